@@ -1,0 +1,9 @@
+//! maform: declarative management of Huawei Cloud ModelArts notebooks, DevServers and
+//! legacy DevEnviron instances, with a faithful local simulator of the API.
+//!
+//! Data flows one way: `config` → `graph` → `plan` → `apply` → `state`; `provider` is the
+//! boundary to the cloud (or to `sim`), and `cli` renders what the engine reports.
+
+pub mod provider;
+pub mod sim;
+pub mod state;

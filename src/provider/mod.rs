@@ -1,0 +1,2 @@
+//! The boundary to the cloud.
+pub mod modelarts;

@@ -1,0 +1,328 @@
+//! `/v1/{project_id}/demanager/instances`: the legacy DevEnviron API. Its errors use
+//! `error_message`, its timestamps are strings of milliseconds, and a running instance
+//! must be stopped before it can be deleted.
+
+use super::valid::*;
+use super::{now_ms, ok, ApiError, ApiResult, Obj, Pending, Req, Sim, GONE};
+use axum::http::Method;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+fn not_found() -> ApiError {
+    ApiError::bad("ModelArts.6309", "The instance does not exist.")
+}
+
+pub fn settle(o: &mut Obj, now: i64) -> bool {
+    if let Some(p) = o.pending.clone() {
+        if now >= p.at {
+            o.pending = None;
+            if p.to == GONE {
+                return false;
+            }
+            o.body["status"] = json!(p.to);
+            o.body["latest_update_timestamp"] = json!(p.at.to_string());
+            if p.to == "RUNNING" {
+                arm_auto_stop(&mut o.body, p.at);
+            }
+        }
+    }
+    let a = &o.body["spec"]["auto_stop"];
+    if o.status() == "RUNNING" && a["enable"] == json!(true) {
+        if let Some(stop) = a["stop_timestamp"].as_i64() {
+            if now >= stop {
+                o.body["status"] = json!("STOPPED");
+                o.body["latest_update_timestamp"] = json!(stop.to_string());
+            }
+        }
+    }
+    true
+}
+
+fn arm_auto_stop(body: &mut Value, at: i64) {
+    let a = &mut body["spec"]["auto_stop"];
+    if a["enable"] == json!(true) {
+        let d = a["duration"].as_i64().unwrap_or(3600);
+        a["stop_timestamp"] = json!(at + d * 1000);
+        a["remain_time"] = json!(d);
+    } else if let Some(m) = a.as_object_mut() {
+        m.remove("stop_timestamp");
+        m.remove("remain_time");
+    }
+}
+
+fn with(sim: &Sim, id: &str, f: impl FnOnce(&Sim, &mut Obj, i64) -> ApiResult) -> ApiResult {
+    let now = now_ms();
+    sim.with_cloud(|c| {
+        let alive = match c.devenvs.get_mut(id) {
+            None => return Err(not_found()),
+            Some(o) => settle(o, now),
+        };
+        if !alive {
+            c.devenvs.remove(id);
+            return Err(not_found());
+        }
+        f(sim, c.devenvs.get_mut(id).expect("present"), now)
+    })
+}
+
+pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
+    let m = &req.method;
+    match rest {
+        ["instances"] if m == Method::GET => list(sim, req),
+        ["instances"] if m == Method::POST => create(sim, req),
+        ["instances", id] if m == Method::GET => with(sim, id, |_, o, _| ok(o.body.clone())),
+        ["instances", id] if m == Method::PUT => update(sim, req, id),
+        ["instances", id] if m == Method::DELETE => with(sim, id, |sim, o, now| {
+            match o.status() {
+                "RUNNING" | "STARTING" | "RESTARTING" => {
+                    return Err(ApiError::bad("ModelArts.6304", "Please stop the instance before deleting it."))
+                }
+                "DELETED" => return Err(not_found()),
+                _ => {}
+            }
+            o.body["status"] = json!("DELETED");
+            o.pending = Some(Pending { to: GONE.into(), at: now + sim.config.timings.delete_ms });
+            ok(json!({"instance_id": o.body["id"]}))
+        }),
+        ["instances", id, "action"] if m == Method::POST => action(sim, req, id),
+        ["profiles"] if m == Method::GET => {
+            let data: Vec<Value> = sim.config.catalog.devenv_profiles.iter().map(|p| p.to_json()).collect();
+            ok(json!({"total_count": data.len(), "profiles": data}))
+        }
+        ["flavors"] if m == Method::GET => {
+            let data: Vec<Value> = sim.config.catalog.devenv_flavors.iter().map(|f| f.to_json()).collect();
+            ok(json!({"total_count": data.len(), "flavors": data}))
+        }
+        _ => Err(super::not_found_route(req)),
+    }
+}
+
+fn list(sim: &Sim, req: &Req) -> ApiResult {
+    match req.q("de_type") {
+        Some("Notebook") => {}
+        Some(other) => return Err(incorrect("de_type", format!("'{other}' is not supported; use Notebook"))),
+        None => return Err(required("de_type")),
+    }
+    let status = req.q("status").map(str::to_ascii_uppercase);
+    let ws = req.q("workspace_id").or_else(|| req.q("workspaceId"));
+    let limit: usize = req.q("limit").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let offset: usize = req.q("offset").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let by_name = req.q("sortby") == Some("name");
+    let asc = req.q("order").is_some_and(|o| o.eq_ignore_ascii_case("asc"));
+    let now = now_ms();
+    let mut items = sim.with_cloud(|c| {
+        c.devenvs.retain(|_, o| settle(o, now));
+        c.devenvs
+            .values()
+            .filter(|o| status.as_ref().is_none_or(|s| o.status() == s))
+            .filter(|o| ws.is_none_or(|w| o.body["workspace"]["id"] == w))
+            .map(|o| (o.seq, o.body.clone()))
+            .collect::<Vec<_>>()
+    });
+    if by_name {
+        items.sort_by(|a, b| a.1["name"].as_str().cmp(&b.1["name"].as_str()).then(a.0.cmp(&b.0)));
+    } else {
+        items.sort_by_key(|(s, _)| *s);
+    }
+    if !asc {
+        items.reverse();
+    }
+    let total = items.len();
+    let take = if limit == 0 { usize::MAX } else { limit };
+    let instances: Vec<Value> = items.into_iter().skip(offset).take(take).map(|(_, b)| b).collect();
+    ok(json!({"total_count": total, "instances": instances}))
+}
+
+fn auto_stop(v: Option<&serde_json::Map<String, Value>>, path: &str) -> Result<Value, ApiError> {
+    let Some(a) = v else {
+        return Ok(json!({"enable": false, "prompt": true}));
+    };
+    let enable = opt_bool(a, "enable", path)?.unwrap_or(false);
+    let duration = opt_i64(a, "duration", path)?;
+    let prompt = opt_bool(a, "prompt", path)?.unwrap_or(true);
+    if enable {
+        let d = duration.ok_or_else(|| ApiError::bad("ModelArts.6348", "The 'duration' parameter is mandatory for enabling auto stop."))?;
+        if !(3600..=86400).contains(&d) {
+            return Err(ApiError::bad("ModelArts.6349", "The 'duration' parameter is incorrect. The value ranges from 3600 to 86400."));
+        }
+    }
+    let mut out = json!({"enable": enable, "duration": duration, "prompt": prompt});
+    prune(&mut out);
+    Ok(out)
+}
+
+fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
+    let o = object(v, path)?;
+    let ty = match opt_str(o, "type", path)? {
+        Some(t) if ["obs", "obsfs", "evs"].contains(&t.to_ascii_lowercase().as_str()) => t.to_ascii_lowercase(),
+        Some(t) => return Err(incorrect(&join(path, "type"), format!("'{t}' is not obs, obsfs or evs"))),
+        None => return Err(required(&join(path, "type"))),
+    };
+    if extend && ty != "obsfs" {
+        return Err(incorrect(&join(path, "type"), "extend_storage supports obsfs only"));
+    }
+    let lp = join(path, "location");
+    let loc = opt_obj(o, "location", path)?;
+    let empty = serde_json::Map::new();
+    let loc = loc.unwrap_or(&empty);
+    let p = opt_str(loc, "path", &lp)?;
+    let out = match ty.as_str() {
+        "obs" => {
+            let p = p.ok_or_else(|| required(&join(&lp, "path")))?;
+            if !p.ends_with('/') {
+                return Err(ApiError::bad("ModelArts.6318", "The param path needs to end with /."));
+            }
+            let inner = p.trim_start_matches("s3://").trim_start_matches("obs://").trim_start_matches('/');
+            if inner.trim_end_matches('/').split('/').count() < 2 {
+                return Err(ApiError::bad("ModelArts.6318", "The param path cannot be the root of a bucket."));
+            }
+            json!({"type": "obs", "location": {"path": p}})
+        }
+        "obsfs" => {
+            let p = p.ok_or_else(|| required(&join(&lp, "path")))?;
+            let mount = opt_str(loc, "mount_path", &lp)?.unwrap_or("/home/ma-user/work");
+            let modes = match opt_str(loc, "access_modes", &lp)? {
+                None => "ReadWriteMany",
+                Some(m @ ("ReadOnlyMany" | "ReadWriteMany")) => m,
+                Some(m) => return Err(incorrect(&join(&lp, "access_modes"), format!("'{m}' is not ReadOnlyMany or ReadWriteMany"))),
+            };
+            json!({"type": "obsfs", "location": {"path": p, "mount_path": mount, "access_modes": modes}})
+        }
+        _ => {
+            let size = opt_i64(loc, "volume_size", &lp)?.unwrap_or(5);
+            range(&join(&lp, "volume_size"), size, 5, 4096)?;
+            json!({"type": "evs", "location": {"path": "/home/ma-user/work", "volume_size": size, "volume_unit": "GB"}})
+        }
+    };
+    Ok(out)
+}
+
+fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
+    let o = object(&req.body, "body")?;
+    let name = req_str(o, "name", "")?;
+    super::valid::name("name", name, 64, "-_")?;
+    let desc = opt_str(o, "description", "")?.unwrap_or("");
+    super::valid::description("description", desc)?;
+    let profile_id = req_str(o, "profile_id", "")?;
+    let profile = sim.config.catalog.devenv_profile(profile_id)
+        .ok_or_else(|| incorrect("profile_id", format!("the profile {profile_id} does not exist")))?;
+    let flavor = req_str(o, "flavor", "")?;
+    let fl = sim.config.catalog.devenv_flavor(flavor)
+        .ok_or_else(|| ApiError::bad("ModelArts.6323", format!("The flavor {flavor} is not supported.")))?;
+    let spec = opt_obj(o, "spec", "")?.ok_or_else(|| required("spec"))?;
+    let st = storage(spec.get("storage").ok_or_else(|| required("spec.storage"))?, "spec.storage", false)?;
+    let ext = match opt_arr(spec, "extend_storage", "spec")? {
+        None => Value::Null,
+        Some(a) => Value::Array(a.iter().enumerate().map(|(i, s)| storage(s, &format!("spec.extend_storage[{i}]"), true)).collect::<Result<_, _>>()?),
+    };
+    let auto = auto_stop(opt_obj(spec, "auto_stop", "spec")?, "spec.auto_stop")?;
+    let annotations = match opt_obj(spec, "annotations", "spec")? {
+        None => json!({}),
+        Some(a) => {
+            if a.values().any(|v| !v.is_string()) {
+                return Err(wrong_type("spec.annotations", "a map of strings"));
+            }
+            Value::Object(a.clone())
+        }
+    };
+    let ws = match opt_obj(o, "workspace", "")? {
+        None => "0".to_string(),
+        Some(w) => opt_str(w, "id", "workspace")?.unwrap_or("0").to_string(),
+    };
+    let pool = match opt_obj(o, "pool", "")? {
+        None => Value::Null,
+        Some(p) => {
+            let id = req_str(p, "id", "pool")?;
+            let mut x = json!({"id": id, "type": opt_str(p, "type", "pool")?, "name": opt_str(p, "name", "pool")?,
+                "owner": opt_obj(p, "owner", "pool")?.map(|ow| json!({"project_id": ow.get("project_id")}))});
+            prune(&mut x);
+            x
+        }
+    };
+    let ai = match opt_obj(o, "ai_project", "")? {
+        None => "default-ai-project".to_string(),
+        Some(a) => opt_str(a, "id", "ai_project")?.unwrap_or("default-ai-project").to_string(),
+    };
+    let now = now_ms();
+    let id = format!("DE-{}", sim.uuid());
+    let failed = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
+    let mut annotations = annotations;
+    annotations["target_domain"] = json!("https://modelarts-notebook-sim.myhuaweicloud.com");
+    annotations["url"] = json!(format!("https://modelarts-notebook-sim.myhuaweicloud.com/{id}/lab"));
+    let mut body = json!({
+        "id": id, "name": name, "description": desc, "status": "CREATING",
+        "creation_timestamp": now.to_string(), "latest_update_timestamp": now.to_string(),
+        "profile": profile.to_json(), "flavor": flavor, "flavor_details": fl.to_json(), "pool": pool,
+        "spec": {"storage": st, "extend_storage": ext, "auto_stop": auto, "annotations": annotations,
+                 "log_path": format!("/home/ma-user/log/{id}"), "failed_reasons": Value::Null},
+        "workspace": {"id": ws}, "ai_project": {"id": ai},
+        "user": {"id": "u0000000000000000000000000000001", "name": "sim-user"},
+    });
+    prune(&mut body);
+    let b = body.clone();
+    let to = if failed { "CREATE_FAILED" } else { "RUNNING" };
+    sim.with_cloud(|c| {
+        let seq = c.next_seq();
+        c.devenvs.insert(id.clone(), Obj { body: b, seq, pending: Some(Pending { to: to.into(), at: now + sim.config.timings.create_ms }), resize_at: None, request: req.body.clone(), parent: None });
+    });
+    ok(body)
+}
+
+fn update(sim: &Sim, req: &Req, id: &str) -> ApiResult {
+    let o = object(&req.body, "body")?;
+    if let Some(k) = o.keys().find(|k| !["description", "spec"].contains(&k.as_str())) {
+        return Err(incorrect(k, "only description and spec.auto_stop can be modified"));
+    }
+    let desc = opt_str(o, "description", "")?;
+    if let Some(d) = desc {
+        super::valid::description("description", d)?;
+    }
+    let auto = match opt_obj(o, "spec", "")? {
+        None => None,
+        Some(s) => {
+            if let Some(k) = s.keys().find(|k| k.as_str() != "auto_stop") {
+                return Err(incorrect(&format!("spec.{k}"), "only spec.auto_stop can be modified"));
+            }
+            opt_obj(s, "auto_stop", "spec")?.map(|a| auto_stop(Some(a), "spec.auto_stop")).transpose()?
+        }
+    };
+    with(sim, id, |_, o, now| {
+        if let Some(d) = desc {
+            o.body["description"] = json!(d);
+        }
+        if let Some(a) = auto {
+            // Takes effect at the next start; the current countdown is left alone.
+            let keep_stop = o.body["spec"]["auto_stop"]["stop_timestamp"].clone();
+            o.body["spec"]["auto_stop"] = a;
+            if !keep_stop.is_null() && o.body["spec"]["auto_stop"]["enable"] == json!(true) {
+                o.body["spec"]["auto_stop"]["stop_timestamp"] = keep_stop;
+            }
+        }
+        o.body["latest_update_timestamp"] = json!(now.to_string());
+        ok(o.body.clone())
+    })
+}
+
+fn action(sim: &Sim, req: &Req, id: &str) -> ApiResult {
+    let o = object(&req.body, "body")?;
+    let act = req_str(o, "action", "")?.to_ascii_lowercase();
+    let fail = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
+    with(sim, id, |sim, o, now| {
+        let prev = o.status().to_string();
+        let t = &sim.config.timings;
+        let (cur, to, ms) = match (act.as_str(), prev.as_str()) {
+            ("start", "STOPPED" | "START_FAILED") => ("STARTING", if fail { "START_FAILED" } else { "RUNNING" }, t.start_ms),
+            ("start", "RUNNING") => return Err(ApiError::bad("ModelArts.6305", "The instance is already running.")),
+            ("stop", "RUNNING") => ("STOPPING", "STOPPED", t.stop_ms),
+            ("stop", "STOPPED") => return Err(ApiError::bad("ModelArts.6307", "The instance is already stopped.")),
+            ("restart", "RUNNING") => ("RESTARTING", "RUNNING", t.start_ms),
+            ("queue" | "dequeue", _) => return Err(incorrect("action", "queue and dequeue apply to free flavors in a queue only")),
+            ("start" | "stop" | "restart", _) => return Err(ApiError::bad("ModelArts.6357", format!("The instance in status {prev} cannot {act}."))),
+            _ => return Err(incorrect("action", format!("'{act}' is not start, stop, restart, queue or dequeue"))),
+        };
+        o.body["status"] = json!(cur);
+        o.body["latest_update_timestamp"] = json!(now.to_string());
+        o.pending = Some(Pending { to: to.into(), at: now + ms });
+        ok(json!({"current_status": cur, "previous_state": prev}))
+    })
+}
