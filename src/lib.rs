@@ -7,3 +7,5 @@
 pub mod provider;
 pub mod sim;
 pub mod state;
+pub mod config;
+pub mod value;

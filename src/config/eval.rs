@@ -1,0 +1,658 @@
+//! Expression evaluation over our own [`Value`], which knows about values that are known
+//! only after apply. hcl-rs parses; this module gives expressions their meaning.
+
+use super::{Attr, Diag, Span};
+use crate::value::Value;
+use hcl::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl::template::{Directive, Element, Strip, Template};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The resource type names that may be referenced directly.
+pub const REF_ROOTS: &[&str] = &["modelarts_notebook", "modelarts_devserver", "modelarts_devenv"];
+
+/// What an expression can see.
+pub struct Scope<'a> {
+    pub vars: &'a BTreeMap<String, Value>,
+    pub sensitive_vars: &'a BTreeSet<String>,
+    pub locals: &'a BTreeMap<String, Attr>,
+    /// Resource and data values by `type.name` / `data.type.name`: an object, or a list
+    /// (count) or map (for_each) of objects.
+    pub objects: &'a BTreeMap<String, Value>,
+    /// Addresses whose values carry secrets.
+    pub sensitive_objects: &'a BTreeSet<String>,
+    pub base_dir: PathBuf,
+    pub each: Option<(Value, Value)>,
+    pub count_index: Option<f64>,
+    frames: RefCell<Vec<BTreeMap<String, Value>>>,
+    local_cache: RefCell<BTreeMap<String, Value>>,
+    local_stack: RefCell<Vec<String>>,
+    /// Set when the evaluation read a sensitive value.
+    pub sensitive_hit: Cell<bool>,
+}
+
+static EMPTY_VARS: std::sync::LazyLock<BTreeMap<String, Value>> = std::sync::LazyLock::new(BTreeMap::new);
+static EMPTY_SET: std::sync::LazyLock<BTreeSet<String>> = std::sync::LazyLock::new(BTreeSet::new);
+static EMPTY_LOCALS: std::sync::LazyLock<BTreeMap<String, Attr>> = std::sync::LazyLock::new(BTreeMap::new);
+
+impl<'a> Scope<'a> {
+    pub fn new(
+        vars: &'a BTreeMap<String, Value>,
+        sensitive_vars: &'a BTreeSet<String>,
+        locals: &'a BTreeMap<String, Attr>,
+        objects: &'a BTreeMap<String, Value>,
+        sensitive_objects: &'a BTreeSet<String>,
+        base_dir: &Path,
+    ) -> Scope<'a> {
+        Scope {
+            vars,
+            sensitive_vars,
+            locals,
+            objects,
+            sensitive_objects,
+            base_dir: base_dir.to_path_buf(),
+            each: None,
+            count_index: None,
+            frames: RefCell::new(Vec::new()),
+            local_cache: RefCell::new(BTreeMap::new()),
+            local_stack: RefCell::new(Vec::new()),
+            sensitive_hit: Cell::new(false),
+        }
+    }
+
+    /// A scope that sees nothing: for literals in variable files and static arguments.
+    pub fn empty() -> Scope<'static> {
+        Scope::new(&EMPTY_VARS, &EMPTY_SET, &EMPTY_LOCALS, &EMPTY_VARS, &EMPTY_SET, Path::new("."))
+    }
+
+    /// The same scope for one instance of a counted or for_each resource.
+    pub fn for_instance(&self, each: Option<(Value, Value)>, count_index: Option<f64>) -> Scope<'a> {
+        let mut s = Scope::new(self.vars, self.sensitive_vars, self.locals, self.objects, self.sensitive_objects, &self.base_dir);
+        s.each = each;
+        s.count_index = count_index;
+        s.local_cache = RefCell::new(self.local_cache.borrow().clone());
+        s
+    }
+
+    pub fn eval_attr(&self, a: &Attr) -> Result<Value, Diag> {
+        self.eval(&a.expr, &a.span)
+    }
+
+    fn err(&self, span: &Span, summary: impl Into<String>, detail: impl Into<String>) -> Diag {
+        Diag::new(Some(span), summary, detail)
+    }
+
+    fn local(&self, name: &str, span: &Span) -> Result<Value, Diag> {
+        if let Some(v) = self.local_cache.borrow().get(name) {
+            return Ok(v.clone());
+        }
+        let attr = self.locals.get(name).ok_or_else(|| {
+            self.err(span, format!("reference to undeclared local value {name:?}"), "Declare it in a locals block.")
+        })?;
+        if self.local_stack.borrow().iter().any(|n| n == name) {
+            let chain = self.local_stack.borrow().join(" -> ");
+            return Err(self.err(&attr.span, format!("local.{name} refers to itself"), format!("Cycle: {chain} -> {name}.")));
+        }
+        self.local_stack.borrow_mut().push(name.to_string());
+        // Locals are evaluated without the instance's each/count.
+        let saved = self.frames.replace(Vec::new());
+        let r = self.eval(&attr.expr, &attr.span);
+        self.frames.replace(saved);
+        self.local_stack.borrow_mut().pop();
+        let v = r?;
+        self.local_cache.borrow_mut().insert(name.to_string(), v.clone());
+        Ok(v)
+    }
+
+    fn lookup_frame(&self, name: &str) -> Option<Value> {
+        self.frames.borrow().iter().rev().find_map(|f| f.get(name).cloned())
+    }
+
+    /// A root name with its first attribute, e.g. `var` + `region`.
+    fn root(&self, name: &str, attr: Option<&str>, span: &Span) -> Result<(Value, usize), Diag> {
+        match (name, attr) {
+            ("var", Some(a)) => {
+                if self.sensitive_vars.contains(a) {
+                    self.sensitive_hit.set(true);
+                }
+                self.vars.get(a).cloned().map(|v| (v, 1)).ok_or_else(|| {
+                    self.err(span, format!("reference to undeclared input variable {a:?}"), format!("Declare it with variable \"{a}\" {{ ... }}."))
+                })
+            }
+            ("local", Some(a)) => self.local(a, span).map(|v| (v, 1)),
+            ("each", _) => match &self.each {
+                Some((k, v)) => Ok((Value::Map(BTreeMap::from([("key".into(), k.clone()), ("value".into(), v.clone())])), 0)),
+                None => Err(self.err(span, "each is only available in a resource with for_each", "")),
+            },
+            ("count", _) => match self.count_index {
+                Some(i) => Ok((Value::Map(BTreeMap::from([("index".into(), Value::Number(i))])), 0)),
+                None => Err(self.err(span, "count.index is only available in a resource with count", "")),
+            },
+            ("path", _) => {
+                let p = Value::str(self.base_dir.display().to_string());
+                Ok((Value::Map(BTreeMap::from([("module".into(), p.clone()), ("root".into(), p.clone()), ("cwd".into(), p)])), 0))
+            }
+            ("data", Some(t)) => {
+                let prefix = format!("data.{t}.");
+                let m: BTreeMap<String, Value> = self
+                    .objects
+                    .iter()
+                    .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|n| (n.to_string(), v.clone())))
+                    .collect();
+                if m.is_empty() {
+                    return Err(self.err(span, format!("reference to undeclared data source type {t:?}"), "Declare a data block of that type."));
+                }
+                Ok((Value::Map(m), 1))
+            }
+            (t, Some(n)) if REF_ROOTS.contains(&t) => {
+                let key = format!("{t}.{n}");
+                if self.sensitive_objects.contains(&key) {
+                    self.sensitive_hit.set(true);
+                }
+                self.objects.get(&key).cloned().map(|v| (v, 1)).ok_or_else(|| {
+                    self.err(span, format!("reference to undeclared resource {key}"), format!("Declare resource \"{t}\" \"{n}\", or fix the name."))
+                })
+            }
+            (n, _) => match self.lookup_frame(n) {
+                Some(v) => Ok((v, 0)),
+                None => Err(self.err(span, format!("unknown variable {n:?}"), "Valid roots are var, local, each, count, path, data and the resource types.")),
+            },
+        }
+    }
+
+    pub fn eval(&self, e: &Expression, span: &Span) -> Result<Value, Diag> {
+        Ok(match e {
+            Expression::Null => Value::Null,
+            Expression::Bool(b) => Value::Bool(*b),
+            Expression::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
+            Expression::String(s) => Value::String(s.clone()),
+            Expression::Array(a) => Value::List(a.iter().map(|x| self.eval(x, span)).collect::<Result<_, _>>()?),
+            Expression::Object(o) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Identifier(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(x) => match self.eval(x, span)? {
+                            Value::Unknown => return Ok(Value::Unknown),
+                            other => other.to_template_string().ok_or_else(|| self.err(span, "an object key must be a string", ""))?,
+                        },
+                        _ => return Err(self.err(span, "unsupported object key", "")),
+                    };
+                    m.insert(key, self.eval(v, span)?);
+                }
+                Value::Map(m)
+            }
+            Expression::TemplateExpr(t) => {
+                let tpl = Template::from_expr(t).map_err(|e| self.err(span, "invalid template", e.to_string()))?;
+                let els = tpl.elements();
+                if let [Element::Interpolation(i)] = els {
+                    return self.eval(&i.expr, span);
+                }
+                match self.template(&tpl, Strip::None, Strip::None, span)? {
+                    Some(s) => Value::String(s),
+                    None => Value::Unknown,
+                }
+            }
+            Expression::Variable(v) => self.root(v.as_str(), None, span)?.0,
+            Expression::Traversal(t) => self.traversal(&t.expr, &t.operators, span)?,
+            Expression::FuncCall(f) => self.call(f, span)?,
+            Expression::Parenthesis(x) => self.eval(x, span)?,
+            Expression::Conditional(c) => match self.eval(&c.cond_expr, span)? {
+                Value::Bool(true) => self.eval(&c.true_expr, span)?,
+                Value::Bool(false) => self.eval(&c.false_expr, span)?,
+                Value::Unknown => Value::Unknown,
+                other => return Err(self.err(span, "a condition must be true or false", format!("It is a {}.", other.type_name()))),
+            },
+            Expression::Operation(op) => match &**op {
+                hcl::expr::Operation::Unary(u) => {
+                    let v = self.eval(&u.expr, span)?;
+                    match (u.operator, v) {
+                        (_, Value::Unknown) => Value::Unknown,
+                        (UnaryOperator::Neg, v) => Value::Number(-num(&v).ok_or_else(|| self.err(span, "unary - needs a number", ""))?),
+                        (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
+                        (UnaryOperator::Not, _) => return Err(self.err(span, "! needs a bool", "")),
+                    }
+                }
+                hcl::expr::Operation::Binary(b) => self.binary(b, span)?,
+            },
+            Expression::ForExpr(f) => self.for_expr(f, span)?,
+            _ => return Err(self.err(span, "unsupported expression", "")),
+        })
+    }
+
+    fn binary(&self, b: &hcl::expr::BinaryOp, span: &Span) -> Result<Value, Diag> {
+        use BinaryOperator::*;
+        let l = self.eval(&b.lhs_expr, span)?;
+        // Short-circuit logic as Terraform does not, but unknowns must still propagate.
+        if matches!(b.operator, And | Or) {
+            let r = self.eval(&b.rhs_expr, span)?;
+            return match (l, r) {
+                (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if b.operator == And { x && y } else { x || y })),
+                (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
+                _ => Err(self.err(span, format!("{} needs two bools", b.operator.as_str()), "")),
+            };
+        }
+        let r = self.eval(&b.rhs_expr, span)?;
+        if !l.is_known() || !r.is_known() {
+            return Ok(Value::Unknown);
+        }
+        Ok(match b.operator {
+            Eq => Value::Bool(l == r),
+            NotEq => Value::Bool(l != r),
+            op => {
+                let (x, y) = match (num(&l), num(&r)) {
+                    (Some(x), Some(y)) => (x, y),
+                    _ => return Err(self.err(span, format!("operator {} needs numbers", op.as_str()), format!("Got {} and {}.", l.type_name(), r.type_name()))),
+                };
+                match op {
+                    Plus => Value::Number(x + y),
+                    Minus => Value::Number(x - y),
+                    Mul => Value::Number(x * y),
+                    Div => {
+                        if y == 0.0 {
+                            return Err(self.err(span, "division by zero", ""));
+                        }
+                        Value::Number(x / y)
+                    }
+                    Mod => {
+                        if y == 0.0 {
+                            return Err(self.err(span, "modulo by zero", ""));
+                        }
+                        Value::Number(x % y)
+                    }
+                    Less => Value::Bool(x < y),
+                    LessEq => Value::Bool(x <= y),
+                    Greater => Value::Bool(x > y),
+                    GreaterEq => Value::Bool(x >= y),
+                    _ => unreachable!("handled above"),
+                }
+            }
+        })
+    }
+
+    fn traversal(&self, base: &Expression, ops: &[TraversalOperator], span: &Span) -> Result<Value, Diag> {
+        let (mut v, used) = match (base, ops.first()) {
+            (Expression::Variable(n), Some(TraversalOperator::GetAttr(a))) => self.root(n.as_str(), Some(a.as_str()), span)?,
+            (Expression::Variable(n), _) => self.root(n.as_str(), None, span)?,
+            (other, _) => (self.eval(other, span)?, 0),
+        };
+        let ops = &ops[used..];
+        for (i, op) in ops.iter().enumerate() {
+            match op {
+                TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
+                    let items = match v {
+                        Value::Unknown => return Ok(Value::Unknown),
+                        Value::Null => Vec::new(),
+                        Value::List(l) => l,
+                        Value::Map(m) if m.values().all(|x| matches!(x, Value::Map(_))) && !m.is_empty() && !m.contains_key("id") => m.into_values().collect(),
+                        other => vec![other],
+                    };
+                    let rest = &ops[i + 1..];
+                    let mut out = Vec::with_capacity(items.len());
+                    for it in items {
+                        out.push(self.apply_ops(it, rest, span)?);
+                    }
+                    return Ok(Value::List(out));
+                }
+                _ => v = self.apply_ops(v, std::slice::from_ref(op), span)?,
+            }
+        }
+        Ok(v)
+    }
+
+    fn apply_ops(&self, mut v: Value, ops: &[TraversalOperator], span: &Span) -> Result<Value, Diag> {
+        for op in ops {
+            v = match (v, op) {
+                (Value::Unknown, _) => return Ok(Value::Unknown),
+                (Value::Map(mut m), TraversalOperator::GetAttr(a)) => match m.remove(a.as_str()) {
+                    Some(x) => x,
+                    None => return Err(self.err(span, format!("unsupported attribute {:?}", a.as_str()), format!("This object has no attribute named {:?}. It has: {}.", a.as_str(), m.keys().cloned().collect::<Vec<_>>().join(", ")))),
+                },
+                (Value::Null, TraversalOperator::GetAttr(a)) => return Err(self.err(span, format!("attempt to get attribute {:?} from a null value", a.as_str()), "")),
+                (other, TraversalOperator::GetAttr(a)) => return Err(self.err(span, format!("cannot get attribute {:?} of a {}", a.as_str(), other.type_name()), "")),
+                (coll, TraversalOperator::Index(ix)) => {
+                    let k = self.eval(ix, span)?;
+                    self.index(coll, &k, span)?
+                }
+                (coll, TraversalOperator::LegacyIndex(n)) => self.index(coll, &Value::Number(*n as f64), span)?,
+                (v, TraversalOperator::AttrSplat | TraversalOperator::FullSplat) => {
+                    let items = match v {
+                        Value::List(l) => l,
+                        Value::Null => vec![],
+                        other => vec![other],
+                    };
+                    Value::List(items)
+                }
+            };
+        }
+        Ok(v)
+    }
+
+    fn index(&self, coll: Value, k: &Value, span: &Span) -> Result<Value, Diag> {
+        match (coll, k) {
+            (_, Value::Unknown) | (Value::Unknown, _) => Ok(Value::Unknown),
+            (Value::List(l), k) => {
+                let n = num(k).ok_or_else(|| self.err(span, "a list index must be a number", ""))?;
+                if n < 0.0 || n.fract() != 0.0 || n as usize >= l.len() {
+                    return Err(self.err(span, "invalid index", format!("The index {} is out of range for a list of {} elements.", crate::value::fmt_number(n), l.len())));
+                }
+                Ok(l[n as usize].clone())
+            }
+            (Value::Map(m), k) => {
+                let key = k.to_template_string().ok_or_else(|| self.err(span, "a map key must be a string", ""))?;
+                m.get(&key).cloned().ok_or_else(|| self.err(span, "invalid index", format!("The map has no element with key {key:?}.")))
+            }
+            (other, _) => Err(self.err(span, format!("cannot index a {}", other.type_name()), "")),
+        }
+    }
+
+    fn for_expr(&self, f: &hcl::expr::ForExpr, span: &Span) -> Result<Value, Diag> {
+        let coll = self.eval(&f.collection_expr, span)?;
+        let items: Vec<(Value, Value)> = match coll {
+            Value::Unknown => return Ok(Value::Unknown),
+            Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+            Value::Null => return Err(self.err(span, "cannot iterate over null", "")),
+            other => return Err(self.err(span, format!("cannot iterate over a {}", other.type_name()), "A for expression needs a list or a map.")),
+        };
+        let mut list = Vec::new();
+        let mut map: BTreeMap<String, Value> = BTreeMap::new();
+        for (k, v) in items {
+            let mut frame = BTreeMap::new();
+            if let Some(kv) = &f.key_var {
+                frame.insert(kv.as_str().to_string(), k);
+            }
+            frame.insert(f.value_var.as_str().to_string(), v);
+            self.frames.borrow_mut().push(frame);
+            let r = (|| -> Result<(), Diag> {
+                if let Some(c) = &f.cond_expr {
+                    match self.eval(c, span)? {
+                        Value::Bool(true) => {}
+                        Value::Bool(false) => return Ok(()),
+                        Value::Unknown => return Err(self.err(span, "a for filter depends on values known only after apply", "")),
+                        _ => return Err(self.err(span, "a for filter must be true or false", "")),
+                    }
+                }
+                let val = self.eval(&f.value_expr, span)?;
+                match &f.key_expr {
+                    None => list.push(val),
+                    Some(ke) => {
+                        let key = self.eval(ke, span)?.to_template_string().ok_or_else(|| self.err(span, "a for key must be a string", ""))?;
+                        if f.grouping {
+                            match map.entry(key).or_insert_with(|| Value::List(vec![])) {
+                                Value::List(l) => l.push(val),
+                                _ => unreachable!("grouped values are lists"),
+                            }
+                        } else if map.insert(key.clone(), val).is_some() {
+                            return Err(self.err(span, format!("duplicate key {key:?} in a for expression"), "Use the grouping mode (...) to collect values with equal keys."));
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            self.frames.borrow_mut().pop();
+            r?;
+        }
+        Ok(if f.key_expr.is_some() { Value::Map(map) } else { Value::List(list) })
+    }
+
+    /// Render a template; `None` when part of it is unknown.
+    fn template(&self, t: &Template, prev: Strip, next: Strip, span: &Span) -> Result<Option<String>, Diag> {
+        let els = t.elements();
+        let mut out = String::new();
+        let strip_of = |e: &Element| match e {
+            Element::Literal(_) => Strip::None,
+            Element::Interpolation(i) => i.strip,
+            Element::Directive(d) => match &**d {
+                Directive::If(x) => Strip::from((x.if_strip.strip_start(), x.endif_strip.strip_end())),
+                Directive::For(x) => Strip::from((x.for_strip.strip_start(), x.endfor_strip.strip_end())),
+            },
+        };
+        for (i, el) in els.iter().enumerate() {
+            let p = if i == 0 { prev } else { strip_of(&els[i - 1]) };
+            let n = if i + 1 == els.len() { next } else { strip_of(&els[i + 1]) };
+            match el {
+                Element::Literal(l) => {
+                    let mut s: &str = l;
+                    let is_space = |c: char| c.is_whitespace() && c != '\n' && c != '\r';
+                    if p.strip_end() {
+                        s = s.trim_start_matches(is_space);
+                        s = s.strip_prefix("\r\n").or_else(|| s.strip_prefix('\n')).unwrap_or(s);
+                    }
+                    if n.strip_start() {
+                        s = s.trim_end_matches(is_space);
+                        s = s.strip_suffix("\r\n").or_else(|| s.strip_suffix('\n')).unwrap_or(s);
+                    }
+                    out.push_str(s);
+                }
+                Element::Interpolation(ip) => match self.eval(&ip.expr, span)? {
+                    Value::Unknown => return Ok(None),
+                    v => match v.to_template_string() {
+                        Some(s) => out.push_str(&s),
+                        None if v.is_null() => return Err(self.err(span, "cannot interpolate null", "Use coalesce() or a conditional to give a default.")),
+                        None => return Err(self.err(span, format!("cannot interpolate a {}", v.type_name()), "Convert it first, e.g. with jsonencode() or join().")),
+                    },
+                },
+                Element::Directive(d) => match &**d {
+                    Directive::If(x) => match self.eval(&x.cond_expr, span)? {
+                        Value::Bool(true) => {
+                            let nx = if x.false_template.is_some() { x.else_strip } else { x.endif_strip };
+                            match self.template(&x.true_template, x.if_strip, nx, span)? {
+                                Some(s) => out.push_str(&s),
+                                None => return Ok(None),
+                            }
+                        }
+                        Value::Bool(false) => {
+                            if let Some(ft) = &x.false_template {
+                                match self.template(ft, x.else_strip, x.endif_strip, span)? {
+                                    Some(s) => out.push_str(&s),
+                                    None => return Ok(None),
+                                }
+                            }
+                        }
+                        Value::Unknown => return Ok(None),
+                        _ => return Err(self.err(span, "an %{if} condition must be true or false", "")),
+                    },
+                    Directive::For(x) => {
+                        let coll = self.eval(&x.collection_expr, span)?;
+                        let items: Vec<(Value, Value)> = match coll {
+                            Value::Unknown => return Ok(None),
+                            Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+                            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+                            other => return Err(self.err(span, format!("cannot iterate over a {}", other.type_name()), "")),
+                        };
+                        for (k, v) in items {
+                            let mut frame = BTreeMap::new();
+                            if let Some(kv) = &x.key_var {
+                                frame.insert(kv.as_str().to_string(), k);
+                            }
+                            frame.insert(x.value_var.as_str().to_string(), v);
+                            self.frames.borrow_mut().push(frame);
+                            let r = self.template(&x.template, x.for_strip, x.endfor_strip, span);
+                            self.frames.borrow_mut().pop();
+                            match r? {
+                                Some(s) => out.push_str(&s),
+                                None => return Ok(None),
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        Ok(Some(out))
+    }
+
+    fn call(&self, f: &hcl::expr::FuncCall, span: &Span) -> Result<Value, Diag> {
+        let name = f.name.name.as_str();
+        if !f.name.namespace.is_empty() {
+            return Err(self.err(span, format!("unknown function {}", f.name), "Provider-defined functions are not supported."));
+        }
+        // try and can evaluate their arguments themselves.
+        match name {
+            "try" => {
+                let mut last = None;
+                for a in &f.args {
+                    match self.eval(a, span) {
+                        Ok(v) => return Ok(v),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                return Err(last.unwrap_or_else(|| self.err(span, "try needs at least one argument", "")));
+            }
+            "can" => {
+                let [a] = f.args.as_slice() else {
+                    return Err(self.err(span, "can takes one argument", ""));
+                };
+                return Ok(match self.eval(a, span) {
+                    Ok(Value::Unknown) => Value::Unknown,
+                    Ok(_) => Value::Bool(true),
+                    Err(_) => Value::Bool(false),
+                });
+            }
+            _ => {}
+        }
+        let mut args = Vec::with_capacity(f.args.len());
+        for a in &f.args {
+            args.push(self.eval(a, span)?);
+        }
+        if f.expand_final {
+            match args.pop() {
+                Some(Value::List(l)) => args.extend(l),
+                Some(Value::Unknown) => return Ok(Value::Unknown),
+                _ => return Err(self.err(span, "the final argument to expand with ... must be a list", "")),
+            }
+        }
+        super::funcs::call(name, args, &self.base_dir).map_err(|m| self.err(span, format!("{name}(): {m}"), ""))
+    }
+}
+
+pub fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Evaluate an expression that may use only literals and functions.
+pub fn eval_const(e: &Expression, span: &Span) -> Result<Value, Diag> {
+    Scope::empty().eval(e, span)
+}
+
+/// A reference found in an expression: `var.x`, `local.y`, `TYPE.NAME` or `data.TYPE.NAME`.
+pub fn references(e: &Expression, out: &mut BTreeSet<String>) {
+    fn walk(e: &Expression, out: &mut BTreeSet<String>) {
+        match e {
+            Expression::Variable(v) => {
+                if matches!(v.as_str(), "each" | "count" | "path" | "var" | "local") {
+                    // Bare roots reference nothing to order by.
+                }
+            }
+            Expression::Traversal(t) => {
+                if let Expression::Variable(root) = &t.expr {
+                    let attr = |i: usize| match t.operators.get(i) {
+                        Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
+                        _ => None,
+                    };
+                    match root.as_str() {
+                        "var" | "local" => {
+                            if let Some(a) = attr(0) {
+                                out.insert(format!("{}.{a}", root.as_str()));
+                            }
+                        }
+                        "data" => {
+                            if let (Some(t1), Some(n)) = (attr(0), attr(1)) {
+                                out.insert(format!("data.{t1}.{n}"));
+                            }
+                        }
+                        r if REF_ROOTS.contains(&r) => {
+                            if let Some(n) = attr(0) {
+                                out.insert(format!("{r}.{n}"));
+                            }
+                        }
+                        _ => {}
+                    }
+                } else {
+                    walk(&t.expr, out);
+                }
+                for op in &t.operators {
+                    if let TraversalOperator::Index(ix) = op {
+                        walk(ix, out);
+                    }
+                }
+            }
+            Expression::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Expression::Object(o) => {
+                for (k, v) in o.iter() {
+                    if let ObjectKey::Expression(x) = k {
+                        walk(x, out);
+                    }
+                    walk(v, out);
+                }
+            }
+            Expression::TemplateExpr(t) => {
+                if let Ok(tpl) = Template::from_expr(t) {
+                    walk_template(&tpl, out);
+                }
+            }
+            Expression::FuncCall(f) => f.args.iter().for_each(|x| walk(x, out)),
+            Expression::Parenthesis(x) => walk(x, out),
+            Expression::Conditional(c) => {
+                walk(&c.cond_expr, out);
+                walk(&c.true_expr, out);
+                walk(&c.false_expr, out);
+            }
+            Expression::Operation(op) => match &**op {
+                hcl::expr::Operation::Unary(u) => walk(&u.expr, out),
+                hcl::expr::Operation::Binary(b) => {
+                    walk(&b.lhs_expr, out);
+                    walk(&b.rhs_expr, out);
+                }
+            },
+            Expression::ForExpr(f) => {
+                walk(&f.collection_expr, out);
+                walk(&f.value_expr, out);
+                if let Some(k) = &f.key_expr {
+                    walk(k, out);
+                }
+                if let Some(c) = &f.cond_expr {
+                    walk(c, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn walk_template(t: &Template, out: &mut BTreeSet<String>) {
+        for el in t.elements() {
+            match el {
+                Element::Literal(_) => {}
+                Element::Interpolation(i) => walk(&i.expr, out),
+                Element::Directive(d) => match &**d {
+                    Directive::If(x) => {
+                        walk(&x.cond_expr, out);
+                        walk_template(&x.true_template, out);
+                        if let Some(f) = &x.false_template {
+                            walk_template(f, out);
+                        }
+                    }
+                    Directive::For(x) => {
+                        walk(&x.collection_expr, out);
+                        walk_template(&x.template, out);
+                    }
+                },
+            }
+        }
+    }
+    walk(e, out);
+}
+
+/// All references of a body, recursively.
+pub fn body_references(b: &super::Body, out: &mut BTreeSet<String>) {
+    for a in b.attrs.values() {
+        references(&a.expr, out);
+    }
+    for blk in &b.blocks {
+        body_references(&blk.body, out);
+    }
+}

@@ -1,0 +1,304 @@
+//! The dynamic value model of configurations, plans and state.
+//!
+//! Unlike `hcl::Value` it has `Unknown`, a value known only after apply.
+
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// Known only after apply.
+    Unknown,
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Map(_) => "object",
+            Value::Unknown => "unknown",
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// True when no part of the value is unknown.
+    pub fn is_known(&self) -> bool {
+        match self {
+            Value::Unknown => false,
+            Value::List(l) => l.iter().all(Value::is_known),
+            Value::Map(m) => m.values().all(Value::is_known),
+            _ => true,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// `self[key]` for maps; `Null` otherwise.
+    pub fn get(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        match self {
+            Value::Map(m) => m.get(key).unwrap_or(&NULL),
+            _ => &NULL,
+        }
+    }
+
+    pub fn get_path(&self, path: &[PathStep]) -> &Value {
+        static NULL: Value = Value::Null;
+        let mut cur = self;
+        for step in path {
+            cur = match (cur, step) {
+                (Value::Map(m), PathStep::Key(k)) => m.get(k).unwrap_or(&NULL),
+                (Value::List(l), PathStep::Index(i)) => l.get(*i).unwrap_or(&NULL),
+                _ => &NULL,
+            };
+        }
+        cur
+    }
+
+    pub fn from_json(j: &Json) -> Value {
+        match j {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
+            Json::String(s) => Value::String(s.clone()),
+            Json::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
+            Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+        }
+    }
+
+    /// JSON form; unknowns become null (callers check `is_known` where it matters).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null | Value::Unknown => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => number_json(*n),
+            Value::String(s) => Json::String(s.clone()),
+            Value::List(l) => Json::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+
+    /// JSON with `true` where a value is unknown, for `after_unknown`.
+    pub fn unknown_mask(&self) -> Json {
+        match self {
+            Value::Unknown => Json::Bool(true),
+            Value::List(l) => Json::Array(l.iter().map(Value::unknown_mask).collect()),
+            Value::Map(m) => Json::Object(
+                m.iter()
+                    .filter(|(_, v)| !v.is_known())
+                    .map(|(k, v)| (k.clone(), v.unknown_mask()))
+                    .collect(),
+            ),
+            _ => Json::Bool(false),
+        }
+    }
+
+    /// The value as an HCL literal, on one line.
+    pub fn to_hcl(&self) -> String {
+        let mut s = String::new();
+        self.write_hcl(&mut s);
+        s
+    }
+
+    fn write_hcl(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Unknown => out.push_str("(known after apply)"),
+            Value::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Value::Number(n) => out.push_str(&fmt_number(*n)),
+            Value::String(s) => out.push_str(&quote(s)),
+            Value::List(l) => {
+                out.push('[');
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_hcl(out);
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let _ = write!(out, "{} = ", ident_or_quoted(k));
+                    v.write_hcl(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// The string form used by templates and `tostring`.
+    pub fn to_template_string(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(fmt_number(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+pub fn number_json(n: f64) -> Json {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Json::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map(Json::Number).unwrap_or(Json::Null)
+    }
+}
+
+pub fn fmt_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' => out.push('$'),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn ident_or_quoted(k: &str) -> String {
+    let ok = !k.is_empty()
+        && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        k.to_string()
+    } else {
+        quote(k)
+    }
+}
+
+/// A step into a value: a map key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+pub type Path = Vec<PathStep>;
+
+pub fn path_string(p: &[PathStep]) -> String {
+    let mut s = String::new();
+    for (i, step) in p.iter().enumerate() {
+        match step {
+            PathStep::Key(k) => {
+                if i > 0 {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            PathStep::Index(n) => {
+                let _ = write!(s, "[{n}]");
+            }
+        }
+    }
+    s
+}
+
+pub fn path_json(p: &[PathStep]) -> Json {
+    Json::Array(
+        p.iter()
+            .map(|s| match s {
+                PathStep::Key(k) => Json::String(k.clone()),
+                PathStep::Index(i) => Json::from(*i),
+            })
+            .collect(),
+    )
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+impl From<f64> for Value {
+    fn from(n: f64) -> Value {
+        Value::Number(n)
+    }
+}
