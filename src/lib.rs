@@ -7,5 +7,7 @@
 pub mod provider;
 pub mod sim;
 pub mod state;
+pub mod addr;
 pub mod config;
 pub mod value;
+pub mod schema;
