@@ -1,0 +1,222 @@
+//! The HTTP client: signs requests (SDK-HMAC-SHA256) or sends a token, retries what is
+//! safe to retry with capped exponential backoff and jitter (honouring `Retry-After`),
+//! and turns the service's error bodies into [`ApiError`]s that keep its code and text.
+
+use super::signer;
+use rand::Rng;
+use serde_json::Value as Json;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How to authenticate. Secrets never appear in Debug output.
+#[derive(Clone)]
+pub enum Credentials {
+    AkSk { ak: String, sk: String, security_token: Option<String> },
+    Token(String),
+    None,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::AkSk { ak, .. } => write!(f, "AkSk({ak}, <secret>)"),
+            Credentials::Token(_) => write!(f, "Token(<secret>)"),
+            Credentials::None => write!(f, "None"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub endpoint: String,
+    pub project_id: String,
+    pub region: String,
+    pub credentials: Credentials,
+    pub insecure: bool,
+    pub max_retries: u32,
+}
+
+/// An error the service returned, or a transport failure.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub method: String,
+    pub path: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.status == 0 {
+            return write!(f, "{} {}: {}", self.method, self.path, self.message);
+        }
+        write!(f, "{} {}: HTTP {} {}: {}", self.method, self.path, self.status, self.code, self.message)?;
+        if let Some(r) = &self.request_id {
+            write!(f, " (request id {r})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    pub fn is_code(&self, codes: &[&str]) -> bool {
+        codes.contains(&self.code.as_str())
+    }
+    fn transport(method: &str, path: &str, msg: String) -> ApiError {
+        ApiError { status: 0, code: "TRANSPORT".into(), message: msg, request_id: None, method: method.into(), path: path.into() }
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    pub config: ClientConfig,
+    host: String,
+    base_path: String,
+    calls: AtomicU64,
+}
+
+/// Whether a call may be sent again when its outcome is unknown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads, and operations whose repetition the caller recognises (start, stop, delete).
+    Safe,
+    /// Creates: repeated only when the service certainly did not act (429).
+    OnlyThrottled,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> anyhow::Result<Client> {
+        let url = reqwest::Url::parse(&config.endpoint).map_err(|e| anyhow::anyhow!("invalid endpoint {:?}: {e}", config.endpoint))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => anyhow::bail!("invalid endpoint {:?}: no host", config.endpoint),
+        };
+        let http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(config.insecure)
+            .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(10))
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(64)
+            .user_agent(concat!("maform/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Client { http, base_path: url.path().trim_end_matches('/').to_string(), host, config, calls: AtomicU64::new(0) })
+    }
+
+    /// API calls sent so far (retries included).
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn url_and_path(&self, path: &str, query: &[(&str, String)]) -> (String, String, String) {
+        let full_path = format!("{}/v1/{}{}", self.base_path, self.config.project_id, path);
+        let mut q: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        q.sort();
+        let qs = q.iter().map(|(k, v)| format!("{}={}", signer::escape(k), signer::escape(v))).collect::<Vec<_>>().join("&");
+        let scheme_host = self.config.endpoint.split("://").next().unwrap_or("https");
+        let url = if qs.is_empty() { format!("{scheme_host}://{}{full_path}", self.host) } else { format!("{scheme_host}://{}{full_path}?{qs}", self.host) };
+        (url, full_path, qs)
+    }
+
+    /// One API call under `/v1/{project_id}`, with retries.
+    pub async fn call(&self, method: &str, path: &str, query: &[(&str, String)], body: Option<&Json>, retry: Retry) -> Result<Json, ApiError> {
+        let (url, full_path, qs) = self.url_and_path(path, query);
+        let bytes = body.map(|b| serde_json::to_vec(b).expect("JSON serialises")).unwrap_or_default();
+        let mut attempt = 0u32;
+        loop {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            let result = self.send_once(method, &url, &full_path, &qs, &bytes, body.is_some()).await;
+            let (retryable, wait) = match &result {
+                Ok(_) => return result.map_err(|(e, _)| e),
+                Err((e, retry_after)) => {
+                    let throttled = e.status == 429;
+                    let server = e.status >= 500 || e.status == 0;
+                    let ok = throttled || (server && retry == Retry::Safe);
+                    (ok, *retry_after)
+                }
+            };
+            if !retryable || attempt >= self.config.max_retries {
+                return result.map_err(|(e, _)| e);
+            }
+            attempt += 1;
+            let backoff = Duration::from_millis((250u64 << attempt.min(7)).min(30_000));
+            let jitter = rand::thread_rng().gen_range(0.5..1.0);
+            let sleep = match wait {
+                Some(ra) => ra + Duration::from_millis(rand::thread_rng().gen_range(0..250)),
+                None => backoff.mul_f64(jitter),
+            };
+            tokio::time::sleep(sleep).await;
+        }
+    }
+
+    async fn send_once(&self, method: &str, url: &str, path: &str, qs: &str, body: &[u8], has_body: bool) -> Result<Json, (ApiError, Option<Duration>)> {
+        let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
+        let mut headers: Vec<(String, String)> = vec![
+            ("Host".into(), self.host.clone()),
+            ("X-Sdk-Date".into(), date),
+            ("X-Project-Id".into(), self.config.project_id.clone()),
+        ];
+        if has_body {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        match &self.config.credentials {
+            Credentials::AkSk { ak, sk, security_token } => {
+                if let Some(t) = security_token {
+                    headers.push(("X-Security-Token".into(), t.clone()));
+                }
+                let auth = signer::sign(ak, sk, &signer::Request { method, path, query: qs, headers: &headers, body });
+                headers.push(("Authorization".into(), auth));
+            }
+            Credentials::Token(t) => headers.push(("X-Auth-Token".into(), t.clone())),
+            Credentials::None => {}
+        }
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
+        let mut rb = self.http.request(m, url);
+        for (k, v) in &headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        if has_body {
+            rb = rb.body(body.to_vec());
+        }
+        let resp = rb.send().await.map_err(|e| (ApiError::transport(method, path, format!("cannot reach the ModelArts API: {}", describe(&e))), None))?;
+        let status = resp.status().as_u16();
+        let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        let text = resp.bytes().await.map_err(|e| (ApiError::transport(method, path, format!("the response was cut off: {}", describe(&e))), None))?;
+        if (200..300).contains(&status) {
+            if text.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Json::Null);
+            }
+            return serde_json::from_slice(&text).map_err(|e| {
+                (ApiError { status, code: "INVALID_RESPONSE".into(), message: format!("the service answered with a body that is not JSON ({e})"), request_id, method: method.into(), path: path.into() }, None)
+            });
+        }
+        let j: Json = serde_json::from_slice(&text).unwrap_or(Json::Null);
+        let code = j.get("error_code").or_else(|| j.get("errorCode")).or_else(|| j.get("code")).and_then(Json::as_str).unwrap_or("").to_string();
+        let message = j
+            .get("error_msg")
+            .or_else(|| j.get("error_message"))
+            .or_else(|| j.get("errorMsg"))
+            .or_else(|| j.get("message"))
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| String::from_utf8_lossy(&text[..text.len().min(300)]).into_owned());
+        Err((ApiError { status, code, message, request_id, method: method.into(), path: path.into() }, retry_after))
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(x) = src {
+        s.push_str(": ");
+        s.push_str(&x.to_string());
+        src = x.source();
+    }
+    s
+}
