@@ -11,3 +11,5 @@ pub mod addr;
 pub mod config;
 pub mod value;
 pub mod schema;
+pub mod graph;
+pub mod plan;

@@ -263,7 +263,7 @@ mod tests {
 
     /// Sign with an explicit signed-header list, as each SDK chooses its own.
     fn sig_with(
-        ak: &str,
+        _ak: &str,
         sk: &str,
         method: &str,
         path: &str,

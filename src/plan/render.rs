@@ -1,0 +1,375 @@
+//! Human rendering of plans and drift, in the style Terraform users read every day.
+
+use super::{Action, Change, Drift, Plan};
+use crate::schema::{self, Schema, Ty};
+use crate::value::{quote, Path, PathStep, Value};
+use std::fmt::Write;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Add,
+    Del,
+    Upd,
+    Same,
+}
+
+impl Mark {
+    fn sym(self) -> &'static str {
+        match self {
+            Mark::Add => "+",
+            Mark::Del => "-",
+            Mark::Upd => "~",
+            Mark::Same => " ",
+        }
+    }
+}
+
+struct Ctx<'a> {
+    sensitive: &'a [Path],
+    replace: &'a [Path],
+    show_all: bool,
+}
+
+impl Ctx<'_> {
+    fn is_sensitive(&self, p: &[PathStep]) -> bool {
+        self.sensitive.iter().any(|s| p.starts_with(s))
+    }
+    fn forces(&self, p: &[PathStep]) -> bool {
+        self.replace.iter().any(|s| s.as_slice() == p)
+    }
+}
+
+fn scalar(v: &Value, sensitive: bool) -> String {
+    if sensitive && !v.is_null() {
+        return "(sensitive value)".into();
+    }
+    match v {
+        Value::Unknown => "(known after apply)".into(),
+        other => other.to_hcl(),
+    }
+}
+
+fn is_multiline(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_str).is_some_and(|s| s.contains('\n'))
+}
+
+/// Render the attributes of one object at `indent` (the column of the markers).
+fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Option<&Value>, indent: usize, ctx: &Ctx, path: &mut Path) {
+    let null = Value::Null;
+    let b = before.unwrap_or(&null);
+    let a = after.unwrap_or(&null);
+    let mut names: Vec<String> = Vec::new();
+    if let Some(s) = s {
+        for at in &s.attrs {
+            if !b.get(at.name).is_null() || !a.get(at.name).is_null() {
+                names.push(at.name.to_string());
+            }
+        }
+    }
+    for m in [b, a] {
+        if let Value::Map(m) = m {
+            for k in m.keys() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+    }
+    let is_block = |n: &str| s.and_then(|s| s.get(n)).is_some_and(|x| x.is_block());
+    let width = names.iter().filter(|n| !is_block(n)).filter(|n| ctx.show_all || b.get(n) != a.get(n) || *n == "id" || *n == "name").map(|n| n.len()).max().unwrap_or(0);
+    let mut hidden_attrs = 0;
+    let mut hidden_blocks = 0;
+    // Attributes first, then blocks, as Terraform prints them.
+    for pass in 0..2 {
+        for n in &names {
+            let blk = is_block(n);
+            if (pass == 0) == blk {
+                continue;
+            }
+            let (bv, av) = (b.get(n), a.get(n));
+            let mark = match (before.is_some(), after.is_some(), bv.is_null(), av.is_null()) {
+                (false, _, _, _) => Mark::Add,
+                (_, false, _, _) => Mark::Del,
+                (_, _, true, false) => Mark::Add,
+                (_, _, false, true) => Mark::Del,
+                _ if bv == av && av.is_known() => Mark::Same,
+                _ => Mark::Upd,
+            };
+            path.push(PathStep::Key(n.clone()));
+            if mark == Mark::Same && !ctx.show_all && !(n == "id" || n == "name") {
+                if blk {
+                    hidden_blocks += bv.as_list().map(|l| l.len()).unwrap_or(1);
+                } else {
+                    hidden_attrs += 1;
+                }
+                path.pop();
+                continue;
+            }
+            if blk {
+                let at = s.and_then(|s| s.get(n)).expect("block attr");
+                let Ty::Block(inner, repeated) = &at.ty else { unreachable!("checked is_block") };
+                if *repeated {
+                    let bl = bv.as_list().cloned().unwrap_or_default();
+                    let al = av.as_list().cloned().unwrap_or_default();
+                    for i in 0..bl.len().max(al.len()) {
+                        path.push(PathStep::Index(i));
+                        let (x, y) = (bl.get(i).filter(|_| before.is_some()), al.get(i).filter(|_| after.is_some()));
+                        let m = match (x, y) {
+                            (None, _) => Mark::Add,
+                            (_, None) => Mark::Del,
+                            (Some(x), Some(y)) if x == y && y.is_known() => Mark::Same,
+                            _ => Mark::Upd,
+                        };
+                        if m == Mark::Same && !ctx.show_all {
+                            hidden_blocks += 1;
+                        } else {
+                            block(out, n, m, inner, x, y, indent, ctx, path);
+                        }
+                        path.pop();
+                    }
+                } else {
+                    let x = Some(bv).filter(|v| !v.is_null() && before.is_some());
+                    let y = Some(av).filter(|v| !v.is_null() && after.is_some());
+                    if av.is_known() || x.is_some() || !matches!(av, Value::Unknown) {
+                        if matches!(av, Value::Unknown) && x.is_none() {
+                            let _ = writeln!(out, "{:indent$}{} {n:width$} = (known after apply)", "", mark.sym());
+                        } else {
+                            block(out, n, mark, inner, x, y, indent, ctx, path);
+                        }
+                    } else {
+                        let _ = writeln!(out, "{:indent$}{} {n:width$} = (known after apply)", "", mark.sym());
+                    }
+                }
+            } else {
+                attribute(out, n, mark, bv, av, indent, width, ctx, path);
+            }
+            path.pop();
+        }
+    }
+    if hidden_attrs > 0 {
+        let _ = writeln!(out, "{:w$}# ({hidden_attrs} unchanged attribute{} hidden)", "", if hidden_attrs == 1 { "" } else { "s" }, w = indent + 2);
+    }
+    if hidden_blocks > 0 {
+        let _ = writeln!(out, "{:w$}# ({hidden_blocks} unchanged block{} hidden)", "", if hidden_blocks == 1 { "" } else { "s" }, w = indent + 2);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn block(out: &mut String, name: &str, mark: Mark, inner: &Schema, before: Option<&Value>, after: Option<&Value>, indent: usize, ctx: &Ctx, path: &mut Path) {
+    let forces = if ctx.forces(path) { " # forces replacement" } else { "" };
+    let _ = writeln!(out, "{:indent$}{} {name} {{{forces}", "", mark.sym());
+    if ctx.is_sensitive(path) {
+        let _ = writeln!(out, "{:w$}# At least one attribute in this block is (or was) sensitive,\n{:w$}# so its contents will not be displayed.", "", "", w = indent + 4);
+    } else {
+        body(out, Some(inner), before, after, indent + 4, ctx, path);
+    }
+    let _ = writeln!(out, "{:w$}}}", "", w = indent + 2);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn attribute(out: &mut String, n: &str, mark: Mark, b: &Value, a: &Value, indent: usize, width: usize, ctx: &Ctx, path: &Path) {
+    let sens = ctx.is_sensitive(path);
+    let forces = if ctx.forces(path) { " # forces replacement" } else { "" };
+    let pad = "";
+    if !sens && mark == Mark::Upd && (is_multiline(Some(b)) || is_multiline(Some(a))) {
+        let _ = writeln!(out, "{pad:indent$}~ {n:width$} = <<-EOT{forces}");
+        let (x, y) = (b.as_str().unwrap_or(""), a.as_str().unwrap_or(""));
+        for ch in similar::TextDiff::from_lines(x, y).iter_all_changes() {
+            let sym = match ch.tag() {
+                similar::ChangeTag::Delete => "-",
+                similar::ChangeTag::Insert => "+",
+                similar::ChangeTag::Equal => " ",
+            };
+            let _ = writeln!(out, "{pad:w$}{sym} {}", ch.value().trim_end_matches('\n'), w = indent + 4);
+        }
+        let _ = writeln!(out, "{pad:w$}EOT", w = indent + 4);
+        return;
+    }
+    if !sens && mark == Mark::Upd {
+        if let (Value::List(x), Value::List(y)) = (b, a) {
+            let _ = writeln!(out, "{pad:indent$}~ {n:width$} = [{forces}");
+            let xs: Vec<String> = x.iter().map(|v| scalar(v, false)).collect();
+            let ys: Vec<String> = y.iter().map(|v| scalar(v, false)).collect();
+            let xr: Vec<&str> = xs.iter().map(String::as_str).collect();
+            let yr: Vec<&str> = ys.iter().map(String::as_str).collect();
+            for op in similar::capture_diff_slices(similar::Algorithm::Myers, &xr, &yr) {
+                for ch in op.iter_changes(&xr, &yr) {
+                    let v = ch.value();
+                    let sym = match ch.tag() {
+                        similar::ChangeTag::Delete => "-",
+                        similar::ChangeTag::Insert => "+",
+                        similar::ChangeTag::Equal => " ",
+                    };
+                    let _ = writeln!(out, "{pad:w$}{sym} {v},", w = indent + 4);
+                }
+            }
+            let _ = writeln!(out, "{pad:w$}]", w = indent + 2);
+            return;
+        }
+        if let (Value::Map(x), Value::Map(y)) = (b, a) {
+            let _ = writeln!(out, "{pad:indent$}~ {n:width$} = {{{forces}");
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            let kw = keys.iter().map(|k| crate::value::ident_or_quoted(k).len()).max().unwrap_or(0);
+            for k in keys {
+                let kq = crate::value::ident_or_quoted(k);
+                match (x.get(k), y.get(k)) {
+                    (None, Some(v)) => {
+                        let _ = writeln!(out, "{pad:w$}+ {kq:kw$} = {}", scalar(v, false), w = indent + 4);
+                    }
+                    (Some(v), None) => {
+                        let _ = writeln!(out, "{pad:w$}- {kq:kw$} = {} -> null", scalar(v, false), w = indent + 4);
+                    }
+                    (Some(p), Some(q)) if p != q => {
+                        let _ = writeln!(out, "{pad:w$}~ {kq:kw$} = {} -> {}", scalar(p, false), scalar(q, false), w = indent + 4);
+                    }
+                    _ => {}
+                }
+            }
+            let _ = writeln!(out, "{pad:w$}}}", w = indent + 2);
+            return;
+        }
+    }
+    let text = match mark {
+        Mark::Add => scalar(a, sens),
+        Mark::Del => format!("{} -> null", scalar(b, sens)),
+        Mark::Same => scalar(a, sens),
+        Mark::Upd => {
+            if sens {
+                "(sensitive value)".into()
+            } else {
+                format!("{} -> {}", scalar(b, false), scalar(a, false))
+            }
+        }
+    };
+    let _ = writeln!(out, "{pad:indent$}{} {n:width$} = {text}{forces}", mark.sym());
+}
+
+fn header(c: &Change) -> (String, &'static str) {
+    let a = &c.addr;
+    let (what, sym) = match c.action {
+        Action::Create => ("will be created".to_string(), "  +"),
+        Action::Update => ("will be updated in-place".to_string(), "  ~"),
+        Action::Delete => ("will be destroyed".to_string(), "  -"),
+        Action::Replace => match c.reason.as_deref() {
+            Some("tainted") => ("is tainted, so must be replaced".to_string(), "-/+"),
+            Some("requested") => ("will be replaced, as requested".to_string(), "-/+"),
+            _ => ("must be replaced".to_string(), "-/+"),
+        },
+        Action::Read => ("will be read during apply".to_string(), " <="),
+        Action::NoOp => (String::new(), "   "),
+    };
+    (format!("  # {a} {what}"), sym)
+}
+
+/// One resource change, as in `maform plan`.
+pub fn change(out: &mut String, c: &Change) {
+    let (h, sym) = header(c);
+    let _ = writeln!(out, "{h}");
+    if let Some(r) = &c.reason {
+        if c.action == Action::Delete || (c.action == Action::Replace && !matches!(r.as_str(), "tainted" | "requested" | "cannot update in place")) {
+            let _ = writeln!(out, "  # (because {r})");
+        }
+    }
+    let s = schema::for_type(&c.addr.rtype);
+    let kw = if c.addr.mode == crate::config::Mode::Data { "data" } else { "resource" };
+    let _ = writeln!(out, "{sym} {kw} {} {} {{", quote(&c.addr.rtype), quote(&c.addr.name));
+    let ctx = Ctx { sensitive: &c.sensitive, replace: &c.replace_paths, show_all: matches!(c.action, Action::Create | Action::Delete) };
+    let (before, after) = match c.action {
+        Action::Replace => (c.before.as_ref(), c.after.as_ref()),
+        _ => (c.before.as_ref(), c.after.as_ref()),
+    };
+    body(out, s, before, after, 6, &ctx, &mut Vec::new());
+    let _ = writeln!(out, "    }}");
+}
+
+fn drift_one(out: &mut String, d: &Drift) {
+    let s = schema::for_type(&d.addr.rtype);
+    match &d.after {
+        None => {
+            let _ = writeln!(out, "  # {} has been deleted", d.addr);
+            let _ = writeln!(out, "  - resource {} {} {{", quote(&d.addr.rtype), quote(&d.addr.name));
+            let id = d.before.get("id");
+            let _ = writeln!(out, "      - id   = {} -> null", id.to_hcl());
+            let _ = writeln!(out, "      - name = {} -> null", d.before.get("name").to_hcl());
+            let _ = writeln!(out, "    }}");
+        }
+        Some(a) => {
+            let _ = writeln!(out, "  # {} has changed", d.addr);
+            let _ = writeln!(out, "  ~ resource {} {} {{", quote(&d.addr.rtype), quote(&d.addr.name));
+            let strip = |v: &Value| match v {
+                Value::Map(m) => Value::Map(m.iter().filter(|(k, _)| !super::VOLATILE.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()),
+                o => o.clone(),
+            };
+            let ctx = Ctx { sensitive: &d.sensitive, replace: &[], show_all: false };
+            body(out, s, Some(&strip(&d.before)), Some(&strip(a)), 6, &ctx, &mut Vec::new());
+            let _ = writeln!(out, "    }}");
+        }
+    }
+}
+
+/// The drift section alone, as `maform drift` and refresh-only plans print it.
+pub fn drift(out: &mut String, drift: &[Drift]) {
+    for d in drift {
+        drift_one(out, d);
+        out.push('\n');
+    }
+}
+
+pub fn plan(p: &Plan) -> String {
+    let mut out = String::new();
+    if !p.drift.is_empty() {
+        out.push_str("Note: Objects have changed outside of maform\n\nmaform detected the following changes made outside of maform since the last \"maform apply\" which may have affected this plan:\n\n");
+        drift(&mut out, &p.drift);
+        if p.options.refresh_only {
+            out.push_str("This is a refresh-only plan, so maform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the maform state without changing any remote objects.\n");
+            return out;
+        }
+        out.push_str("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n─────────────────────────────────────────────────────────────────────────────\n\n");
+    } else if p.options.refresh_only {
+        out.push_str("No changes. Your infrastructure still matches the configuration.\n\nmaform has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
+        return out;
+    }
+    let acting: Vec<&Change> = p.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let outputs_changed: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
+    if acting.is_empty() && outputs_changed.is_empty() {
+        out.push_str("No changes. Your infrastructure matches the configuration.\n\nmaform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
+        return out;
+    }
+    if !acting.is_empty() {
+        out.push_str("maform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n");
+        let has = |a: Action| acting.iter().any(|c| c.action == a);
+        if has(Action::Create) {
+            out.push_str("  + create\n");
+        }
+        if has(Action::Update) {
+            out.push_str("  ~ update in-place\n");
+        }
+        if has(Action::Delete) {
+            out.push_str("  - destroy\n");
+        }
+        if has(Action::Replace) {
+            out.push_str("-/+ destroy and then create replacement\n");
+        }
+        out.push_str("\nmaform will perform the following actions:\n\n");
+        for c in &acting {
+            change(&mut out, c);
+            out.push('\n');
+        }
+        let (a, c, d) = p.counts();
+        let _ = writeln!(out, "Plan: {a} to add, {c} to change, {d} to destroy.");
+    }
+    if !outputs_changed.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        let w = outputs_changed.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        for o in outputs_changed {
+            let show = |v: &Value| if o.sensitive { "(sensitive value)".to_string() } else { scalar(v, false) };
+            let _ = match (&o.before, &o.after) {
+                (None, Some(a)) => writeln!(out, "  + {:w$} = {}", o.name, show(a)),
+                (Some(b), None) => writeln!(out, "  - {:w$} = {} -> null", o.name, show(b)),
+                (Some(b), Some(a)) => writeln!(out, "  ~ {:w$} = {} -> {}", o.name, show(b), show(a)),
+                (None, None) => Ok(()),
+            };
+        }
+    }
+    out
+}
