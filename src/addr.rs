@@ -3,7 +3,9 @@
 use crate::config::Mode;
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(untagged)]
 pub enum Key {
     Int(i64),
@@ -20,7 +22,12 @@ pub struct Addr {
 
 impl Addr {
     pub fn managed(rtype: &str, name: &str, key: Option<Key>) -> Addr {
-        Addr { mode: Mode::Managed, rtype: rtype.into(), name: name.into(), key }
+        Addr {
+            mode: Mode::Managed,
+            rtype: rtype.into(),
+            name: name.into(),
+            key,
+        }
     }
     /// The resource this instance belongs to: `type.name`.
     pub fn resource(&self) -> String {
@@ -31,14 +38,19 @@ impl Addr {
     }
     /// Parse an address as users write it on the command line.
     pub fn parse(s: &str) -> Result<Addr, String> {
-        let bad = || format!("invalid resource address {s:?}; write TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]");
+        let bad = || {
+            format!("invalid resource address {s:?}; write TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]")
+        };
         let (mode, rest) = match s.strip_prefix("data.") {
             Some(r) => (Mode::Data, r),
             None => (Mode::Managed, s),
         };
         let (head, key) = match rest.find('[') {
             Some(i) => {
-                let k = rest[i..].strip_prefix('[').and_then(|k| k.strip_suffix(']')).ok_or_else(bad)?;
+                let k = rest[i..]
+                    .strip_prefix('[')
+                    .and_then(|k| k.strip_suffix(']'))
+                    .ok_or_else(bad)?;
                 let key = if let Some(q) = k.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
                     Key::Str(q.to_string())
                 } else {
@@ -52,7 +64,12 @@ impl Addr {
         if t.is_empty() || n.is_empty() || n.contains('.') {
             return Err(bad());
         }
-        Ok(Addr { mode, rtype: t.into(), name: n.into(), key })
+        Ok(Addr {
+            mode,
+            rtype: t.into(),
+            name: n.into(),
+            key,
+        })
     }
 }
 

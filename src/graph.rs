@@ -30,31 +30,55 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         idx.insert(Node::Resource(i), g.add_node(Node::Resource(i)));
     }
     for name in cfg.locals.keys() {
-        idx.insert(Node::Local(name.clone()), g.add_node(Node::Local(name.clone())));
+        idx.insert(
+            Node::Local(name.clone()),
+            g.add_node(Node::Local(name.clone())),
+        );
     }
-    let by_key: BTreeMap<String, usize> = cfg.resources.iter().enumerate().map(|(i, r)| (r.key(), i)).collect();
+    let by_key: BTreeMap<String, usize> = cfg
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key(), i))
+        .collect();
     let mut errs = Vec::new();
-    let add_refs = |from: &Node, refs: &BTreeSet<String>, span: &crate::config::Span, g: &mut DiGraph<Node, ()>, errs: &mut Vec<Diag>| {
+    let add_refs = |from: &Node,
+                    refs: &BTreeSet<String>,
+                    span: &crate::config::Span,
+                    g: &mut DiGraph<Node, ()>,
+                    errs: &mut Vec<Diag>| {
         for r in refs {
             let target = if let Some(l) = r.strip_prefix("local.") {
                 match idx.get(&Node::Local(l.to_string())) {
                     Some(n) => *n,
                     None => {
-                        errs.push(Diag::new(Some(span), format!("reference to undeclared local value {l:?}"), "Declare it in a locals block."));
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("reference to undeclared local value {l:?}"),
+                            "Declare it in a locals block.",
+                        ));
                         continue;
                     }
                 }
             } else if r.starts_with("var.") {
                 let v = &r[4..];
                 if !cfg.variables.contains_key(v) {
-                    errs.push(Diag::new(Some(span), format!("reference to undeclared input variable {v:?}"), format!("Declare it with variable \"{v}\" {{ ... }}.")));
+                    errs.push(Diag::new(
+                        Some(span),
+                        format!("reference to undeclared input variable {v:?}"),
+                        format!("Declare it with variable \"{v}\" {{ ... }}."),
+                    ));
                 }
                 continue;
             } else {
                 match by_key.get(r) {
                     Some(i) => idx[&Node::Resource(*i)],
                     None => {
-                        errs.push(Diag::new(Some(span), format!("reference to undeclared resource {r}"), "Declare it, or fix the name."));
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("reference to undeclared resource {r}"),
+                            "Declare it, or fix the name.",
+                        ));
                         continue;
                     }
                 }
@@ -71,7 +95,11 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         for (d, span) in &r.depends_on {
             let key = d.split('[').next().unwrap_or(d).to_string();
             if !by_key.contains_key(&key) {
-                errs.push(Diag::new(Some(span), format!("depends_on refers to undeclared resource {d}"), "Declare it, or fix the name."));
+                errs.push(Diag::new(
+                    Some(span),
+                    format!("depends_on refers to undeclared resource {d}"),
+                    "Declare it, or fix the name.",
+                ));
             } else {
                 refs.insert(key);
             }
@@ -81,7 +109,13 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
     for (name, a) in &cfg.locals {
         let mut refs = BTreeSet::new();
         references(&a.expr, &mut refs);
-        add_refs(&Node::Local(name.clone()), &refs, &a.span, &mut g, &mut errs);
+        add_refs(
+            &Node::Local(name.clone()),
+            &refs,
+            &a.span,
+            &mut g,
+            &mut errs,
+        );
     }
     for o in cfg.outputs.values() {
         let mut refs = BTreeSet::new();
@@ -93,7 +127,11 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                 _ => by_key.contains_key(&r),
             };
             if !ok {
-                errs.push(Diag::new(Some(&o.value.span), format!("output {:?} refers to undeclared {r}", o.name), "Declare it, or fix the reference."));
+                errs.push(Diag::new(
+                    Some(&o.value.span),
+                    format!("output {:?} refers to undeclared {r}", o.name),
+                    "Declare it, or fix the reference.",
+                ));
             }
         }
     }
@@ -111,21 +149,34 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             for scc in kosaraju_scc(&g) {
                 let self_loop = scc.len() == 1 && g.contains_edge(scc[0], scc[0]);
                 if scc.len() > 1 || self_loop {
-                    let mut members: Vec<(String, crate::config::Span)> = scc.iter().map(|n| describe(&g[*n])).collect();
+                    let mut members: Vec<(String, crate::config::Span)> =
+                        scc.iter().map(|n| describe(&g[*n])).collect();
                     members.sort_by(|a, b| a.0.cmp(&b.0));
                     let names: Vec<String> = members.iter().map(|m| m.0.clone()).collect();
-                    let detail = members.iter().map(|(n, s)| format!("{n} (declared at {s})")).collect::<Vec<_>>().join("\n");
+                    let detail = members
+                        .iter()
+                        .map(|(n, s)| format!("{n} (declared at {s})"))
+                        .collect::<Vec<_>>()
+                        .join("\n");
                     out.push(Diag::new(Some(&members[0].1), format!("dependency cycle: {} -> {}", names.join(" -> "), names[0]), format!("{detail}\nBreak the cycle by removing one of these references or depends_on entries.")));
                 }
             }
             return Err(Diags(out));
         }
     };
-    let order: Vec<usize> = sorted.iter().filter_map(|n| match &g[*n] { Node::Resource(i) => Some(*i), Node::Local(_) => None }).collect();
+    let order: Vec<usize> = sorted
+        .iter()
+        .filter_map(|n| match &g[*n] {
+            Node::Resource(i) => Some(*i),
+            Node::Local(_) => None,
+        })
+        .collect();
     // Direct resource dependencies, looking through locals.
     let mut deps = vec![BTreeSet::new(); cfg.resources.len()];
     for (i, _) in cfg.resources.iter().enumerate() {
-        let mut stack: Vec<NodeIndex> = g.neighbors_directed(idx[&Node::Resource(i)], petgraph::Direction::Incoming).collect();
+        let mut stack: Vec<NodeIndex> = g
+            .neighbors_directed(idx[&Node::Resource(i)], petgraph::Direction::Incoming)
+            .collect();
         let mut seen = BTreeSet::new();
         while let Some(n) = stack.pop() {
             if !seen.insert(n) {
@@ -135,7 +186,9 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                 Node::Resource(j) => {
                     deps[i].insert(cfg.resources[*j].key());
                 }
-                Node::Local(_) => stack.extend(g.neighbors_directed(n, petgraph::Direction::Incoming)),
+                Node::Local(_) => {
+                    stack.extend(g.neighbors_directed(n, petgraph::Direction::Incoming))
+                }
             }
         }
     }
@@ -166,7 +219,11 @@ resource "modelarts_notebook" "a" {
 resource "modelarts_devenv" "c" { depends_on = [modelarts_notebook.b] }
 "#);
         let g = build(&c).unwrap();
-        let names: Vec<String> = g.order.iter().map(|i| c.resources[*i].name.clone()).collect();
+        let names: Vec<String> = g
+            .order
+            .iter()
+            .map(|i| c.resources[*i].name.clone())
+            .collect();
         assert_eq!(names, ["a", "b", "c"]);
         assert!(g.deps[0].contains("modelarts_notebook.a"));
         assert!(g.deps[2].contains("modelarts_notebook.b"));
@@ -177,7 +234,10 @@ resource "modelarts_devenv" "c" { depends_on = [modelarts_notebook.b] }
         let c = cfg("resource \"modelarts_notebook\" \"a\" { name = modelarts_notebook.b.name }\nresource \"modelarts_notebook\" \"b\" { name = local.n }\nlocals { n = modelarts_notebook.a.name }\n");
         let e = build(&c).unwrap_err().to_string();
         assert!(e.contains("dependency cycle"), "{e}");
-        assert!(e.contains("modelarts_notebook.a (declared at main.hcl:1:1)"), "{e}");
+        assert!(
+            e.contains("modelarts_notebook.a (declared at main.hcl:1:1)"),
+            "{e}"
+        );
         assert!(e.contains("local.n (declared at main.hcl:3:10)"), "{e}");
     }
 }

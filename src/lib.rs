@@ -4,12 +4,15 @@
 //! Data flows one way: `config` → `graph` → `plan` → `apply` → `state`; `provider` is the
 //! boundary to the cloud (or to `sim`), and `cli` renders what the engine reports.
 
-pub mod provider;
-pub mod sim;
-pub mod state;
 pub mod addr;
+pub mod apply;
+pub mod cli;
 pub mod config;
-pub mod value;
-pub mod schema;
+pub mod engine;
 pub mod graph;
 pub mod plan;
+pub mod provider;
+pub mod schema;
+pub mod sim;
+pub mod state;
+pub mod value;

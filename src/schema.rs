@@ -58,7 +58,18 @@ pub struct Schema {
 }
 
 fn attr(name: &'static str, ty: Ty, presence: Presence) -> Attr {
-    Attr { name, ty, presence, force_new: false, sensitive: false, write_only: false, norm: Norm::None, one_of: &[], check: None, doc: "" }
+    Attr {
+        name,
+        ty,
+        presence,
+        force_new: false,
+        sensitive: false,
+        write_only: false,
+        norm: Norm::None,
+        one_of: &[],
+        check: None,
+        doc: "",
+    }
 }
 fn req(name: &'static str, ty: Ty) -> Attr {
     attr(name, ty, Presence::Required)
@@ -107,7 +118,10 @@ impl Attr {
         matches!(self.ty, Ty::Block(..))
     }
     pub fn computed(&self) -> bool {
-        matches!(self.presence, Presence::Computed | Presence::OptionalComputed)
+        matches!(
+            self.presence,
+            Presence::Computed | Presence::OptionalComputed
+        )
     }
 }
 
@@ -124,8 +138,18 @@ fn name_chars(v: &Value, max: usize, extra: &str) -> Result<(), String> {
     if s.is_empty() || s.chars().count() > max {
         return Err(format!("must be 1 to {max} characters"));
     }
-    match s.chars().find(|c| !(c.is_ascii_alphanumeric() || extra.contains(*c))) {
-        Some(c) => Err(format!("the character {c:?} is not allowed; use letters, digits and {}", extra.chars().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(" "))),
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || extra.contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "the character {c:?} is not allowed; use letters, digits and {}",
+            extra
+                .chars()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )),
         None => Ok(()),
     }
 }
@@ -144,14 +168,21 @@ fn description(v: &Value) -> Result<(), String> {
         return Err("must be at most 512 characters".into());
     }
     match s.chars().find(|c| "&<>\"'/".contains(*c)) {
-        Some(c) => Err(format!("the character {c:?} is not allowed (none of & < > \" ' /)")),
+        Some(c) => Err(format!(
+            "the character {c:?} is not allowed (none of & < > \" ' /)"
+        )),
         None => Ok(()),
     }
 }
 fn range(v: &Value, lo: f64, hi: f64) -> Result<(), String> {
     match v.as_f64() {
         Some(n) if n >= lo && n <= hi => Ok(()),
-        Some(n) => Err(format!("{} is out of range {}–{}", crate::value::fmt_number(n), crate::value::fmt_number(lo), crate::value::fmt_number(hi))),
+        Some(n) => Err(format!(
+            "{} is out of range {}–{}",
+            crate::value::fmt_number(n),
+            crate::value::fmt_number(lo),
+            crate::value::fmt_number(hi)
+        )),
         None => Ok(()),
     }
 }
@@ -159,7 +190,8 @@ fn lease_ms(v: &Value) -> Result<(), String> {
     if v.as_f64() == Some(-1.0) {
         return Ok(());
     }
-    range(v, 3_600_000.0, 259_200_000.0).map_err(|e| format!("{e} milliseconds (1 h to 72 h), or -1 to disable auto-stop"))
+    range(v, 3_600_000.0, 259_200_000.0)
+        .map_err(|e| format!("{e} milliseconds (1 h to 72 h), or -1 to disable auto-stop"))
 }
 fn evs_size(v: &Value) -> Result<(), String> {
     range(v, 5.0, 4096.0).map_err(|e| format!("{e} GB"))
@@ -183,7 +215,12 @@ fn five_ips(v: &Value) -> Result<(), String> {
     }
     for ip in l {
         let s = ip.as_str().unwrap_or("");
-        if s.split('/').next().unwrap_or("").parse::<std::net::IpAddr>().is_err() {
+        if s.split('/')
+            .next()
+            .unwrap_or("")
+            .parse::<std::net::IpAddr>()
+            .is_err()
+        {
             return Err(format!("{s:?} is not an IP address"));
         }
     }
@@ -191,7 +228,11 @@ fn five_ips(v: &Value) -> Result<(), String> {
 }
 fn workspace(v: &Value) -> Result<(), String> {
     let s = v.as_str().unwrap_or("");
-    if s == "0" || (s.len() == 32 && s.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())) {
+    if s == "0"
+        || (s.len() == 32
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()))
+    {
         Ok(())
     } else {
         Err("must be \"0\" or 32 digits and lowercase letters".into())
@@ -205,7 +246,10 @@ fn positive_cpu(v: &Value) -> Result<(), String> {
 }
 fn base64(v: &Value) -> Result<(), String> {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map(|_| ()).map_err(|_| "must be base64; use base64encode()".into())
+    base64::engine::general_purpose::STANDARD
+        .decode(v.as_str().unwrap_or(""))
+        .map(|_| ())
+        .map_err(|_| "must be base64; use base64encode()".into())
 }
 fn mount_path(v: &Value) -> Result<(), String> {
     if v.as_str().is_some_and(|s| s.starts_with('/')) {
@@ -222,7 +266,9 @@ pub fn admin_pass(v: &Value) -> Result<(), String> {
         return Err("must contain 8 to 26 characters".into());
     }
     const SPECIAL: &str = "!@%-_=+[{}]:,./?";
-    if p.chars().any(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(c))) {
+    if p.chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(c)))
+    {
         return Err(format!("may contain only letters, digits and {SPECIAL}"));
     }
     let classes = [
@@ -235,7 +281,10 @@ pub fn admin_pass(v: &Value) -> Result<(), String> {
         return Err("must contain at least three of: uppercase letters, lowercase letters, digits, special characters".into());
     }
     let lower = p.to_ascii_lowercase();
-    if ["root", "toor", "administrator", "rotartsinimda"].iter().any(|w| lower.contains(w)) {
+    if ["root", "toor", "administrator", "rotartsinimda"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
         return Err("cannot contain root, administrator or their reverse".into());
     }
     Ok(())
@@ -247,8 +296,12 @@ fn desired_state() -> Attr {
 
 fn volume_schema(data: bool) -> Schema {
     let mut attrs = vec![
-        req("category", Ty::Str).upper(&["EVS", "EFS", "SFS", "OBS", "OBSFS"]).new(),
-        optc("ownership", Ty::Str).upper(&["MANAGED", "DEDICATED"]).new(),
+        req("category", Ty::Str)
+            .upper(&["EVS", "EFS", "SFS", "OBS", "OBSFS"])
+            .new(),
+        optc("ownership", Ty::Str)
+            .upper(&["MANAGED", "DEDICATED"])
+            .new(),
         optc("capacity", Ty::Int).check(evs_size),
         opt("uri", Ty::Str).new(),
         opt("id", Ty::Str).new(),
@@ -273,7 +326,9 @@ fn affinity_rule() -> Schema {
             req("key", Ty::Str),
             req("operator", Ty::Str).check(|v| match v.as_str() {
                 Some("In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt") | None => Ok(()),
-                Some(o) => Err(format!("{o:?} is not one of In, NotIn, Exists, DoesNotExist, Gt, Lt")),
+                Some(o) => Err(format!(
+                    "{o:?} is not one of In, NotIn, Exists, DoesNotExist, Gt, Lt"
+                )),
             }),
             opt("values", Ty::StrList),
             opt("weight", Ty::Int).check(weight),
@@ -297,45 +352,145 @@ pub static NOTEBOOK: LazyLock<Schema> = LazyLock::new(|| Schema {
         opt("description", Ty::Str).check(description),
         optc("flavor", Ty::Str),
         req("image_id", Ty::Str),
-        optc("feature", Ty::Str).upper(&["NOTEBOOK", "DEFAULT"]).new(),
+        optc("feature", Ty::Str)
+            .upper(&["NOTEBOOK", "DEFAULT"])
+            .new(),
         opt("duration", Ty::Int).check(lease_ms).wo(),
-        block("lease", Schema { attrs: vec![optc("duration", Ty::Int).check(lease_ms), optc("type", Ty::Str).upper(&["TIMING", "IDLE"])] }, false, Presence::OptionalComputed),
-        block("endpoints", Schema { attrs: vec![
-            optc("service", Ty::Str).upper(&["NOTEBOOK", "SSH"]),
-            opt("key_pair_names", Ty::StrList),
-            opt("allowed_access_ips", Ty::StrList).check(five_ips),
-        ] }, true, Presence::Optional),
+        block(
+            "lease",
+            Schema {
+                attrs: vec![
+                    optc("duration", Ty::Int).check(lease_ms),
+                    optc("type", Ty::Str).upper(&["TIMING", "IDLE"]),
+                ],
+            },
+            false,
+            Presence::OptionalComputed,
+        ),
+        block(
+            "endpoints",
+            Schema {
+                attrs: vec![
+                    optc("service", Ty::Str).upper(&["NOTEBOOK", "SSH"]),
+                    opt("key_pair_names", Ty::StrList),
+                    opt("allowed_access_ips", Ty::StrList).check(five_ips),
+                ],
+            },
+            true,
+            Presence::Optional,
+        ),
         opt("pool_id", Ty::Str).new(),
         optc("workspace_id", Ty::Str).new().check(workspace),
         block("volume", volume_schema(false), false, Presence::Required),
-        block("hooks", Schema { attrs: vec![block("container_hooks", Schema { attrs: vec![
-            block("pre_start", hook_config(), false, Presence::Optional),
-            block("post_start", hook_config(), false, Presence::Optional),
-        ] }, false, Presence::Optional)] }, false, Presence::Optional).wo(),
-        block("custom_spec", Schema { attrs: vec![
-            req("cpu", Ty::Num).check(positive_cpu),
-            req("memory", Ty::Num).check(|v| range(v, 512.0, f64::MAX).map_err(|_| "must be more than 512 MiB".into())),
-            opt("gpu", Ty::Num).check(|v| range(v, 0.0, f64::MAX)),
-            opt("gpu_type", Ty::Str),
-            optc("arch", Ty::Str).check(|v| match v.as_str() {
-                Some(a) if a.eq_ignore_ascii_case("x86_64") || a.eq_ignore_ascii_case("aarch64") => Ok(()),
-                None => Ok(()),
-                Some(a) => Err(format!("{a:?} is not x86_64 or AARCH64")),
-            }),
-            optc("category", Ty::Str).upper(&["CPU", "GPU"]),
-            opt("resource_flavor", Ty::Str),
-        ] }, false, Presence::Optional),
-        block("affinity", Schema { attrs: vec![
-            block("required_during_scheduling_ignored_during_execution", affinity_rule(), true, Presence::Optional),
-            block("preferred_during_scheduling_ignored_during_execution", affinity_rule(), true, Presence::Optional),
-        ] }, false, Presence::Optional),
-        block("run_user", Schema { attrs: vec![optc("uid", Ty::Int), optc("gid", Ty::Int)] }, false, Presence::OptionalComputed).new(),
-        block("data_volumes", volume_schema(true), true, Presence::Optional).new().wo(),
-        block("user_vpc", Schema { attrs: vec![
-            req("vpc_id", Ty::Str), req("subnet_id", Ty::Str), opt("security_group_ids", Ty::StrList),
-            opt("connect_cidrs", Ty::StrList), opt("nat_id", Ty::Str), opt("eip_id", Ty::Str),
-        ] }, false, Presence::Optional).new(),
-        block("public_network_config", Schema { attrs: vec![opt("public_network_type", Ty::Str)] }, false, Presence::Optional).wo(),
+        block(
+            "hooks",
+            Schema {
+                attrs: vec![block(
+                    "container_hooks",
+                    Schema {
+                        attrs: vec![
+                            block("pre_start", hook_config(), false, Presence::Optional),
+                            block("post_start", hook_config(), false, Presence::Optional),
+                        ],
+                    },
+                    false,
+                    Presence::Optional,
+                )],
+            },
+            false,
+            Presence::Optional,
+        )
+        .wo(),
+        block(
+            "custom_spec",
+            Schema {
+                attrs: vec![
+                    req("cpu", Ty::Num).check(positive_cpu),
+                    req("memory", Ty::Num).check(|v| {
+                        range(v, 512.0, f64::MAX).map_err(|_| "must be more than 512 MiB".into())
+                    }),
+                    opt("gpu", Ty::Num).check(|v| range(v, 0.0, f64::MAX)),
+                    opt("gpu_type", Ty::Str),
+                    optc("arch", Ty::Str).check(|v| match v.as_str() {
+                        Some(a)
+                            if a.eq_ignore_ascii_case("x86_64")
+                                || a.eq_ignore_ascii_case("aarch64") =>
+                        {
+                            Ok(())
+                        }
+                        None => Ok(()),
+                        Some(a) => Err(format!("{a:?} is not x86_64 or AARCH64")),
+                    }),
+                    optc("category", Ty::Str).upper(&["CPU", "GPU"]),
+                    opt("resource_flavor", Ty::Str),
+                ],
+            },
+            false,
+            Presence::Optional,
+        ),
+        block(
+            "affinity",
+            Schema {
+                attrs: vec![
+                    block(
+                        "required_during_scheduling_ignored_during_execution",
+                        affinity_rule(),
+                        true,
+                        Presence::Optional,
+                    ),
+                    block(
+                        "preferred_during_scheduling_ignored_during_execution",
+                        affinity_rule(),
+                        true,
+                        Presence::Optional,
+                    ),
+                ],
+            },
+            false,
+            Presence::Optional,
+        ),
+        block(
+            "run_user",
+            Schema {
+                attrs: vec![optc("uid", Ty::Int), optc("gid", Ty::Int)],
+            },
+            false,
+            Presence::OptionalComputed,
+        )
+        .new(),
+        block(
+            "data_volumes",
+            volume_schema(true),
+            true,
+            Presence::Optional,
+        )
+        .new()
+        .wo(),
+        block(
+            "user_vpc",
+            Schema {
+                attrs: vec![
+                    req("vpc_id", Ty::Str),
+                    req("subnet_id", Ty::Str),
+                    opt("security_group_ids", Ty::StrList),
+                    opt("connect_cidrs", Ty::StrList),
+                    opt("nat_id", Ty::Str),
+                    opt("eip_id", Ty::Str),
+                ],
+            },
+            false,
+            Presence::Optional,
+        )
+        .new(),
+        block(
+            "public_network_config",
+            Schema {
+                attrs: vec![opt("public_network_type", Ty::Str)],
+            },
+            false,
+            Presence::Optional,
+        )
+        .wo(),
         desired_state(),
         comp("id", Ty::Str),
         comp("status", Ty::Str),
@@ -357,31 +512,76 @@ pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
         opt("flavor", Ty::Str).new(),
         opt("resource_flavor", Ty::Str).new(),
         req("image_id", Ty::Str).new(),
-        optc("server_type", Ty::Str).upper(&["BMS", "ECS", "HPS"]).new(),
+        optc("server_type", Ty::Str)
+            .upper(&["BMS", "ECS", "HPS"])
+            .new(),
         optc("arch", Ty::Str).upper(&["X86", "ARM"]).new(),
         opt("availability_zone", Ty::Str).new().wo(),
-        opt("admin_pass", Ty::Str).new().wo().secret().check(admin_pass),
+        opt("admin_pass", Ty::Str)
+            .new()
+            .wo()
+            .secret()
+            .check(admin_pass),
         opt("key_pair_name", Ty::Str).new(),
-        block("network", Schema { attrs: vec![
-            req("vpc_id", Ty::Str), req("subnet_id", Ty::Str), req("security_group_id", Ty::Str),
-            opt("ipv6_enable", Ty::Bool), opt("roce_id", Ty::Str),
-        ] }, false, Presence::Required).new().wo(),
-        block("root_volume", Schema { attrs: vec![
-            optc("size", Ty::Int).check(root_size),
-            optc("type", Ty::Str).upper(&["ESSD", "SSD", "GPSSD", "SAS", "SATA"]),
-        ] }, false, Presence::OptionalComputed).new(),
-        block("data_volume", Schema { attrs: vec![
-            req("size", Ty::Int).check(|v| range(v, 10.0, 32768.0)),
-            opt("type", Ty::Str).upper(&["ESSD", "SSD", "GPSSD", "SAS", "SATA"]),
-            opt("count", Ty::Int).check(|v| range(v, 1.0, 23.0)),
-        ] }, false, Presence::Optional).new().wo(),
-        block("charging_info", Schema { attrs: vec![
-            req("charging_mode", Ty::Str).upper(&["COMMON", "POST_PAID", "PRE_PAID"]),
-            opt("period_type", Ty::Str).upper(&["ABSOLUTE", "DAY", "HOUR", "MONTH", "WEEK", "YEAR"]),
-            opt("period_num", Ty::Int).check(period_num),
-            opt("is_auto_renew", Ty::Bool),
-            opt("is_auto_pay", Ty::Bool),
-        ] }, false, Presence::Optional).new().wo(),
+        block(
+            "network",
+            Schema {
+                attrs: vec![
+                    req("vpc_id", Ty::Str),
+                    req("subnet_id", Ty::Str),
+                    req("security_group_id", Ty::Str),
+                    opt("ipv6_enable", Ty::Bool),
+                    opt("roce_id", Ty::Str),
+                ],
+            },
+            false,
+            Presence::Required,
+        )
+        .new()
+        .wo(),
+        block(
+            "root_volume",
+            Schema {
+                attrs: vec![
+                    optc("size", Ty::Int).check(root_size),
+                    optc("type", Ty::Str).upper(&["ESSD", "SSD", "GPSSD", "SAS", "SATA"]),
+                ],
+            },
+            false,
+            Presence::OptionalComputed,
+        )
+        .new(),
+        block(
+            "data_volume",
+            Schema {
+                attrs: vec![
+                    req("size", Ty::Int).check(|v| range(v, 10.0, 32768.0)),
+                    opt("type", Ty::Str).upper(&["ESSD", "SSD", "GPSSD", "SAS", "SATA"]),
+                    opt("count", Ty::Int).check(|v| range(v, 1.0, 23.0)),
+                ],
+            },
+            false,
+            Presence::Optional,
+        )
+        .new()
+        .wo(),
+        block(
+            "charging_info",
+            Schema {
+                attrs: vec![
+                    req("charging_mode", Ty::Str).upper(&["COMMON", "POST_PAID", "PRE_PAID"]),
+                    opt("period_type", Ty::Str)
+                        .upper(&["ABSOLUTE", "DAY", "HOUR", "MONTH", "WEEK", "YEAR"]),
+                    opt("period_num", Ty::Int).check(period_num),
+                    opt("is_auto_renew", Ty::Bool),
+                    opt("is_auto_pay", Ty::Bool),
+                ],
+            },
+            false,
+            Presence::Optional,
+        )
+        .new()
+        .wo(),
         opt("enterprise_project_id", Ty::Str).new().wo(),
         opt("user_data", Ty::Str).new().wo().check(base64),
         opt("hps_cluster_id", Ty::Str).new().wo(),
@@ -399,18 +599,31 @@ pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
 });
 
 fn devenv_storage(extend: bool) -> Schema {
-    Schema { attrs: vec![
-        req("type", Ty::Str).lower(if extend { &["obsfs"] } else { &["obs", "obsfs", "evs"] }),
-        block("location", Schema { attrs: vec![
-            optc("path", Ty::Str),
-            optc("volume_size", Ty::Int).check(evs_size),
-            optc("mount_path", Ty::Str).check(mount_path),
-            optc("access_modes", Ty::Str).check(|v| match v.as_str() {
-                Some("ReadOnlyMany" | "ReadWriteMany") | None => Ok(()),
-                Some(m) => Err(format!("{m:?} is not ReadOnlyMany or ReadWriteMany")),
+    Schema {
+        attrs: vec![
+            req("type", Ty::Str).lower(if extend {
+                &["obsfs"]
+            } else {
+                &["obs", "obsfs", "evs"]
             }),
-        ] }, false, Presence::OptionalComputed),
-    ] }
+            block(
+                "location",
+                Schema {
+                    attrs: vec![
+                        optc("path", Ty::Str),
+                        optc("volume_size", Ty::Int).check(evs_size),
+                        optc("mount_path", Ty::Str).check(mount_path),
+                        optc("access_modes", Ty::Str).check(|v| match v.as_str() {
+                            Some("ReadOnlyMany" | "ReadWriteMany") | None => Ok(()),
+                            Some(m) => Err(format!("{m:?} is not ReadOnlyMany or ReadWriteMany")),
+                        }),
+                    ],
+                },
+                false,
+                Presence::OptionalComputed,
+            ),
+        ],
+    }
 }
 
 pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
@@ -419,22 +632,76 @@ pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
         req("profile_id", Ty::Str).new(),
         opt("description", Ty::Str).check(description),
         req("flavor", Ty::Str).new(),
-        block("spec", Schema { attrs: vec![
-            block("storage", devenv_storage(false), false, Presence::Required).new(),
-            block("extend_storage", devenv_storage(true), true, Presence::Optional).new(),
-            block("auto_stop", Schema { attrs: vec![
-                optc("enable", Ty::Bool),
-                opt("duration", Ty::Int).check(auto_stop_secs),
-                optc("prompt", Ty::Bool),
-            ] }, false, Presence::OptionalComputed),
-            opt("annotations", Ty::StrMap).new(),
-        ] }, false, Presence::Required),
-        block("workspace", Schema { attrs: vec![optc("id", Ty::Str)] }, false, Presence::OptionalComputed).new(),
-        block("pool", Schema { attrs: vec![
-            req("id", Ty::Str), opt("type", Ty::Str), opt("name", Ty::Str),
-            block("owner", Schema { attrs: vec![opt("project_id", Ty::Str)] }, false, Presence::Optional),
-        ] }, false, Presence::Optional).new().wo(),
-        block("ai_project", Schema { attrs: vec![optc("id", Ty::Str)] }, false, Presence::OptionalComputed).new(),
+        block(
+            "spec",
+            Schema {
+                attrs: vec![
+                    block("storage", devenv_storage(false), false, Presence::Required).new(),
+                    block(
+                        "extend_storage",
+                        devenv_storage(true),
+                        true,
+                        Presence::Optional,
+                    )
+                    .new(),
+                    block(
+                        "auto_stop",
+                        Schema {
+                            attrs: vec![
+                                optc("enable", Ty::Bool),
+                                opt("duration", Ty::Int).check(auto_stop_secs),
+                                optc("prompt", Ty::Bool),
+                            ],
+                        },
+                        false,
+                        Presence::OptionalComputed,
+                    ),
+                    opt("annotations", Ty::StrMap).new(),
+                ],
+            },
+            false,
+            Presence::Required,
+        ),
+        block(
+            "workspace",
+            Schema {
+                attrs: vec![optc("id", Ty::Str)],
+            },
+            false,
+            Presence::OptionalComputed,
+        )
+        .new(),
+        block(
+            "pool",
+            Schema {
+                attrs: vec![
+                    req("id", Ty::Str),
+                    opt("type", Ty::Str),
+                    opt("name", Ty::Str),
+                    block(
+                        "owner",
+                        Schema {
+                            attrs: vec![opt("project_id", Ty::Str)],
+                        },
+                        false,
+                        Presence::Optional,
+                    ),
+                ],
+            },
+            false,
+            Presence::Optional,
+        )
+        .new()
+        .wo(),
+        block(
+            "ai_project",
+            Schema {
+                attrs: vec![optc("id", Ty::Str)],
+            },
+            false,
+            Presence::OptionalComputed,
+        )
+        .new(),
         desired_state(),
         comp("id", Ty::Str),
         comp("status", Ty::Str),
@@ -444,30 +711,58 @@ pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
     ],
 });
 
-pub static DATA_IMAGES: LazyLock<Schema> = LazyLock::new(|| Schema { attrs: vec![
-    opt("name", Ty::Str), opt("name_regex", Ty::Str), opt("type", Ty::Str).upper(&["BUILD_IN", "DEDICATED"]),
-    opt("arch", Ty::Str), opt("category", Ty::Str).upper(&["CPU", "GPU", "ASCEND"]),
-    opt("most_recent", Ty::Bool),
-    comp("id", Ty::Str), comp("tag", Ty::Str), comp("swr_path", Ty::Str), comp("images", Ty::StrList),
-] });
+pub static DATA_IMAGES: LazyLock<Schema> = LazyLock::new(|| Schema {
+    attrs: vec![
+        opt("name", Ty::Str),
+        opt("name_regex", Ty::Str),
+        opt("type", Ty::Str).upper(&["BUILD_IN", "DEDICATED"]),
+        opt("arch", Ty::Str),
+        opt("category", Ty::Str).upper(&["CPU", "GPU", "ASCEND"]),
+        opt("most_recent", Ty::Bool),
+        comp("id", Ty::Str),
+        comp("tag", Ty::Str),
+        comp("swr_path", Ty::Str),
+        comp("images", Ty::StrList),
+    ],
+});
 
-pub static DATA_FLAVORS: LazyLock<Schema> = LazyLock::new(|| Schema { attrs: vec![
-    opt("name", Ty::Str), opt("category", Ty::Str).upper(&["CPU", "GPU", "ASCEND"]), opt("arch", Ty::Str),
-    opt("min_vcpus", Ty::Int), opt("min_memory_gb", Ty::Int), opt("free", Ty::Bool),
-    comp("id", Ty::Str), comp("vcpus", Ty::Int), comp("memory_gb", Ty::Int), comp("flavors", Ty::StrList),
-] });
+pub static DATA_FLAVORS: LazyLock<Schema> = LazyLock::new(|| Schema {
+    attrs: vec![
+        opt("name", Ty::Str),
+        opt("category", Ty::Str).upper(&["CPU", "GPU", "ASCEND"]),
+        opt("arch", Ty::Str),
+        opt("min_vcpus", Ty::Int),
+        opt("min_memory_gb", Ty::Int),
+        opt("free", Ty::Bool),
+        comp("id", Ty::Str),
+        comp("vcpus", Ty::Int),
+        comp("memory_gb", Ty::Int),
+        comp("flavors", Ty::StrList),
+    ],
+});
 
-pub static DATA_DS_IMAGES: LazyLock<Schema> = LazyLock::new(|| Schema { attrs: vec![
-    opt("name", Ty::Str), opt("name_regex", Ty::Str), opt("server_type", Ty::Str).upper(&["BMS", "ECS", "HPS"]),
-    opt("arch", Ty::Str).upper(&["X86", "ARM"]), opt("flavor_name", Ty::Str),
-    comp("id", Ty::Str), comp("images", Ty::StrList),
-] });
+pub static DATA_DS_IMAGES: LazyLock<Schema> = LazyLock::new(|| Schema {
+    attrs: vec![
+        opt("name", Ty::Str),
+        opt("name_regex", Ty::Str),
+        opt("server_type", Ty::Str).upper(&["BMS", "ECS", "HPS"]),
+        opt("arch", Ty::Str).upper(&["X86", "ARM"]),
+        opt("flavor_name", Ty::Str),
+        comp("id", Ty::Str),
+        comp("images", Ty::StrList),
+    ],
+});
 
-pub static DATA_DS_FLAVORS: LazyLock<Schema> = LazyLock::new(|| Schema { attrs: vec![
-    opt("name", Ty::Str), opt("server_type", Ty::Str).upper(&["BMS", "ECS", "HPS"]),
-    opt("arch", Ty::Str).upper(&["X86", "ARM"]),
-    comp("id", Ty::Str), comp("specification", Ty::Str), comp("flavors", Ty::StrList),
-] });
+pub static DATA_DS_FLAVORS: LazyLock<Schema> = LazyLock::new(|| Schema {
+    attrs: vec![
+        opt("name", Ty::Str),
+        opt("server_type", Ty::Str).upper(&["BMS", "ECS", "HPS"]),
+        opt("arch", Ty::Str).upper(&["X86", "ARM"]),
+        comp("id", Ty::Str),
+        comp("specification", Ty::Str),
+        comp("flavors", Ty::StrList),
+    ],
+});
 
 pub fn for_type(rtype: &str) -> Option<&'static Schema> {
     Some(match rtype {
@@ -495,8 +790,16 @@ pub fn decode(
     let mut out = BTreeMap::new();
     for (k, a) in &body.attrs {
         match schema.get(k) {
-            Some(at) if at.presence == Presence::Computed => errs.push(Diag::new(Some(&a.span), format!("{}{k} is computed and cannot be set", prefix(path)), "Remove it; the service sets it.")),
-            Some(at) if at.is_block() => errs.push(Diag::new(Some(&a.span), format!("{}{k} is a block", prefix(path)), format!("Write {k} {{ ... }} instead of {k} = ..."))),
+            Some(at) if at.presence == Presence::Computed => errs.push(Diag::new(
+                Some(&a.span),
+                format!("{}{k} is computed and cannot be set", prefix(path)),
+                "Remove it; the service sets it.",
+            )),
+            Some(at) if at.is_block() => errs.push(Diag::new(
+                Some(&a.span),
+                format!("{}{k} is a block", prefix(path)),
+                format!("Write {k} {{ ... }} instead of {k} = ..."),
+            )),
             Some(_) => {}
             None => errs.push(unknown_arg(schema, path, k, &a.span)),
         }
@@ -504,7 +807,11 @@ pub fn decode(
     for b in &body.blocks {
         match schema.get(&b.ident) {
             Some(at) if at.is_block() => {}
-            Some(_) => errs.push(Diag::new(Some(&b.span), format!("{}{} is an argument, not a block", prefix(path), b.ident), format!("Write {} = ...", b.ident))),
+            Some(_) => errs.push(Diag::new(
+                Some(&b.span),
+                format!("{}{} is an argument, not a block", prefix(path), b.ident),
+                format!("Write {} = ...", b.ident),
+            )),
             None => errs.push(unknown_arg(schema, path, &b.ident, &b.span)),
         }
     }
@@ -512,23 +819,49 @@ pub fn decode(
         let full = format!("{}{}", prefix(path), at.name);
         match &at.ty {
             Ty::Block(inner, repeated) => {
-                let blocks: Vec<&Block> = body.blocks.iter().filter(|b| b.ident == at.name).collect();
+                let blocks: Vec<&Block> =
+                    body.blocks.iter().filter(|b| b.ident == at.name).collect();
                 if !*repeated && blocks.len() > 1 {
-                    errs.push(Diag::new(Some(&blocks[1].span), format!("only one {full} block is allowed"), format!("The first one is at {}.", blocks[0].span)));
+                    errs.push(Diag::new(
+                        Some(&blocks[1].span),
+                        format!("only one {full} block is allowed"),
+                        format!("The first one is at {}.", blocks[0].span),
+                    ));
                 }
                 if blocks.is_empty() {
                     if at.presence == Presence::Required {
-                        errs.push(Diag::new(Some(span), format!("missing required block {full}"), format!("Add {} {{ ... }}; see the README's reference for its arguments.", at.name)));
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("missing required block {full}"),
+                            format!(
+                                "Add {} {{ ... }}; see the README's reference for its arguments.",
+                                at.name
+                            ),
+                        ));
                     }
                     continue;
                 }
-                let decoded: Vec<Value> = blocks.iter().map(|b| decode(inner, &b.body, &full, &b.span, eval, errs)).collect();
-                out.insert(at.name.to_string(), if *repeated { Value::List(decoded) } else { decoded.into_iter().next().unwrap_or_default() });
+                let decoded: Vec<Value> = blocks
+                    .iter()
+                    .map(|b| decode(inner, &b.body, &full, &b.span, eval, errs))
+                    .collect();
+                out.insert(
+                    at.name.to_string(),
+                    if *repeated {
+                        Value::List(decoded)
+                    } else {
+                        decoded.into_iter().next().unwrap_or_default()
+                    },
+                );
             }
             ty => {
                 let Some(a) = body.attrs.get(at.name) else {
                     if at.presence == Presence::Required {
-                        errs.push(Diag::new(Some(span), format!("missing required argument {full}"), format!("Add {} = ...", at.name)));
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("missing required argument {full}"),
+                            format!("Add {} = ...", at.name),
+                        ));
                     }
                     continue;
                 };
@@ -543,7 +876,11 @@ pub fn decode(
                     Ok(v) => {
                         out.insert(at.name.to_string(), v);
                     }
-                    Err(m) => errs.push(Diag::new(Some(&a.span), format!("invalid value for {full}"), m)),
+                    Err(m) => errs.push(Diag::new(
+                        Some(&a.span),
+                        format!("invalid value for {full}"),
+                        m,
+                    )),
                 }
             }
         }
@@ -560,13 +897,25 @@ fn prefix(path: &str) -> String {
 }
 
 fn unknown_arg(schema: &Schema, path: &str, k: &str, span: &crate::config::Span) -> Diag {
-    let names: Vec<&str> = schema.attrs.iter().filter(|a| a.presence != Presence::Computed).map(|a| a.name).collect();
-    let near = names.iter().min_by_key(|n| edit_distance(n, k)).filter(|n| edit_distance(n, k) <= 3);
+    let names: Vec<&str> = schema
+        .attrs
+        .iter()
+        .filter(|a| a.presence != Presence::Computed)
+        .map(|a| a.name)
+        .collect();
+    let near = names
+        .iter()
+        .min_by_key(|n| edit_distance(n, k))
+        .filter(|n| edit_distance(n, k) <= 3);
     let hint = match near {
         Some(n) => format!("Did you mean {n:?}?"),
         None => format!("Valid arguments here: {}.", names.join(", ")),
     };
-    Diag::new(Some(span), format!("unsupported argument {}{k}", prefix(path)), hint)
+    Diag::new(
+        Some(span),
+        format!("unsupported argument {}{k}", prefix(path)),
+        hint,
+    )
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -575,7 +924,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -587,11 +940,18 @@ fn check_value(at: &Attr, ty: &Ty, v: Value) -> Result<Value, String> {
         return Ok(v);
     }
     let v = match (ty, v) {
-        (Ty::Str, v) => Value::String(v.to_template_string().ok_or_else(|| format!("a string is required, got a {}", v.type_name()))?),
+        (Ty::Str, v) => Value::String(
+            v.to_template_string()
+                .ok_or_else(|| format!("a string is required, got a {}", v.type_name()))?,
+        ),
         (Ty::Num | Ty::Int, v) => {
-            let n = crate::config::eval::num(&v).ok_or_else(|| format!("a number is required, got {}", v.to_hcl()))?;
+            let n = crate::config::eval::num(&v)
+                .ok_or_else(|| format!("a number is required, got {}", v.to_hcl()))?;
             if matches!(ty, Ty::Int) && n.fract() != 0.0 {
-                return Err(format!("a whole number is required, got {}", crate::value::fmt_number(n)));
+                return Err(format!(
+                    "a whole number is required, got {}",
+                    crate::value::fmt_number(n)
+                ));
             }
             Value::Number(n)
         }
@@ -600,23 +960,52 @@ fn check_value(at: &Attr, ty: &Ty, v: Value) -> Result<Value, String> {
         (Ty::Bool, v) => return Err(format!("true or false is required, got {}", v.to_hcl())),
         (Ty::StrList, Value::List(l)) => Value::List(
             l.into_iter()
-                .map(|x| if x.is_known() { x.to_template_string().map(Value::String).ok_or_else(|| "a list of strings is required".to_string()) } else { Ok(x) })
+                .map(|x| {
+                    if x.is_known() {
+                        x.to_template_string()
+                            .map(Value::String)
+                            .ok_or_else(|| "a list of strings is required".to_string())
+                    } else {
+                        Ok(x)
+                    }
+                })
                 .collect::<Result<_, _>>()?,
         ),
-        (Ty::StrList, v) => return Err(format!("a list of strings is required, got a {}", v.type_name())),
+        (Ty::StrList, v) => {
+            return Err(format!(
+                "a list of strings is required, got a {}",
+                v.type_name()
+            ))
+        }
         (Ty::StrMap, Value::Map(m)) => Value::Map(
             m.into_iter()
-                .map(|(k, x)| if x.is_known() { x.to_template_string().map(|s| (k, Value::String(s))).ok_or_else(|| "a map of strings is required".to_string()) } else { Ok((k, x)) })
+                .map(|(k, x)| {
+                    if x.is_known() {
+                        x.to_template_string()
+                            .map(|s| (k, Value::String(s)))
+                            .ok_or_else(|| "a map of strings is required".to_string())
+                    } else {
+                        Ok((k, x))
+                    }
+                })
                 .collect::<Result<_, _>>()?,
         ),
-        (Ty::StrMap, v) => return Err(format!("a map of strings is required, got a {}", v.type_name())),
+        (Ty::StrMap, v) => {
+            return Err(format!(
+                "a map of strings is required, got a {}",
+                v.type_name()
+            ))
+        }
         (Ty::Block(..), _) => unreachable!("blocks are decoded separately"),
     };
     let v = normalise(at, v);
     if !at.one_of.is_empty() {
         if let Some(s) = v.as_str() {
             if !at.one_of.contains(&s) {
-                return Err(format!("{s:?} is not one of {} (case does not matter)", at.one_of.join(", ")));
+                return Err(format!(
+                    "{s:?} is not one of {} (case does not matter)",
+                    at.one_of.join(", ")
+                ));
             }
         }
     }

@@ -114,7 +114,11 @@ impl Value {
             Json::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             Json::String(s) => Value::String(s.clone()),
             Json::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+            Json::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -126,7 +130,9 @@ impl Value {
             Value::Number(n) => number_json(*n),
             Value::String(s) => Json::String(s.clone()),
             Value::List(l) => Json::Array(l.iter().map(Value::to_json).collect()),
-            Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Map(m) => {
+                Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
         }
     }
 
@@ -200,7 +206,9 @@ pub fn number_json(n: f64) -> Json {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         Json::from(n as i64)
     } else {
-        serde_json::Number::from_f64(n).map(Json::Number).unwrap_or(Json::Null)
+        serde_json::Number::from_f64(n)
+            .map(Json::Number)
+            .unwrap_or(Json::Null)
     }
 }
 
@@ -235,8 +243,11 @@ pub fn quote(s: &str) -> String {
 
 pub fn ident_or_quoted(k: &str) -> String {
     let ok = !k.is_empty()
-        && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && k.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ok {
         k.to_string()
     } else {

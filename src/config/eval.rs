@@ -10,7 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The resource type names that may be referenced directly.
-pub const REF_ROOTS: &[&str] = &["modelarts_notebook", "modelarts_devserver", "modelarts_devenv"];
+pub const REF_ROOTS: &[&str] = &[
+    "modelarts_notebook",
+    "modelarts_devserver",
+    "modelarts_devenv",
+];
 
 /// What an expression can see.
 pub struct Scope<'a> {
@@ -20,8 +24,8 @@ pub struct Scope<'a> {
     /// Resource and data values by `type.name` / `data.type.name`: an object, or a list
     /// (count) or map (for_each) of objects.
     pub objects: &'a BTreeMap<String, Value>,
-    /// Addresses whose values carry secrets.
-    pub sensitive_objects: &'a BTreeSet<String>,
+    /// Per resource (`type.name`), the top-level attributes that carry secrets.
+    pub sensitive_objects: &'a BTreeMap<String, BTreeSet<String>>,
     pub base_dir: PathBuf,
     pub each: Option<(Value, Value)>,
     pub count_index: Option<f64>,
@@ -32,9 +36,13 @@ pub struct Scope<'a> {
     pub sensitive_hit: Cell<bool>,
 }
 
-static EMPTY_VARS: std::sync::LazyLock<BTreeMap<String, Value>> = std::sync::LazyLock::new(BTreeMap::new);
+static EMPTY_VARS: std::sync::LazyLock<BTreeMap<String, Value>> =
+    std::sync::LazyLock::new(BTreeMap::new);
 static EMPTY_SET: std::sync::LazyLock<BTreeSet<String>> = std::sync::LazyLock::new(BTreeSet::new);
-static EMPTY_LOCALS: std::sync::LazyLock<BTreeMap<String, Attr>> = std::sync::LazyLock::new(BTreeMap::new);
+static EMPTY_SENS: std::sync::LazyLock<BTreeMap<String, BTreeSet<String>>> =
+    std::sync::LazyLock::new(BTreeMap::new);
+static EMPTY_LOCALS: std::sync::LazyLock<BTreeMap<String, Attr>> =
+    std::sync::LazyLock::new(BTreeMap::new);
 
 impl<'a> Scope<'a> {
     pub fn new(
@@ -42,7 +50,7 @@ impl<'a> Scope<'a> {
         sensitive_vars: &'a BTreeSet<String>,
         locals: &'a BTreeMap<String, Attr>,
         objects: &'a BTreeMap<String, Value>,
-        sensitive_objects: &'a BTreeSet<String>,
+        sensitive_objects: &'a BTreeMap<String, BTreeSet<String>>,
         base_dir: &Path,
     ) -> Scope<'a> {
         Scope {
@@ -63,12 +71,30 @@ impl<'a> Scope<'a> {
 
     /// A scope that sees nothing: for literals in variable files and static arguments.
     pub fn empty() -> Scope<'static> {
-        Scope::new(&EMPTY_VARS, &EMPTY_SET, &EMPTY_LOCALS, &EMPTY_VARS, &EMPTY_SET, Path::new("."))
+        Scope::new(
+            &EMPTY_VARS,
+            &EMPTY_SET,
+            &EMPTY_LOCALS,
+            &EMPTY_VARS,
+            &EMPTY_SENS,
+            Path::new("."),
+        )
     }
 
     /// The same scope for one instance of a counted or for_each resource.
-    pub fn for_instance(&self, each: Option<(Value, Value)>, count_index: Option<f64>) -> Scope<'a> {
-        let mut s = Scope::new(self.vars, self.sensitive_vars, self.locals, self.objects, self.sensitive_objects, &self.base_dir);
+    pub fn for_instance(
+        &self,
+        each: Option<(Value, Value)>,
+        count_index: Option<f64>,
+    ) -> Scope<'a> {
+        let mut s = Scope::new(
+            self.vars,
+            self.sensitive_vars,
+            self.locals,
+            self.objects,
+            self.sensitive_objects,
+            &self.base_dir,
+        );
         s.each = each;
         s.count_index = count_index;
         s.local_cache = RefCell::new(self.local_cache.borrow().clone());
@@ -88,11 +114,19 @@ impl<'a> Scope<'a> {
             return Ok(v.clone());
         }
         let attr = self.locals.get(name).ok_or_else(|| {
-            self.err(span, format!("reference to undeclared local value {name:?}"), "Declare it in a locals block.")
+            self.err(
+                span,
+                format!("reference to undeclared local value {name:?}"),
+                "Declare it in a locals block.",
+            )
         })?;
         if self.local_stack.borrow().iter().any(|n| n == name) {
             let chain = self.local_stack.borrow().join(" -> ");
-            return Err(self.err(&attr.span, format!("local.{name} refers to itself"), format!("Cycle: {chain} -> {name}.")));
+            return Err(self.err(
+                &attr.span,
+                format!("local.{name} refers to itself"),
+                format!("Cycle: {chain} -> {name}."),
+            ));
         }
         self.local_stack.borrow_mut().push(name.to_string());
         // Locals are evaluated without the instance's each/count.
@@ -101,12 +135,18 @@ impl<'a> Scope<'a> {
         self.frames.replace(saved);
         self.local_stack.borrow_mut().pop();
         let v = r?;
-        self.local_cache.borrow_mut().insert(name.to_string(), v.clone());
+        self.local_cache
+            .borrow_mut()
+            .insert(name.to_string(), v.clone());
         Ok(v)
     }
 
     fn lookup_frame(&self, name: &str) -> Option<Value> {
-        self.frames.borrow().iter().rev().find_map(|f| f.get(name).cloned())
+        self.frames
+            .borrow()
+            .iter()
+            .rev()
+            .find_map(|f| f.get(name).cloned())
     }
 
     /// A root name with its first attribute, e.g. `var` + `region`.
@@ -117,46 +157,89 @@ impl<'a> Scope<'a> {
                     self.sensitive_hit.set(true);
                 }
                 self.vars.get(a).cloned().map(|v| (v, 1)).ok_or_else(|| {
-                    self.err(span, format!("reference to undeclared input variable {a:?}"), format!("Declare it with variable \"{a}\" {{ ... }}."))
+                    self.err(
+                        span,
+                        format!("reference to undeclared input variable {a:?}"),
+                        format!("Declare it with variable \"{a}\" {{ ... }}."),
+                    )
                 })
             }
             ("local", Some(a)) => self.local(a, span).map(|v| (v, 1)),
             ("each", _) => match &self.each {
-                Some((k, v)) => Ok((Value::Map(BTreeMap::from([("key".into(), k.clone()), ("value".into(), v.clone())])), 0)),
-                None => Err(self.err(span, "each is only available in a resource with for_each", "")),
+                Some((k, v)) => Ok((
+                    Value::Map(BTreeMap::from([
+                        ("key".into(), k.clone()),
+                        ("value".into(), v.clone()),
+                    ])),
+                    0,
+                )),
+                None => Err(self.err(
+                    span,
+                    "each is only available in a resource with for_each",
+                    "",
+                )),
             },
             ("count", _) => match self.count_index {
-                Some(i) => Ok((Value::Map(BTreeMap::from([("index".into(), Value::Number(i))])), 0)),
-                None => Err(self.err(span, "count.index is only available in a resource with count", "")),
+                Some(i) => Ok((
+                    Value::Map(BTreeMap::from([("index".into(), Value::Number(i))])),
+                    0,
+                )),
+                None => Err(self.err(
+                    span,
+                    "count.index is only available in a resource with count",
+                    "",
+                )),
             },
             ("path", _) => {
                 let p = Value::str(self.base_dir.display().to_string());
-                Ok((Value::Map(BTreeMap::from([("module".into(), p.clone()), ("root".into(), p.clone()), ("cwd".into(), p)])), 0))
+                Ok((
+                    Value::Map(BTreeMap::from([
+                        ("module".into(), p.clone()),
+                        ("root".into(), p.clone()),
+                        ("cwd".into(), p),
+                    ])),
+                    0,
+                ))
             }
             ("data", Some(t)) => {
                 let prefix = format!("data.{t}.");
                 let m: BTreeMap<String, Value> = self
                     .objects
                     .iter()
-                    .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|n| (n.to_string(), v.clone())))
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix(&prefix).map(|n| (n.to_string(), v.clone()))
+                    })
                     .collect();
                 if m.is_empty() {
-                    return Err(self.err(span, format!("reference to undeclared data source type {t:?}"), "Declare a data block of that type."));
+                    return Err(self.err(
+                        span,
+                        format!("reference to undeclared data source type {t:?}"),
+                        "Declare a data block of that type.",
+                    ));
                 }
                 Ok((Value::Map(m), 1))
             }
             (t, Some(n)) if REF_ROOTS.contains(&t) => {
                 let key = format!("{t}.{n}");
-                if self.sensitive_objects.contains(&key) {
-                    self.sensitive_hit.set(true);
-                }
-                self.objects.get(&key).cloned().map(|v| (v, 1)).ok_or_else(|| {
-                    self.err(span, format!("reference to undeclared resource {key}"), format!("Declare resource \"{t}\" \"{n}\", or fix the name."))
-                })
+                self.objects
+                    .get(&key)
+                    .cloned()
+                    .map(|v| (v, 1))
+                    .ok_or_else(|| {
+                        self.err(
+                            span,
+                            format!("reference to undeclared resource {key}"),
+                            format!("Declare resource \"{t}\" \"{n}\", or fix the name."),
+                        )
+                    })
             }
             (n, _) => match self.lookup_frame(n) {
                 Some(v) => Ok((v, 0)),
-                None => Err(self.err(span, format!("unknown variable {n:?}"), "Valid roots are var, local, each, count, path, data and the resource types.")),
+                None => Err(self.err(
+                    span,
+                    format!("unknown variable {n:?}"),
+                    "Valid roots are var, local, each, count, path, data and the resource types.",
+                )),
             },
         }
     }
@@ -167,7 +250,11 @@ impl<'a> Scope<'a> {
             Expression::Bool(b) => Value::Bool(*b),
             Expression::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             Expression::String(s) => Value::String(s.clone()),
-            Expression::Array(a) => Value::List(a.iter().map(|x| self.eval(x, span)).collect::<Result<_, _>>()?),
+            Expression::Array(a) => Value::List(
+                a.iter()
+                    .map(|x| self.eval(x, span))
+                    .collect::<Result<_, _>>()?,
+            ),
             Expression::Object(o) => {
                 let mut m = BTreeMap::new();
                 for (k, v) in o.iter() {
@@ -175,7 +262,9 @@ impl<'a> Scope<'a> {
                         ObjectKey::Identifier(i) => i.as_str().to_string(),
                         ObjectKey::Expression(x) => match self.eval(x, span)? {
                             Value::Unknown => return Ok(Value::Unknown),
-                            other => other.to_template_string().ok_or_else(|| self.err(span, "an object key must be a string", ""))?,
+                            other => other.to_template_string().ok_or_else(|| {
+                                self.err(span, "an object key must be a string", "")
+                            })?,
                         },
                         _ => return Err(self.err(span, "unsupported object key", "")),
                     };
@@ -184,7 +273,8 @@ impl<'a> Scope<'a> {
                 Value::Map(m)
             }
             Expression::TemplateExpr(t) => {
-                let tpl = Template::from_expr(t).map_err(|e| self.err(span, "invalid template", e.to_string()))?;
+                let tpl = Template::from_expr(t)
+                    .map_err(|e| self.err(span, "invalid template", e.to_string()))?;
                 let els = tpl.elements();
                 if let [Element::Interpolation(i)] = els {
                     return self.eval(&i.expr, span);
@@ -202,16 +292,26 @@ impl<'a> Scope<'a> {
                 Value::Bool(true) => self.eval(&c.true_expr, span)?,
                 Value::Bool(false) => self.eval(&c.false_expr, span)?,
                 Value::Unknown => Value::Unknown,
-                other => return Err(self.err(span, "a condition must be true or false", format!("It is a {}.", other.type_name()))),
+                other => {
+                    return Err(self.err(
+                        span,
+                        "a condition must be true or false",
+                        format!("It is a {}.", other.type_name()),
+                    ))
+                }
             },
             Expression::Operation(op) => match &**op {
                 hcl::expr::Operation::Unary(u) => {
                     let v = self.eval(&u.expr, span)?;
                     match (u.operator, v) {
                         (_, Value::Unknown) => Value::Unknown,
-                        (UnaryOperator::Neg, v) => Value::Number(-num(&v).ok_or_else(|| self.err(span, "unary - needs a number", ""))?),
+                        (UnaryOperator::Neg, v) => Value::Number(
+                            -num(&v).ok_or_else(|| self.err(span, "unary - needs a number", ""))?,
+                        ),
                         (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
-                        (UnaryOperator::Not, _) => return Err(self.err(span, "! needs a bool", "")),
+                        (UnaryOperator::Not, _) => {
+                            return Err(self.err(span, "! needs a bool", ""))
+                        }
                     }
                 }
                 hcl::expr::Operation::Binary(b) => self.binary(b, span)?,
@@ -228,7 +328,9 @@ impl<'a> Scope<'a> {
         if matches!(b.operator, And | Or) {
             let r = self.eval(&b.rhs_expr, span)?;
             return match (l, r) {
-                (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if b.operator == And { x && y } else { x || y })),
+                (Value::Bool(x), Value::Bool(y)) => {
+                    Ok(Value::Bool(if b.operator == And { x && y } else { x || y }))
+                }
                 (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
                 _ => Err(self.err(span, format!("{} needs two bools", b.operator.as_str()), "")),
             };
@@ -243,7 +345,13 @@ impl<'a> Scope<'a> {
             op => {
                 let (x, y) = match (num(&l), num(&r)) {
                     (Some(x), Some(y)) => (x, y),
-                    _ => return Err(self.err(span, format!("operator {} needs numbers", op.as_str()), format!("Got {} and {}.", l.type_name(), r.type_name()))),
+                    _ => {
+                        return Err(self.err(
+                            span,
+                            format!("operator {} needs numbers", op.as_str()),
+                            format!("Got {} and {}.", l.type_name(), r.type_name()),
+                        ))
+                    }
                 };
                 match op {
                     Plus => Value::Number(x + y),
@@ -271,13 +379,41 @@ impl<'a> Scope<'a> {
         })
     }
 
-    fn traversal(&self, base: &Expression, ops: &[TraversalOperator], span: &Span) -> Result<Value, Diag> {
+    fn traversal(
+        &self,
+        base: &Expression,
+        all_ops: &[TraversalOperator],
+        span: &Span,
+    ) -> Result<Value, Diag> {
+        let ops = all_ops;
         let (mut v, used) = match (base, ops.first()) {
-            (Expression::Variable(n), Some(TraversalOperator::GetAttr(a))) => self.root(n.as_str(), Some(a.as_str()), span)?,
+            (Expression::Variable(n), Some(TraversalOperator::GetAttr(a))) => {
+                self.root(n.as_str(), Some(a.as_str()), span)?
+            }
             (Expression::Variable(n), _) => self.root(n.as_str(), None, span)?,
             (other, _) => (self.eval(other, span)?, 0),
         };
         let ops = &ops[used..];
+        // A resource reference reads a secret when it reaches a sensitive attribute, or
+        // takes the whole object of a resource that has one.
+        if let (Expression::Variable(root), Some(TraversalOperator::GetAttr(res))) =
+            (base, all_ops.first())
+        {
+            if used == 1 && REF_ROOTS.contains(&root.as_str()) {
+                if let Some(secret) =
+                    self.sensitive_objects
+                        .get(&format!("{}.{}", root.as_str(), res.as_str()))
+                {
+                    let attr = ops.iter().find_map(|o| match o {
+                        TraversalOperator::GetAttr(a) => Some(a.as_str()),
+                        _ => None,
+                    });
+                    if attr.is_none_or(|a| secret.contains(a)) {
+                        self.sensitive_hit.set(true);
+                    }
+                }
+            }
+        }
         for (i, op) in ops.iter().enumerate() {
             match op {
                 TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
@@ -285,7 +421,13 @@ impl<'a> Scope<'a> {
                         Value::Unknown => return Ok(Value::Unknown),
                         Value::Null => Vec::new(),
                         Value::List(l) => l,
-                        Value::Map(m) if m.values().all(|x| matches!(x, Value::Map(_))) && !m.is_empty() && !m.contains_key("id") => m.into_values().collect(),
+                        Value::Map(m)
+                            if m.values().all(|x| matches!(x, Value::Map(_)))
+                                && !m.is_empty()
+                                && !m.contains_key("id") =>
+                        {
+                            m.into_values().collect()
+                        }
                         other => vec![other],
                     };
                     let rest = &ops[i + 1..];
@@ -301,21 +443,57 @@ impl<'a> Scope<'a> {
         Ok(v)
     }
 
-    fn apply_ops(&self, mut v: Value, ops: &[TraversalOperator], span: &Span) -> Result<Value, Diag> {
+    fn apply_ops(
+        &self,
+        mut v: Value,
+        ops: &[TraversalOperator],
+        span: &Span,
+    ) -> Result<Value, Diag> {
         for op in ops {
             v = match (v, op) {
                 (Value::Unknown, _) => return Ok(Value::Unknown),
                 (Value::Map(mut m), TraversalOperator::GetAttr(a)) => match m.remove(a.as_str()) {
                     Some(x) => x,
-                    None => return Err(self.err(span, format!("unsupported attribute {:?}", a.as_str()), format!("This object has no attribute named {:?}. It has: {}.", a.as_str(), m.keys().cloned().collect::<Vec<_>>().join(", ")))),
+                    None => {
+                        return Err(self.err(
+                            span,
+                            format!("unsupported attribute {:?}", a.as_str()),
+                            format!(
+                                "This object has no attribute named {:?}. It has: {}.",
+                                a.as_str(),
+                                m.keys().cloned().collect::<Vec<_>>().join(", ")
+                            ),
+                        ))
+                    }
                 },
-                (Value::Null, TraversalOperator::GetAttr(a)) => return Err(self.err(span, format!("attempt to get attribute {:?} from a null value", a.as_str()), "")),
-                (other, TraversalOperator::GetAttr(a)) => return Err(self.err(span, format!("cannot get attribute {:?} of a {}", a.as_str(), other.type_name()), "")),
+                (Value::Null, TraversalOperator::GetAttr(a)) => {
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "attempt to get attribute {:?} from a null value",
+                            a.as_str()
+                        ),
+                        "",
+                    ))
+                }
+                (other, TraversalOperator::GetAttr(a)) => {
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "cannot get attribute {:?} of a {}",
+                            a.as_str(),
+                            other.type_name()
+                        ),
+                        "",
+                    ))
+                }
                 (coll, TraversalOperator::Index(ix)) => {
                     let k = self.eval(ix, span)?;
                     self.index(coll, &k, span)?
                 }
-                (coll, TraversalOperator::LegacyIndex(n)) => self.index(coll, &Value::Number(*n as f64), span)?,
+                (coll, TraversalOperator::LegacyIndex(n)) => {
+                    self.index(coll, &Value::Number(*n as f64), span)?
+                }
                 (v, TraversalOperator::AttrSplat | TraversalOperator::FullSplat) => {
                     let items = match v {
                         Value::List(l) => l,
@@ -333,15 +511,32 @@ impl<'a> Scope<'a> {
         match (coll, k) {
             (_, Value::Unknown) | (Value::Unknown, _) => Ok(Value::Unknown),
             (Value::List(l), k) => {
-                let n = num(k).ok_or_else(|| self.err(span, "a list index must be a number", ""))?;
+                let n =
+                    num(k).ok_or_else(|| self.err(span, "a list index must be a number", ""))?;
                 if n < 0.0 || n.fract() != 0.0 || n as usize >= l.len() {
-                    return Err(self.err(span, "invalid index", format!("The index {} is out of range for a list of {} elements.", crate::value::fmt_number(n), l.len())));
+                    return Err(self.err(
+                        span,
+                        "invalid index",
+                        format!(
+                            "The index {} is out of range for a list of {} elements.",
+                            crate::value::fmt_number(n),
+                            l.len()
+                        ),
+                    ));
                 }
                 Ok(l[n as usize].clone())
             }
             (Value::Map(m), k) => {
-                let key = k.to_template_string().ok_or_else(|| self.err(span, "a map key must be a string", ""))?;
-                m.get(&key).cloned().ok_or_else(|| self.err(span, "invalid index", format!("The map has no element with key {key:?}.")))
+                let key = k
+                    .to_template_string()
+                    .ok_or_else(|| self.err(span, "a map key must be a string", ""))?;
+                m.get(&key).cloned().ok_or_else(|| {
+                    self.err(
+                        span,
+                        "invalid index",
+                        format!("The map has no element with key {key:?}."),
+                    )
+                })
             }
             (other, _) => Err(self.err(span, format!("cannot index a {}", other.type_name()), "")),
         }
@@ -351,10 +546,20 @@ impl<'a> Scope<'a> {
         let coll = self.eval(&f.collection_expr, span)?;
         let items: Vec<(Value, Value)> = match coll {
             Value::Unknown => return Ok(Value::Unknown),
-            Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+            Value::List(l) => l
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
             Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
             Value::Null => return Err(self.err(span, "cannot iterate over null", "")),
-            other => return Err(self.err(span, format!("cannot iterate over a {}", other.type_name()), "A for expression needs a list or a map.")),
+            other => {
+                return Err(self.err(
+                    span,
+                    format!("cannot iterate over a {}", other.type_name()),
+                    "A for expression needs a list or a map.",
+                ))
+            }
         };
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Value> = BTreeMap::new();
@@ -370,7 +575,13 @@ impl<'a> Scope<'a> {
                     match self.eval(c, span)? {
                         Value::Bool(true) => {}
                         Value::Bool(false) => return Ok(()),
-                        Value::Unknown => return Err(self.err(span, "a for filter depends on values known only after apply", "")),
+                        Value::Unknown => {
+                            return Err(self.err(
+                                span,
+                                "a for filter depends on values known only after apply",
+                                "",
+                            ))
+                        }
                         _ => return Err(self.err(span, "a for filter must be true or false", "")),
                     }
                 }
@@ -378,14 +589,21 @@ impl<'a> Scope<'a> {
                 match &f.key_expr {
                     None => list.push(val),
                     Some(ke) => {
-                        let key = self.eval(ke, span)?.to_template_string().ok_or_else(|| self.err(span, "a for key must be a string", ""))?;
+                        let key = self
+                            .eval(ke, span)?
+                            .to_template_string()
+                            .ok_or_else(|| self.err(span, "a for key must be a string", ""))?;
                         if f.grouping {
                             match map.entry(key).or_insert_with(|| Value::List(vec![])) {
                                 Value::List(l) => l.push(val),
                                 _ => unreachable!("grouped values are lists"),
                             }
                         } else if map.insert(key.clone(), val).is_some() {
-                            return Err(self.err(span, format!("duplicate key {key:?} in a for expression"), "Use the grouping mode (...) to collect values with equal keys."));
+                            return Err(self.err(
+                                span,
+                                format!("duplicate key {key:?} in a for expression"),
+                                "Use the grouping mode (...) to collect values with equal keys.",
+                            ));
                         }
                     }
                 }
@@ -394,35 +612,59 @@ impl<'a> Scope<'a> {
             self.frames.borrow_mut().pop();
             r?;
         }
-        Ok(if f.key_expr.is_some() { Value::Map(map) } else { Value::List(list) })
+        Ok(if f.key_expr.is_some() {
+            Value::Map(map)
+        } else {
+            Value::List(list)
+        })
     }
 
     /// Render a template; `None` when part of it is unknown.
-    fn template(&self, t: &Template, prev: Strip, next: Strip, span: &Span) -> Result<Option<String>, Diag> {
+    fn template(
+        &self,
+        t: &Template,
+        prev: Strip,
+        next: Strip,
+        span: &Span,
+    ) -> Result<Option<String>, Diag> {
         let els = t.elements();
         let mut out = String::new();
         let strip_of = |e: &Element| match e {
             Element::Literal(_) => Strip::None,
             Element::Interpolation(i) => i.strip,
             Element::Directive(d) => match &**d {
-                Directive::If(x) => Strip::from((x.if_strip.strip_start(), x.endif_strip.strip_end())),
-                Directive::For(x) => Strip::from((x.for_strip.strip_start(), x.endfor_strip.strip_end())),
+                Directive::If(x) => {
+                    Strip::from((x.if_strip.strip_start(), x.endif_strip.strip_end()))
+                }
+                Directive::For(x) => {
+                    Strip::from((x.for_strip.strip_start(), x.endfor_strip.strip_end()))
+                }
             },
         };
         for (i, el) in els.iter().enumerate() {
             let p = if i == 0 { prev } else { strip_of(&els[i - 1]) };
-            let n = if i + 1 == els.len() { next } else { strip_of(&els[i + 1]) };
+            let n = if i + 1 == els.len() {
+                next
+            } else {
+                strip_of(&els[i + 1])
+            };
             match el {
                 Element::Literal(l) => {
                     let mut s: &str = l;
                     let is_space = |c: char| c.is_whitespace() && c != '\n' && c != '\r';
                     if p.strip_end() {
                         s = s.trim_start_matches(is_space);
-                        s = s.strip_prefix("\r\n").or_else(|| s.strip_prefix('\n')).unwrap_or(s);
+                        s = s
+                            .strip_prefix("\r\n")
+                            .or_else(|| s.strip_prefix('\n'))
+                            .unwrap_or(s);
                     }
                     if n.strip_start() {
                         s = s.trim_end_matches(is_space);
-                        s = s.strip_suffix("\r\n").or_else(|| s.strip_suffix('\n')).unwrap_or(s);
+                        s = s
+                            .strip_suffix("\r\n")
+                            .or_else(|| s.strip_suffix('\n'))
+                            .unwrap_or(s);
                     }
                     out.push_str(s);
                 }
@@ -430,14 +672,30 @@ impl<'a> Scope<'a> {
                     Value::Unknown => return Ok(None),
                     v => match v.to_template_string() {
                         Some(s) => out.push_str(&s),
-                        None if v.is_null() => return Err(self.err(span, "cannot interpolate null", "Use coalesce() or a conditional to give a default.")),
-                        None => return Err(self.err(span, format!("cannot interpolate a {}", v.type_name()), "Convert it first, e.g. with jsonencode() or join().")),
+                        None if v.is_null() => {
+                            return Err(self.err(
+                                span,
+                                "cannot interpolate null",
+                                "Use coalesce() or a conditional to give a default.",
+                            ))
+                        }
+                        None => {
+                            return Err(self.err(
+                                span,
+                                format!("cannot interpolate a {}", v.type_name()),
+                                "Convert it first, e.g. with jsonencode() or join().",
+                            ))
+                        }
                     },
                 },
                 Element::Directive(d) => match &**d {
                     Directive::If(x) => match self.eval(&x.cond_expr, span)? {
                         Value::Bool(true) => {
-                            let nx = if x.false_template.is_some() { x.else_strip } else { x.endif_strip };
+                            let nx = if x.false_template.is_some() {
+                                x.else_strip
+                            } else {
+                                x.endif_strip
+                            };
                             match self.template(&x.true_template, x.if_strip, nx, span)? {
                                 Some(s) => out.push_str(&s),
                                 None => return Ok(None),
@@ -452,15 +710,33 @@ impl<'a> Scope<'a> {
                             }
                         }
                         Value::Unknown => return Ok(None),
-                        _ => return Err(self.err(span, "an %{if} condition must be true or false", "")),
+                        _ => {
+                            return Err(self.err(
+                                span,
+                                "an %{if} condition must be true or false",
+                                "",
+                            ))
+                        }
                     },
                     Directive::For(x) => {
                         let coll = self.eval(&x.collection_expr, span)?;
                         let items: Vec<(Value, Value)> = match coll {
                             Value::Unknown => return Ok(None),
-                            Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
-                            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-                            other => return Err(self.err(span, format!("cannot iterate over a {}", other.type_name()), "")),
+                            Value::List(l) => l
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, v)| (Value::Number(i as f64), v))
+                                .collect(),
+                            Value::Map(m) => {
+                                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                            }
+                            other => {
+                                return Err(self.err(
+                                    span,
+                                    format!("cannot iterate over a {}", other.type_name()),
+                                    "",
+                                ))
+                            }
                         };
                         for (k, v) in items {
                             let mut frame = BTreeMap::new();
@@ -486,7 +762,11 @@ impl<'a> Scope<'a> {
     fn call(&self, f: &hcl::expr::FuncCall, span: &Span) -> Result<Value, Diag> {
         let name = f.name.name.as_str();
         if !f.name.namespace.is_empty() {
-            return Err(self.err(span, format!("unknown function {}", f.name), "Provider-defined functions are not supported."));
+            return Err(self.err(
+                span,
+                format!("unknown function {}", f.name),
+                "Provider-defined functions are not supported.",
+            ));
         }
         // try and can evaluate their arguments themselves.
         match name {
@@ -498,7 +778,9 @@ impl<'a> Scope<'a> {
                         Err(e) => last = Some(e),
                     }
                 }
-                return Err(last.unwrap_or_else(|| self.err(span, "try needs at least one argument", "")));
+                return Err(
+                    last.unwrap_or_else(|| self.err(span, "try needs at least one argument", ""))
+                );
             }
             "can" => {
                 let [a] = f.args.as_slice() else {
@@ -520,10 +802,17 @@ impl<'a> Scope<'a> {
             match args.pop() {
                 Some(Value::List(l)) => args.extend(l),
                 Some(Value::Unknown) => return Ok(Value::Unknown),
-                _ => return Err(self.err(span, "the final argument to expand with ... must be a list", "")),
+                _ => {
+                    return Err(self.err(
+                        span,
+                        "the final argument to expand with ... must be a list",
+                        "",
+                    ))
+                }
             }
         }
-        super::funcs::call(name, args, &self.base_dir).map_err(|m| self.err(span, format!("{name}(): {m}"), ""))
+        super::funcs::call(name, args, &self.base_dir)
+            .map_err(|m| self.err(span, format!("{name}(): {m}"), ""))
     }
 }
 

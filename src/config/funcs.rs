@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn s(v: &Value, what: &str) -> Result<String, String> {
-    v.to_template_string().ok_or_else(|| format!("{what} must be a string, not {}", v.type_name()))
+    v.to_template_string()
+        .ok_or_else(|| format!("{what} must be a string, not {}", v.type_name()))
 }
 
 fn n(v: &Value, what: &str) -> Result<f64, String> {
@@ -16,7 +17,11 @@ fn n(v: &Value, what: &str) -> Result<f64, String> {
 
 fn arity(args: &[Value], k: usize) -> Result<(), String> {
     if args.len() != k {
-        Err(format!("takes {k} argument{}, got {}", if k == 1 { "" } else { "s" }, args.len()))
+        Err(format!(
+            "takes {k} argument{}, got {}",
+            if k == 1 { "" } else { "s" },
+            args.len()
+        ))
     } else {
         Ok(())
     }
@@ -32,13 +37,20 @@ fn list(v: &Value, what: &str) -> Result<Vec<Value>, String> {
 fn map(v: &Value, what: &str) -> Result<BTreeMap<String, Value>, String> {
     match v {
         Value::Map(m) => Ok(m.clone()),
-        _ => Err(format!("{what} must be a map or object, not {}", v.type_name())),
+        _ => Err(format!(
+            "{what} must be a map or object, not {}",
+            v.type_name()
+        )),
     }
 }
 
 /// Call function `name`. Unknown arguments give an unknown result.
 pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, String> {
-    if !matches!(name, "length" | "coalesce" | "concat" | "merge" | "keys" | "values" | "lookup") && args.iter().any(|a| !a.is_known()) {
+    if !matches!(
+        name,
+        "length" | "coalesce" | "concat" | "merge" | "keys" | "values" | "lookup"
+    ) && args.iter().any(|a| !a.is_known())
+    {
         if !FUNCTIONS.contains(&name) {
             return Err(format!("there is no function named {name:?}"));
         }
@@ -55,7 +67,13 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             arity(&args, 2)?;
             let sep = s(&args[0], "the separator")?;
             let items = list(&args[1], "the list")?;
-            Value::String(items.iter().map(|v| s(v, "each element")).collect::<Result<Vec<_>, _>>()?.join(&sep))
+            Value::String(
+                items
+                    .iter()
+                    .map(|v| s(v, "each element"))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(&sep),
+            )
         }
         "split" => {
             arity(&args, 2)?;
@@ -85,8 +103,12 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             let from = s(&args[1], "the substring")?;
             let to = s(&args[2], "the replacement")?;
             if from.len() > 2 && from.starts_with('/') && from.ends_with('/') {
-                let re = regex_lite::Regex::new(&from[1..from.len() - 1]).map_err(|e| format!("invalid regular expression: {e}"))?;
-                Value::String(re.replace_all(&text, to.replace("$", "$").as_str()).into_owned())
+                let re = regex_lite::Regex::new(&from[1..from.len() - 1])
+                    .map_err(|e| format!("invalid regular expression: {e}"))?;
+                Value::String(
+                    re.replace_all(&text, to.replace("$", "$").as_str())
+                        .into_owned(),
+                )
             } else {
                 Value::String(text.replace(&from, &to))
             }
@@ -96,8 +118,16 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             let text: Vec<char> = s(&args[0], "the string")?.chars().collect();
             let off = n(&args[1], "the offset")? as i64;
             let len = n(&args[2], "the length")? as i64;
-            let start = if off < 0 { (text.len() as i64 + off).max(0) } else { off.min(text.len() as i64) } as usize;
-            let end = if len < 0 { text.len() } else { (start + len as usize).min(text.len()) };
+            let start = if off < 0 {
+                (text.len() as i64 + off).max(0)
+            } else {
+                off.min(text.len() as i64)
+            } as usize;
+            let end = if len < 0 {
+                text.len()
+            } else {
+                (start + len as usize).min(text.len())
+            };
             Value::String(text[start..end].iter().collect())
         }
         "length" => {
@@ -140,7 +170,9 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
                 Value::Unknown => Value::Unknown,
                 m => match map(m, "the first argument")?.get(&k) {
                     Some(v) => v.clone(),
-                    None => args.get(2).cloned().ok_or_else(|| format!("the map has no key {k:?} and no default was given"))?,
+                    None => args.get(2).cloned().ok_or_else(|| {
+                        format!("the map has no key {k:?} and no default was given")
+                    })?,
                 },
             }
         }
@@ -159,7 +191,12 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             arity(&args, 1)?;
             match &args[0] {
                 Value::Unknown => Value::Unknown,
-                m => Value::List(map(m, "the argument")?.into_keys().map(Value::String).collect()),
+                m => Value::List(
+                    map(m, "the argument")?
+                        .into_keys()
+                        .map(Value::String)
+                        .collect(),
+                ),
             }
         }
         "values" => {
@@ -201,7 +238,9 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             arity(&args, 1)?;
             match &args[0] {
                 Value::Null => Value::Null,
-                v => Value::Number(num(v).ok_or_else(|| format!("cannot convert {} to a number", v.to_hcl()))?),
+                v => Value::Number(
+                    num(v).ok_or_else(|| format!("cannot convert {} to a number", v.to_hcl()))?,
+                ),
             }
         }
         "tobool" => {
@@ -221,25 +260,39 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
         "jsondecode" => {
             arity(&args, 1)?;
             let text = s(&args[0], "the argument")?;
-            Value::from_json(&serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"))?)
+            Value::from_json(
+                &serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"))?,
+            )
         }
         "base64encode" => {
             arity(&args, 1)?;
-            Value::String(base64::engine::general_purpose::STANDARD.encode(s(&args[0], "the argument")?))
+            Value::String(
+                base64::engine::general_purpose::STANDARD.encode(s(&args[0], "the argument")?),
+            )
         }
         "base64decode" => {
             arity(&args, 1)?;
-            let b = base64::engine::general_purpose::STANDARD.decode(s(&args[0], "the argument")?).map_err(|e| format!("invalid base64: {e}"))?;
-            Value::String(String::from_utf8(b).map_err(|_| "the decoded bytes are not UTF-8".to_string())?)
+            let b = base64::engine::general_purpose::STANDARD
+                .decode(s(&args[0], "the argument")?)
+                .map_err(|e| format!("invalid base64: {e}"))?;
+            Value::String(
+                String::from_utf8(b).map_err(|_| "the decoded bytes are not UTF-8".to_string())?,
+            )
         }
         "file" => {
             arity(&args, 1)?;
             let p = s(&args[0], "the path")?;
             let path = base_dir.join(&p);
-            Value::String(std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+            Value::String(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            )
         }
         "range" => {
-            let nums: Vec<f64> = args.iter().map(|a| n(a, "each argument")).collect::<Result<_, _>>()?;
+            let nums: Vec<f64> = args
+                .iter()
+                .map(|a| n(a, "each argument"))
+                .collect::<Result<_, _>>()?;
             let (start, end, step) = match nums.as_slice() {
                 [e] => (0.0, *e, 1.0),
                 [s0, e] => (*s0, *e, if e >= s0 { 1.0 } else { -1.0 }),
@@ -288,11 +341,18 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             Value::List(out)
         }
         "min" | "max" => {
-            let nums: Vec<f64> = args.iter().map(|a| n(a, "each argument")).collect::<Result<_, _>>()?;
+            let nums: Vec<f64> = args
+                .iter()
+                .map(|a| n(a, "each argument"))
+                .collect::<Result<_, _>>()?;
             if nums.is_empty() {
                 return Err("needs at least one argument".into());
             }
-            Value::Number(if name == "min" { nums.iter().cloned().fold(f64::INFINITY, f64::min) } else { nums.iter().cloned().fold(f64::NEG_INFINITY, f64::max) })
+            Value::Number(if name == "min" {
+                nums.iter().cloned().fold(f64::INFINITY, f64::min)
+            } else {
+                nums.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            })
         }
         "abs" => {
             arity(&args, 1)?;
@@ -307,7 +367,11 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             arity(&args, 2)?;
             let a = s(&args[0], "the string")?;
             let b = s(&args[1], "the affix")?;
-            Value::Bool(if name == "startswith" { a.starts_with(&b) } else { a.ends_with(&b) })
+            Value::Bool(if name == "startswith" {
+                a.starts_with(&b)
+            } else {
+                a.ends_with(&b)
+            })
         }
         "zipmap" => {
             arity(&args, 2)?;
@@ -316,23 +380,69 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             if k.len() != v.len() {
                 return Err("the key and value lists must have the same length".into());
             }
-            Value::Map(k.iter().map(|x| s(x, "each key")).collect::<Result<Vec<_>, _>>()?.into_iter().zip(v).collect())
+            Value::Map(
+                k.iter()
+                    .map(|x| s(x, "each key"))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .zip(v)
+                    .collect(),
+            )
         }
         "sha256" => {
             arity(&args, 1)?;
             use sha2::Digest;
-            Value::String(hex::encode(sha2::Sha256::digest(s(&args[0], "the argument")?.as_bytes())))
+            Value::String(hex::encode(sha2::Sha256::digest(
+                s(&args[0], "the argument")?.as_bytes(),
+            )))
         }
         _ => return Err(format!("there is no function named {name:?}")),
     })
 }
 
 pub const FUNCTIONS: &[&str] = &[
-    "format", "join", "split", "lower", "upper", "trimspace", "replace", "substr", "length", "merge",
-    "concat", "lookup", "coalesce", "keys", "values", "toset", "distinct", "tolist", "tomap",
-    "tostring", "tonumber", "tobool", "jsonencode", "jsondecode", "base64encode", "base64decode",
-    "file", "range", "contains", "element", "flatten", "min", "max", "abs", "ceil", "floor",
-    "startswith", "endswith", "zipmap", "sha256", "try", "can",
+    "format",
+    "join",
+    "split",
+    "lower",
+    "upper",
+    "trimspace",
+    "replace",
+    "substr",
+    "length",
+    "merge",
+    "concat",
+    "lookup",
+    "coalesce",
+    "keys",
+    "values",
+    "toset",
+    "distinct",
+    "tolist",
+    "tomap",
+    "tostring",
+    "tonumber",
+    "tobool",
+    "jsonencode",
+    "jsondecode",
+    "base64encode",
+    "base64decode",
+    "file",
+    "range",
+    "contains",
+    "element",
+    "flatten",
+    "min",
+    "max",
+    "abs",
+    "ceil",
+    "floor",
+    "startswith",
+    "endswith",
+    "zipmap",
+    "sha256",
+    "try",
+    "can",
 ];
 
 fn format(f: &str, args: &[Value]) -> Result<Value, String> {
@@ -359,14 +469,20 @@ fn format(f: &str, args: &[Value]) -> Result<Value, String> {
             out.push('%');
             continue;
         }
-        let arg = args.get(next).ok_or_else(|| format!("not enough arguments for the format {f:?}"))?;
+        let arg = args
+            .get(next)
+            .ok_or_else(|| format!("not enough arguments for the format {f:?}"))?;
         next += 1;
         let text = match verb {
             'd' => fmt_number(n(arg, "a %d argument")?.trunc()),
             's' | 'v' => arg.to_template_string().unwrap_or_else(|| arg.to_hcl()),
             'q' => crate::value::quote(&s(arg, "a %q argument")?),
             'f' => {
-                let prec: usize = spec.split('.').nth(1).and_then(|p| p.parse().ok()).unwrap_or(6);
+                let prec: usize = spec
+                    .split('.')
+                    .nth(1)
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(6);
                 format!("{:.*}", prec, n(arg, "a %f argument")?)
             }
             'x' => format!("{:x}", n(arg, "a %x argument")? as i64),
@@ -376,13 +492,22 @@ fn format(f: &str, args: &[Value]) -> Result<Value, String> {
             },
             other => return Err(format!("unsupported format verb %{other}")),
         };
-        let width: usize = spec.trim_start_matches('-').split('.').next().and_then(|w| w.parse().ok()).unwrap_or(0);
+        let width: usize = spec
+            .trim_start_matches('-')
+            .split('.')
+            .next()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0);
         let pad = width.saturating_sub(text.chars().count());
         if spec.starts_with('-') {
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
         } else {
-            let fill = if spec.starts_with('0') && verb == 'd' { '0' } else { ' ' };
+            let fill = if spec.starts_with('0') && verb == 'd' {
+                '0'
+            } else {
+                ' '
+            };
             out.extend(std::iter::repeat_n(fill, pad));
             out.push_str(&text);
         }

@@ -286,7 +286,11 @@ fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
                 .map(str::to_string)
                 .ok_or_else(|| Diag::new(Some(&a.span), format!("{what} must be a string"), ""))
         }
-        _ => Err(Diag::new(Some(&a.span), format!("{what} must be a literal string"), "")),
+        _ => Err(Diag::new(
+            Some(&a.span),
+            format!("{what} must be a literal string"),
+            "",
+        )),
     }
 }
 
@@ -320,7 +324,11 @@ pub fn traversal_text(e: &Expression) -> Option<String> {
                         s.push_str(&format!("[{}]", crate::value::quote(k)));
                     }
                     hcl::expr::TraversalOperator::Index(Expression::TemplateExpr(t)) => {
-                        let v = eval::eval_const(&Expression::TemplateExpr(t.clone()), &Span::default()).ok()?;
+                        let v = eval::eval_const(
+                            &Expression::TemplateExpr(t.clone()),
+                            &Span::default(),
+                        )
+                        .ok()?;
                         s.push_str(&format!("[{}]", crate::value::quote(v.as_str()?)));
                     }
                     _ => return None,
@@ -363,7 +371,11 @@ fn parse_duration(a: &Attr) -> Result<std::time::Duration, Diag> {
     Ok(std::time::Duration::from_secs(total))
 }
 
-const RESOURCE_TYPES: &[&str] = &["modelarts_notebook", "modelarts_devserver", "modelarts_devenv"];
+const RESOURCE_TYPES: &[&str] = &[
+    "modelarts_notebook",
+    "modelarts_devserver",
+    "modelarts_devenv",
+];
 pub const DATA_TYPES: &[&str] = &[
     "modelarts_images",
     "modelarts_flavors",
@@ -372,12 +384,24 @@ pub const DATA_TYPES: &[&str] = &[
 ];
 
 fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resource> {
-    let kind = if mode == Mode::Managed { "resource" } else { "data" };
+    let kind = if mode == Mode::Managed {
+        "resource"
+    } else {
+        "data"
+    };
     let [rtype, name] = b.labels.as_slice() else {
-        errs.push(Diag::new(Some(&b.span), format!("a {kind} block needs two labels: type and name"), format!("Write {kind} \"TYPE\" \"NAME\" {{ ... }}.")));
+        errs.push(Diag::new(
+            Some(&b.span),
+            format!("a {kind} block needs two labels: type and name"),
+            format!("Write {kind} \"TYPE\" \"NAME\" {{ ... }}."),
+        ));
         return None;
     };
-    let known = if mode == Mode::Managed { RESOURCE_TYPES } else { DATA_TYPES };
+    let known = if mode == Mode::Managed {
+        RESOURCE_TYPES
+    } else {
+        DATA_TYPES
+    };
     if !known.contains(&rtype.as_str()) {
         errs.push(Diag::new(
             Some(&b.span),
@@ -394,7 +418,11 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
     let count = body.attrs.remove("count");
     let for_each = body.attrs.remove("for_each");
     if count.is_some() && for_each.is_some() {
-        errs.push(Diag::new(Some(&b.span), "count and for_each cannot both be set", "Use one of them."));
+        errs.push(Diag::new(
+            Some(&b.span),
+            "count and for_each cannot both be set",
+            "Use one of them.",
+        ));
     }
     let mut depends_on = Vec::new();
     if let Some(d) = body.attrs.remove("depends_on") {
@@ -403,11 +431,19 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
                 for it in items {
                     match traversal_text(it) {
                         Some(t) => depends_on.push((t, d.span.clone())),
-                        None => errs.push(Diag::new(Some(&d.span), "depends_on takes a list of resource references", "Write depends_on = [modelarts_notebook.a].")),
+                        None => errs.push(Diag::new(
+                            Some(&d.span),
+                            "depends_on takes a list of resource references",
+                            "Write depends_on = [modelarts_notebook.a].",
+                        )),
                     }
                 }
             }
-            _ => errs.push(Diag::new(Some(&d.span), "depends_on takes a list of resource references", "Write depends_on = [modelarts_notebook.a].")),
+            _ => errs.push(Diag::new(
+                Some(&d.span),
+                "depends_on takes a list of resource references",
+                "Write depends_on = [modelarts_notebook.a].",
+            )),
         }
     }
     body.attrs.remove("provider");
@@ -419,8 +455,12 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
             "lifecycle" => {
                 for (k, a) in &blk.body.attrs {
                     let r = match k.as_str() {
-                        "prevent_destroy" => static_bool(a, k).map(|v| lifecycle.prevent_destroy = v),
-                        "create_before_destroy" => static_bool(a, k).map(|v| lifecycle.create_before_destroy = v),
+                        "prevent_destroy" => {
+                            static_bool(a, k).map(|v| lifecycle.prevent_destroy = v)
+                        }
+                        "create_before_destroy" => {
+                            static_bool(a, k).map(|v| lifecycle.create_before_destroy = v)
+                        }
                         "ignore_changes" => match &a.expr {
                             Expression::Variable(v) if v.as_str() == "all" => {
                                 lifecycle.ignore_all = true;
@@ -435,13 +475,33 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
                                             _ => None,
                                         })
                                         .map(|t| lifecycle.ignore_changes.push(t))
-                                        .ok_or_else(|| Diag::new(Some(&a.span), "ignore_changes takes attribute names", "Write ignore_changes = [description, volume].")) 
+                                        .ok_or_else(|| {
+                                            Diag::new(
+                                                Some(&a.span),
+                                                "ignore_changes takes attribute names",
+                                                "Write ignore_changes = [description, volume].",
+                                            )
+                                        })
                                 })
                                 .collect(),
-                            _ => Err(Diag::new(Some(&a.span), "ignore_changes takes a list of attribute names or `all`", "")),
+                            _ => Err(Diag::new(
+                                Some(&a.span),
+                                "ignore_changes takes a list of attribute names or `all`",
+                                "",
+                            )),
                         },
-                        "replace_triggered_by" | "precondition" | "postcondition" => Err(Diag::new(Some(&a.span), format!("lifecycle.{k} is not supported by maform yet"), "")),
-                        _ => Err(Diag::new(Some(&a.span), format!("unknown lifecycle argument {k:?}"), "Use prevent_destroy, ignore_changes or create_before_destroy.")),
+                        "replace_triggered_by" | "precondition" | "postcondition" => {
+                            Err(Diag::new(
+                                Some(&a.span),
+                                format!("lifecycle.{k} is not supported by maform yet"),
+                                "",
+                            ))
+                        }
+                        _ => Err(Diag::new(
+                            Some(&a.span),
+                            format!("unknown lifecycle argument {k:?}"),
+                            "Use prevent_destroy, ignore_changes or create_before_destroy.",
+                        )),
                     };
                     if let Err(e) = r {
                         errs.push(e);
@@ -455,7 +515,11 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
                         "update" => &mut timeouts.update,
                         "delete" => &mut timeouts.delete,
                         _ => {
-                            errs.push(Diag::new(Some(&a.span), format!("unknown timeout {k:?}"), "Use create, update or delete."));
+                            errs.push(Diag::new(
+                                Some(&a.span),
+                                format!("unknown timeout {k:?}"),
+                                "Use create, update or delete.",
+                            ));
                             continue;
                         }
                     };
@@ -484,8 +548,11 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
 }
 
 pub fn is_ident(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl Config {
@@ -497,15 +564,33 @@ impl Config {
                 .filter(|p| p.extension().is_some_and(|e| e == "hcl") && p.is_file())
                 .collect(),
             Err(e) => {
-                return Err(Diags(vec![Diag::new(None, format!("cannot read the configuration directory {}: {e}", dir.display()), "Pass an existing directory with --chdir.")]));
+                return Err(Diags(vec![Diag::new(
+                    None,
+                    format!(
+                        "cannot read the configuration directory {}: {e}",
+                        dir.display()
+                    ),
+                    "Pass an existing directory with --chdir.",
+                )]));
             }
         };
         files.sort();
         let mut sources = Vec::new();
         for f in &files {
             match std::fs::read_to_string(f) {
-                Ok(t) => sources.push((f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), t)),
-                Err(e) => return Err(Diags(vec![Diag::new(None, format!("cannot read {}: {e}", f.display()), "")])),
+                Ok(t) => sources.push((
+                    f.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    t,
+                )),
+                Err(e) => {
+                    return Err(Diags(vec![Diag::new(
+                        None,
+                        format!("cannot read {}: {e}", f.display()),
+                        "",
+                    )]))
+                }
             }
         }
         let mut cfg = Config::from_sources(&sources)?;
@@ -561,9 +646,17 @@ impl Config {
             }
             "provider" => {
                 if b.labels.as_slice() != ["modelarts"] {
-                    errs.push(Diag::new(Some(&b.span), format!("unknown provider {:?}", b.labels.join(" ")), "maform has one provider: provider \"modelarts\" { ... }."));
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("unknown provider {:?}", b.labels.join(" ")),
+                        "maform has one provider: provider \"modelarts\" { ... }.",
+                    ));
                 } else if self.provider.is_some() {
-                    errs.push(Diag::new(Some(&b.span), "duplicate provider \"modelarts\" block", "Declare the provider once."));
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "duplicate provider \"modelarts\" block",
+                        "Declare the provider once.",
+                    ));
                 } else {
                     self.provider = Some(b);
                 }
@@ -578,7 +671,11 @@ impl Config {
             "backend" => self.backend = Some(b),
             "variable" => {
                 let [name] = b.labels.as_slice() else {
-                    errs.push(Diag::new(Some(&b.span), "a variable block needs one label", "Write variable \"NAME\" { ... }."));
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "a variable block needs one label",
+                        "Write variable \"NAME\" { ... }.",
+                    ));
                     return;
                 };
                 let mut v = Variable {
@@ -605,35 +702,67 @@ impl Config {
                 }
                 for vb in &b.body.blocks {
                     if vb.ident != "validation" {
-                        errs.push(Diag::new(Some(&vb.span), format!("unknown block {:?} in variable", vb.ident), "Only validation blocks are allowed."));
+                        errs.push(Diag::new(
+                            Some(&vb.span),
+                            format!("unknown block {:?} in variable", vb.ident),
+                            "Only validation blocks are allowed.",
+                        ));
                         continue;
                     }
-                    match (vb.body.attrs.get("condition"), vb.body.attrs.get("error_message")) {
+                    match (
+                        vb.body.attrs.get("condition"),
+                        vb.body.attrs.get("error_message"),
+                    ) {
                         (Some(c), Some(m)) => v.validations.push((c.clone(), m.clone())),
-                        _ => errs.push(Diag::new(Some(&vb.span), "a validation block needs condition and error_message", "")),
+                        _ => errs.push(Diag::new(
+                            Some(&vb.span),
+                            "a validation block needs condition and error_message",
+                            "",
+                        )),
                     }
                 }
                 if let Some(prev) = self.variables.insert(name.clone(), v) {
-                    errs.push(Diag::new(Some(&b.span), format!("duplicate variable {name:?}"), format!("It is already declared at {}.", prev.span)));
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("duplicate variable {name:?}"),
+                        format!("It is already declared at {}.", prev.span),
+                    ));
                 }
             }
             "locals" => {
                 for (k, a) in b.body.attrs {
                     if let Some(prev) = self.locals.insert(k.clone(), a.clone()) {
-                        errs.push(Diag::new(Some(&a.span), format!("duplicate local {k:?}"), format!("It is already declared at {}.", prev.span)));
+                        errs.push(Diag::new(
+                            Some(&a.span),
+                            format!("duplicate local {k:?}"),
+                            format!("It is already declared at {}.", prev.span),
+                        ));
                     }
                 }
             }
             "output" => {
                 let [name] = b.labels.as_slice() else {
-                    errs.push(Diag::new(Some(&b.span), "an output block needs one label", "Write output \"NAME\" { value = ... }."));
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "an output block needs one label",
+                        "Write output \"NAME\" { value = ... }.",
+                    ));
                     return;
                 };
                 let Some(value) = b.body.attrs.get("value").cloned() else {
-                    errs.push(Diag::new(Some(&b.span), format!("output {name:?} has no value"), "Add value = <expression>."));
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("output {name:?} has no value"),
+                        "Add value = <expression>.",
+                    ));
                     return;
                 };
-                let sensitive = match b.body.attrs.get("sensitive").map(|a| static_bool(a, "sensitive")) {
+                let sensitive = match b
+                    .body
+                    .attrs
+                    .get("sensitive")
+                    .map(|a| static_bool(a, "sensitive"))
+                {
                     Some(Err(e)) => {
                         errs.push(e);
                         false
@@ -641,18 +770,48 @@ impl Config {
                     Some(Ok(x)) => x,
                     None => false,
                 };
-                let description = b.body.attrs.get("description").and_then(|a| static_str(a, "description").ok()).unwrap_or_default();
-                self.outputs.insert(name.clone(), Output { name: name.clone(), value, sensitive, description, span: b.span.clone() });
+                let description = b
+                    .body
+                    .attrs
+                    .get("description")
+                    .and_then(|a| static_str(a, "description").ok())
+                    .unwrap_or_default();
+                self.outputs.insert(
+                    name.clone(),
+                    Output {
+                        name: name.clone(),
+                        value,
+                        sensitive,
+                        description,
+                        span: b.span.clone(),
+                    },
+                );
             }
             "import" => {
                 let to = b.body.attrs.get("to").and_then(|a| traversal_text(&a.expr));
                 match (to, b.body.attrs.get("id")) {
-                    (Some(to), Some(id)) => self.imports.push(Import { to, id: id.clone(), span: b.span.clone() }),
-                    _ => errs.push(Diag::new(Some(&b.span), "an import block needs to and id", "Write import { to = modelarts_notebook.a, id = \"...\" }.")),
+                    (Some(to), Some(id)) => self.imports.push(Import {
+                        to,
+                        id: id.clone(),
+                        span: b.span.clone(),
+                    }),
+                    _ => errs.push(Diag::new(
+                        Some(&b.span),
+                        "an import block needs to and id",
+                        "Write import { to = modelarts_notebook.a, id = \"...\" }.",
+                    )),
                 }
             }
-            "module" => errs.push(Diag::new(Some(&b.span), "modules are not supported by maform yet", "Put the resources in this directory.")),
-            other => errs.push(Diag::new(Some(&b.span), format!("unknown block type {other:?}"), "Use resource, data, variable, locals, output, provider or import.")),
+            "module" => errs.push(Diag::new(
+                Some(&b.span),
+                "modules are not supported by maform yet",
+                "Put the resources in this directory.",
+            )),
+            other => errs.push(Diag::new(
+                Some(&b.span),
+                format!("unknown block type {other:?}"),
+                "Use resource, data, variable, locals, output, provider or import.",
+            )),
         }
     }
 }

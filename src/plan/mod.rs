@@ -86,7 +86,10 @@ pub struct Plan {
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp && c.action != Action::Read) || self.outputs.iter().any(|o| o.before != o.after)
+        self.changes
+            .iter()
+            .any(|c| c.action != Action::NoOp && c.action != Action::Read)
+            || self.outputs.iter().any(|o| o.before != o.after)
     }
     /// (add, change, destroy), replacements counting in add and destroy.
     pub fn counts(&self) -> (usize, usize, usize) {
@@ -112,7 +115,12 @@ pub const VOLATILE: &[&str] = &["updated_at", "token"];
 
 fn without_volatile(v: &Value) -> Value {
     match v {
-        Value::Map(m) => Value::Map(m.iter().filter(|(k, _)| !VOLATILE.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .filter(|(k, _)| !VOLATILE.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -126,10 +134,19 @@ pub fn drift(prior: &State, refreshed: &State) -> Vec<Drift> {
         }
         let sensitive = p.sensitive.clone();
         match refreshed.instances.get(addr) {
-            None => out.push(Drift { addr: addr.clone(), before: p.attributes.clone(), after: None, sensitive }),
-            Some(r) if without_volatile(&p.attributes) != without_volatile(&r.attributes) => {
-                out.push(Drift { addr: addr.clone(), before: p.attributes.clone(), after: Some(r.attributes.clone()), sensitive })
-            }
+            None => out.push(Drift {
+                addr: addr.clone(),
+                before: p.attributes.clone(),
+                after: None,
+                sensitive,
+            }),
+            Some(r) if without_volatile(&p.attributes) != without_volatile(&r.attributes) => out
+                .push(Drift {
+                    addr: addr.clone(),
+                    before: p.attributes.clone(),
+                    after: Some(r.attributes.clone()),
+                    sensitive,
+                }),
             Some(_) => {}
         }
     }
@@ -143,7 +160,12 @@ pub fn diff_paths(a: &Value, b: &Value, at: &mut Path, out: &mut Vec<Path>) {
             let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
                 at.push(PathStep::Key(k.clone()));
-                diff_paths(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), at, out);
+                diff_paths(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    at,
+                    out,
+                );
                 at.pop();
             }
         }
@@ -183,7 +205,13 @@ pub fn forces_new(s: &Schema, path: &[PathStep]) -> bool {
 /// what the service computes; unknown where a new object's computed value will be.
 pub fn planned(s: &Schema, config: &Value, prior: Option<&Value>) -> Value {
     let mut out = BTreeMap::new();
-    let fallback = |p: Option<&Value>| p.cloned().unwrap_or(if prior.is_some() { Value::Null } else { Value::Unknown });
+    let fallback = |p: Option<&Value>| {
+        p.cloned().unwrap_or(if prior.is_some() {
+            Value::Null
+        } else {
+            Value::Unknown
+        })
+    };
     for a in &s.attrs {
         let c = config.get(a.name);
         let p = prior.map(|p| p.get(a.name)).filter(|v| !v.is_null());
@@ -192,8 +220,34 @@ pub fn planned(s: &Schema, config: &Value, prior: Option<&Value>) -> Value {
             (_, Ty::Block(inner, repeated)) => match c {
                 Value::Null if a.presence == Presence::OptionalComputed => fallback(p),
                 Value::Null => Value::Null,
-                Value::List(items) if *repeated => Value::List(items.iter().enumerate().map(|(i, e)| planned(inner, e, p.and_then(|pl| pl.as_list()).and_then(|l| l.get(i)).or(if prior.is_some() { Some(&Value::Null) } else { None }))).collect()),
-                m @ Value::Map(_) => planned(inner, m, p.or(if prior.is_some() { Some(&Value::Null) } else { None })),
+                Value::List(items) if *repeated => Value::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| {
+                            planned(
+                                inner,
+                                e,
+                                p.and_then(|pl| pl.as_list()).and_then(|l| l.get(i)).or(
+                                    if prior.is_some() {
+                                        Some(&Value::Null)
+                                    } else {
+                                        None
+                                    },
+                                ),
+                            )
+                        })
+                        .collect(),
+                ),
+                m @ Value::Map(_) => planned(
+                    inner,
+                    m,
+                    p.or(if prior.is_some() {
+                        Some(&Value::Null)
+                    } else {
+                        None
+                    }),
+                ),
                 other => other.clone(),
             },
             (Presence::OptionalComputed, _) if c.is_null() => fallback(p),
@@ -245,26 +299,60 @@ pub type InstanceKey = (Option<Key>, Option<(Value, Value)>);
 /// Instance keys of a resource, with `each` values.
 pub fn expand(r: &Resource, scope: &Scope) -> Result<Vec<InstanceKey>, Diag> {
     if let Some(c) = &r.count {
-        let n = match scope.eval_attr(c)? {
-            Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => n as i64,
-            Value::Unknown => return Err(Diag::new(Some(&c.span), "the count value depends on values known only after apply", "Use a value known at plan time (a variable, a local or an existing resource).")),
-            other => return Err(Diag::new(Some(&c.span), "count must be a non-negative whole number", format!("It is {}.", other.to_hcl()))),
-        };
+        let n =
+            match scope.eval_attr(c)? {
+                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => n as i64,
+                Value::Unknown => return Err(Diag::new(
+                    Some(&c.span),
+                    "the count value depends on values known only after apply",
+                    "Use a value known at plan time (a variable, a local or an existing resource).",
+                )),
+                other => {
+                    return Err(Diag::new(
+                        Some(&c.span),
+                        "count must be a non-negative whole number",
+                        format!("It is {}.", other.to_hcl()),
+                    ))
+                }
+            };
         return Ok((0..n).map(|i| (Some(Key::Int(i)), None)).collect());
     }
     if let Some(f) = &r.for_each {
         return match scope.eval_attr(f)? {
-            Value::Map(m) => Ok(m.into_iter().map(|(k, v)| (Some(Key::Str(k.clone())), Some((Value::String(k), v)))).collect()),
+            Value::Map(m) => Ok(m
+                .into_iter()
+                .map(|(k, v)| (Some(Key::Str(k.clone())), Some((Value::String(k), v))))
+                .collect()),
             Value::List(l) => {
                 let mut out = Vec::new();
                 for v in l {
-                    let k = v.as_str().ok_or_else(|| Diag::new(Some(&f.span), "for_each over a list needs strings (a set of strings)", "Use toset([...]) of strings, or a map."))?.to_string();
-                    out.push((Some(Key::Str(k.clone())), Some((Value::String(k.clone()), Value::String(k)))));
+                    let k = v
+                        .as_str()
+                        .ok_or_else(|| {
+                            Diag::new(
+                                Some(&f.span),
+                                "for_each over a list needs strings (a set of strings)",
+                                "Use toset([...]) of strings, or a map.",
+                            )
+                        })?
+                        .to_string();
+                    out.push((
+                        Some(Key::Str(k.clone())),
+                        Some((Value::String(k.clone()), Value::String(k))),
+                    ));
                 }
                 Ok(out)
             }
-            Value::Unknown => Err(Diag::new(Some(&f.span), "the for_each value depends on values known only after apply", "Use keys known at plan time.")),
-            other => Err(Diag::new(Some(&f.span), "for_each needs a map or a set of strings", format!("It is a {}.", other.type_name()))),
+            Value::Unknown => Err(Diag::new(
+                Some(&f.span),
+                "the for_each value depends on values known only after apply",
+                "Use keys known at plan time.",
+            )),
+            other => Err(Diag::new(
+                Some(&f.span),
+                "for_each needs a map or a set of strings",
+                format!("It is a {}.", other.type_name()),
+            )),
         };
     }
     Ok(vec![(None, None)])
@@ -286,7 +374,10 @@ pub fn decode_instance(r: &Resource, scope: &Scope, errs: &mut Vec<Diag>) -> (Va
     for b in &r.body.blocks {
         let mut refs = BTreeSet::new();
         crate::config::eval::body_references(&b.body, &mut refs);
-        let reads_secret = refs.iter().any(|x| x.strip_prefix("var.").is_some_and(|v| scope.sensitive_vars.contains(v)) || scope.sensitive_objects.contains(x));
+        let reads_secret = refs.iter().any(|x| {
+            x.strip_prefix("var.")
+                .is_some_and(|v| scope.sensitive_vars.contains(v))
+        });
         if reads_secret {
             paths.push(vec![PathStep::Key(b.ident.clone())]);
         }
@@ -300,9 +391,25 @@ fn aggregate(instances: &[(Option<Key>, Value)], r: &Resource) -> Value {
     if r.count.is_some() {
         Value::List(instances.iter().map(|(_, v)| v.clone()).collect())
     } else if r.for_each.is_some() {
-        Value::Map(instances.iter().map(|(k, v)| (match k { Some(Key::Str(s)) => s.clone(), _ => String::new() }, v.clone())).collect())
+        Value::Map(
+            instances
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        match k {
+                            Some(Key::Str(s)) => s.clone(),
+                            _ => String::new(),
+                        },
+                        v.clone(),
+                    )
+                })
+                .collect(),
+        )
     } else {
-        instances.first().map(|(_, v)| v.clone()).unwrap_or_default()
+        instances
+            .first()
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -314,7 +421,7 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
     let mut changes = Vec::new();
     let drift = drift(inp.prior, inp.refreshed);
     let mut objects: BTreeMap<String, Value> = inp.data.clone();
-    let mut sensitive_objects: BTreeSet<String> = BTreeSet::new();
+    let mut sensitive_objects: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut configured: BTreeSet<Addr> = BTreeSet::new();
 
     if !opts.destroy {
@@ -324,7 +431,14 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                 continue;
             }
             let sch = schema::for_type(&r.rtype).expect("validated type");
-            let scope = Scope::new(&inp.vars.values, &inp.vars.sensitive, &cfg.locals, &objects, &sensitive_objects, &cfg.dir);
+            let scope = Scope::new(
+                &inp.vars.values,
+                &inp.vars.sensitive,
+                &cfg.locals,
+                &objects,
+                &sensitive_objects,
+                &cfg.dir,
+            );
             let keys = match expand(r, &scope) {
                 Ok(k) => k,
                 Err(e) => {
@@ -333,11 +447,17 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                 }
             };
             let mut values = Vec::new();
-            let mut any_sensitive = false;
+            let mut secret_attrs: BTreeSet<String> = BTreeSet::new();
             let mut new_changes = Vec::new();
             for (key, each) in keys {
                 let addr = Addr::managed(&r.rtype, &r.name, key.clone());
-                let iscope = scope.for_instance(each, match &key { Some(Key::Int(i)) => Some(*i as f64), _ => None });
+                let iscope = scope.for_instance(
+                    each,
+                    match &key {
+                        Some(Key::Int(i)) => Some(*i as f64),
+                        _ => None,
+                    },
+                );
                 let before_errs = errs.len();
                 let (config, mut sensitive) = decode_instance(r, &iscope, &mut errs);
                 check_cross(&r.rtype, &config, r, &mut errs);
@@ -349,7 +469,11 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                 let prior = prior_inst.map(|i| &i.attributes);
                 let requested = opts.replace.contains(&addr);
                 let tainted = prior_inst.is_some_and(|i| i.tainted);
-                let mut after = planned(sch, &config, if tainted || requested { None } else { prior });
+                let mut after = planned(
+                    sch,
+                    &config,
+                    if tainted || requested { None } else { prior },
+                );
                 if let Some(p) = prior.filter(|_| !tainted && !requested) {
                     for ig in &r.lifecycle.ignore_changes {
                         let path: Vec<&str> = ig.split('.').collect();
@@ -366,26 +490,42 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     }
                 }
                 sensitive.extend(prior_inst.map(|i| i.sensitive.clone()).unwrap_or_default());
+                sensitive.extend(schema::sensitive_paths(sch, &after));
                 sensitive.sort();
                 sensitive.dedup();
-                any_sensitive |= !sensitive.is_empty();
+                secret_attrs.extend(sensitive.iter().filter_map(|p| match p.first() {
+                    Some(PathStep::Key(k)) => Some(k.clone()),
+                    _ => None,
+                }));
                 let deps: Vec<String> = inp.graph.deps[ri].iter().cloned().collect();
                 let (action, replace_paths, reason) = match prior {
                     None => (Action::Create, vec![], None),
                     Some(_) if tainted => (Action::Replace, vec![], Some("tainted".to_string())),
-                    Some(_) if requested => (Action::Replace, vec![], Some("requested".to_string())),
+                    Some(_) if requested => {
+                        (Action::Replace, vec![], Some("requested".to_string()))
+                    }
                     Some(p) => {
                         let mut paths = Vec::new();
                         diff_paths(p, &after, &mut Vec::new(), &mut paths);
                         if paths.is_empty() {
                             (Action::NoOp, vec![], None)
                         } else {
-                            let mut forcing: Vec<Path> = paths.iter().filter(|x| forces_new(sch, x)).cloned().collect();
+                            let mut forcing: Vec<Path> = paths
+                                .iter()
+                                .filter(|x| forces_new(sch, x))
+                                .cloned()
+                                .collect();
                             let mut reason = None;
                             if r.rtype == "modelarts_notebook" {
-                                if let (Some(a), Some(b)) = (p.get("volume").get("capacity").as_f64(), after.get("volume").get("capacity").as_f64()) {
+                                if let (Some(a), Some(b)) = (
+                                    p.get("volume").get("capacity").as_f64(),
+                                    after.get("volume").get("capacity").as_f64(),
+                                ) {
                                     if b < a {
-                                        forcing.push(vec![PathStep::Key("volume".into()), PathStep::Key("capacity".into())]);
+                                        forcing.push(vec![
+                                            PathStep::Key("volume".into()),
+                                            PathStep::Key("capacity".into()),
+                                        ]);
                                         reason = Some("volume.capacity can only grow".to_string());
                                     }
                                 }
@@ -393,7 +533,11 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                             if forcing.is_empty() {
                                 (Action::Update, vec![], None)
                             } else {
-                                (Action::Replace, forcing, reason.or(Some("cannot update in place".into())))
+                                (
+                                    Action::Replace,
+                                    forcing,
+                                    reason.or(Some("cannot update in place".into())),
+                                )
                             }
                         }
                     }
@@ -406,11 +550,21 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     after = planned(sch, &config, None);
                 }
                 values.push((key, after.clone()));
-                new_changes.push(Change { addr, action, before: prior.cloned(), after: Some(after), replace_paths, reason, deps, sensitive, timeouts: r.timeouts.clone() });
+                new_changes.push(Change {
+                    addr,
+                    action,
+                    before: prior.cloned(),
+                    after: Some(after),
+                    replace_paths,
+                    reason,
+                    deps,
+                    sensitive,
+                    timeouts: r.timeouts.clone(),
+                });
             }
             changes.extend(new_changes);
-            if any_sensitive {
-                sensitive_objects.insert(r.key());
+            if !secret_attrs.is_empty() {
+                sensitive_objects.insert(r.key(), secret_attrs);
             }
             objects.insert(r.key(), aggregate(&values, r));
         }
@@ -422,7 +576,11 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
         }
         let res = cfg.resource(Mode::Managed, &addr.rtype, &addr.name);
         if let Some(r) = res.filter(|r| r.lifecycle.prevent_destroy) {
-            errs.push(Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan destroys it"), "Keep it, or remove prevent_destroy first."));
+            errs.push(Diag::new(
+                Some(&r.span),
+                format!("{addr} has lifecycle.prevent_destroy set but the plan destroys it"),
+                "Keep it, or remove prevent_destroy first.",
+            ));
             continue;
         }
         let reason = if opts.destroy {
@@ -431,11 +589,23 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
             Some(match (res, &addr.key) {
                 (None, _) => format!("{} is not in configuration", addr.resource()),
                 (Some(_), Some(Key::Int(i))) => format!("index [{i}] is out of range for count"),
-                (Some(_), Some(Key::Str(k))) => format!("key [{}] is not in for_each map", crate::value::quote(k)),
+                (Some(_), Some(Key::Str(k))) => {
+                    format!("key [{}] is not in for_each map", crate::value::quote(k))
+                }
                 (Some(_), None) => "the resource now uses count or for_each".to_string(),
             })
         };
-        changes.push(Change { addr: addr.clone(), action: Action::Delete, before: Some(inst.attributes.clone()), after: None, replace_paths: vec![], reason, deps: inst.dependencies.clone(), sensitive: inst.sensitive.clone(), timeouts: res.map(|r| r.timeouts.clone()).unwrap_or_default() });
+        changes.push(Change {
+            addr: addr.clone(),
+            action: Action::Delete,
+            before: Some(inst.attributes.clone()),
+            after: None,
+            replace_paths: vec![],
+            reason,
+            deps: inst.dependencies.clone(),
+            sensitive: inst.sensitive.clone(),
+            timeouts: res.map(|r| r.timeouts.clone()).unwrap_or_default(),
+        });
     }
     if !errs.is_empty() {
         return Err(Diags(errs));
@@ -445,7 +615,14 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
     }
     // Outputs.
     let mut outputs = Vec::new();
-    let scope = Scope::new(&inp.vars.values, &inp.vars.sensitive, &cfg.locals, &objects, &sensitive_objects, &cfg.dir);
+    let scope = Scope::new(
+        &inp.vars.values,
+        &inp.vars.sensitive,
+        &cfg.locals,
+        &objects,
+        &sensitive_objects,
+        &cfg.dir,
+    );
     for (name, o) in &cfg.outputs {
         let before = inp.prior.outputs.get(name).map(|x| x.value.clone());
         let after = if opts.destroy {
@@ -463,62 +640,116 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
             }
         };
         if scope.sensitive_hit.get() && !o.sensitive {
-            errs.push(Diag::new(Some(&o.span), format!("output {name:?} refers to sensitive values"), "Mark it sensitive = true, or output something that is not secret."));
+            errs.push(Diag::new(
+                Some(&o.span),
+                format!("output {name:?} refers to sensitive values"),
+                "Mark it sensitive = true, or output something that is not secret.",
+            ));
             continue;
         }
         let sensitive = o.sensitive || inp.prior.outputs.get(name).is_some_and(|x| x.sensitive);
-        outputs.push(OutputChange { name: name.clone(), before, after, sensitive });
+        outputs.push(OutputChange {
+            name: name.clone(),
+            before,
+            after,
+            sensitive,
+        });
     }
     for (name, o) in &inp.prior.outputs {
         if !cfg.outputs.contains_key(name) {
-            outputs.push(OutputChange { name: name.clone(), before: Some(o.value.clone()), after: None, sensitive: o.sensitive });
+            outputs.push(OutputChange {
+                name: name.clone(),
+                before: Some(o.value.clone()),
+                after: None,
+                sensitive: o.sensitive,
+            });
         }
     }
     if !errs.is_empty() {
         return Err(Diags(errs));
     }
     changes.sort_by(|a, b| a.addr.cmp(&b.addr));
-    Ok(Plan { changes, drift, outputs, options: opts.clone() })
+    Ok(Plan {
+        changes,
+        drift,
+        outputs,
+        options: opts.clone(),
+    })
 }
 
 /// Checks that span several arguments ("exactly one of").
 fn check_cross(rtype: &str, v: &Value, r: &Resource, errs: &mut Vec<Diag>) {
     let has = |k: &str| !v.get(k).is_null();
     let key = r.key();
-    let mut err = |summary: String, detail: &str| errs.push(Diag::new(Some(&r.span), summary, detail));
+    let mut err =
+        |summary: String, detail: &str| errs.push(Diag::new(Some(&r.span), summary, detail));
     match rtype {
         "modelarts_notebook" => {
             if !has("flavor") && !has("custom_spec") {
                 err(format!("{key}: set flavor or custom_spec"), "A notebook needs a flavor (e.g. \"modelarts.vm.cpu.2u\"), or custom_spec in a dedicated pool.");
             }
             if has("custom_spec") && !has("pool_id") {
-                err(format!("{key}: custom_spec needs pool_id"), "Custom specifications are only available in a dedicated resource pool.");
+                err(
+                    format!("{key}: custom_spec needs pool_id"),
+                    "Custom specifications are only available in a dedicated resource pool.",
+                );
             }
             let vol = v.get("volume");
             if vol.get("ownership").as_str() == Some("DEDICATED") {
                 if vol.get("uri").is_null() {
-                    err(format!("{key}: volume.uri is required when ownership is DEDICATED"), "");
+                    err(
+                        format!("{key}: volume.uri is required when ownership is DEDICATED"),
+                        "",
+                    );
                 }
-                if matches!(vol.get("category").as_str(), Some("EFS" | "SFS")) && vol.get("id").is_null() {
-                    err(format!("{key}: volume.id is required for a dedicated EFS volume"), "");
+                if matches!(vol.get("category").as_str(), Some("EFS" | "SFS"))
+                    && vol.get("id").is_null()
+                {
+                    err(
+                        format!("{key}: volume.id is required for a dedicated EFS volume"),
+                        "",
+                    );
                 }
             }
-            for (i, e) in v.get("endpoints").as_list().into_iter().flatten().enumerate() {
-                if e.get("service").as_str() == Some("SSH") && e.get("key_pair_names").as_list().is_none_or(|l| l.is_empty()) {
-                    err(format!("{key}: endpoints[{i}] with service SSH needs key_pair_names"), "");
+            for (i, e) in v
+                .get("endpoints")
+                .as_list()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if e.get("service").as_str() == Some("SSH")
+                    && e.get("key_pair_names")
+                        .as_list()
+                        .is_none_or(|l| l.is_empty())
+                {
+                    err(
+                        format!("{key}: endpoints[{i}] with service SSH needs key_pair_names"),
+                        "",
+                    );
                 }
             }
         }
         "modelarts_devserver" => {
             if has("flavor") == has("resource_flavor") {
-                err(format!("{key}: set exactly one of flavor and resource_flavor"), "");
+                err(
+                    format!("{key}: set exactly one of flavor and resource_flavor"),
+                    "",
+                );
             }
             if has("admin_pass") == has("key_pair_name") {
                 err(format!("{key}: set exactly one of admin_pass and key_pair_name"), "Prefer key_pair_name; if you use admin_pass, pass it through a sensitive variable.");
             }
             let ci = v.get("charging_info");
-            if ci.get("charging_mode").as_str() == Some("PRE_PAID") && (ci.get("period_type").is_null() || ci.get("period_num").is_null()) {
-                err(format!("{key}: a PRE_PAID server needs charging_info.period_type and period_num"), "");
+            if ci.get("charging_mode").as_str() == Some("PRE_PAID")
+                && (ci.get("period_type").is_null() || ci.get("period_num").is_null())
+            {
+                err(
+                    format!(
+                        "{key}: a PRE_PAID server needs charging_info.period_type and period_num"
+                    ),
+                    "",
+                );
             }
         }
         "modelarts_devenv" => {
@@ -535,7 +766,10 @@ fn check_cross(rtype: &str, v: &Value, r: &Resource, errs: &mut Vec<Diag>) {
             }
             let a = v.get("spec").get("auto_stop");
             if a.get("enable").as_bool() == Some(true) && a.get("duration").is_null() {
-                err(format!("{key}: spec.auto_stop.duration is required when auto_stop is enabled"), "Set duration in seconds, 3600 to 86400.");
+                err(
+                    format!("{key}: spec.auto_stop.duration is required when auto_stop is enabled"),
+                    "Set duration in seconds, 3600 to 86400.",
+                );
             }
         }
         _ => {}

@@ -54,7 +54,15 @@ fn is_multiline(v: Option<&Value>) -> bool {
 }
 
 /// Render the attributes of one object at `indent` (the column of the markers).
-fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Option<&Value>, indent: usize, ctx: &Ctx, path: &mut Path) {
+fn body(
+    out: &mut String,
+    s: Option<&Schema>,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    indent: usize,
+    ctx: &Ctx,
+    path: &mut Path,
+) {
     let null = Value::Null;
     let b = before.unwrap_or(&null);
     let a = after.unwrap_or(&null);
@@ -76,7 +84,13 @@ fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Opt
         }
     }
     let is_block = |n: &str| s.and_then(|s| s.get(n)).is_some_and(|x| x.is_block());
-    let width = names.iter().filter(|n| !is_block(n)).filter(|n| ctx.show_all || b.get(n) != a.get(n) || *n == "id" || *n == "name").map(|n| n.len()).max().unwrap_or(0);
+    let width = names
+        .iter()
+        .filter(|n| !is_block(n))
+        .filter(|n| ctx.show_all || b.get(n) != a.get(n) || *n == "id" || *n == "name")
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(0);
     let mut hidden_attrs = 0;
     let mut hidden_blocks = 0;
     // Attributes first, then blocks, as Terraform prints them.
@@ -87,7 +101,12 @@ fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Opt
                 continue;
             }
             let (bv, av) = (b.get(n), a.get(n));
-            let mark = match (before.is_some(), after.is_some(), bv.is_null(), av.is_null()) {
+            let mark = match (
+                before.is_some(),
+                after.is_some(),
+                bv.is_null(),
+                av.is_null(),
+            ) {
                 (false, _, _, _) => Mark::Add,
                 (_, false, _, _) => Mark::Del,
                 (_, _, true, false) => Mark::Add,
@@ -107,13 +126,18 @@ fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Opt
             }
             if blk {
                 let at = s.and_then(|s| s.get(n)).expect("block attr");
-                let Ty::Block(inner, repeated) = &at.ty else { unreachable!("checked is_block") };
+                let Ty::Block(inner, repeated) = &at.ty else {
+                    unreachable!("checked is_block")
+                };
                 if *repeated {
                     let bl = bv.as_list().cloned().unwrap_or_default();
                     let al = av.as_list().cloned().unwrap_or_default();
                     for i in 0..bl.len().max(al.len()) {
                         path.push(PathStep::Index(i));
-                        let (x, y) = (bl.get(i).filter(|_| before.is_some()), al.get(i).filter(|_| after.is_some()));
+                        let (x, y) = (
+                            bl.get(i).filter(|_| before.is_some()),
+                            al.get(i).filter(|_| after.is_some()),
+                        );
                         let m = match (x, y) {
                             (None, _) => Mark::Add,
                             (_, None) => Mark::Del,
@@ -132,12 +156,22 @@ fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Opt
                     let y = Some(av).filter(|v| !v.is_null() && after.is_some());
                     if av.is_known() || x.is_some() || !matches!(av, Value::Unknown) {
                         if matches!(av, Value::Unknown) && x.is_none() {
-                            let _ = writeln!(out, "{:indent$}{} {n:width$} = (known after apply)", "", mark.sym());
+                            let _ = writeln!(
+                                out,
+                                "{:indent$}{} {n:width$} = (known after apply)",
+                                "",
+                                mark.sym()
+                            );
                         } else {
                             block(out, n, mark, inner, x, y, indent, ctx, path);
                         }
                     } else {
-                        let _ = writeln!(out, "{:indent$}{} {n:width$} = (known after apply)", "", mark.sym());
+                        let _ = writeln!(
+                            out,
+                            "{:indent$}{} {n:width$} = (known after apply)",
+                            "",
+                            mark.sym()
+                        );
                     }
                 }
             } else {
@@ -147,16 +181,42 @@ fn body(out: &mut String, s: Option<&Schema>, before: Option<&Value>, after: Opt
         }
     }
     if hidden_attrs > 0 {
-        let _ = writeln!(out, "{:w$}# ({hidden_attrs} unchanged attribute{} hidden)", "", if hidden_attrs == 1 { "" } else { "s" }, w = indent + 2);
+        let _ = writeln!(
+            out,
+            "{:w$}# ({hidden_attrs} unchanged attribute{} hidden)",
+            "",
+            if hidden_attrs == 1 { "" } else { "s" },
+            w = indent + 2
+        );
     }
     if hidden_blocks > 0 {
-        let _ = writeln!(out, "{:w$}# ({hidden_blocks} unchanged block{} hidden)", "", if hidden_blocks == 1 { "" } else { "s" }, w = indent + 2);
+        let _ = writeln!(
+            out,
+            "{:w$}# ({hidden_blocks} unchanged block{} hidden)",
+            "",
+            if hidden_blocks == 1 { "" } else { "s" },
+            w = indent + 2
+        );
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn block(out: &mut String, name: &str, mark: Mark, inner: &Schema, before: Option<&Value>, after: Option<&Value>, indent: usize, ctx: &Ctx, path: &mut Path) {
-    let forces = if ctx.forces(path) { " # forces replacement" } else { "" };
+fn block(
+    out: &mut String,
+    name: &str,
+    mark: Mark,
+    inner: &Schema,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    indent: usize,
+    ctx: &Ctx,
+    path: &mut Path,
+) {
+    let forces = if ctx.forces(path) {
+        " # forces replacement"
+    } else {
+        ""
+    };
     let _ = writeln!(out, "{:indent$}{} {name} {{{forces}", "", mark.sym());
     if ctx.is_sensitive(path) {
         let _ = writeln!(out, "{:w$}# At least one attribute in this block is (or was) sensitive,\n{:w$}# so its contents will not be displayed.", "", "", w = indent + 4);
@@ -167,9 +227,23 @@ fn block(out: &mut String, name: &str, mark: Mark, inner: &Schema, before: Optio
 }
 
 #[allow(clippy::too_many_arguments)]
-fn attribute(out: &mut String, n: &str, mark: Mark, b: &Value, a: &Value, indent: usize, width: usize, ctx: &Ctx, path: &Path) {
+fn attribute(
+    out: &mut String,
+    n: &str,
+    mark: Mark,
+    b: &Value,
+    a: &Value,
+    indent: usize,
+    width: usize,
+    ctx: &Ctx,
+    path: &Path,
+) {
     let sens = ctx.is_sensitive(path);
-    let forces = if ctx.forces(path) { " # forces replacement" } else { "" };
+    let forces = if ctx.forces(path) {
+        " # forces replacement"
+    } else {
+        ""
+    };
     let pad = "";
     if !sens && mark == Mark::Upd && (is_multiline(Some(b)) || is_multiline(Some(a))) {
         let _ = writeln!(out, "{pad:indent$}~ {n:width$} = <<-EOT{forces}");
@@ -180,7 +254,12 @@ fn attribute(out: &mut String, n: &str, mark: Mark, b: &Value, a: &Value, indent
                 similar::ChangeTag::Insert => "+",
                 similar::ChangeTag::Equal => " ",
             };
-            let _ = writeln!(out, "{pad:w$}{sym} {}", ch.value().trim_end_matches('\n'), w = indent + 4);
+            let _ = writeln!(
+                out,
+                "{pad:w$}{sym} {}",
+                ch.value().trim_end_matches('\n'),
+                w = indent + 4
+            );
         }
         let _ = writeln!(out, "{pad:w$}EOT", w = indent + 4);
         return;
@@ -209,18 +288,38 @@ fn attribute(out: &mut String, n: &str, mark: Mark, b: &Value, a: &Value, indent
         if let (Value::Map(x), Value::Map(y)) = (b, a) {
             let _ = writeln!(out, "{pad:indent$}~ {n:width$} = {{{forces}");
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            let kw = keys.iter().map(|k| crate::value::ident_or_quoted(k).len()).max().unwrap_or(0);
+            let kw = keys
+                .iter()
+                .map(|k| crate::value::ident_or_quoted(k).len())
+                .max()
+                .unwrap_or(0);
             for k in keys {
                 let kq = crate::value::ident_or_quoted(k);
                 match (x.get(k), y.get(k)) {
                     (None, Some(v)) => {
-                        let _ = writeln!(out, "{pad:w$}+ {kq:kw$} = {}", scalar(v, false), w = indent + 4);
+                        let _ = writeln!(
+                            out,
+                            "{pad:w$}+ {kq:kw$} = {}",
+                            scalar(v, false),
+                            w = indent + 4
+                        );
                     }
                     (Some(v), None) => {
-                        let _ = writeln!(out, "{pad:w$}- {kq:kw$} = {} -> null", scalar(v, false), w = indent + 4);
+                        let _ = writeln!(
+                            out,
+                            "{pad:w$}- {kq:kw$} = {} -> null",
+                            scalar(v, false),
+                            w = indent + 4
+                        );
                     }
                     (Some(p), Some(q)) if p != q => {
-                        let _ = writeln!(out, "{pad:w$}~ {kq:kw$} = {} -> {}", scalar(p, false), scalar(q, false), w = indent + 4);
+                        let _ = writeln!(
+                            out,
+                            "{pad:w$}~ {kq:kw$} = {} -> {}",
+                            scalar(p, false),
+                            scalar(q, false),
+                            w = indent + 4
+                        );
                     }
                     _ => {}
                 }
@@ -241,7 +340,11 @@ fn attribute(out: &mut String, n: &str, mark: Mark, b: &Value, a: &Value, indent
             }
         }
     };
-    let _ = writeln!(out, "{pad:indent$}{} {n:width$} = {text}{forces}", mark.sym());
+    let _ = writeln!(
+        out,
+        "{pad:indent$}{} {n:width$} = {text}{forces}",
+        mark.sym()
+    );
 }
 
 fn header(c: &Change) -> (String, &'static str) {
@@ -266,14 +369,33 @@ pub fn change(out: &mut String, c: &Change) {
     let (h, sym) = header(c);
     let _ = writeln!(out, "{h}");
     if let Some(r) = &c.reason {
-        if c.action == Action::Delete || (c.action == Action::Replace && !matches!(r.as_str(), "tainted" | "requested" | "cannot update in place")) {
+        if c.action == Action::Delete
+            || (c.action == Action::Replace
+                && !matches!(
+                    r.as_str(),
+                    "tainted" | "requested" | "cannot update in place"
+                ))
+        {
             let _ = writeln!(out, "  # (because {r})");
         }
     }
     let s = schema::for_type(&c.addr.rtype);
-    let kw = if c.addr.mode == crate::config::Mode::Data { "data" } else { "resource" };
-    let _ = writeln!(out, "{sym} {kw} {} {} {{", quote(&c.addr.rtype), quote(&c.addr.name));
-    let ctx = Ctx { sensitive: &c.sensitive, replace: &c.replace_paths, show_all: matches!(c.action, Action::Create | Action::Delete) };
+    let kw = if c.addr.mode == crate::config::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let _ = writeln!(
+        out,
+        "{sym} {kw} {} {} {{",
+        quote(&c.addr.rtype),
+        quote(&c.addr.name)
+    );
+    let ctx = Ctx {
+        sensitive: &c.sensitive,
+        replace: &c.replace_paths,
+        show_all: matches!(c.action, Action::Create | Action::Delete),
+    };
     let (before, after) = match c.action {
         Action::Replace => (c.before.as_ref(), c.after.as_ref()),
         _ => (c.before.as_ref(), c.after.as_ref()),
@@ -287,21 +409,52 @@ fn drift_one(out: &mut String, d: &Drift) {
     match &d.after {
         None => {
             let _ = writeln!(out, "  # {} has been deleted", d.addr);
-            let _ = writeln!(out, "  - resource {} {} {{", quote(&d.addr.rtype), quote(&d.addr.name));
+            let _ = writeln!(
+                out,
+                "  - resource {} {} {{",
+                quote(&d.addr.rtype),
+                quote(&d.addr.name)
+            );
             let id = d.before.get("id");
             let _ = writeln!(out, "      - id   = {} -> null", id.to_hcl());
-            let _ = writeln!(out, "      - name = {} -> null", d.before.get("name").to_hcl());
+            let _ = writeln!(
+                out,
+                "      - name = {} -> null",
+                d.before.get("name").to_hcl()
+            );
             let _ = writeln!(out, "    }}");
         }
         Some(a) => {
             let _ = writeln!(out, "  # {} has changed", d.addr);
-            let _ = writeln!(out, "  ~ resource {} {} {{", quote(&d.addr.rtype), quote(&d.addr.name));
+            let _ = writeln!(
+                out,
+                "  ~ resource {} {} {{",
+                quote(&d.addr.rtype),
+                quote(&d.addr.name)
+            );
             let strip = |v: &Value| match v {
-                Value::Map(m) => Value::Map(m.iter().filter(|(k, _)| !super::VOLATILE.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()),
+                Value::Map(m) => Value::Map(
+                    m.iter()
+                        .filter(|(k, _)| !super::VOLATILE.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
                 o => o.clone(),
             };
-            let ctx = Ctx { sensitive: &d.sensitive, replace: &[], show_all: false };
-            body(out, s, Some(&strip(&d.before)), Some(&strip(a)), 6, &ctx, &mut Vec::new());
+            let ctx = Ctx {
+                sensitive: &d.sensitive,
+                replace: &[],
+                show_all: false,
+            };
+            body(
+                out,
+                s,
+                Some(&strip(&d.before)),
+                Some(&strip(a)),
+                6,
+                &ctx,
+                &mut Vec::new(),
+            );
             let _ = writeln!(out, "    }}");
         }
     }
@@ -329,7 +482,11 @@ pub fn plan(p: &Plan) -> String {
         out.push_str("No changes. Your infrastructure still matches the configuration.\n\nmaform has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
         return out;
     }
-    let acting: Vec<&Change> = p.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let acting: Vec<&Change> = p
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
     let outputs_changed: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
     if acting.is_empty() && outputs_changed.is_empty() {
         out.push_str("No changes. Your infrastructure matches the configuration.\n\nmaform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
@@ -360,13 +517,25 @@ pub fn plan(p: &Plan) -> String {
     }
     if !outputs_changed.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
-        let w = outputs_changed.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        let w = outputs_changed
+            .iter()
+            .map(|o| o.name.len())
+            .max()
+            .unwrap_or(0);
         for o in outputs_changed {
-            let show = |v: &Value| if o.sensitive { "(sensitive value)".to_string() } else { scalar(v, false) };
+            let show = |v: &Value| {
+                if o.sensitive {
+                    "(sensitive value)".to_string()
+                } else {
+                    scalar(v, false)
+                }
+            };
             let _ = match (&o.before, &o.after) {
                 (None, Some(a)) => writeln!(out, "  + {:w$} = {}", o.name, show(a)),
                 (Some(b), None) => writeln!(out, "  - {:w$} = {} -> null", o.name, show(b)),
-                (Some(b), Some(a)) => writeln!(out, "  ~ {:w$} = {} -> {}", o.name, show(b), show(a)),
+                (Some(b), Some(a)) => {
+                    writeln!(out, "  ~ {:w$} = {} -> {}", o.name, show(b), show(a))
+                }
                 (None, None) => Ok(()),
             };
         }

@@ -83,7 +83,14 @@ pub struct Catalog {
     pub devenv_flavors: Vec<DevenvFlavor>,
 }
 
-fn nf(id: &str, category: &str, arch: &str, vcpus: u32, memory: u64, gpu: Option<(u32, &str)>) -> NotebookFlavor {
+fn nf(
+    id: &str,
+    category: &str,
+    arch: &str,
+    vcpus: u32,
+    memory: u64,
+    gpu: Option<(u32, &str)>,
+) -> NotebookFlavor {
     NotebookFlavor {
         id: id.into(),
         category: category.into(),
@@ -109,57 +116,270 @@ fn ni(id: &str, name: &str, tag: &str, arch: &str, category: &str) -> NotebookIm
 
 impl Default for Catalog {
     fn default() -> Self {
-        let mut sold = nf("modelarts.vm.gpu.a100", "GPU", "x86_64", 24, 196608, Some((1, "A100")));
+        let mut sold = nf(
+            "modelarts.vm.gpu.a100",
+            "GPU",
+            "x86_64",
+            24,
+            196608,
+            Some((1, "A100")),
+        );
         sold.sold_out = true;
         Catalog {
             notebook_flavors: vec![
                 nf("modelarts.vm.cpu.free", "CPU", "x86_64", 1, 4096, None),
                 nf("modelarts.vm.cpu.2u", "CPU", "x86_64", 2, 8192, None),
                 nf("modelarts.vm.cpu.8u", "CPU", "x86_64", 8, 32768, None),
-                nf("modelarts.vm.gpu.free", "GPU", "x86_64", 4, 16384, Some((1, "T4"))),
-                nf("modelarts.vm.gpu.t4", "GPU", "x86_64", 8, 32768, Some((1, "T4"))),
-                nf("modelarts.vm.gpu.p100", "GPU", "x86_64", 8, 65536, Some((1, "P100"))),
-                nf("modelarts.vm.gpu.v100", "GPU", "x86_64", 8, 65536, Some((1, "V100"))),
+                nf(
+                    "modelarts.vm.gpu.free",
+                    "GPU",
+                    "x86_64",
+                    4,
+                    16384,
+                    Some((1, "T4")),
+                ),
+                nf(
+                    "modelarts.vm.gpu.t4",
+                    "GPU",
+                    "x86_64",
+                    8,
+                    32768,
+                    Some((1, "T4")),
+                ),
+                nf(
+                    "modelarts.vm.gpu.p100",
+                    "GPU",
+                    "x86_64",
+                    8,
+                    65536,
+                    Some((1, "P100")),
+                ),
+                nf(
+                    "modelarts.vm.gpu.v100",
+                    "GPU",
+                    "x86_64",
+                    8,
+                    65536,
+                    Some((1, "V100")),
+                ),
                 sold,
-                nf("modelarts.bm.npu.arm.8snt9b3.d", "ASCEND", "aarch64", 192, 1572864, Some((8, "snt9b3"))),
+                nf(
+                    "modelarts.bm.npu.arm.8snt9b3.d",
+                    "ASCEND",
+                    "aarch64",
+                    192,
+                    1572864,
+                    Some((8, "snt9b3")),
+                ),
             ],
             notebook_images: vec![
-                ni("e1a07296-22a8-4f05-8bc8-e936c8e54090", "notebook2.0-mul-kernel-cpu-cp36", "3.3.2-release_v1", "x86_64", "CPU"),
-                ni("278e88d1-5b71-4766-8502-b3ba72e824d9", "pytorch1.8-cuda10.2-cudnn7-ubuntu18.04", "6.3.2", "x86_64", "GPU"),
-                ni("59a1ea63-6ff7-45ae-9fd1-5b6bc3e41d06", "tensorflow2.1-cuda10.1-cudnn7-ubuntu18.04", "6.3.2", "x86_64", "GPU"),
-                ni("c6cd6e43-8b4b-4d4f-9a5e-0a1c1d3f6a21", "mindspore1.7.0-cuda10.1-py3.7-ubuntu18.04", "6.3.2", "x86_64", "GPU"),
-                ni("a2f1f2a7-3e0c-4f77-9a5b-4d2e8b1c9e30", "pytorch2.1-cpu-py3.10-ubuntu22.04", "7.0.1", "x86_64", "CPU"),
-                ni("9d3c1b0e-7a44-4c1e-b0a9-1f6e2d5c8b47", "mindspore2.2-cann7.0-py3.9-euler2.10", "7.0.1", "aarch64", "ASCEND"),
+                ni(
+                    "e1a07296-22a8-4f05-8bc8-e936c8e54090",
+                    "notebook2.0-mul-kernel-cpu-cp36",
+                    "3.3.2-release_v1",
+                    "x86_64",
+                    "CPU",
+                ),
+                ni(
+                    "278e88d1-5b71-4766-8502-b3ba72e824d9",
+                    "pytorch1.8-cuda10.2-cudnn7-ubuntu18.04",
+                    "6.3.2",
+                    "x86_64",
+                    "GPU",
+                ),
+                ni(
+                    "59a1ea63-6ff7-45ae-9fd1-5b6bc3e41d06",
+                    "tensorflow2.1-cuda10.1-cudnn7-ubuntu18.04",
+                    "6.3.2",
+                    "x86_64",
+                    "GPU",
+                ),
+                ni(
+                    "c6cd6e43-8b4b-4d4f-9a5e-0a1c1d3f6a21",
+                    "mindspore1.7.0-cuda10.1-py3.7-ubuntu18.04",
+                    "6.3.2",
+                    "x86_64",
+                    "GPU",
+                ),
+                ni(
+                    "a2f1f2a7-3e0c-4f77-9a5b-4d2e8b1c9e30",
+                    "pytorch2.1-cpu-py3.10-ubuntu22.04",
+                    "7.0.1",
+                    "x86_64",
+                    "CPU",
+                ),
+                ni(
+                    "9d3c1b0e-7a44-4c1e-b0a9-1f6e2d5c8b47",
+                    "mindspore2.2-cann7.0-py3.9-euler2.10",
+                    "7.0.1",
+                    "aarch64",
+                    "ASCEND",
+                ),
             ],
             server_flavors: vec![
-                ServerFlavor { flavor: "Si2.large.4".into(), arch: "X86".into(), server_type: "ECS".into(), specification: "2 vCPUs | 8 GiB".into(), sold_out: false },
-                ServerFlavor { flavor: "Si2.2xlarge.4".into(), arch: "X86".into(), server_type: "ECS".into(), specification: "8 vCPUs | 32 GiB".into(), sold_out: false },
-                ServerFlavor { flavor: "p2s.2xlarge.8".into(), arch: "X86".into(), server_type: "ECS".into(), specification: "8 vCPUs | 64 GiB | 1*V100".into(), sold_out: false },
-                ServerFlavor { flavor: "kAi2p.12xlarge.8".into(), arch: "ARM".into(), server_type: "ECS".into(), specification: "48 vCPUs | 384 GiB | 2*snt9".into(), sold_out: false },
-                ServerFlavor { flavor: "physical.kat2ne.48xlarge.8.ei.pod101".into(), arch: "ARM".into(), server_type: "BMS".into(), specification: "192 vCPUs | 1536 GiB | 8*snt9b".into(), sold_out: false },
+                ServerFlavor {
+                    flavor: "Si2.large.4".into(),
+                    arch: "X86".into(),
+                    server_type: "ECS".into(),
+                    specification: "2 vCPUs | 8 GiB".into(),
+                    sold_out: false,
+                },
+                ServerFlavor {
+                    flavor: "Si2.2xlarge.4".into(),
+                    arch: "X86".into(),
+                    server_type: "ECS".into(),
+                    specification: "8 vCPUs | 32 GiB".into(),
+                    sold_out: false,
+                },
+                ServerFlavor {
+                    flavor: "p2s.2xlarge.8".into(),
+                    arch: "X86".into(),
+                    server_type: "ECS".into(),
+                    specification: "8 vCPUs | 64 GiB | 1*V100".into(),
+                    sold_out: false,
+                },
+                ServerFlavor {
+                    flavor: "kAi2p.12xlarge.8".into(),
+                    arch: "ARM".into(),
+                    server_type: "ECS".into(),
+                    specification: "48 vCPUs | 384 GiB | 2*snt9".into(),
+                    sold_out: false,
+                },
+                ServerFlavor {
+                    flavor: "physical.kat2ne.48xlarge.8.ei.pod101".into(),
+                    arch: "ARM".into(),
+                    server_type: "BMS".into(),
+                    specification: "192 vCPUs | 1536 GiB | 8*snt9b".into(),
+                    sold_out: false,
+                },
             ],
             server_images: vec![
-                ServerImage { image_id: "c90fb553-2cdb-4b81-b56a-ef68812c6cf7".into(), name: "Ubuntu18.04_x86_64_CPU".into(), arch: "X86".into(), server_type: "ECS".into() },
-                ServerImage { image_id: "3e3b6bd0-3f1c-4b8e-8a0f-6b1d3b9c2f10".into(), name: "Ubuntu22.04_x86_64_GPU_CUDA12".into(), arch: "X86".into(), server_type: "ECS".into() },
-                ServerImage { image_id: "7a1d2c3b-4e5f-4a6b-9c8d-0e1f2a3b4c5d".into(), name: "EulerOS2.10_aarch64_snt9".into(), arch: "ARM".into(), server_type: "ECS".into() },
-                ServerImage { image_id: "0b9c8d7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e".into(), name: "EulerOS2.10_aarch64_snt9b_BMS".into(), arch: "ARM".into(), server_type: "BMS".into() },
+                ServerImage {
+                    image_id: "c90fb553-2cdb-4b81-b56a-ef68812c6cf7".into(),
+                    name: "Ubuntu18.04_x86_64_CPU".into(),
+                    arch: "X86".into(),
+                    server_type: "ECS".into(),
+                },
+                ServerImage {
+                    image_id: "3e3b6bd0-3f1c-4b8e-8a0f-6b1d3b9c2f10".into(),
+                    name: "Ubuntu22.04_x86_64_GPU_CUDA12".into(),
+                    arch: "X86".into(),
+                    server_type: "ECS".into(),
+                },
+                ServerImage {
+                    image_id: "7a1d2c3b-4e5f-4a6b-9c8d-0e1f2a3b4c5d".into(),
+                    name: "EulerOS2.10_aarch64_snt9".into(),
+                    arch: "ARM".into(),
+                    server_type: "ECS".into(),
+                },
+                ServerImage {
+                    image_id: "0b9c8d7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e".into(),
+                    name: "EulerOS2.10_aarch64_snt9b_BMS".into(),
+                    arch: "ARM".into(),
+                    server_type: "BMS".into(),
+                },
             ],
             devenv_profiles: vec![
-                DevenvProfile { id: "Multi-Engine 1.0 (python2)-cpu".into(), description: "multi engine, cpu, python 2.7 for notebook".into(), flavor_type: "CPU".into(), image_name: "mul-kernel-cpu-cp27".into(), image_tag: "2.0.5-B003".into() },
-                DevenvProfile { id: "Multi-Engine 1.0 (python2)-gpu".into(), description: "multi engine, gpu, python 2.7 for notebook".into(), flavor_type: "GPU".into(), image_name: "mul-kernel-gpu-cuda-cp27".into(), image_tag: "2.0.5-B003".into() },
-                DevenvProfile { id: "Multi-Engine 1.0 (python3)-cpu".into(), description: "multi engine, cpu, python 3.6 for notebook".into(), flavor_type: "CPU".into(), image_name: "mul-kernel-cpu-cp36".into(), image_tag: "2.0.5-B003".into() },
-                DevenvProfile { id: "Multi-Engine 1.0 (python3)-gpu".into(), description: "multi engine, gpu, python 3.6 for notebook".into(), flavor_type: "GPU".into(), image_name: "mul-kernel-gpu-cuda-cp36".into(), image_tag: "2.0.5-B003".into() },
-                DevenvProfile { id: "Multi-Engine 2.0 (python3)".into(), description: "multi engine 2.0, python 3.6".into(), flavor_type: "CPU".into(), image_name: "mul-kernel-cp36".into(), image_tag: "3.0.1".into() },
-                DevenvProfile { id: "Python3-gpu".into(), description: "python 3, gpu".into(), flavor_type: "GPU".into(), image_name: "python3-gpu".into(), image_tag: "1.0.0".into() },
+                DevenvProfile {
+                    id: "Multi-Engine 1.0 (python2)-cpu".into(),
+                    description: "multi engine, cpu, python 2.7 for notebook".into(),
+                    flavor_type: "CPU".into(),
+                    image_name: "mul-kernel-cpu-cp27".into(),
+                    image_tag: "2.0.5-B003".into(),
+                },
+                DevenvProfile {
+                    id: "Multi-Engine 1.0 (python2)-gpu".into(),
+                    description: "multi engine, gpu, python 2.7 for notebook".into(),
+                    flavor_type: "GPU".into(),
+                    image_name: "mul-kernel-gpu-cuda-cp27".into(),
+                    image_tag: "2.0.5-B003".into(),
+                },
+                DevenvProfile {
+                    id: "Multi-Engine 1.0 (python3)-cpu".into(),
+                    description: "multi engine, cpu, python 3.6 for notebook".into(),
+                    flavor_type: "CPU".into(),
+                    image_name: "mul-kernel-cpu-cp36".into(),
+                    image_tag: "2.0.5-B003".into(),
+                },
+                DevenvProfile {
+                    id: "Multi-Engine 1.0 (python3)-gpu".into(),
+                    description: "multi engine, gpu, python 3.6 for notebook".into(),
+                    flavor_type: "GPU".into(),
+                    image_name: "mul-kernel-gpu-cuda-cp36".into(),
+                    image_tag: "2.0.5-B003".into(),
+                },
+                DevenvProfile {
+                    id: "Multi-Engine 2.0 (python3)".into(),
+                    description: "multi engine 2.0, python 3.6".into(),
+                    flavor_type: "CPU".into(),
+                    image_name: "mul-kernel-cp36".into(),
+                    image_tag: "3.0.1".into(),
+                },
+                DevenvProfile {
+                    id: "Python3-gpu".into(),
+                    description: "python 3, gpu".into(),
+                    flavor_type: "GPU".into(),
+                    image_name: "python3-gpu".into(),
+                    image_tag: "1.0.0".into(),
+                },
             ],
             devenv_flavors: vec![
-                DevenvFlavor { name: "modelarts.vm.cpu.free".into(), r#type: "CPU".into(), cpu: 1, gpu: 0, memory: "4GiB".into(), free: true },
-                DevenvFlavor { name: "modelarts.vm.gpu.free".into(), r#type: "GPU".into(), cpu: 4, gpu: 1, memory: "16GiB".into(), free: true },
-                DevenvFlavor { name: "modelarts.vm.cpu.2u".into(), r#type: "CPU".into(), cpu: 2, gpu: 0, memory: "8GiB".into(), free: false },
-                DevenvFlavor { name: "modelarts.vm.cpu.8u".into(), r#type: "CPU".into(), cpu: 8, gpu: 0, memory: "32GiB".into(), free: false },
-                DevenvFlavor { name: "modelarts.vm.gpu.p100".into(), r#type: "GPU".into(), cpu: 8, gpu: 1, memory: "64GiB".into(), free: false },
-                DevenvFlavor { name: "modelarts.bm.gpu.v100".into(), r#type: "GPU".into(), cpu: 8, gpu: 1, memory: "64GiB".into(), free: false },
-                DevenvFlavor { name: "modelarts.bm.gpu.v100NV32".into(), r#type: "GPU".into(), cpu: 8, gpu: 1, memory: "64GiB".into(), free: false },
+                DevenvFlavor {
+                    name: "modelarts.vm.cpu.free".into(),
+                    r#type: "CPU".into(),
+                    cpu: 1,
+                    gpu: 0,
+                    memory: "4GiB".into(),
+                    free: true,
+                },
+                DevenvFlavor {
+                    name: "modelarts.vm.gpu.free".into(),
+                    r#type: "GPU".into(),
+                    cpu: 4,
+                    gpu: 1,
+                    memory: "16GiB".into(),
+                    free: true,
+                },
+                DevenvFlavor {
+                    name: "modelarts.vm.cpu.2u".into(),
+                    r#type: "CPU".into(),
+                    cpu: 2,
+                    gpu: 0,
+                    memory: "8GiB".into(),
+                    free: false,
+                },
+                DevenvFlavor {
+                    name: "modelarts.vm.cpu.8u".into(),
+                    r#type: "CPU".into(),
+                    cpu: 8,
+                    gpu: 0,
+                    memory: "32GiB".into(),
+                    free: false,
+                },
+                DevenvFlavor {
+                    name: "modelarts.vm.gpu.p100".into(),
+                    r#type: "GPU".into(),
+                    cpu: 8,
+                    gpu: 1,
+                    memory: "64GiB".into(),
+                    free: false,
+                },
+                DevenvFlavor {
+                    name: "modelarts.bm.gpu.v100".into(),
+                    r#type: "GPU".into(),
+                    cpu: 8,
+                    gpu: 1,
+                    memory: "64GiB".into(),
+                    free: false,
+                },
+                DevenvFlavor {
+                    name: "modelarts.bm.gpu.v100NV32".into(),
+                    r#type: "GPU".into(),
+                    cpu: 8,
+                    gpu: 1,
+                    memory: "64GiB".into(),
+                    free: false,
+                },
             ],
         }
     }
@@ -204,7 +424,11 @@ impl NotebookFlavor {
             "storages": ["EVS", "EFS", "OBSFS"], "evs_max_size": "4096",
         });
         if let Some((n, t)) = &self.gpu {
-            let key = if self.category == "ASCEND" { "ascend" } else { "gpu" };
+            let key = if self.category == "ASCEND" {
+                "ascend"
+            } else {
+                "gpu"
+            };
             v[key] = if key == "gpu" {
                 json!({"gpu": n, "gpu_memory": "16GiB", "type": t})
             } else {

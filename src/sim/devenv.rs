@@ -75,22 +75,40 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
         ["instances", id] if m == Method::DELETE => with(sim, id, |sim, o, now| {
             match o.status() {
                 "RUNNING" | "STARTING" | "RESTARTING" => {
-                    return Err(ApiError::bad("ModelArts.6304", "Please stop the instance before deleting it."))
+                    return Err(ApiError::bad(
+                        "ModelArts.6304",
+                        "Please stop the instance before deleting it.",
+                    ))
                 }
                 "DELETED" => return Err(not_found()),
                 _ => {}
             }
             o.body["status"] = json!("DELETED");
-            o.pending = Some(Pending { to: GONE.into(), at: now + sim.config.timings.delete_ms });
+            o.pending = Some(Pending {
+                to: GONE.into(),
+                at: now + sim.config.timings.delete_ms,
+            });
             ok(json!({"instance_id": o.body["id"]}))
         }),
         ["instances", id, "action"] if m == Method::POST => action(sim, req, id),
         ["profiles"] if m == Method::GET => {
-            let data: Vec<Value> = sim.config.catalog.devenv_profiles.iter().map(|p| p.to_json()).collect();
+            let data: Vec<Value> = sim
+                .config
+                .catalog
+                .devenv_profiles
+                .iter()
+                .map(|p| p.to_json())
+                .collect();
             ok(json!({"total_count": data.len(), "profiles": data}))
         }
         ["flavors"] if m == Method::GET => {
-            let data: Vec<Value> = sim.config.catalog.devenv_flavors.iter().map(|f| f.to_json()).collect();
+            let data: Vec<Value> = sim
+                .config
+                .catalog
+                .devenv_flavors
+                .iter()
+                .map(|f| f.to_json())
+                .collect();
             ok(json!({"total_count": data.len(), "flavors": data}))
         }
         _ => Err(super::not_found_route(req)),
@@ -100,7 +118,12 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
 fn list(sim: &Sim, req: &Req) -> ApiResult {
     match req.q("de_type") {
         Some("Notebook") => {}
-        Some(other) => return Err(incorrect("de_type", format!("'{other}' is not supported; use Notebook"))),
+        Some(other) => {
+            return Err(incorrect(
+                "de_type",
+                format!("'{other}' is not supported; use Notebook"),
+            ))
+        }
         None => return Err(required("de_type")),
     }
     let status = req.q("status").map(str::to_ascii_uppercase);
@@ -108,7 +131,9 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
     let limit: usize = req.q("limit").and_then(|l| l.parse().ok()).unwrap_or(0);
     let offset: usize = req.q("offset").and_then(|l| l.parse().ok()).unwrap_or(0);
     let by_name = req.q("sortby") == Some("name");
-    let asc = req.q("order").is_some_and(|o| o.eq_ignore_ascii_case("asc"));
+    let asc = req
+        .q("order")
+        .is_some_and(|o| o.eq_ignore_ascii_case("asc"));
     let now = now_ms();
     let mut items = sim.with_cloud(|c| {
         c.devenvs.retain(|_, o| settle(o, now));
@@ -120,7 +145,12 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
             .collect::<Vec<_>>()
     });
     if by_name {
-        items.sort_by(|a, b| a.1["name"].as_str().cmp(&b.1["name"].as_str()).then(a.0.cmp(&b.0)));
+        items.sort_by(|a, b| {
+            a.1["name"]
+                .as_str()
+                .cmp(&b.1["name"].as_str())
+                .then(a.0.cmp(&b.0))
+        });
     } else {
         items.sort_by_key(|(s, _)| *s);
     }
@@ -129,7 +159,12 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
     }
     let total = items.len();
     let take = if limit == 0 { usize::MAX } else { limit };
-    let instances: Vec<Value> = items.into_iter().skip(offset).take(take).map(|(_, b)| b).collect();
+    let instances: Vec<Value> = items
+        .into_iter()
+        .skip(offset)
+        .take(take)
+        .map(|(_, b)| b)
+        .collect();
     ok(json!({"total_count": total, "instances": instances}))
 }
 
@@ -141,9 +176,17 @@ fn auto_stop(v: Option<&serde_json::Map<String, Value>>, path: &str) -> Result<V
     let duration = opt_i64(a, "duration", path)?;
     let prompt = opt_bool(a, "prompt", path)?.unwrap_or(true);
     if enable {
-        let d = duration.ok_or_else(|| ApiError::bad("ModelArts.6348", "The 'duration' parameter is mandatory for enabling auto stop."))?;
+        let d = duration.ok_or_else(|| {
+            ApiError::bad(
+                "ModelArts.6348",
+                "The 'duration' parameter is mandatory for enabling auto stop.",
+            )
+        })?;
         if !(3600..=86400).contains(&d) {
-            return Err(ApiError::bad("ModelArts.6349", "The 'duration' parameter is incorrect. The value ranges from 3600 to 86400."));
+            return Err(ApiError::bad(
+                "ModelArts.6349",
+                "The 'duration' parameter is incorrect. The value ranges from 3600 to 86400.",
+            ));
         }
     }
     let mut out = json!({"enable": enable, "duration": duration, "prompt": prompt});
@@ -154,12 +197,22 @@ fn auto_stop(v: Option<&serde_json::Map<String, Value>>, path: &str) -> Result<V
 fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
     let o = object(v, path)?;
     let ty = match opt_str(o, "type", path)? {
-        Some(t) if ["obs", "obsfs", "evs"].contains(&t.to_ascii_lowercase().as_str()) => t.to_ascii_lowercase(),
-        Some(t) => return Err(incorrect(&join(path, "type"), format!("'{t}' is not obs, obsfs or evs"))),
+        Some(t) if ["obs", "obsfs", "evs"].contains(&t.to_ascii_lowercase().as_str()) => {
+            t.to_ascii_lowercase()
+        }
+        Some(t) => {
+            return Err(incorrect(
+                &join(path, "type"),
+                format!("'{t}' is not obs, obsfs or evs"),
+            ))
+        }
         None => return Err(required(&join(path, "type"))),
     };
     if extend && ty != "obsfs" {
-        return Err(incorrect(&join(path, "type"), "extend_storage supports obsfs only"));
+        return Err(incorrect(
+            &join(path, "type"),
+            "extend_storage supports obsfs only",
+        ));
     }
     let lp = join(path, "location");
     let loc = opt_obj(o, "location", path)?;
@@ -170,11 +223,20 @@ fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
         "obs" => {
             let p = p.ok_or_else(|| required(&join(&lp, "path")))?;
             if !p.ends_with('/') {
-                return Err(ApiError::bad("ModelArts.6318", "The param path needs to end with /."));
+                return Err(ApiError::bad(
+                    "ModelArts.6318",
+                    "The param path needs to end with /.",
+                ));
             }
-            let inner = p.trim_start_matches("s3://").trim_start_matches("obs://").trim_start_matches('/');
+            let inner = p
+                .trim_start_matches("s3://")
+                .trim_start_matches("obs://")
+                .trim_start_matches('/');
             if inner.trim_end_matches('/').split('/').count() < 2 {
-                return Err(ApiError::bad("ModelArts.6318", "The param path cannot be the root of a bucket."));
+                return Err(ApiError::bad(
+                    "ModelArts.6318",
+                    "The param path cannot be the root of a bucket.",
+                ));
             }
             json!({"type": "obs", "location": {"path": p}})
         }
@@ -184,7 +246,12 @@ fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
             let modes = match opt_str(loc, "access_modes", &lp)? {
                 None => "ReadWriteMany",
                 Some(m @ ("ReadOnlyMany" | "ReadWriteMany")) => m,
-                Some(m) => return Err(incorrect(&join(&lp, "access_modes"), format!("'{m}' is not ReadOnlyMany or ReadWriteMany"))),
+                Some(m) => {
+                    return Err(incorrect(
+                        &join(&lp, "access_modes"),
+                        format!("'{m}' is not ReadOnlyMany or ReadWriteMany"),
+                    ))
+                }
             };
             json!({"type": "obsfs", "location": {"path": p, "mount_path": mount, "access_modes": modes}})
         }
@@ -204,16 +271,38 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let desc = opt_str(o, "description", "")?.unwrap_or("");
     super::valid::description("description", desc)?;
     let profile_id = req_str(o, "profile_id", "")?;
-    let profile = sim.config.catalog.devenv_profile(profile_id)
-        .ok_or_else(|| incorrect("profile_id", format!("the profile {profile_id} does not exist")))?;
+    let profile = sim
+        .config
+        .catalog
+        .devenv_profile(profile_id)
+        .ok_or_else(|| {
+            incorrect(
+                "profile_id",
+                format!("the profile {profile_id} does not exist"),
+            )
+        })?;
     let flavor = req_str(o, "flavor", "")?;
-    let fl = sim.config.catalog.devenv_flavor(flavor)
-        .ok_or_else(|| ApiError::bad("ModelArts.6323", format!("The flavor {flavor} is not supported.")))?;
+    let fl = sim.config.catalog.devenv_flavor(flavor).ok_or_else(|| {
+        ApiError::bad(
+            "ModelArts.6323",
+            format!("The flavor {flavor} is not supported."),
+        )
+    })?;
     let spec = opt_obj(o, "spec", "")?.ok_or_else(|| required("spec"))?;
-    let st = storage(spec.get("storage").ok_or_else(|| required("spec.storage"))?, "spec.storage", false)?;
+    let st = storage(
+        spec.get("storage")
+            .ok_or_else(|| required("spec.storage"))?,
+        "spec.storage",
+        false,
+    )?;
     let ext = match opt_arr(spec, "extend_storage", "spec")? {
         None => Value::Null,
-        Some(a) => Value::Array(a.iter().enumerate().map(|(i, s)| storage(s, &format!("spec.extend_storage[{i}]"), true)).collect::<Result<_, _>>()?),
+        Some(a) => Value::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, s)| storage(s, &format!("spec.extend_storage[{i}]"), true))
+                .collect::<Result<_, _>>()?,
+        ),
     };
     let auto = auto_stop(opt_obj(spec, "auto_stop", "spec")?, "spec.auto_stop")?;
     let annotations = match opt_obj(spec, "annotations", "spec")? {
@@ -241,14 +330,18 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     };
     let ai = match opt_obj(o, "ai_project", "")? {
         None => "default-ai-project".to_string(),
-        Some(a) => opt_str(a, "id", "ai_project")?.unwrap_or("default-ai-project").to_string(),
+        Some(a) => opt_str(a, "id", "ai_project")?
+            .unwrap_or("default-ai-project")
+            .to_string(),
     };
     let now = now_ms();
     let id = format!("DE-{}", sim.uuid());
     let failed = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
     let mut annotations = annotations;
     annotations["target_domain"] = json!("https://modelarts-notebook-sim.myhuaweicloud.com");
-    annotations["url"] = json!(format!("https://modelarts-notebook-sim.myhuaweicloud.com/{id}/lab"));
+    annotations["url"] = json!(format!(
+        "https://modelarts-notebook-sim.myhuaweicloud.com/{id}/lab"
+    ));
     let mut body = json!({
         "id": id, "name": name, "description": desc, "status": "CREATING",
         "creation_timestamp": now.to_string(), "latest_update_timestamp": now.to_string(),
@@ -263,15 +356,34 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let to = if failed { "CREATE_FAILED" } else { "RUNNING" };
     sim.with_cloud(|c| {
         let seq = c.next_seq();
-        c.devenvs.insert(id.clone(), Obj { body: b, seq, pending: Some(Pending { to: to.into(), at: now + sim.config.timings.create_ms }), resize_at: None, request: req.body.clone(), parent: None });
+        c.devenvs.insert(
+            id.clone(),
+            Obj {
+                body: b,
+                seq,
+                pending: Some(Pending {
+                    to: to.into(),
+                    at: now + sim.config.timings.create_ms,
+                }),
+                resize_at: None,
+                request: req.body.clone(),
+                parent: None,
+            },
+        );
     });
     ok(body)
 }
 
 fn update(sim: &Sim, req: &Req, id: &str) -> ApiResult {
     let o = object(&req.body, "body")?;
-    if let Some(k) = o.keys().find(|k| !["description", "spec"].contains(&k.as_str())) {
-        return Err(incorrect(k, "only description and spec.auto_stop can be modified"));
+    if let Some(k) = o
+        .keys()
+        .find(|k| !["description", "spec"].contains(&k.as_str()))
+    {
+        return Err(incorrect(
+            k,
+            "only description and spec.auto_stop can be modified",
+        ));
     }
     let desc = opt_str(o, "description", "")?;
     if let Some(d) = desc {
@@ -281,9 +393,14 @@ fn update(sim: &Sim, req: &Req, id: &str) -> ApiResult {
         None => None,
         Some(s) => {
             if let Some(k) = s.keys().find(|k| k.as_str() != "auto_stop") {
-                return Err(incorrect(&format!("spec.{k}"), "only spec.auto_stop can be modified"));
+                return Err(incorrect(
+                    &format!("spec.{k}"),
+                    "only spec.auto_stop can be modified",
+                ));
             }
-            opt_obj(s, "auto_stop", "spec")?.map(|a| auto_stop(Some(a), "spec.auto_stop")).transpose()?
+            opt_obj(s, "auto_stop", "spec")?
+                .map(|a| auto_stop(Some(a), "spec.auto_stop"))
+                .transpose()?
         }
     };
     with(sim, id, |_, o, now| {
@@ -311,18 +428,50 @@ fn action(sim: &Sim, req: &Req, id: &str) -> ApiResult {
         let prev = o.status().to_string();
         let t = &sim.config.timings;
         let (cur, to, ms) = match (act.as_str(), prev.as_str()) {
-            ("start", "STOPPED" | "START_FAILED") => ("STARTING", if fail { "START_FAILED" } else { "RUNNING" }, t.start_ms),
-            ("start", "RUNNING") => return Err(ApiError::bad("ModelArts.6305", "The instance is already running.")),
+            ("start", "STOPPED" | "START_FAILED") => (
+                "STARTING",
+                if fail { "START_FAILED" } else { "RUNNING" },
+                t.start_ms,
+            ),
+            ("start", "RUNNING") => {
+                return Err(ApiError::bad(
+                    "ModelArts.6305",
+                    "The instance is already running.",
+                ))
+            }
             ("stop", "RUNNING") => ("STOPPING", "STOPPED", t.stop_ms),
-            ("stop", "STOPPED") => return Err(ApiError::bad("ModelArts.6307", "The instance is already stopped.")),
+            ("stop", "STOPPED") => {
+                return Err(ApiError::bad(
+                    "ModelArts.6307",
+                    "The instance is already stopped.",
+                ))
+            }
             ("restart", "RUNNING") => ("RESTARTING", "RUNNING", t.start_ms),
-            ("queue" | "dequeue", _) => return Err(incorrect("action", "queue and dequeue apply to free flavors in a queue only")),
-            ("start" | "stop" | "restart", _) => return Err(ApiError::bad("ModelArts.6357", format!("The instance in status {prev} cannot {act}."))),
-            _ => return Err(incorrect("action", format!("'{act}' is not start, stop, restart, queue or dequeue"))),
+            ("queue" | "dequeue", _) => {
+                return Err(incorrect(
+                    "action",
+                    "queue and dequeue apply to free flavors in a queue only",
+                ))
+            }
+            ("start" | "stop" | "restart", _) => {
+                return Err(ApiError::bad(
+                    "ModelArts.6357",
+                    format!("The instance in status {prev} cannot {act}."),
+                ))
+            }
+            _ => {
+                return Err(incorrect(
+                    "action",
+                    format!("'{act}' is not start, stop, restart, queue or dequeue"),
+                ))
+            }
         };
         o.body["status"] = json!(cur);
         o.body["latest_update_timestamp"] = json!(now.to_string());
-        o.pending = Some(Pending { to: to.into(), at: now + ms });
+        o.pending = Some(Pending {
+            to: to.into(),
+            at: now + ms,
+        });
         ok(json!({"current_status": cur, "previous_state": prev}))
     })
 }

@@ -43,11 +43,17 @@ fn with(sim: &Sim, id: &str, f: impl FnOnce(&Sim, &mut Obj, i64) -> ApiResult) -
 fn transition(o: &mut Obj, now: i64, cur: &str, to: &str, ms: i64) {
     o.body["status"] = json!(cur);
     o.body["update_at"] = json!(now);
-    o.pending = Some(Pending { to: to.into(), at: now + ms });
+    o.pending = Some(Pending {
+        to: to.into(),
+        at: now + ms,
+    });
 }
 
 fn wrong_state(op: &str, st: &str) -> ApiError {
-    ApiError::bad("ModelArts.6357", format!("The server cannot be {op} in status {st}."))
+    ApiError::bad(
+        "ModelArts.6357",
+        format!("The server cannot be {op} in status {st}."),
+    )
 }
 
 pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
@@ -58,20 +64,34 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
         ["flavors"] | ["resource-flavors"] if m == Method::GET => {
             let st = req.q("server_type").map(str::to_ascii_uppercase);
             let arch = req.q("arch").map(str::to_ascii_uppercase);
-            let data: Vec<Value> = sim.config.catalog.server_flavors.iter()
+            let data: Vec<Value> = sim
+                .config
+                .catalog
+                .server_flavors
+                .iter()
                 .filter(|f| st.as_ref().is_none_or(|s| &f.server_type == s))
                 .filter(|f| arch.as_ref().is_none_or(|a| &f.arch == a))
-                .map(|f| f.to_json()).collect();
+                .map(|f| f.to_json())
+                .collect();
             let n = data.len().max(1);
             ok(page(data, n, 0))
         }
         ["images"] if m == Method::GET => {
             let st = req.q("server_type").map(str::to_ascii_uppercase);
-            let flavor = req.q("flavor_name").and_then(|f| sim.config.catalog.server_flavor(f));
-            let data: Vec<Value> = sim.config.catalog.server_images.iter()
+            let flavor = req
+                .q("flavor_name")
+                .and_then(|f| sim.config.catalog.server_flavor(f));
+            let data: Vec<Value> = sim
+                .config
+                .catalog
+                .server_images
+                .iter()
                 .filter(|i| st.as_ref().is_none_or(|s| &i.server_type == s))
-                .filter(|i| flavor.is_none_or(|f| f.arch == i.arch && f.server_type == i.server_type))
-                .map(|i| i.to_json()).collect();
+                .filter(|i| {
+                    flavor.is_none_or(|f| f.arch == i.arch && f.server_type == i.server_type)
+                })
+                .map(|i| i.to_json())
+                .collect();
             let n = data.len().max(1);
             ok(page(data, n, 0))
         }
@@ -79,7 +99,10 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
         [id] if m == Method::PUT => {
             let b = object(&req.body, "body")?;
             if let Some(k) = b.keys().find(|k| k.as_str() != "name") {
-                return Err(ApiError::bad("ModelArts.6336", format!("'{k}' cannot be updated.")));
+                return Err(ApiError::bad(
+                    "ModelArts.6336",
+                    format!("'{k}' cannot be updated."),
+                ));
             }
             let name = req_str(b, "name", "")?;
             super::valid::name("name", name, 64, "-_.")?;
@@ -91,7 +114,10 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
         }
         [id] if m == Method::DELETE => with(sim, id, |sim, o, now| {
             if o.body["charging_mode"] == "PRE_PAID" {
-                return Err(ApiError::bad("ModelArts.6432", "A yearly/monthly server cannot be deleted; unsubscribe it instead."));
+                return Err(ApiError::bad(
+                    "ModelArts.6432",
+                    "A yearly/monthly server cannot be deleted; unsubscribe it instead.",
+                ));
             }
             if o.status() == "DELETING" {
                 return Err(wrong_state("deleted", "DELETING"));
@@ -106,7 +132,13 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                 if !matches!(st.as_str(), "STOPPED" | "START_FAILED" | "STOP_FAILED") {
                     return Err(wrong_state("started", &st));
                 }
-                transition(o, now, "STARTING", if fail { "START_FAILED" } else { "RUNNING" }, sim.config.timings.start_ms);
+                transition(
+                    o,
+                    now,
+                    "STARTING",
+                    if fail { "START_FAILED" } else { "RUNNING" },
+                    sim.config.timings.start_ms,
+                );
                 ok(o.body.clone())
             })
         }
@@ -134,22 +166,44 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
     let limit: usize = match req.q("limit").map(str::parse::<usize>) {
         None => 10,
         Some(Ok(n)) if n <= 1024 => n,
-        _ => return Err(ApiError::bad("ModelArts.0101", "Invalid Argument. limit ranges from 0 to 1024.")),
+        _ => {
+            return Err(ApiError::bad(
+                "ModelArts.0101",
+                "Invalid Argument. limit ranges from 0 to 1024.",
+            ))
+        }
     };
     let offset: usize = req.q("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
-    let asc = !req.q("sort_dir").is_some_and(|d| d.eq_ignore_ascii_case("DESC"));
-    let key = if req.q("sort_key") == Some("updateTime") { "update_at" } else { "create_at" };
+    let asc = !req
+        .q("sort_dir")
+        .is_some_and(|d| d.eq_ignore_ascii_case("DESC"));
+    let key = if req.q("sort_key") == Some("updateTime") {
+        "update_at"
+    } else {
+        "create_at"
+    };
     let now = now_ms();
     let mut items = sim.with_cloud(|c| {
         c.devservers.retain(|_, o| settle(o, now));
-        c.devservers.values().map(|o| (o.body[key].as_i64().unwrap_or(0), o.seq, o.body.clone())).collect::<Vec<_>>()
+        c.devservers
+            .values()
+            .map(|o| (o.body[key].as_i64().unwrap_or(0), o.seq, o.body.clone()))
+            .collect::<Vec<_>>()
     });
     items.sort_by_key(|(k, s, _)| (*k, *s));
     if !asc {
         items.reverse();
     }
-    let limit = if limit == 0 { items.len().max(1) } else { limit };
-    ok(page(items.into_iter().map(|(_, _, b)| b).collect(), limit, offset))
+    let limit = if limit == 0 {
+        items.len().max(1)
+    } else {
+        limit
+    };
+    ok(page(
+        items.into_iter().map(|(_, _, b)| b).collect(),
+        limit,
+        offset,
+    ))
 }
 
 /// The password rules of the create document.
@@ -160,7 +214,10 @@ fn admin_pass(p: &str) -> Result<(), ApiError> {
         return Err(bad("must contain 8 to 26 characters"));
     }
     const SPECIAL: &str = "!@%-_=+[{}]:,./?";
-    if let Some(c) = p.chars().find(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(*c))) {
+    if let Some(c) = p
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(*c)))
+    {
         return Err(bad(&format!("the character '{c}' is not allowed")));
     }
     let classes = [
@@ -194,18 +251,36 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         (None, None) => return Err(required("flavor")),
         (Some(f), None) | (None, Some(f)) => f,
     };
-    let fl = sim.config.catalog.server_flavor(flavor)
-        .ok_or_else(|| ApiError::bad("ModelArts.6323", format!("The flavor {flavor} is not supported.")))?;
+    let fl = sim.config.catalog.server_flavor(flavor).ok_or_else(|| {
+        ApiError::bad(
+            "ModelArts.6323",
+            format!("The flavor {flavor} is not supported."),
+        )
+    })?;
     if fl.sold_out {
-        return Err(ApiError::bad("ModelArts.6716", format!("The flavor {flavor} is sold out.")));
+        return Err(ApiError::bad(
+            "ModelArts.6716",
+            format!("The flavor {flavor} is sold out."),
+        ));
     }
     let image_id = req_str(o, "image_id", "")?;
-    let image = sim.config.catalog.server_image(image_id)
-        .ok_or_else(|| ApiError::bad("ModelArts.6797", format!("Specified image {image_id} cannot be found.")))?;
-    let server_type = enum_upper(o, "server_type", "", &["BMS", "ECS", "HPS"])?.unwrap_or_else(|| fl.server_type.clone());
+    let image = sim.config.catalog.server_image(image_id).ok_or_else(|| {
+        ApiError::bad(
+            "ModelArts.6797",
+            format!("Specified image {image_id} cannot be found."),
+        )
+    })?;
+    let server_type = enum_upper(o, "server_type", "", &["BMS", "ECS", "HPS"])?
+        .unwrap_or_else(|| fl.server_type.clone());
     let arch = enum_upper(o, "arch", "", &["X86", "ARM"])?.unwrap_or_else(|| fl.arch.clone());
     if arch != image.arch {
-        return Err(incorrect("image_id", format!("image {image_id} is {} but the server is {arch}", image.arch)));
+        return Err(incorrect(
+            "image_id",
+            format!(
+                "image {image_id} is {} but the server is {arch}",
+                image.arch
+            ),
+        ));
     }
     let pass = opt_str(o, "admin_pass", "")?;
     let key = opt_str(o, "key_pair_name", "")?;
@@ -225,7 +300,13 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let root = match opt_obj(o, "root_volume", "")? {
         None => json!({"type": "ROOT", "size": 100, "evs_type": "SSD"}),
         Some(r) => {
-            let ty = enum_upper(r, "type", "root_volume", &["ESSD", "SSD", "GPSSD", "SAS", "SATA"])?.unwrap_or_else(|| "SSD".into());
+            let ty = enum_upper(
+                r,
+                "type",
+                "root_volume",
+                &["ESSD", "SSD", "GPSSD", "SAS", "SATA"],
+            )?
+            .unwrap_or_else(|| "SSD".into());
             let size = opt_i64(r, "size", "root_volume")?.unwrap_or(100);
             range("root_volume.size", size, 100, 1024)?;
             json!({"type": "ROOT", "size": size, "evs_type": ty})
@@ -233,8 +314,15 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     };
     let mut volumes = vec![root];
     if let Some(d) = opt_obj(o, "data_volume", "")? {
-        let ty = enum_upper(d, "type", "data_volume", &["ESSD", "SSD", "GPSSD", "SAS", "SATA"])?.unwrap_or_else(|| "SSD".into());
-        let size = opt_i64(d, "size", "data_volume")?.ok_or_else(|| required("data_volume.size"))?;
+        let ty = enum_upper(
+            d,
+            "type",
+            "data_volume",
+            &["ESSD", "SSD", "GPSSD", "SAS", "SATA"],
+        )?
+        .unwrap_or_else(|| "SSD".into());
+        let size =
+            opt_i64(d, "size", "data_volume")?.ok_or_else(|| required("data_volume.size"))?;
         range("data_volume.size", size, 10, 32768)?;
         let n = opt_i64(d, "count", "data_volume")?.unwrap_or(1);
         range("data_volume.count", n, 1, 23)?;
@@ -246,12 +334,23 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         None => "POST_PAID".to_string(),
         Some(c) => {
             let p = "charging_info";
-            let mode = enum_upper(c, "charging_mode", p, &["COMMON", "POST_PAID", "PRE_PAID"])?.ok_or_else(|| required("charging_info.charging_mode"))?;
-            let pt = enum_upper(c, "period_type", p, &["ABSOLUTE", "DAY", "HOUR", "MONTH", "WEEK", "YEAR"])?;
+            let mode = enum_upper(c, "charging_mode", p, &["COMMON", "POST_PAID", "PRE_PAID"])?
+                .ok_or_else(|| required("charging_info.charging_mode"))?;
+            let pt = enum_upper(
+                c,
+                "period_type",
+                p,
+                &["ABSOLUTE", "DAY", "HOUR", "MONTH", "WEEK", "YEAR"],
+            )?;
             let pn = opt_i64(c, "period_num", p)?;
             if mode == "PRE_PAID" {
                 pt.ok_or_else(|| required("charging_info.period_type"))?;
-                range("charging_info.period_num", pn.ok_or_else(|| required("charging_info.period_num"))?, 1, 11)?;
+                range(
+                    "charging_info.period_num",
+                    pn.ok_or_else(|| required("charging_info.period_num"))?,
+                    1,
+                    11,
+                )?;
             } else if let Some(n) = pn {
                 range("charging_info.period_num", n, 1, 11)?;
             }
@@ -265,7 +364,9 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     for k in ["user_data", "userdata"] {
         if let Some(u) = opt_str(o, k, "")? {
             use base64::Engine;
-            base64::engine::general_purpose::STANDARD.decode(u).map_err(|_| incorrect(k, "must be base64"))?;
+            base64::engine::general_purpose::STANDARD
+                .decode(u)
+                .map_err(|_| incorrect(k, "must be base64"))?;
         }
     }
     opt_str(o, "availability_zone", "")?;
@@ -274,13 +375,20 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let now = now_ms();
     let mut request = req.body.clone();
     if let Some(p) = pass {
-        request["admin_pass"] = json!(format!("sha256:{}", hex::encode(sha2::Sha256::digest(p.as_bytes()))));
+        request["admin_pass"] = json!(format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(p.as_bytes()))
+        ));
     }
     let mut first = Value::Null;
     for i in 0..count {
         let id = sim.uuid();
         let failed = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
-        let nm = if count == 1 { name.to_string() } else { format!("{name}-{}", i + 1) };
+        let nm = if count == 1 {
+            name.to_string()
+        } else {
+            format!("{name}-{}", i + 1)
+        };
         let mut body = json!({
             "id": id, "name": nm, "status": "CREATING", "flavor": flavor, "charging_mode": charging,
             "order_id": if charging == "PRE_PAID" { Some(sim.uuid()) } else { None },
@@ -292,12 +400,29 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             "create_at": now, "update_at": now,
         });
         prune(&mut body);
-        let pending = Pending { to: if failed { "CREATE_FAILED".into() } else { "RUNNING".into() }, at: now + sim.config.timings.devserver_create_ms };
+        let pending = Pending {
+            to: if failed {
+                "CREATE_FAILED".into()
+            } else {
+                "RUNNING".into()
+            },
+            at: now + sim.config.timings.devserver_create_ms,
+        };
         let b = body.clone();
         let request = request.clone();
         sim.with_cloud(|c| {
             let seq = c.next_seq();
-            c.devservers.insert(id.clone(), Obj { body: b, seq, pending: Some(pending), resize_at: None, request, parent: None });
+            c.devservers.insert(
+                id.clone(),
+                Obj {
+                    body: b,
+                    seq,
+                    pending: Some(pending),
+                    resize_at: None,
+                    request,
+                    parent: None,
+                },
+            );
         });
         if i == 0 {
             first = body;

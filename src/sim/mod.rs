@@ -321,9 +321,32 @@ impl Sim {
 
 /// Fixed words of the API's paths; any other segment is an identifier in a route key.
 const WORDS: &[&str] = &[
-    "v1", "v3", "notebooks", "all", "flavors", "start", "stop", "lease", "storage", "images",
-    "dev-servers", "demanager", "instances", "action", "reboot", "tags", "profiles", "auth",
-    "tokens", "projects", "domains", "_sim", "stats", "status", "reset", "objects",
+    "v1",
+    "v3",
+    "notebooks",
+    "all",
+    "flavors",
+    "start",
+    "stop",
+    "lease",
+    "storage",
+    "images",
+    "dev-servers",
+    "demanager",
+    "instances",
+    "action",
+    "reboot",
+    "tags",
+    "profiles",
+    "auth",
+    "tokens",
+    "projects",
+    "domains",
+    "_sim",
+    "stats",
+    "status",
+    "reset",
+    "objects",
 ];
 
 fn route_key(method: &Method, path: &str) -> String {
@@ -431,7 +454,11 @@ async fn serve_one(
             return Err(if sim.roll() < 0.5 {
                 ApiError::new(500, "ModelArts.0010", "Internal error.")
             } else {
-                ApiError::new(503, "ModelArts.6101", "The system is busy now. Try again later.")
+                ApiError::new(
+                    503,
+                    "ModelArts.6101",
+                    "The system is busy now. Try again later.",
+                )
             });
         }
     }
@@ -567,9 +594,7 @@ fn authenticate(
             .flatten()
     };
     signer::verify(auth, &req, secret, chrono::Utc::now(), 15 * 60).map_err(|e| match e {
-        signer::VerifyError::Expired(..) => {
-            iam_error(&format!("calc ak sk signature fail:{e}"))
-        }
+        signer::VerifyError::Expired(..) => iam_error(&format!("calc ak sk signature fail:{e}")),
         signer::VerifyError::UnknownAccessKey => iam_error("get secretkey failed, ak not found"),
         other => iam_error(&other.to_string()),
     })
@@ -596,7 +621,9 @@ fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                 return Err(ApiError::new(
                     403,
                     "ModelArts.0210",
-                    format!("The project ID {pid} in the URL does not match the token or signature."),
+                    format!(
+                        "The project ID {pid} in the URL does not match the token or signature."
+                    ),
                 ));
             }
             match rest {
@@ -621,7 +648,11 @@ fn identity(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
             let m = methods.first().and_then(Value::as_str).unwrap_or("");
             match m {
                 "password" => {
-                    if id["password"]["user"]["name"].as_str().unwrap_or("").is_empty() {
+                    if id["password"]["user"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .is_empty()
+                    {
                         return Err(ApiError::new(400, "1100", "user name is required"));
                     }
                 }
@@ -631,11 +662,19 @@ fn identity(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
                     if c.access_key.is_some()
                         && (ak != c.access_key.as_deref() || sk != c.secret_key.as_deref())
                     {
-                        return Err(ApiError::new(401, "1101", "The request you have made requires authentication."));
+                        return Err(ApiError::new(
+                            401,
+                            "1101",
+                            "The request you have made requires authentication.",
+                        ));
                     }
                 }
                 _ => {
-                    return Err(ApiError::new(400, "1100", "identity.methods must be password or hw_ak_sk"))
+                    return Err(ApiError::new(
+                        400,
+                        "1100",
+                        "identity.methods must be password or hw_ak_sk",
+                    ))
                 }
             }
             let token = format!("MIIsim{}", uuid::Uuid::new_v4().simple());
@@ -655,7 +694,10 @@ fn identity(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
                     {"interface": "public", "region": c.region, "region_id": c.region, "url": format!("http://{host}/v1/{}", c.project_id)}]}],
             }});
             // The token travels in X-Subject-Token; the caller adds it.
-            Ok((StatusCode::CREATED, json!({"__subject_token": token, "body": body})))
+            Ok((
+                StatusCode::CREATED,
+                json!({"__subject_token": token, "body": body}),
+            ))
         }
         ("GET", ["projects"]) => {
             let name = req.q("name");
@@ -665,7 +707,9 @@ fn identity(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
                 .collect();
             ok(json!({"projects": projects, "links": {"self": "/v3/projects"}}))
         }
-        ("GET", ["auth", "domains"]) => ok(json!({"domains": [{"id": domain["id"], "name": domain["name"], "enabled": true}], "links": {"self": "/v3/auth/domains"}})),
+        ("GET", ["auth", "domains"]) => ok(
+            json!({"domains": [{"id": domain["id"], "name": domain["name"], "enabled": true}], "links": {"self": "/v3/auth/domains"}}),
+        ),
         _ => Err(not_found_route(req)),
     }
 }
@@ -692,7 +736,9 @@ pub fn settle_kind(obj: &mut Obj, kind: &str, now: i64) -> bool {
 fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
     let now = now_ms();
     match (req.method.as_str(), rest) {
-        ("GET", ["stats"]) => ok(serde_json::to_value(&*sim.stats.lock().unwrap()).unwrap_or_default()),
+        ("GET", ["stats"]) => {
+            ok(serde_json::to_value(&*sim.stats.lock().unwrap()).unwrap_or_default())
+        }
         ("DELETE", ["stats"]) => {
             *sim.stats.lock().unwrap() = Stats::default();
             ok(json!({}))
@@ -714,14 +760,23 @@ fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
         (m, [kind, id, tail @ ..]) => {
             let r = sim.with_cloud(|c| {
                 let map = kind_map(c, kind).ok_or_else(|| not_found_route(req))?;
-                let gone = map.get_mut(*id).map(|o| !settle_kind(o, kind, now)).unwrap_or(true);
+                let gone = map
+                    .get_mut(*id)
+                    .map(|o| !settle_kind(o, kind, now))
+                    .unwrap_or(true);
                 if gone {
                     map.remove(*id);
-                    return Err(ApiError::new(404, "SIM.404", format!("no {kind} object {id}")));
+                    return Err(ApiError::new(
+                        404,
+                        "SIM.404",
+                        format!("no {kind} object {id}"),
+                    ));
                 }
                 let o = map.get_mut(*id).expect("checked above");
                 match (m, tail) {
-                    ("GET", []) => ok(json!({"body": o.body, "request": o.request, "pending": o.pending})),
+                    ("GET", []) => {
+                        ok(json!({"body": o.body, "request": o.request, "pending": o.pending}))
+                    }
                     // Merge fields into the object, as a console edit would.
                     ("PATCH", []) => {
                         merge(&mut o.body, &req.body);
@@ -849,7 +904,9 @@ async fn fix_identity_response(resp: Response<Body>) -> Response<Body> {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };

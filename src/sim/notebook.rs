@@ -6,7 +6,14 @@ use axum::http::Method;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
-const STABLE: &[&str] = &["RUNNING", "STOPPED", "CREATE_FAILED", "START_FAILED", "ERROR", "FROZEN"];
+const STABLE: &[&str] = &[
+    "RUNNING",
+    "STOPPED",
+    "CREATE_FAILED",
+    "START_FAILED",
+    "ERROR",
+    "FROZEN",
+];
 
 fn not_found(id: &str) -> ApiError {
     let _ = id;
@@ -61,7 +68,10 @@ fn set_progress(body: &mut Value, status: &str) {
 fn transition(o: &mut Obj, now: i64, now_status: &str, to: &str, ms: i64) {
     o.body["status"] = json!(now_status);
     o.body["update_at"] = json!(now);
-    o.pending = Some(Pending { to: to.into(), at: now + ms });
+    o.pending = Some(Pending {
+        to: to.into(),
+        at: now + ms,
+    });
 }
 
 pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
@@ -84,8 +94,15 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
         [id, "stop"] if m == Method::POST => with(sim, id, |sim, o, now| {
             match o.status() {
                 "RUNNING" => {}
-                "STOPPED" => return Err(ApiError::bad("ModelArts.6307", "The instance is already stopped.")),
-                "STOPPING" => return Err(ApiError::bad("ModelArts.6308", "The instance is stopping.")),
+                "STOPPED" => {
+                    return Err(ApiError::bad(
+                        "ModelArts.6307",
+                        "The instance is already stopped.",
+                    ))
+                }
+                "STOPPING" => {
+                    return Err(ApiError::bad("ModelArts.6308", "The instance is stopping."))
+                }
                 _ => return Err(busy()),
             }
             transition(o, now, "STOPPING", "STOPPED", sim.config.timings.stop_ms);
@@ -122,15 +139,24 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                     .get_mut(*sid)
                     .filter(|o| o.parent.as_deref() == Some(*id));
                 let Some(o) = o else {
-                    return Err(ApiError::bad("ModelArts.6309", format!("The storage {sid} does not exist.")));
+                    return Err(ApiError::bad(
+                        "ModelArts.6309",
+                        format!("The storage {sid} does not exist."),
+                    ));
                 };
                 if !mount_settle(o, now) {
                     c.mounts.remove(*sid);
-                    return Err(ApiError::bad("ModelArts.6309", format!("The storage {sid} does not exist.")));
+                    return Err(ApiError::bad(
+                        "ModelArts.6309",
+                        format!("The storage {sid} does not exist."),
+                    ));
                 }
                 if del {
                     o.body["status"] = json!("UNMOUNTING");
-                    o.pending = Some(Pending { to: GONE.into(), at: now + ms });
+                    o.pending = Some(Pending {
+                        to: GONE.into(),
+                        at: now + ms,
+                    });
                 }
                 ok(o.body.clone())
             })
@@ -180,23 +206,46 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
         None | Some("") => 10,
         Some(l) => match l.parse::<usize>() {
             Ok(n @ (10 | 20 | 50)) => n,
-            _ => return Err(ApiError::bad("ModelArts.0101", "Invalid Argument. limit must be 10, 20 or 50.")),
+            _ => {
+                return Err(ApiError::bad(
+                    "ModelArts.0101",
+                    "Invalid Argument. limit must be 10, 20 or 50.",
+                ))
+            }
         },
     };
     let offset: usize = match req.q("offset").map(str::parse::<usize>) {
         None => 0,
         Some(Ok(n)) => n,
-        Some(Err(_)) => return Err(ApiError::bad("ModelArts.0101", "Invalid Argument. offset must be a non-negative integer.")),
+        Some(Err(_)) => {
+            return Err(ApiError::bad(
+                "ModelArts.0101",
+                "Invalid Argument. offset must be a non-negative integer.",
+            ))
+        }
     };
-    let desc = !req.q("sort_dir").is_some_and(|d| d.eq_ignore_ascii_case("ASC"));
+    let desc = !req
+        .q("sort_dir")
+        .is_some_and(|d| d.eq_ignore_ascii_case("ASC"));
     let sort_key = req.q("sort_key").unwrap_or("create_at").to_string();
     let name = req.q("name").map(str::to_string);
-    let status: Option<Vec<String>> = req
-        .q("status")
-        .map(|s| s.split(',').map(|x| x.trim().to_ascii_uppercase()).collect());
+    let status: Option<Vec<String>> = req.q("status").map(|s| {
+        s.split(',')
+            .map(|x| x.trim().to_ascii_uppercase())
+            .collect()
+    });
     let eq = |k: &str| req.q(k).map(str::to_string);
-    let (flavor, image, id, feature, pool) = (eq("flavor"), eq("image_id"), eq("id"), eq("feature"), eq("pool_id"));
-    let ws = req.q("workspace_id").or_else(|| req.q("workspaceId")).map(str::to_string);
+    let (flavor, image, id, feature, pool) = (
+        eq("flavor"),
+        eq("image_id"),
+        eq("id"),
+        eq("feature"),
+        eq("pool_id"),
+    );
+    let ws = req
+        .q("workspace_id")
+        .or_else(|| req.q("workspaceId"))
+        .map(str::to_string);
     let now = now_ms();
     let mut items = sim.with_cloud(|c| {
         c.notebooks.retain(|_, o| settle(o, now));
@@ -204,12 +253,21 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
             .values()
             .filter(|o| {
                 let b = &o.body;
-                name.as_ref().is_none_or(|n| b["name"].as_str().unwrap_or("").contains(n.as_str()))
-                    && status.as_ref().is_none_or(|s| s.iter().any(|x| x == o.status()))
+                name.as_ref()
+                    .is_none_or(|n| b["name"].as_str().unwrap_or("").contains(n.as_str()))
+                    && status
+                        .as_ref()
+                        .is_none_or(|s| s.iter().any(|x| x == o.status()))
                     && flavor.as_ref().is_none_or(|f| b["flavor"] == f.as_str())
-                    && image.as_ref().is_none_or(|i| b["image"]["id"] == i.as_str())
+                    && image
+                        .as_ref()
+                        .is_none_or(|i| b["image"]["id"] == i.as_str())
                     && id.as_ref().is_none_or(|i| b["id"] == i.as_str())
-                    && feature.as_ref().is_none_or(|f| b["feature"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(f)))
+                    && feature.as_ref().is_none_or(|f| {
+                        b["feature"]
+                            .as_str()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(f))
+                    })
                     && pool.as_ref().is_none_or(|p| b["pool"]["id"] == p.as_str())
                     && ws.as_ref().is_none_or(|w| b["workspace_id"] == w.as_str())
             })
@@ -228,7 +286,11 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
     if desc {
         items.reverse();
     }
-    ok(page(items.into_iter().map(|(_, b)| b).collect(), limit, offset))
+    ok(page(
+        items.into_iter().map(|(_, b)| b).collect(),
+        limit,
+        offset,
+    ))
 }
 
 fn flavors(sim: &Sim, req: &Req, switchable_from: Option<&str>) -> ApiResult {
@@ -239,7 +301,11 @@ fn flavors(sim: &Sim, req: &Req, switchable_from: Option<&str>) -> ApiResult {
         .notebook_flavors
         .iter()
         .filter(|f| category.as_ref().is_none_or(|c| &f.category == c))
-        .filter(|f| from.is_none_or(|x| x.category == f.category && x.arch == f.arch && x.id != f.id && !f.sold_out))
+        .filter(|f| {
+            from.is_none_or(|x| {
+                x.category == f.category && x.arch == f.arch && x.id != f.id && !f.sold_out
+            })
+        })
         .map(|f| f.to_json())
         .collect();
     let mut p = page(data.clone(), data.len().max(1), 0);
@@ -263,7 +329,15 @@ pub fn images(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             let data: Vec<Value> = cat
                 .notebook_images
                 .iter()
-                .filter(|i| name.is_none_or(|n| if fuzzy { i.name.contains(n) } else { i.name == n }))
+                .filter(|i| {
+                    name.is_none_or(|n| {
+                        if fuzzy {
+                            i.name.contains(n)
+                        } else {
+                            i.name == n
+                        }
+                    })
+                })
                 .filter(|i| ty.as_ref().is_none_or(|t| &i.r#type == t))
                 .map(|i| i.to_json())
                 .collect();
@@ -272,7 +346,12 @@ pub fn images(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
         [id] => cat
             .notebook_image(id)
             .map(|i| ok(i.to_json()))
-            .unwrap_or_else(|| Err(ApiError::bad("ModelArts.6797", format!("Specified image {id} cannot be found.")))),
+            .unwrap_or_else(|| {
+                Err(ApiError::bad(
+                    "ModelArts.6797",
+                    format!("Specified image {id} cannot be found."),
+                ))
+            }),
         _ => Err(super::not_found_route(req)),
     }
 }
@@ -285,13 +364,20 @@ fn volume(v: &Value, path: &str) -> Result<Value, ApiError> {
     let ownership = enum_upper(o, "ownership", path, &["MANAGED", "DEDICATED"])?
         .ok_or_else(|| required(&join(path, "ownership")))?;
     if ownership == "DEDICATED" && !matches!(category.as_str(), "EFS" | "SFS" | "OBS" | "OBSFS") {
-        return Err(incorrect(&join(path, "ownership"), "DEDICATED is allowed only with EFS, OBS or OBSFS"));
+        return Err(incorrect(
+            &join(path, "ownership"),
+            "DEDICATED is allowed only with EFS, OBS or OBSFS",
+        ));
     }
     let mut capacity = opt_i64(o, "capacity", path)?;
     if let Some(c) = capacity {
         if category == "EVS" {
-            range(&join(path, "capacity"), c, 5, 4096)
-                .map_err(|_| ApiError::bad("ModelArts.6331", "The evs volume size ranges from 5 GB to 4096 GB."))?;
+            range(&join(path, "capacity"), c, 5, 4096).map_err(|_| {
+                ApiError::bad(
+                    "ModelArts.6331",
+                    "The evs volume size ranges from 5 GB to 4096 GB.",
+                )
+            })?;
         }
     } else if category == "EVS" {
         capacity = Some(5);
@@ -320,21 +406,30 @@ fn volume(v: &Value, path: &str) -> Result<Value, ApiError> {
 }
 
 fn endpoints(v: &Value) -> Result<Value, ApiError> {
-    let arr = v.as_array().ok_or_else(|| wrong_type("endpoints", "an array"))?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| wrong_type("endpoints", "an array"))?;
     let mut out = Vec::new();
     for (i, e) in arr.iter().enumerate() {
         let path = format!("endpoints[{i}]");
         let o = object(e, &path)?;
-        let service = enum_upper(o, "service", &path, &["NOTEBOOK", "SSH"])?.unwrap_or_else(|| "NOTEBOOK".into());
+        let service = enum_upper(o, "service", &path, &["NOTEBOOK", "SSH"])?
+            .unwrap_or_else(|| "NOTEBOOK".into());
         let keys = str_list(o, "key_pair_names", &path)?;
         let ips = str_list(o, "allowed_access_ips", &path)?;
         if ips.as_ref().is_some_and(|x| x.len() > 5) {
-            return Err(incorrect(&join(&path, "allowed_access_ips"), "at most 5 addresses"));
+            return Err(incorrect(
+                &join(&path, "allowed_access_ips"),
+                "at most 5 addresses",
+            ));
         }
         for ip in ips.iter().flatten() {
             let bare = ip.split('/').next().unwrap_or("");
             if bare.parse::<std::net::IpAddr>().is_err() {
-                return Err(incorrect(&join(&path, "allowed_access_ips"), format!("'{ip}' is not an IP address")));
+                return Err(incorrect(
+                    &join(&path, "allowed_access_ips"),
+                    format!("'{ip}' is not an IP address"),
+                ));
             }
         }
         if service == "SSH" && keys.as_ref().is_none_or(|k| k.is_empty()) {
@@ -355,9 +450,11 @@ fn hooks(v: &Value) -> Result<Value, ApiError> {
         for k in ["pre_start", "post_start"] {
             if let Some(cfg) = opt_obj(ch, k, "hooks.container_hooks")? {
                 let p = format!("hooks.container_hooks.{k}");
-                let ty = enum_upper(cfg, "type", &p, &["COMMAND", "SCRIPT"])?.unwrap_or_else(|| "SCRIPT".into());
+                let ty = enum_upper(cfg, "type", &p, &["COMMAND", "SCRIPT"])?
+                    .unwrap_or_else(|| "SCRIPT".into());
                 let script = req_str(cfg, "script", &p)?;
-                let mut x = json!({"script": script, "type": ty, "mode": opt_str(cfg, "mode", &p)?});
+                let mut x =
+                    json!({"script": script, "type": ty, "mode": opt_str(cfg, "mode", &p)?});
                 prune(&mut x);
                 c[k] = x;
             }
@@ -372,7 +469,10 @@ fn custom_spec(v: &Value) -> Result<Value, ApiError> {
     let p = "custom_spec";
     let cpu = opt_f64(o, "cpu", p)?.ok_or_else(|| required("custom_spec.cpu"))?;
     if cpu <= 0.3 {
-        return Err(incorrect("custom_spec.cpu", "must be greater than 0.3 cores"));
+        return Err(incorrect(
+            "custom_spec.cpu",
+            "must be greater than 0.3 cores",
+        ));
     }
     let memory = opt_f64(o, "memory", p)?.ok_or_else(|| required("custom_spec.memory"))?;
     if memory <= 0.0 {
@@ -386,10 +486,20 @@ fn custom_spec(v: &Value) -> Result<Value, ApiError> {
         None => "x86_64".to_string(),
         Some(a) if a.eq_ignore_ascii_case("x86_64") => "x86_64".into(),
         Some(a) if a.eq_ignore_ascii_case("aarch64") => "AARCH64".into(),
-        Some(a) => return Err(incorrect("custom_spec.arch", format!("'{a}' is not x86_64 or AARCH64"))),
+        Some(a) => {
+            return Err(incorrect(
+                "custom_spec.arch",
+                format!("'{a}' is not x86_64 or AARCH64"),
+            ))
+        }
     };
-    let category = enum_upper(o, "category", p, &["CPU", "GPU"])?
-        .unwrap_or_else(|| if gpu.unwrap_or(0.0) > 0.0 { "GPU".into() } else { "CPU".into() });
+    let category = enum_upper(o, "category", p, &["CPU", "GPU"])?.unwrap_or_else(|| {
+        if gpu.unwrap_or(0.0) > 0.0 {
+            "GPU".into()
+        } else {
+            "CPU".into()
+        }
+    });
     let mut out = json!({"cpu": cpu, "memory": memory, "gpu": gpu, "gpu_type": opt_str(o, "gpu_type", p)?,
         "arch": arch, "category": category, "resource_flavor": opt_str(o, "resource_flavor", p)?});
     prune(&mut out);
@@ -403,7 +513,9 @@ fn affinity(v: &Value) -> Result<Value, ApiError> {
         "required_during_scheduling_ignored_during_execution",
         "preferred_during_scheduling_ignored_during_execution",
     ] {
-        let Some(rules) = opt_arr(o, k, "affinity")? else { continue };
+        let Some(rules) = opt_arr(o, k, "affinity")? else {
+            continue;
+        };
         let mut rs = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             let p = format!("affinity.{k}[{i}]");
@@ -414,11 +526,17 @@ fn affinity(v: &Value) -> Result<Value, ApiError> {
             }
             let op = req_str(ro, "operator", &p)?;
             if !["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"].contains(&op) {
-                return Err(incorrect(&join(&p, "operator"), format!("'{op}' is not In, NotIn, Exists, DoesNotExist, Gt or Lt")));
+                return Err(incorrect(
+                    &join(&p, "operator"),
+                    format!("'{op}' is not In, NotIn, Exists, DoesNotExist, Gt or Lt"),
+                ));
             }
             let values = str_list(ro, "values", &p)?;
             if values.iter().flatten().any(|x| x.len() > 63) {
-                return Err(incorrect(&join(&p, "values"), "each value is at most 63 characters"));
+                return Err(incorrect(
+                    &join(&p, "values"),
+                    "each value is at most 63 characters",
+                ));
             }
             let weight = opt_i64(ro, "weight", &p)?;
             if let Some(w) = weight {
@@ -440,7 +558,9 @@ fn lease_duration(field: &str, d: i64) -> Result<i64, ApiError> {
     if !(3_600_000..=259_200_000).contains(&d) {
         return Err(ApiError::bad(
             "ModelArts.6349",
-            format!("The '{field}' parameter is incorrect. The value ranges from 3600000 to 259200000."),
+            format!(
+                "The '{field}' parameter is incorrect. The value ranges from 3600000 to 259200000."
+            ),
         ));
     }
     Ok(d)
@@ -448,8 +568,14 @@ fn lease_duration(field: &str, d: i64) -> Result<i64, ApiError> {
 
 fn check_flavor(sim: &Sim, f: &str) -> Result<(), ApiError> {
     match sim.config.catalog.notebook_flavor(f) {
-        None => Err(ApiError::bad("ModelArts.6323", format!("The flavor {f} is not supported."))),
-        Some(x) if x.sold_out => Err(ApiError::bad("ModelArts.6329", format!("The flavor {f} is sold out."))),
+        None => Err(ApiError::bad(
+            "ModelArts.6323",
+            format!("The flavor {f} is not supported."),
+        )),
+        Some(x) if x.sold_out => Err(ApiError::bad(
+            "ModelArts.6329",
+            format!("The flavor {f} is sold out."),
+        )),
         Some(_) => Ok(()),
     }
 }
@@ -461,35 +587,53 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let description = opt_str(o, "description", "")?.unwrap_or("");
     super::valid::description("description", description)?;
     let flavor = opt_str(o, "flavor", "")?;
-    let custom = o.get("custom_spec").filter(|v| !v.is_null()).map(custom_spec).transpose()?;
+    let custom = o
+        .get("custom_spec")
+        .filter(|v| !v.is_null())
+        .map(custom_spec)
+        .transpose()?;
     match (flavor, &custom) {
         (None, None) => return Err(required("flavor")),
         (Some(f), _) => check_flavor(sim, f)?,
         (None, Some(_)) => {}
     }
     let image_id = req_str(o, "image_id", "")?;
-    let image = sim
-        .config
-        .catalog
-        .notebook_image(image_id)
-        .ok_or_else(|| ApiError::bad("ModelArts.6797", format!("Specified image {image_id} cannot be found.")))?;
+    let image = sim.config.catalog.notebook_image(image_id).ok_or_else(|| {
+        ApiError::bad(
+            "ModelArts.6797",
+            format!("Specified image {image_id} cannot be found."),
+        )
+    })?;
     let vol = volume(o.get("volume").ok_or_else(|| required("volume"))?, "volume")?;
-    let feature = enum_upper(o, "feature", "", &["NOTEBOOK", "DEFAULT"])?.unwrap_or_else(|| "NOTEBOOK".into());
+    let feature = enum_upper(o, "feature", "", &["NOTEBOOK", "DEFAULT"])?
+        .unwrap_or_else(|| "NOTEBOOK".into());
     let pool_id = opt_str(o, "pool_id", "")?;
     if custom.is_some() && pool_id.is_none() {
         return Err(ApiError::bad("ModelArts.0107", "The values of the request parameters (custom_spec,pool_id) are invalid: custom_spec needs a dedicated pool."));
     }
     let ws = opt_str(o, "workspace_id", "")?.unwrap_or("0");
-    if !(ws == "0" || (ws.len() == 32 && ws.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()))) {
-        return Err(incorrect("workspace_id", "must be 0 or 32 digits and lowercase letters"));
+    if !(ws == "0"
+        || (ws.len() == 32
+            && ws
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())))
+    {
+        return Err(incorrect(
+            "workspace_id",
+            "must be 0 or 32 digits and lowercase letters",
+        ));
     }
     let lease_req = opt_obj(o, "lease", "")?;
     let mut lease_type = match lease_req {
-        Some(l) => enum_upper(l, "type", "lease", &["TIMING", "IDLE"])?.unwrap_or_else(|| "TIMING".into()),
+        Some(l) => {
+            enum_upper(l, "type", "lease", &["TIMING", "IDLE"])?.unwrap_or_else(|| "TIMING".into())
+        }
         None => "TIMING".into(),
     };
     let mut duration = match lease_req {
-        Some(l) => opt_i64(l, "duration", "lease")?.map(|d| lease_duration("lease.duration", d)).transpose()?,
+        Some(l) => opt_i64(l, "duration", "lease")?
+            .map(|d| lease_duration("lease.duration", d))
+            .transpose()?,
         None => None,
     };
     if let Some(d) = opt_i64(o, "duration", "")? {
@@ -497,9 +641,21 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         lease_type = "TIMING".into();
     }
     let duration = duration.unwrap_or(3_600_000);
-    let eps = o.get("endpoints").filter(|v| !v.is_null()).map(endpoints).transpose()?;
-    let hk = o.get("hooks").filter(|v| !v.is_null()).map(hooks).transpose()?;
-    let aff = o.get("affinity").filter(|v| !v.is_null()).map(affinity).transpose()?;
+    let eps = o
+        .get("endpoints")
+        .filter(|v| !v.is_null())
+        .map(endpoints)
+        .transpose()?;
+    let hk = o
+        .get("hooks")
+        .filter(|v| !v.is_null())
+        .map(hooks)
+        .transpose()?;
+    let aff = o
+        .get("affinity")
+        .filter(|v| !v.is_null())
+        .map(affinity)
+        .transpose()?;
     let run_user = match opt_obj(o, "run_user", "")? {
         None => json!({"uid": 1000, "gid": 100, "user_name": "ma-user", "group_name": "ma-group"}),
         Some(r) => {
@@ -507,8 +663,15 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             let gid = opt_i64(r, "gid", "run_user")?.unwrap_or(100);
             match (uid, gid) {
                 (0, 0) => json!({"uid": 0, "gid": 0, "user_name": "root", "group_name": "root"}),
-                (1000, 100) => json!({"uid": 1000, "gid": 100, "user_name": "ma-user", "group_name": "ma-group"}),
-                _ => return Err(incorrect("run_user", "uid/gid must be 0/0 (root) or 1000/100 (ma-user)")),
+                (1000, 100) => {
+                    json!({"uid": 1000, "gid": 100, "user_name": "ma-user", "group_name": "ma-group"})
+                }
+                _ => {
+                    return Err(incorrect(
+                        "run_user",
+                        "uid/gid must be 0/0 (root) or 1000/100 (ma-user)",
+                    ))
+                }
             }
         }
     };
@@ -529,24 +692,33 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         None => None,
         Some(u) => {
             let p = "user_vpc";
-            Some(json!({"vpc_id": req_str(u, "vpc_id", p)?, "subnet_id": req_str(u, "subnet_id", p)?,
+            Some(
+                json!({"vpc_id": req_str(u, "vpc_id", p)?, "subnet_id": req_str(u, "subnet_id", p)?,
                 "security_group_ids": str_list(u, "security_group_ids", p)?, "connect_cidrs": str_list(u, "connect_cidrs", p)?.map(|c| c.join(",")),
-                "nat_id": opt_str(u, "nat_id", p)?, "eip_id": opt_str(u, "eip_id", p)?}))
+                "nat_id": opt_str(u, "nat_id", p)?, "eip_id": opt_str(u, "eip_id", p)?}),
+            )
         }
     };
     let public_net = match opt_obj(o, "public_network_config", "")? {
         None => None,
-        Some(p) => Some(json!({"public_network_type": opt_str(p, "public_network_type", "public_network_config")?})),
+        Some(p) => Some(
+            json!({"public_network_type": opt_str(p, "public_network_type", "public_network_config")?}),
+        ),
     };
     let now = now_ms();
     let id = sim.uuid();
     let failed = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
-    let flavor_name = flavor.map(str::to_string).unwrap_or_else(|| "custom.flavor.spec.code".into());
+    let flavor_name = flavor
+        .map(str::to_string)
+        .unwrap_or_else(|| "custom.flavor.spec.code".into());
     let mut endpoints_res = eps.clone().unwrap_or_else(|| json!([]));
     if let Some(a) = endpoints_res.as_array_mut() {
         for e in a.iter_mut() {
             if e["service"] == "SSH" {
-                e["uri"] = json!(format!("ssh://dev-modelarts.sim.myhuaweicloud.com:{}", 30000 + (now % 1000)));
+                e["uri"] = json!(format!(
+                    "ssh://dev-modelarts.sim.myhuaweicloud.com:{}",
+                    30000 + (now % 1000)
+                ));
             }
         }
     }
@@ -575,7 +747,8 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     prune(&mut body);
     let to = if failed { "CREATE_FAILED" } else { "RUNNING" };
     if failed {
-        body["fail_reason"] = json!("Insufficient resources in the pool. Try another flavor or try again later.");
+        body["fail_reason"] =
+            json!("Insufficient resources in the pool. Try another flavor or try again later.");
     }
     let obj_body = body.clone();
     sim.with_cloud(|c| {
@@ -585,7 +758,10 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             Obj {
                 body: obj_body,
                 seq,
-                pending: Some(Pending { to: to.into(), at: now + sim.config.timings.create_ms }),
+                pending: Some(Pending {
+                    to: to.into(),
+                    at: now + sim.config.timings.create_ms,
+                }),
                 resize_at: None,
                 request: req.body.clone(),
                 parent: None,
@@ -600,19 +776,27 @@ fn start(sim: &Sim, req: &Req, id: &str) -> ApiResult {
         None | Some("") => None,
         Some(d) => Some(lease_duration(
             "duration",
-            d.parse().map_err(|_| wrong_type("duration", "an integer"))?,
+            d.parse()
+                .map_err(|_| wrong_type("duration", "an integer"))?,
         )?),
     };
     let ty = match req.q("type") {
         None | Some("") => None,
-        Some(t) if t.eq_ignore_ascii_case("TIMING") || t.eq_ignore_ascii_case("IDLE") => Some(t.to_ascii_uppercase()),
+        Some(t) if t.eq_ignore_ascii_case("TIMING") || t.eq_ignore_ascii_case("IDLE") => {
+            Some(t.to_ascii_uppercase())
+        }
         Some(t) => return Err(incorrect("type", format!("'{t}' is not TIMING or IDLE"))),
     };
     let fail = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
     with(sim, id, |sim, o, now| {
         match o.status() {
             "STOPPED" | "START_FAILED" => {}
-            "RUNNING" => return Err(ApiError::bad("ModelArts.6305", "The instance is already running.")),
+            "RUNNING" => {
+                return Err(ApiError::bad(
+                    "ModelArts.6305",
+                    "The instance is already running.",
+                ))
+            }
             "STARTING" => return Err(ApiError::bad("ModelArts.6306", "The instance is starting.")),
             "STOPPING" => return Err(ApiError::bad("ModelArts.6308", "The instance is stopping.")),
             "FROZEN" => return Err(ApiError::bad("ModelArts.6326", "The instance is frozen.")),
@@ -632,18 +816,38 @@ fn start(sim: &Sim, req: &Req, id: &str) -> ApiResult {
 }
 
 fn renew(sim: &Sim, req: &Req, id: &str) -> ApiResult {
-    let from_query = req.q("duration").map(|d| d.parse::<i64>().map_err(|_| wrong_type("duration", "an integer"))).transpose()?;
+    let from_query = req
+        .q("duration")
+        .map(|d| {
+            d.parse::<i64>()
+                .map_err(|_| wrong_type("duration", "an integer"))
+        })
+        .transpose()?;
     let body = req.body.as_object();
     let duration = match from_query {
         Some(d) => Some(d),
-        None => body.map(|b| opt_i64(b, "duration", "")).transpose()?.flatten(),
+        None => body
+            .map(|b| opt_i64(b, "duration", ""))
+            .transpose()?
+            .flatten(),
     }
-    .ok_or_else(|| ApiError::bad("ModelArts.6348", "The 'duration' parameter is mandatory for enabling auto stop."))?;
+    .ok_or_else(|| {
+        ApiError::bad(
+            "ModelArts.6348",
+            "The 'duration' parameter is mandatory for enabling auto stop.",
+        )
+    })?;
     let d = lease_duration("duration", duration)?;
-    let ty = body.map(|b| enum_upper(b, "type", "", &["TIMING", "IDLE"])).transpose()?.flatten();
+    let ty = body
+        .map(|b| enum_upper(b, "type", "", &["TIMING", "IDLE"]))
+        .transpose()?
+        .flatten();
     with(sim, id, |_, o, now| {
         if o.status() != "RUNNING" {
-            return Err(ApiError::bad("ModelArts.6327", "The instance is not in running."));
+            return Err(ApiError::bad(
+                "ModelArts.6327",
+                "The instance is not in running.",
+            ));
         }
         let l = &mut o.body["lease"];
         l["create_at"] = json!(now);
@@ -667,11 +871,24 @@ fn not_modifiable(status: &str, field: &str) -> ApiError {
 fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
     let o: &Map<String, Value> = object(body, "body")?;
     const KNOWN: &[&str] = &[
-        "name", "description", "flavor", "image_id", "endpoints", "storage_new_size", "hooks",
-        "custom_spec", "affinity", "dew_secret_name", "data_volumes", "public_network_config",
+        "name",
+        "description",
+        "flavor",
+        "image_id",
+        "endpoints",
+        "storage_new_size",
+        "hooks",
+        "custom_spec",
+        "affinity",
+        "dew_secret_name",
+        "data_volumes",
+        "public_network_config",
     ];
     if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(ApiError::bad("ModelArts.6336", format!("'{k}' cannot be updated.")));
+        return Err(ApiError::bad(
+            "ModelArts.6336",
+            format!("'{k}' cannot be updated."),
+        ));
     }
     let name = opt_str(o, "name", "")?;
     if let Some(n) = name {
@@ -685,17 +902,35 @@ fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
     let image_id = opt_str(o, "image_id", "")?;
     let image = image_id
         .map(|i| {
-            sim.config
-                .catalog
-                .notebook_image(i)
-                .ok_or_else(|| ApiError::bad("ModelArts.6797", format!("Specified image {i} cannot be found.")))
+            sim.config.catalog.notebook_image(i).ok_or_else(|| {
+                ApiError::bad(
+                    "ModelArts.6797",
+                    format!("Specified image {i} cannot be found."),
+                )
+            })
         })
         .transpose()?;
-    let eps = o.get("endpoints").filter(|v| !v.is_null()).map(endpoints).transpose()?;
+    let eps = o
+        .get("endpoints")
+        .filter(|v| !v.is_null())
+        .map(endpoints)
+        .transpose()?;
     let size = opt_i64(o, "storage_new_size", "")?;
-    let custom = o.get("custom_spec").filter(|v| !v.is_null()).map(custom_spec).transpose()?;
-    let aff = o.get("affinity").filter(|v| !v.is_null()).map(affinity).transpose()?;
-    let hk = o.get("hooks").filter(|v| !v.is_null()).map(hooks).transpose()?;
+    let custom = o
+        .get("custom_spec")
+        .filter(|v| !v.is_null())
+        .map(custom_spec)
+        .transpose()?;
+    let aff = o
+        .get("affinity")
+        .filter(|v| !v.is_null())
+        .map(affinity)
+        .transpose()?;
+    let hk = o
+        .get("hooks")
+        .filter(|v| !v.is_null())
+        .map(hooks)
+        .transpose()?;
     let resize_ms = sim.config.timings.resize_ms;
     let catalog = &sim.config.catalog;
     with(sim, id, |_, nb, now| {
@@ -728,7 +963,10 @@ fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
                 (None, Some(_)) => true,
             };
             if !ok_switch {
-                return Err(ApiError::bad("ModelArts.6792", format!("Instance {id} does not support to update flavor to {f}")));
+                return Err(ApiError::bad(
+                    "ModelArts.6792",
+                    format!("Instance {id} does not support to update flavor to {f}"),
+                ));
             }
         }
         if let Some(s) = size {
@@ -736,11 +974,17 @@ fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
                 return Err(not_modifiable(&st, "storage_new_size"));
             }
             if nb.body["volume"]["category"] != "EVS" {
-                return Err(incorrect("storage_new_size", "only EVS storage can be expanded"));
+                return Err(incorrect(
+                    "storage_new_size",
+                    "only EVS storage can be expanded",
+                ));
             }
             let cur = nb.body["volume"]["capacity"].as_i64().unwrap_or(5);
             if s < cur || s > 4096 {
-                return Err(ApiError::bad("ModelArts.6331", format!("The evs volume size ranges from {cur} GB to 4096 GB.")));
+                return Err(ApiError::bad(
+                    "ModelArts.6331",
+                    format!("The evs volume size ranges from {cur} GB to 4096 GB."),
+                ));
             }
         }
         let b = &mut nb.body;
@@ -779,10 +1023,15 @@ fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
 
 fn attach(sim: &Sim, req: &Req, id: &str) -> ApiResult {
     let o = object(&req.body, "body")?;
-    let category = enum_upper(o, "category", "", &["OBS", "OBSFS", "PFS", "SFS_TURBO"])?.unwrap_or_else(|| "OBS".into());
+    let category = enum_upper(o, "category", "", &["OBS", "OBSFS", "PFS", "SFS_TURBO"])?
+        .unwrap_or_else(|| "OBS".into());
     let mount_path = req_str(o, "mount_path", "")?;
-    let valid_mp = mount_path.starts_with("/data/") && mount_path.ends_with('/') && mount_path.len() > 7
-        && mount_path[6..mount_path.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let valid_mp = mount_path.starts_with("/data/")
+        && mount_path.ends_with('/')
+        && mount_path.len() > 7
+        && mount_path[6..mount_path.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !valid_mp {
         return Err(incorrect("mount_path", "must look like /data/<dir>/"));
     }
@@ -792,7 +1041,10 @@ fn attach(sim: &Sim, req: &Req, id: &str) -> ApiResult {
     }
     with(sim, id, |_, nb, _| {
         if nb.status() != "RUNNING" {
-            return Err(ApiError::bad("ModelArts.6327", "The instance is not in running."));
+            return Err(ApiError::bad(
+                "ModelArts.6327",
+                "The instance is not in running.",
+            ));
         }
         ok(Value::Null)
     })?;
@@ -800,15 +1052,30 @@ fn attach(sim: &Sim, req: &Req, id: &str) -> ApiResult {
     let sid = sim.uuid();
     let body = json!({"id": sid, "category": if category == "OBS" { "OBSFS".to_string() } else { category }, "mount_path": mount_path, "uri": uri, "status": "MOUNTING"});
     sim.with_cloud(|c| {
-        if c.mounts.values().any(|m| m.parent.as_deref() == Some(id) && m.body["mount_path"] == mount_path) {
-            return Err(incorrect("mount_path", format!("{mount_path} is already mounted")));
+        if c.mounts
+            .values()
+            .any(|m| m.parent.as_deref() == Some(id) && m.body["mount_path"] == mount_path)
+        {
+            return Err(incorrect(
+                "mount_path",
+                format!("{mount_path} is already mounted"),
+            ));
         }
         let seq = c.next_seq();
-        c.mounts.insert(sid.clone(), Obj {
-            body: body.clone(), seq,
-            pending: Some(Pending { to: "MOUNTED".into(), at: now + sim.config.timings.mount_ms }),
-            resize_at: None, request: req.body.clone(), parent: Some(id.to_string()),
-        });
+        c.mounts.insert(
+            sid.clone(),
+            Obj {
+                body: body.clone(),
+                seq,
+                pending: Some(Pending {
+                    to: "MOUNTED".into(),
+                    at: now + sim.config.timings.mount_ms,
+                }),
+                resize_at: None,
+                request: req.body.clone(),
+                parent: Some(id.to_string()),
+            },
+        );
         ok(body.clone())
     })
 }

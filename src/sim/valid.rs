@@ -4,7 +4,10 @@ use super::ApiError;
 use serde_json::{Map, Value};
 
 pub fn required(code_field: &str) -> ApiError {
-    ApiError::bad("ModelArts.6335", format!("'{code_field}' is a required property."))
+    ApiError::bad(
+        "ModelArts.6335",
+        format!("'{code_field}' is a required property."),
+    )
 }
 
 pub fn incorrect(field: &str, why: impl std::fmt::Display) -> ApiError {
@@ -25,7 +28,11 @@ pub fn object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, A
     v.as_object().ok_or_else(|| wrong_type(field, "an object"))
 }
 
-pub fn opt_str<'a>(o: &'a Map<String, Value>, k: &str, path: &str) -> Result<Option<&'a str>, ApiError> {
+pub fn opt_str<'a>(
+    o: &'a Map<String, Value>,
+    k: &str,
+    path: &str,
+) -> Result<Option<&'a str>, ApiError> {
     match o.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -68,7 +75,11 @@ pub fn opt_bool(o: &Map<String, Value>, k: &str, path: &str) -> Result<Option<bo
     }
 }
 
-pub fn opt_obj<'a>(o: &'a Map<String, Value>, k: &str, path: &str) -> Result<Option<&'a Map<String, Value>>, ApiError> {
+pub fn opt_obj<'a>(
+    o: &'a Map<String, Value>,
+    k: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>, ApiError> {
     match o.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
@@ -76,7 +87,11 @@ pub fn opt_obj<'a>(o: &'a Map<String, Value>, k: &str, path: &str) -> Result<Opt
     }
 }
 
-pub fn opt_arr<'a>(o: &'a Map<String, Value>, k: &str, path: &str) -> Result<Option<&'a Vec<Value>>, ApiError> {
+pub fn opt_arr<'a>(
+    o: &'a Map<String, Value>,
+    k: &str,
+    path: &str,
+) -> Result<Option<&'a Vec<Value>>, ApiError> {
     match o.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) => Ok(Some(a)),
@@ -84,7 +99,11 @@ pub fn opt_arr<'a>(o: &'a Map<String, Value>, k: &str, path: &str) -> Result<Opt
     }
 }
 
-pub fn str_list(o: &Map<String, Value>, k: &str, path: &str) -> Result<Option<Vec<String>>, ApiError> {
+pub fn str_list(
+    o: &Map<String, Value>,
+    k: &str,
+    path: &str,
+) -> Result<Option<Vec<String>>, ApiError> {
     let Some(a) = opt_arr(o, k, path)? else {
         return Ok(None);
     };
@@ -99,7 +118,12 @@ pub fn str_list(o: &Map<String, Value>, k: &str, path: &str) -> Result<Option<Ve
 }
 
 /// An enumeration, accepted in any case and returned upper case.
-pub fn enum_upper(o: &Map<String, Value>, k: &str, path: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+pub fn enum_upper(
+    o: &Map<String, Value>,
+    k: &str,
+    path: &str,
+    allowed: &[&str],
+) -> Result<Option<String>, ApiError> {
     let Some(s) = opt_str(o, k, path)? else {
         return Ok(None);
     };
@@ -116,7 +140,10 @@ pub fn enum_upper(o: &Map<String, Value>, k: &str, path: &str, allowed: &[&str])
 
 pub fn range(field: &str, v: i64, lo: i64, hi: i64) -> Result<i64, ApiError> {
     if v < lo || v > hi {
-        Err(incorrect(field, format!("{v} is not between {lo} and {hi}")))
+        Err(incorrect(
+            field,
+            format!("{v} is not between {lo} and {hi}"),
+        ))
     } else {
         Ok(v)
     }

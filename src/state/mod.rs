@@ -94,7 +94,9 @@ fn path_from_json(j: &Json) -> Option<Path> {
         .iter()
         .map(|s| match s {
             Json::String(k) => Some(crate::value::PathStep::Key(k.clone())),
-            Json::Number(n) => n.as_u64().map(|i| crate::value::PathStep::Index(i as usize)),
+            Json::Number(n) => n
+                .as_u64()
+                .map(|i| crate::value::PathStep::Index(i as usize)),
             _ => None,
         })
         .collect()
@@ -102,7 +104,12 @@ fn path_from_json(j: &Json) -> Option<Path> {
 
 impl State {
     pub fn new() -> State {
-        State { serial: 0, lineage: uuid::Uuid::new_v4().to_string(), instances: BTreeMap::new(), outputs: BTreeMap::new() }
+        State {
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            instances: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        }
     }
 
     /// Parse a state file's bytes; every way it can be wrong gets a clear message.
@@ -116,7 +123,8 @@ impl State {
         if j.get("lineage").is_none() || j.get("resources").is_none() {
             bail!("{origin} is not a maform state file (no lineage or resources)");
         }
-        let f: FileV1 = serde_json::from_value(j).with_context(|| format!("the state file {origin} has an invalid structure"))?;
+        let f: FileV1 = serde_json::from_value(j)
+            .with_context(|| format!("the state file {origin} has an invalid structure"))?;
         let mut instances = BTreeMap::new();
         for r in f.resources {
             let mode = match r.mode.as_str() {
@@ -125,16 +133,50 @@ impl State {
                 m => bail!("the state file {origin} has a resource with unknown mode {m:?}"),
             };
             for i in r.instances {
-                let addr = Addr { mode, rtype: r.rtype.clone(), name: r.name.clone(), key: i.index_key };
+                let addr = Addr {
+                    mode,
+                    rtype: r.rtype.clone(),
+                    name: r.name.clone(),
+                    key: i.index_key,
+                };
                 if !i.attributes.is_object() {
                     bail!("the state file {origin}: {addr} has no attributes object");
                 }
-                let sensitive = i.sensitive_attributes.iter().filter_map(path_from_json).collect();
-                instances.insert(addr, Instance { attributes: Value::from_json(&i.attributes), sensitive, dependencies: i.dependencies, tainted: i.status.as_deref() == Some("tainted") });
+                let sensitive = i
+                    .sensitive_attributes
+                    .iter()
+                    .filter_map(path_from_json)
+                    .collect();
+                instances.insert(
+                    addr,
+                    Instance {
+                        attributes: Value::from_json(&i.attributes),
+                        sensitive,
+                        dependencies: i.dependencies,
+                        tainted: i.status.as_deref() == Some("tainted"),
+                    },
+                );
             }
         }
-        let outputs = f.outputs.into_iter().map(|(k, o)| (k, OutputState { value: Value::from_json(&o.value), sensitive: o.sensitive })).collect();
-        Ok(State { serial: f.serial, lineage: f.lineage, instances, outputs })
+        let outputs = f
+            .outputs
+            .into_iter()
+            .map(|(k, o)| {
+                (
+                    k,
+                    OutputState {
+                        value: Value::from_json(&o.value),
+                        sensitive: o.sensitive,
+                    },
+                )
+            })
+            .collect();
+        Ok(State {
+            serial: f.serial,
+            lineage: f.lineage,
+            instances,
+            outputs,
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -144,12 +186,22 @@ impl State {
                 index_key: addr.key.clone(),
                 status: inst.tainted.then(|| "tainted".to_string()),
                 attributes: inst.attributes.to_json(),
-                sensitive_attributes: inst.sensitive.iter().map(|p| crate::value::path_json(p)).collect(),
+                sensitive_attributes: inst
+                    .sensitive
+                    .iter()
+                    .map(|p| crate::value::path_json(p))
+                    .collect(),
                 dependencies: inst.dependencies.clone(),
             };
-            let mode = if addr.mode == Mode::Managed { "managed" } else { "data" };
+            let mode = if addr.mode == Mode::Managed {
+                "managed"
+            } else {
+                "data"
+            };
             match resources.last_mut() {
-                Some(r) if r.mode == mode && r.rtype == addr.rtype && r.name == addr.name => r.instances.push(fi),
+                Some(r) if r.mode == mode && r.rtype == addr.rtype && r.name == addr.name => {
+                    r.instances.push(fi)
+                }
                 _ => resources.push(FileResource {
                     mode: mode.into(),
                     rtype: addr.rtype.clone(),
@@ -169,7 +221,19 @@ impl State {
             serial: self.serial,
             lineage: self.lineage.clone(),
             resources,
-            outputs: self.outputs.iter().map(|(k, o)| (k.clone(), FileOutput { value: o.value.to_json(), sensitive: o.sensitive })).collect(),
+            outputs: self
+                .outputs
+                .iter()
+                .map(|(k, o)| {
+                    (
+                        k.clone(),
+                        FileOutput {
+                            value: o.value.to_json(),
+                            sensitive: o.sensitive,
+                        },
+                    )
+                })
+                .collect(),
         };
         let mut out = serde_json::to_vec_pretty(&f).expect("state serialises");
         out.push(b'\n');
@@ -178,7 +242,22 @@ impl State {
 
     /// The same content, ignoring serial: whether a write would change anything.
     pub fn same_content(&self, other: &State) -> bool {
-        self.lineage == other.lineage && self.instances == other.instances && self.outputs == other.outputs
+        self.lineage == other.lineage
+            && self.instances == other.instances
+            && self.outputs == other.outputs
+    }
+
+    /// Per resource, the top-level attributes that hold secrets.
+    pub fn sensitive_attributes(&self) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+        let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for (a, i) in &self.instances {
+            for p in &i.sensitive {
+                if let Some(crate::value::PathStep::Key(k)) = p.first() {
+                    out.entry(a.resource()).or_default().insert(k.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Values for expressions: `type.name` → object, or list/map of objects.
@@ -237,14 +316,22 @@ pub struct LocalBackend {
 }
 
 pub fn who() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into());
     format!("{user}@{host}")
 }
 
 impl LocalBackend {
     pub fn new(dir: &FsPath, workspace: &str) -> LocalBackend {
-        LocalBackend { path: dir.join("state").join(format!("{workspace}.json")), lock: None, backed_up: false }
+        LocalBackend {
+            path: dir.join("state").join(format!("{workspace}.json")),
+            lock: None,
+            backed_up: false,
+        }
     }
 
     pub fn lock_path(&self) -> PathBuf {
@@ -255,7 +342,8 @@ impl LocalBackend {
     pub fn lock(&mut self, operation: &str, timeout: Duration) -> anyhow::Result<LockInfo> {
         use fs4::fs_std::FileExt;
         let lp = self.lock_path();
-        std::fs::create_dir_all(lp.parent().unwrap_or(FsPath::new("."))).with_context(|| format!("cannot create {}", lp.display()))?;
+        std::fs::create_dir_all(lp.parent().unwrap_or(FsPath::new(".")))
+            .with_context(|| format!("cannot create {}", lp.display()))?;
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
@@ -263,14 +351,18 @@ impl LocalBackend {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let f = opts.open(&lp).with_context(|| format!("cannot open the lock file {}", lp.display()))?;
+        let f = opts
+            .open(&lp)
+            .with_context(|| format!("cannot open the lock file {}", lp.display()))?;
         let start = Instant::now();
         loop {
             match FileExt::try_lock_exclusive(&f) {
                 Ok(true) => break,
                 Ok(false) | Err(_) => {
                     if start.elapsed() >= timeout {
-                        let holder = std::fs::read_to_string(&lp).ok().and_then(|t| serde_json::from_str::<LockInfo>(&t).ok());
+                        let holder = std::fs::read_to_string(&lp)
+                            .ok()
+                            .and_then(|t| serde_json::from_str::<LockInfo>(&t).ok());
                         return Err(match holder {
                             Some(h) => anyhow::anyhow!(
                                 "the state is locked by another run\n  Lock ID:   {}\n  Operation: {}\n  Who:       {}\n  Created:   {}\n  Pid:       {}\nWait for it to finish, retry with --lock-timeout 5m, or if that run is gone: maform force-unlock {}",
@@ -310,7 +402,8 @@ impl LocalBackend {
         match std::fs::read(&self.path) {
             Ok(b) => State::from_bytes(&b, &self.path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::new()),
-            Err(e) => Err(e).with_context(|| format!("cannot read the state file {}", self.path.display())),
+            Err(e) => Err(e)
+                .with_context(|| format!("cannot read the state file {}", self.path.display())),
         }
     }
 
@@ -342,7 +435,10 @@ impl Drop for LocalBackend {
 /// a mix: a temporary file in the same directory, fsync, rename, fsync of the directory.
 /// New files are created mode 0600: states and the simulator's cloud can hold secrets.
 pub fn atomic_write(path: &FsPath, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(FsPath::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(FsPath::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
     let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
@@ -353,7 +449,9 @@ pub fn atomic_write(path: &FsPath, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut f = opts
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
     let res = f.write_all(bytes).and_then(|_| f.sync_all());
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);
@@ -377,13 +475,29 @@ mod tests {
         let mut s = State::new();
         s.instances.insert(
             Addr::managed("modelarts_notebook", "a", Some(Key::Str("x".into()))),
-            Instance { attributes: Value::from_json(&json!({"id": "1", "name": "n"})), sensitive: vec![], dependencies: vec!["modelarts_devenv.b".into()], tainted: true },
+            Instance {
+                attributes: Value::from_json(&json!({"id": "1", "name": "n"})),
+                sensitive: vec![],
+                dependencies: vec!["modelarts_devenv.b".into()],
+                tainted: true,
+            },
         );
         let b = s.to_bytes();
         let back = State::from_bytes(&b, "t").unwrap();
         assert_eq!(back, s);
-        assert!(State::from_bytes(b"{", "t").unwrap_err().to_string().contains("not valid JSON"));
-        assert!(State::from_bytes(br#"{"version": 9, "lineage": "x", "resources": []}"#, "t").unwrap_err().to_string().contains("format version 9"));
-        assert!(State::from_bytes(br#"{"hello": 1}"#, "t").unwrap_err().to_string().contains("not a maform state"));
+        assert!(State::from_bytes(b"{", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("not valid JSON"));
+        assert!(
+            State::from_bytes(br#"{"version": 9, "lineage": "x", "resources": []}"#, "t")
+                .unwrap_err()
+                .to_string()
+                .contains("format version 9")
+        );
+        assert!(State::from_bytes(br#"{"hello": 1}"#, "t")
+            .unwrap_err()
+            .to_string()
+            .contains("not a maform state"));
     }
 }

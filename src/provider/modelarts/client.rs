@@ -12,7 +12,11 @@ use std::time::Duration;
 /// How to authenticate. Secrets never appear in Debug output.
 #[derive(Clone)]
 pub enum Credentials {
-    AkSk { ak: String, sk: String, security_token: Option<String> },
+    AkSk {
+        ak: String,
+        sk: String,
+        security_token: Option<String>,
+    },
     Token(String),
     None,
 }
@@ -53,7 +57,11 @@ impl fmt::Display for ApiError {
         if self.status == 0 {
             return write!(f, "{} {}: {}", self.method, self.path, self.message);
         }
-        write!(f, "{} {}: HTTP {} {}: {}", self.method, self.path, self.status, self.code, self.message)?;
+        write!(
+            f,
+            "{} {}: HTTP {} {}: {}",
+            self.method, self.path, self.status, self.code, self.message
+        )?;
         if let Some(r) = &self.request_id {
             write!(f, " (request id {r})")?;
         }
@@ -68,7 +76,14 @@ impl ApiError {
         codes.contains(&self.code.as_str())
     }
     fn transport(method: &str, path: &str, msg: String) -> ApiError {
-        ApiError { status: 0, code: "TRANSPORT".into(), message: msg, request_id: None, method: method.into(), path: path.into() }
+        ApiError {
+            status: 0,
+            code: "TRANSPORT".into(),
+            message: msg,
+            request_id: None,
+            method: method.into(),
+            path: path.into(),
+        }
     }
 }
 
@@ -91,7 +106,8 @@ pub enum Retry {
 
 impl Client {
     pub fn new(config: ClientConfig) -> anyhow::Result<Client> {
-        let url = reqwest::Url::parse(&config.endpoint).map_err(|e| anyhow::anyhow!("invalid endpoint {:?}: {e}", config.endpoint))?;
+        let url = reqwest::Url::parse(&config.endpoint)
+            .map_err(|e| anyhow::anyhow!("invalid endpoint {:?}: {e}", config.endpoint))?;
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_string(),
@@ -105,7 +121,13 @@ impl Client {
             .pool_max_idle_per_host(64)
             .user_agent(concat!("maform/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Client { http, base_path: url.path().trim_end_matches('/').to_string(), host, config, calls: AtomicU64::new(0) })
+        Ok(Client {
+            http,
+            base_path: url.path().trim_end_matches('/').to_string(),
+            host,
+            config,
+            calls: AtomicU64::new(0),
+        })
     }
 
     /// API calls sent so far (retries included).
@@ -115,22 +137,44 @@ impl Client {
 
     fn url_and_path(&self, path: &str, query: &[(&str, String)]) -> (String, String, String) {
         let full_path = format!("{}/v1/{}{}", self.base_path, self.config.project_id, path);
-        let mut q: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let mut q: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         q.sort();
-        let qs = q.iter().map(|(k, v)| format!("{}={}", signer::escape(k), signer::escape(v))).collect::<Vec<_>>().join("&");
+        let qs = q
+            .iter()
+            .map(|(k, v)| format!("{}={}", signer::escape(k), signer::escape(v)))
+            .collect::<Vec<_>>()
+            .join("&");
         let scheme_host = self.config.endpoint.split("://").next().unwrap_or("https");
-        let url = if qs.is_empty() { format!("{scheme_host}://{}{full_path}", self.host) } else { format!("{scheme_host}://{}{full_path}?{qs}", self.host) };
+        let url = if qs.is_empty() {
+            format!("{scheme_host}://{}{full_path}", self.host)
+        } else {
+            format!("{scheme_host}://{}{full_path}?{qs}", self.host)
+        };
         (url, full_path, qs)
     }
 
     /// One API call under `/v1/{project_id}`, with retries.
-    pub async fn call(&self, method: &str, path: &str, query: &[(&str, String)], body: Option<&Json>, retry: Retry) -> Result<Json, ApiError> {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Json>,
+        retry: Retry,
+    ) -> Result<Json, ApiError> {
         let (url, full_path, qs) = self.url_and_path(path, query);
-        let bytes = body.map(|b| serde_json::to_vec(b).expect("JSON serialises")).unwrap_or_default();
+        let bytes = body
+            .map(|b| serde_json::to_vec(b).expect("JSON serialises"))
+            .unwrap_or_default();
         let mut attempt = 0u32;
         loop {
             self.calls.fetch_add(1, Ordering::Relaxed);
-            let result = self.send_once(method, &url, &full_path, &qs, &bytes, body.is_some()).await;
+            let result = self
+                .send_once(method, &url, &full_path, &qs, &bytes, body.is_some())
+                .await;
             let (retryable, wait) = match &result {
                 Ok(_) => return result.map_err(|(e, _)| e),
                 Err((e, retry_after)) => {
@@ -154,7 +198,15 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, method: &str, url: &str, path: &str, qs: &str, body: &[u8], has_body: bool) -> Result<Json, (ApiError, Option<Duration>)> {
+    async fn send_once(
+        &self,
+        method: &str,
+        url: &str,
+        path: &str,
+        qs: &str,
+        body: &[u8],
+        has_body: bool,
+    ) -> Result<Json, (ApiError, Option<Duration>)> {
         let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
         let mut headers: Vec<(String, String)> = vec![
             ("Host".into(), self.host.clone()),
@@ -165,11 +217,25 @@ impl Client {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
         match &self.config.credentials {
-            Credentials::AkSk { ak, sk, security_token } => {
+            Credentials::AkSk {
+                ak,
+                sk,
+                security_token,
+            } => {
                 if let Some(t) = security_token {
                     headers.push(("X-Security-Token".into(), t.clone()));
                 }
-                let auth = signer::sign(ak, sk, &signer::Request { method, path, query: qs, headers: &headers, body });
+                let auth = signer::sign(
+                    ak,
+                    sk,
+                    &signer::Request {
+                        method,
+                        path,
+                        query: qs,
+                        headers: &headers,
+                        body,
+                    },
+                );
                 headers.push(("Authorization".into(), auth));
             }
             Credentials::Token(t) => headers.push(("X-Auth-Token".into(), t.clone())),
@@ -183,21 +249,64 @@ impl Client {
         if has_body {
             rb = rb.body(body.to_vec());
         }
-        let resp = rb.send().await.map_err(|e| (ApiError::transport(method, path, format!("cannot reach the ModelArts API: {}", describe(&e))), None))?;
+        let resp = rb.send().await.map_err(|e| {
+            (
+                ApiError::transport(
+                    method,
+                    path,
+                    format!("cannot reach the ModelArts API: {}", describe(&e)),
+                ),
+                None,
+            )
+        })?;
         let status = resp.status().as_u16();
-        let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
-        let text = resp.bytes().await.map_err(|e| (ApiError::transport(method, path, format!("the response was cut off: {}", describe(&e))), None))?;
+        let request_id = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = resp.bytes().await.map_err(|e| {
+            (
+                ApiError::transport(
+                    method,
+                    path,
+                    format!("the response was cut off: {}", describe(&e)),
+                ),
+                None,
+            )
+        })?;
         if (200..300).contains(&status) {
             if text.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Json::Null);
             }
             return serde_json::from_slice(&text).map_err(|e| {
-                (ApiError { status, code: "INVALID_RESPONSE".into(), message: format!("the service answered with a body that is not JSON ({e})"), request_id, method: method.into(), path: path.into() }, None)
+                (
+                    ApiError {
+                        status,
+                        code: "INVALID_RESPONSE".into(),
+                        message: format!("the service answered with a body that is not JSON ({e})"),
+                        request_id,
+                        method: method.into(),
+                        path: path.into(),
+                    },
+                    None,
+                )
             });
         }
         let j: Json = serde_json::from_slice(&text).unwrap_or(Json::Null);
-        let code = j.get("error_code").or_else(|| j.get("errorCode")).or_else(|| j.get("code")).and_then(Json::as_str).unwrap_or("").to_string();
+        let code = j
+            .get("error_code")
+            .or_else(|| j.get("errorCode"))
+            .or_else(|| j.get("code"))
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string();
         let message = j
             .get("error_msg")
             .or_else(|| j.get("error_message"))
@@ -206,7 +315,17 @@ impl Client {
             .and_then(Json::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| String::from_utf8_lossy(&text[..text.len().min(300)]).into_owned());
-        Err((ApiError { status, code, message, request_id, method: method.into(), path: path.into() }, retry_after))
+        Err((
+            ApiError {
+                status,
+                code,
+                message,
+                request_id,
+                method: method.into(),
+                path: path.into(),
+            },
+            retry_after,
+        ))
     }
 }
 

@@ -21,7 +21,12 @@ fn matches_name(args: &Value, name: &str) -> Result<bool, String> {
     Ok(true)
 }
 
-fn one<'a>(what: &str, args: &Value, found: &'a [Json], pick_last: bool) -> Result<&'a Json, String> {
+fn one<'a>(
+    what: &str,
+    args: &Value,
+    found: &'a [Json],
+    pick_last: bool,
+) -> Result<&'a Json, String> {
     match found.len() {
         0 => Err(format!("no {what} matches {}; list what exists with the ModelArts console or relax the filters", args.to_hcl())),
         1 => Ok(&found[0]),
@@ -43,7 +48,10 @@ pub async fn read(c: &Client, dtype: &str, args: &Value) -> anyhow::Result<Value
             let mut offset = 0;
             loop {
                 let mut q = vec![("limit", "50".to_string()), ("offset", offset.to_string())];
-                q.push(("type", args.get("type").as_str().unwrap_or("BUILD_IN").to_string()));
+                q.push((
+                    "type",
+                    args.get("type").as_str().unwrap_or("BUILD_IN").to_string(),
+                ));
                 let r = c.call("GET", "/images", &q, None, Retry::Safe).await?;
                 let page = r["data"].as_array().cloned().unwrap_or_default();
                 let n = page.len();
@@ -57,14 +65,30 @@ pub async fn read(c: &Client, dtype: &str, args: &Value) -> anyhow::Result<Value
             for i in all {
                 let name = i["name"].as_str().unwrap_or("");
                 let ok = matches_name(args, name).map_err(anyhow::Error::msg)?
-                    && args.get("arch").as_str().is_none_or(|a| i["arch"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(a)))
-                    && args.get("category").as_str().is_none_or(|c| i["resource_categories"].as_array().into_iter().flatten().any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(c))));
+                    && args.get("arch").as_str().is_none_or(|a| {
+                        i["arch"]
+                            .as_str()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(a))
+                    })
+                    && args.get("category").as_str().is_none_or(|c| {
+                        i["resource_categories"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(c)))
+                    });
                 if ok {
                     found.push(i);
                 }
             }
             found.sort_by_key(|i| i["create_at"].as_i64().unwrap_or(0));
-            let pick = one("image", args, &found, args.get("most_recent").as_bool() == Some(true)).map_err(anyhow::Error::msg)?;
+            let pick = one(
+                "image",
+                args,
+                &found,
+                args.get("most_recent").as_bool() == Some(true),
+            )
+            .map_err(anyhow::Error::msg)?;
             out.insert("id".into(), Value::from_json(&pick["id"]));
             out.insert("name".into(), Value::from_json(&pick["name"]));
             out.insert("tag".into(), Value::from_json(&pick["tag"]));
@@ -76,21 +100,57 @@ pub async fn read(c: &Client, dtype: &str, args: &Value) -> anyhow::Result<Value
             if let Some(cat) = args.get("category").as_str() {
                 q.push(("category", cat.to_string()));
             }
-            let r = c.call("GET", "/notebooks/flavors", &q, None, Retry::Safe).await?;
-            let mut found: Vec<Json> = r["data"].as_array().cloned().unwrap_or_default().into_iter().filter(|f| {
-                !f["sold_out"].as_bool().unwrap_or(false)
-                    && args.get("name").as_str().is_none_or(|n| f["id"] == n)
-                    && args.get("arch").as_str().is_none_or(|a| f["arch"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(a)))
-                    && args.get("min_vcpus").as_f64().is_none_or(|m| f["vcpus"].as_f64().unwrap_or(0.0) >= m)
-                    && args.get("min_memory_gb").as_f64().is_none_or(|m| f["memory"].as_f64().unwrap_or(0.0) >= m * 1024.0)
-                    && args.get("free").as_bool().is_none_or(|fr| f["free"].as_bool().unwrap_or(false) == fr)
-            }).collect();
+            let r = c
+                .call("GET", "/notebooks/flavors", &q, None, Retry::Safe)
+                .await?;
+            let mut found: Vec<Json> = r["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| {
+                    !f["sold_out"].as_bool().unwrap_or(false)
+                        && args.get("name").as_str().is_none_or(|n| f["id"] == n)
+                        && args.get("arch").as_str().is_none_or(|a| {
+                            f["arch"]
+                                .as_str()
+                                .is_some_and(|x| x.eq_ignore_ascii_case(a))
+                        })
+                        && args
+                            .get("min_vcpus")
+                            .as_f64()
+                            .is_none_or(|m| f["vcpus"].as_f64().unwrap_or(0.0) >= m)
+                        && args
+                            .get("min_memory_gb")
+                            .as_f64()
+                            .is_none_or(|m| f["memory"].as_f64().unwrap_or(0.0) >= m * 1024.0)
+                        && args
+                            .get("free")
+                            .as_bool()
+                            .is_none_or(|fr| f["free"].as_bool().unwrap_or(false) == fr)
+                })
+                .collect();
             // The smallest flavor that satisfies the filters.
-            found.sort_by(|a, b| (a["vcpus"].as_f64().unwrap_or(0.0), a["memory"].as_f64().unwrap_or(0.0)).partial_cmp(&(b["vcpus"].as_f64().unwrap_or(0.0), b["memory"].as_f64().unwrap_or(0.0))).unwrap_or(std::cmp::Ordering::Equal));
-            let pick = one("flavor", args, &found, true).map(|_| &found[0]).map_err(anyhow::Error::msg)?;
+            found.sort_by(|a, b| {
+                (
+                    a["vcpus"].as_f64().unwrap_or(0.0),
+                    a["memory"].as_f64().unwrap_or(0.0),
+                )
+                    .partial_cmp(&(
+                        b["vcpus"].as_f64().unwrap_or(0.0),
+                        b["memory"].as_f64().unwrap_or(0.0),
+                    ))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            let pick = one("flavor", args, &found, true)
+                .map(|_| &found[0])
+                .map_err(anyhow::Error::msg)?;
             out.insert("id".into(), Value::from_json(&pick["id"]));
             out.insert("vcpus".into(), Value::from_json(&pick["vcpus"]));
-            out.insert("memory_gb".into(), Value::Number(pick["memory"].as_f64().unwrap_or(0.0) / 1024.0));
+            out.insert(
+                "memory_gb".into(),
+                Value::Number(pick["memory"].as_f64().unwrap_or(0.0) / 1024.0),
+            );
             out.insert("flavors".into(), names(&found, "id"));
         }
         "modelarts_devserver_images" => {
@@ -101,10 +161,15 @@ pub async fn read(c: &Client, dtype: &str, args: &Value) -> anyhow::Result<Value
             if let Some(f) = args.get("flavor_name").as_str() {
                 q.push(("flavor_name", f.to_string()));
             }
-            let r = c.call("GET", "/dev-servers/images", &q, None, Retry::Safe).await?;
+            let r = c
+                .call("GET", "/dev-servers/images", &q, None, Retry::Safe)
+                .await?;
             let mut found = Vec::new();
             for i in r["data"].as_array().cloned().unwrap_or_default() {
-                if matches_name(args, i["name"].as_str().unwrap_or("")).map_err(anyhow::Error::msg)? && args.get("arch").as_str().is_none_or(|a| i["arch"] == a) {
+                if matches_name(args, i["name"].as_str().unwrap_or(""))
+                    .map_err(anyhow::Error::msg)?
+                    && args.get("arch").as_str().is_none_or(|a| i["arch"] == a)
+                {
                     found.push(i);
                 }
             }
@@ -120,11 +185,27 @@ pub async fn read(c: &Client, dtype: &str, args: &Value) -> anyhow::Result<Value
                     q.push((k, v.to_string()));
                 }
             }
-            let r = c.call("GET", "/dev-servers/flavors", &q, None, Retry::Safe).await?;
-            let found: Vec<Json> = r["data"].as_array().cloned().unwrap_or_default().into_iter().filter(|f| !f["is_sold_out"].as_bool().unwrap_or(false) && args.get("name").as_str().is_none_or(|n| f["flavor"] == n)).collect();
-            let pick = one("DevServer flavor", args, &found, true).map(|_| &found[0]).map_err(anyhow::Error::msg)?;
+            let r = c
+                .call("GET", "/dev-servers/flavors", &q, None, Retry::Safe)
+                .await?;
+            let found: Vec<Json> = r["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| {
+                    !f["is_sold_out"].as_bool().unwrap_or(false)
+                        && args.get("name").as_str().is_none_or(|n| f["flavor"] == n)
+                })
+                .collect();
+            let pick = one("DevServer flavor", args, &found, true)
+                .map(|_| &found[0])
+                .map_err(anyhow::Error::msg)?;
             out.insert("id".into(), Value::from_json(&pick["flavor"]));
-            out.insert("specification".into(), Value::from_json(&pick["specification"]));
+            out.insert(
+                "specification".into(),
+                Value::from_json(&pick["specification"]),
+            );
             out.insert("flavors".into(), names(&found, "flavor"));
         }
         other => anyhow::bail!("unknown data source type {other}"),

@@ -17,7 +17,16 @@ pub enum Kind {
 }
 
 /// Statuses a wait treats as failures, per kind.
-const FAILED: &[&str] = &["CREATE_FAILED", "START_FAILED", "DELETE_FAILED", "ERROR", "STOP_FAILED", "REBOOT_FAILED", "RESIZE_FAILED", "UNAVAILABLE"];
+const FAILED: &[&str] = &[
+    "CREATE_FAILED",
+    "START_FAILED",
+    "DELETE_FAILED",
+    "ERROR",
+    "STOP_FAILED",
+    "REBOOT_FAILED",
+    "RESIZE_FAILED",
+    "UNAVAILABLE",
+];
 
 impl Kind {
     pub fn from_type(t: &str) -> Option<Kind> {
@@ -54,7 +63,9 @@ impl Kind {
         e.status == 404
             || (e.status == 400
                 && match self {
-                    Kind::Notebook => e.is_code(&["ModelArts.6309", "ModelArts.6357", "ModelArts.6404"]),
+                    Kind::Notebook => {
+                        e.is_code(&["ModelArts.6309", "ModelArts.6357", "ModelArts.6404"])
+                    }
                     Kind::DevServer => e.is_code(&["ModelArts.6404", "ModelArts.6309"]),
                     Kind::DevEnv => e.is_code(&["ModelArts.6309"]),
                 })
@@ -89,7 +100,11 @@ pub struct OpError {
 
 impl OpError {
     fn new(id: Option<String>, error: impl Into<anyhow::Error>) -> OpError {
-        OpError { id, attrs: None, error: error.into() }
+        OpError {
+            id,
+            attrs: None,
+            error: error.into(),
+        }
     }
 }
 
@@ -122,7 +137,9 @@ fn strip(s: &Schema, v: &Value) -> Json {
         }
         let j = match (&a.ty, x) {
             (_, Value::Null | Value::Unknown) => continue,
-            (Ty::Block(inner, true), Value::List(l)) => Json::Array(l.iter().map(|e| strip(inner, e)).collect()),
+            (Ty::Block(inner, true), Value::List(l)) => {
+                Json::Array(l.iter().map(|e| strip(inner, e)).collect())
+            }
             (Ty::Block(inner, false), m @ Value::Map(_)) => strip(inner, m),
             (_, x) => x.to_json(),
         };
@@ -142,7 +159,11 @@ fn s(j: &Json) -> Value {
 }
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    let m: BTreeMap<String, Value> = pairs.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_string(), v)).collect();
+    let m: BTreeMap<String, Value> = pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     if m.is_empty() {
         Value::Null
     } else {
@@ -169,12 +190,30 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
                 Some("custom.flavor.spec.code") if !custom.is_null() => r("flavor"),
                 _ => s(&b["flavor"]),
             };
-            let endpoints: Vec<Value> = b["endpoints"].as_array().into_iter().flatten().map(|e| {
-                obj(vec![("service", s(&e["service"])), ("key_pair_names", nonempty_list(s(&e["key_pair_names"]))), ("allowed_access_ips", nonempty_list(s(&e["allowed_access_ips"])))])
-            }).collect();
+            let endpoints: Vec<Value> = b["endpoints"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    obj(vec![
+                        ("service", s(&e["service"])),
+                        ("key_pair_names", nonempty_list(s(&e["key_pair_names"]))),
+                        (
+                            "allowed_access_ips",
+                            nonempty_list(s(&e["allowed_access_ips"])),
+                        ),
+                    ])
+                })
+                .collect();
             let vol = &b["volume"];
             let uv = &b["user_vpc"];
-            let ssh = b["endpoints"].as_array().into_iter().flatten().find(|e| e["service"] == "SSH").map(|e| s(&e["uri"])).unwrap_or_default();
+            let ssh = b["endpoints"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|e| e["service"] == "SSH")
+                .map(|e| s(&e["uri"]))
+                .unwrap_or_default();
             obj(vec![
                 ("name", s(&b["name"])),
                 ("description", s(&b["description"])),
@@ -182,28 +221,77 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
                 ("image_id", s(&b["image"]["id"])),
                 ("feature", s(&b["feature"])),
                 ("duration", r("duration")),
-                ("lease", obj(vec![("duration", s(&b["lease"]["duration"])), ("type", s(&b["lease"]["type"]))])),
+                (
+                    "lease",
+                    obj(vec![
+                        ("duration", s(&b["lease"]["duration"])),
+                        ("type", s(&b["lease"]["type"])),
+                    ]),
+                ),
                 ("endpoints", nonempty_list(Value::List(endpoints))),
                 ("pool_id", s(&b["pool"]["id"])),
                 ("workspace_id", s(&b["workspace_id"])),
-                ("volume", obj(vec![
-                    ("category", s(&vol["category"])), ("ownership", s(&vol["ownership"])), ("capacity", s(&vol["capacity"])),
-                    ("uri", s(&vol["uri"])), ("id", s(&vol["id"])), ("mount_path", s(&vol["mount_path"])),
-                    ("read_only", s(&vol["read_only"])), ("dew_secret_name", s(&vol["dew_secret_name"])),
-                ])),
+                (
+                    "volume",
+                    obj(vec![
+                        ("category", s(&vol["category"])),
+                        ("ownership", s(&vol["ownership"])),
+                        ("capacity", s(&vol["capacity"])),
+                        ("uri", s(&vol["uri"])),
+                        ("id", s(&vol["id"])),
+                        ("mount_path", s(&vol["mount_path"])),
+                        ("read_only", s(&vol["read_only"])),
+                        ("dew_secret_name", s(&vol["dew_secret_name"])),
+                    ]),
+                ),
                 ("hooks", r("hooks")),
-                ("custom_spec", if custom.is_null() { Value::Null } else { obj(vec![
-                    ("cpu", s(&custom["cpu"])), ("memory", s(&custom["memory"])), ("gpu", s(&custom["gpu"])), ("gpu_type", s(&custom["gpu_type"])),
-                    ("arch", s(&custom["arch"])), ("category", s(&custom["category"])), ("resource_flavor", s(&custom["resource_flavor"])),
-                ]) }),
+                (
+                    "custom_spec",
+                    if custom.is_null() {
+                        Value::Null
+                    } else {
+                        obj(vec![
+                            ("cpu", s(&custom["cpu"])),
+                            ("memory", s(&custom["memory"])),
+                            ("gpu", s(&custom["gpu"])),
+                            ("gpu_type", s(&custom["gpu_type"])),
+                            ("arch", s(&custom["arch"])),
+                            ("category", s(&custom["category"])),
+                            ("resource_flavor", s(&custom["resource_flavor"])),
+                        ])
+                    },
+                ),
                 ("affinity", s(&b["affinity"])),
-                ("run_user", obj(vec![("uid", s(&b["run_user"]["uid"])), ("gid", s(&b["run_user"]["gid"]))])),
+                (
+                    "run_user",
+                    obj(vec![
+                        ("uid", s(&b["run_user"]["uid"])),
+                        ("gid", s(&b["run_user"]["gid"])),
+                    ]),
+                ),
                 ("data_volumes", r("data_volumes")),
-                ("user_vpc", if uv.is_null() { Value::Null } else { obj(vec![
-                    ("vpc_id", s(&uv["vpc_id"])), ("subnet_id", s(&uv["subnet_id"])), ("security_group_ids", s(&uv["security_group_ids"])),
-                    ("connect_cidrs", uv["connect_cidrs"].as_str().filter(|c| !c.is_empty()).map(|c| Value::List(c.split(',').map(Value::str).collect())).unwrap_or(Value::Null)),
-                    ("nat_id", s(&uv["nat_id"])), ("eip_id", s(&uv["eip_id"])),
-                ]) }),
+                (
+                    "user_vpc",
+                    if uv.is_null() {
+                        Value::Null
+                    } else {
+                        obj(vec![
+                            ("vpc_id", s(&uv["vpc_id"])),
+                            ("subnet_id", s(&uv["subnet_id"])),
+                            ("security_group_ids", s(&uv["security_group_ids"])),
+                            (
+                                "connect_cidrs",
+                                uv["connect_cidrs"]
+                                    .as_str()
+                                    .filter(|c| !c.is_empty())
+                                    .map(|c| Value::List(c.split(',').map(Value::str).collect()))
+                                    .unwrap_or(Value::Null),
+                            ),
+                            ("nat_id", s(&uv["nat_id"])),
+                            ("eip_id", s(&uv["eip_id"])),
+                        ])
+                    },
+                ),
                 ("public_network_config", r("public_network_config")),
                 ("desired_state", r("desired_state")),
                 ("id", s(&b["id"])),
@@ -220,12 +308,32 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
             ])
         }
         Kind::DevServer => {
-            let root = b["volumes"].as_array().into_iter().flatten().find(|v| v["type"] == "ROOT").cloned().unwrap_or(Json::Null);
+            let root = b["volumes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|v| v["type"] == "ROOT")
+                .cloned()
+                .unwrap_or(Json::Null);
             let by_resource_flavor = !r("resource_flavor").is_null() && r("flavor").is_null();
             obj(vec![
                 ("name", s(&b["name"])),
-                ("flavor", if by_resource_flavor { Value::Null } else { s(&b["flavor"]) }),
-                ("resource_flavor", if by_resource_flavor { s(&b["flavor"]) } else { Value::Null }),
+                (
+                    "flavor",
+                    if by_resource_flavor {
+                        Value::Null
+                    } else {
+                        s(&b["flavor"])
+                    },
+                ),
+                (
+                    "resource_flavor",
+                    if by_resource_flavor {
+                        s(&b["flavor"])
+                    } else {
+                        Value::Null
+                    },
+                ),
                 ("image_id", s(&b["image"]["image_id"])),
                 ("server_type", s(&b["cloud_server"]["type"])),
                 ("arch", s(&b["image"]["arch"])),
@@ -233,7 +341,13 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
                 ("admin_pass", r("admin_pass")),
                 ("key_pair_name", s(&b["key_pair_name"])),
                 ("network", r("network")),
-                ("root_volume", obj(vec![("size", s(&root["size"])), ("type", s(&root["evs_type"]))])),
+                (
+                    "root_volume",
+                    obj(vec![
+                        ("size", s(&root["size"])),
+                        ("type", s(&root["evs_type"])),
+                    ]),
+                ),
                 ("data_volume", r("data_volume")),
                 ("charging_info", r("charging_info")),
                 ("enterprise_project_id", r("enterprise_project_id")),
@@ -244,7 +358,14 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
                 ("status", s(&b["status"])),
                 ("charging_mode", s(&b["charging_mode"])),
                 ("order_id", s(&b["order_id"])),
-                ("private_ip", b["endpoints"].as_array().and_then(|e| e.first()).map(|e| s(&e["uri"])).unwrap_or_default()),
+                (
+                    "private_ip",
+                    b["endpoints"]
+                        .as_array()
+                        .and_then(|e| e.first())
+                        .map(|e| s(&e["uri"]))
+                        .unwrap_or_default(),
+                ),
                 ("image_name", s(&b["image"]["name"])),
                 ("category", s(&b["category"])),
                 ("created_at", s(&b["create_at"])),
@@ -255,14 +376,28 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
             let spec = &b["spec"];
             let st = |x: &Json| {
                 let l = &x["location"];
-                obj(vec![("type", s(&x["type"])), ("location", obj(vec![
-                    ("path", s(&l["path"])), ("volume_size", s(&l["volume_size"])), ("mount_path", s(&l["mount_path"])), ("access_modes", s(&l["access_modes"])),
-                ]))])
+                obj(vec![
+                    ("type", s(&x["type"])),
+                    (
+                        "location",
+                        obj(vec![
+                            ("path", s(&l["path"])),
+                            ("volume_size", s(&l["volume_size"])),
+                            ("mount_path", s(&l["mount_path"])),
+                            ("access_modes", s(&l["access_modes"])),
+                        ]),
+                    ),
+                ])
             };
             // The service adds its own annotations (target_domain, url); keep only the user's.
             let wanted = reference.get("spec").get("annotations");
             let ann = match (spec["annotations"].as_object(), wanted.as_map()) {
-                (Some(a), Some(w)) => Value::Map(a.iter().filter(|(k, _)| w.contains_key(*k)).map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+                (Some(a), Some(w)) => Value::Map(
+                    a.iter()
+                        .filter(|(k, _)| w.contains_key(*k))
+                        .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                        .collect(),
+                ),
                 _ => Value::Null,
             };
             obj(vec![
@@ -270,12 +405,32 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
                 ("profile_id", s(&b["profile"]["id"])),
                 ("description", s(&b["description"])),
                 ("flavor", s(&b["flavor"])),
-                ("spec", obj(vec![
-                    ("storage", st(&spec["storage"])),
-                    ("extend_storage", nonempty_list(Value::List(spec["extend_storage"].as_array().into_iter().flatten().map(st).collect()))),
-                    ("auto_stop", obj(vec![("enable", s(&spec["auto_stop"]["enable"])), ("duration", s(&spec["auto_stop"]["duration"])), ("prompt", s(&spec["auto_stop"]["prompt"]))])),
-                    ("annotations", ann),
-                ])),
+                (
+                    "spec",
+                    obj(vec![
+                        ("storage", st(&spec["storage"])),
+                        (
+                            "extend_storage",
+                            nonempty_list(Value::List(
+                                spec["extend_storage"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .map(st)
+                                    .collect(),
+                            )),
+                        ),
+                        (
+                            "auto_stop",
+                            obj(vec![
+                                ("enable", s(&spec["auto_stop"]["enable"])),
+                                ("duration", s(&spec["auto_stop"]["duration"])),
+                                ("prompt", s(&spec["auto_stop"]["prompt"])),
+                            ]),
+                        ),
+                        ("annotations", ann),
+                    ]),
+                ),
                 ("workspace", obj(vec![("id", s(&b["workspace"]["id"]))])),
                 ("pool", r("pool")),
                 ("ai_project", obj(vec![("id", s(&b["ai_project"]["id"]))])),
@@ -296,7 +451,9 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
 /// of strings, 5 for 5.0), keep the reference's spelling.
 fn keep_equivalent(v: &mut Value, reference: &Value) {
     match (v, reference) {
-        (Value::String(a), Value::String(b)) if a != b && a.eq_ignore_ascii_case(b) => *a = b.clone(),
+        (Value::String(a), Value::String(b)) if a != b && a.eq_ignore_ascii_case(b) => {
+            *a = b.clone()
+        }
         (Value::Map(m), Value::Map(r)) => {
             for (k, x) in m.iter_mut() {
                 if let Some(rx) = r.get(k) {
@@ -307,8 +464,14 @@ fn keep_equivalent(v: &mut Value, reference: &Value) {
         (Value::List(l), Value::List(r)) => {
             let strings = |x: &Vec<Value>| x.iter().all(|e| matches!(e, Value::String(_)));
             if l.len() == r.len() && strings(l) && strings(r) {
-                let mut a: Vec<String> = l.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect();
-                let mut b: Vec<String> = r.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect();
+                let mut a: Vec<String> = l
+                    .iter()
+                    .map(|x| x.as_str().unwrap_or("").to_string())
+                    .collect();
+                let mut b: Vec<String> = r
+                    .iter()
+                    .map(|x| x.as_str().unwrap_or("").to_string())
+                    .collect();
                 a.sort();
                 b.sort();
                 if a == b {
@@ -335,7 +498,10 @@ fn signer_escape(id: &str) -> String {
 }
 
 pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiError> {
-    match c.call("GET", &path_of(kind, id), &[], None, Retry::Safe).await {
+    match c
+        .call("GET", &path_of(kind, id), &[], None, Retry::Safe)
+        .await
+    {
         Ok(b) => Ok(Some(b)),
         Err(e) if kind.is_not_found(&e) => Ok(None),
         Err(e) => Err(e),
@@ -348,7 +514,15 @@ pub async fn list_all(c: &Client, kind: Kind) -> Result<Vec<Json>, ApiError> {
     let mut out = Vec::new();
     match kind {
         Kind::DevEnv => {
-            let r = c.call("GET", kind.base(), &[("de_type", "Notebook".into()), ("limit", "0".into())], None, Retry::Safe).await?;
+            let r = c
+                .call(
+                    "GET",
+                    kind.base(),
+                    &[("de_type", "Notebook".into()), ("limit", "0".into())],
+                    None,
+                    Retry::Safe,
+                )
+                .await?;
             out.extend(r["instances"].as_array().cloned().unwrap_or_default());
         }
         Kind::Notebook | Kind::DevServer => {
@@ -379,11 +553,20 @@ fn status(b: &Json) -> String {
 }
 
 /// Poll until `done` says so, with backoff from 100 ms up to 5 s per poll.
-async fn wait(c: &Client, kind: Kind, id: &str, timeout: Duration, progress: Progress<'_>, done: impl Fn(Option<&Json>) -> Result<bool, String>) -> Result<Option<Json>, OpError> {
+async fn wait(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    timeout: Duration,
+    progress: Progress<'_>,
+    done: impl Fn(Option<&Json>) -> Result<bool, String>,
+) -> Result<Option<Json>, OpError> {
     let start = Instant::now();
     let mut interval = Duration::from_millis(100);
     loop {
-        let b = get(c, kind, id).await.map_err(|e| OpError::new(Some(id.into()), e))?;
+        let b = get(c, kind, id)
+            .await
+            .map_err(|e| OpError::new(Some(id.into()), e))?;
         if let Some(x) = &b {
             progress(&status(x));
         }
@@ -397,16 +580,33 @@ async fn wait(c: &Client, kind: Kind, id: &str, timeout: Duration, progress: Pro
             }
         }
         if start.elapsed() >= timeout {
-            return Err(OpError::new(Some(id.into()), anyhow::anyhow!("timed out after {}s waiting (status {}); raise it with timeouts {{ ... }}", timeout.as_secs(), b.as_ref().map(status).unwrap_or_else(|| "gone".into()))));
+            return Err(OpError::new(
+                Some(id.into()),
+                anyhow::anyhow!(
+                    "timed out after {}s waiting (status {}); raise it with timeouts {{ ... }}",
+                    timeout.as_secs(),
+                    b.as_ref().map(status).unwrap_or_else(|| "gone".into())
+                ),
+            ));
         }
-        tokio::time::sleep(interval.min(timeout.saturating_sub(start.elapsed()).max(Duration::from_millis(10)))).await;
+        tokio::time::sleep(
+            interval.min(
+                timeout
+                    .saturating_sub(start.elapsed())
+                    .max(Duration::from_millis(10)),
+            ),
+        )
+        .await;
         interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
     }
 }
 
 fn failed_msg(b: &Json) -> String {
     let st = status(b);
-    let reason = b["fail_reason"].as_str().or_else(|| b["spec"]["failed_reasons"]["message"].as_str()).unwrap_or("");
+    let reason = b["fail_reason"]
+        .as_str()
+        .or_else(|| b["spec"]["failed_reasons"]["message"].as_str())
+        .unwrap_or("");
     if reason.is_empty() {
         format!("the instance is {st}")
     } else {
@@ -415,12 +615,25 @@ fn failed_msg(b: &Json) -> String {
 }
 
 /// Wait for a stable status in `targets`; a failure status is an error.
-pub async fn wait_status(c: &Client, kind: Kind, id: &str, targets: &[&str], timeout: Duration, progress: Progress<'_>) -> Result<Json, OpError> {
+pub async fn wait_status(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    targets: &[&str],
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
     let b = wait(c, kind, id, timeout, progress, |b| {
-        let Some(b) = b else { return Err("the instance disappeared".into()) };
+        let Some(b) = b else {
+            return Err("the instance disappeared".into());
+        };
         let st = status(b);
         if targets.contains(&st.as_str()) {
-            let resizing = kind == Kind::Notebook && matches!(b["volume"]["status"].as_str(), Some("INITIALIZING" | "RESIZING" | "DELETING"));
+            let resizing = kind == Kind::Notebook
+                && matches!(
+                    b["volume"]["status"].as_str(),
+                    Some("INITIALIZING" | "RESIZING" | "DELETING")
+                );
             return Ok(!resizing);
         }
         if FAILED.contains(&st.as_str()) {
@@ -432,7 +645,13 @@ pub async fn wait_status(c: &Client, kind: Kind, id: &str, targets: &[&str], tim
     Ok(b.expect("a target status has a body"))
 }
 
-pub async fn wait_gone(c: &Client, kind: Kind, id: &str, timeout: Duration, progress: Progress<'_>) -> Result<(), OpError> {
+pub async fn wait_gone(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<(), OpError> {
     wait(c, kind, id, timeout, progress, |b| match b {
         None => Ok(true),
         Some(b) if kind == Kind::DevEnv && status(b) == "DELETED" => Ok(true),
@@ -443,47 +662,155 @@ pub async fn wait_gone(c: &Client, kind: Kind, id: &str, timeout: Duration, prog
     .map(|_| ())
 }
 
-async fn power(c: &Client, kind: Kind, id: &str, run: bool) -> Result<(), ApiError> {
+async fn power(c: &Client, kind: Kind, id: &str, run: bool, cur: &Json) -> Result<(), ApiError> {
     let r = match (kind, run) {
-        (Kind::Notebook, true) => c.call("POST", &format!("{}/start", path_of(kind, id)), &[("duration", "-1".into())], None, Retry::Safe).await,
-        (Kind::Notebook, false) => c.call("POST", &format!("{}/stop", path_of(kind, id)), &[], None, Retry::Safe).await,
-        (Kind::DevServer, true) => c.call("PUT", &format!("{}/start", path_of(kind, id)), &[], Some(&json!({})), Retry::Safe).await,
-        (Kind::DevServer, false) => c.call("PUT", &format!("{}/stop", path_of(kind, id)), &[], None, Retry::Safe).await,
-        (Kind::DevEnv, _) => c.call("POST", &format!("{}/action", path_of(kind, id)), &[], Some(&json!({"action": if run { "start" } else { "stop" }})), Retry::Safe).await,
+        (Kind::Notebook, true) => {
+            // Restart with the instance's own lease, so that auto-stop stays as configured
+            // (the Terraform provider passes -1 here, which turns auto-stop off).
+            let lease = &cur["lease"];
+            let duration = match (lease["enable"].as_bool(), lease["duration"].as_i64()) {
+                (Some(true), Some(d)) => d,
+                _ => -1,
+            };
+            let mut q = vec![("duration", duration.to_string())];
+            if let Some(t) = lease["type"].as_str() {
+                q.push(("type", t.to_string()));
+            }
+            c.call(
+                "POST",
+                &format!("{}/start", path_of(kind, id)),
+                &q,
+                None,
+                Retry::Safe,
+            )
+            .await
+        }
+        (Kind::Notebook, false) => {
+            c.call(
+                "POST",
+                &format!("{}/stop", path_of(kind, id)),
+                &[],
+                None,
+                Retry::Safe,
+            )
+            .await
+        }
+        (Kind::DevServer, true) => {
+            c.call(
+                "PUT",
+                &format!("{}/start", path_of(kind, id)),
+                &[],
+                Some(&json!({})),
+                Retry::Safe,
+            )
+            .await
+        }
+        (Kind::DevServer, false) => {
+            c.call(
+                "PUT",
+                &format!("{}/stop", path_of(kind, id)),
+                &[],
+                None,
+                Retry::Safe,
+            )
+            .await
+        }
+        (Kind::DevEnv, _) => {
+            c.call(
+                "POST",
+                &format!("{}/action", path_of(kind, id)),
+                &[],
+                Some(&json!({"action": if run { "start" } else { "stop" }})),
+                Retry::Safe,
+            )
+            .await
+        }
     };
     match r {
         Ok(_) => Ok(()),
         // Already there, or on the way (a retried call that went through the first time).
-        Err(e) if e.is_code(&["ModelArts.6305", "ModelArts.6306", "ModelArts.6307", "ModelArts.6308"]) => Ok(()),
+        Err(e)
+            if e.is_code(&[
+                "ModelArts.6305",
+                "ModelArts.6306",
+                "ModelArts.6307",
+                "ModelArts.6308",
+            ]) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(e),
     }
 }
 
 /// Bring an instance to RUNNING or STOPPED and wait.
-pub async fn set_power(c: &Client, kind: Kind, id: &str, run: bool, timeout: Duration, progress: Progress<'_>) -> Result<Json, OpError> {
+pub async fn set_power(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    run: bool,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
     let target = if run { "RUNNING" } else { "STOPPED" };
-    let cur = get(c, kind, id).await.map_err(|e| OpError::new(Some(id.into()), e))?.ok_or_else(|| OpError::new(Some(id.into()), anyhow::anyhow!("the instance no longer exists")))?;
+    let cur = get(c, kind, id)
+        .await
+        .map_err(|e| OpError::new(Some(id.into()), e))?
+        .ok_or_else(|| {
+            OpError::new(
+                Some(id.into()),
+                anyhow::anyhow!("the instance no longer exists"),
+            )
+        })?;
     let st = status(&cur);
     if st == target {
         return Ok(cur);
     }
-    let transitional = ["CREATING", "STARTING", "STOPPING", "RESTARTING", "REBOOTING", "SNAPSHOTTING"];
+    let transitional = [
+        "CREATING",
+        "STARTING",
+        "STOPPING",
+        "RESTARTING",
+        "REBOOTING",
+        "SNAPSHOTTING",
+    ];
+    let mut cur = cur;
     if transitional.contains(&st.as_str()) {
-        let b = wait_status(c, kind, id, &["RUNNING", "STOPPED"], timeout, progress).await?;
-        if status(&b) == target {
-            return Ok(b);
+        cur = wait_status(c, kind, id, &["RUNNING", "STOPPED"], timeout, progress).await?;
+        if status(&cur) == target {
+            return Ok(cur);
         }
     }
-    power(c, kind, id, run).await.map_err(|e| OpError::new(Some(id.into()), e))?;
+    power(c, kind, id, run, &cur)
+        .await
+        .map_err(|e| OpError::new(Some(id.into()), e))?;
     wait_status(c, kind, id, &[target], timeout, progress).await
 }
 
 /// Create and wait until running (then stop if the configuration says so). Returns the
 /// final body.
-pub async fn create(c: &Client, kind: Kind, desired: &Value, timeout: Duration, progress: Progress<'_>) -> Result<Json, OpError> {
+pub async fn create(
+    c: &Client,
+    kind: Kind,
+    desired: &Value,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
     let body = create_body(kind, desired);
-    let resp = c.call("POST", kind.base(), &[], Some(&body), Retry::OnlyThrottled).await.map_err(|e| OpError::new(None, e))?;
-    let id = resp["id"].as_str().filter(|s| !s.is_empty()).ok_or_else(|| OpError::new(None, anyhow::anyhow!("the create call returned no id: {resp}")))?.to_string();
+    let resp = c
+        .call("POST", kind.base(), &[], Some(&body), Retry::OnlyThrottled)
+        .await
+        .map_err(|e| OpError::new(None, e))?;
+    let id = resp["id"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            OpError::new(
+                None,
+                anyhow::anyhow!("the create call returned no id: {resp}"),
+            )
+        })?
+        .to_string();
     progress(&status(&resp));
     let b = wait_status(c, kind, &id, &["RUNNING"], timeout, progress).await?;
     if desired.get("desired_state").as_str() == Some("STOPPED") {
@@ -492,18 +819,35 @@ pub async fn create(c: &Client, kind: Kind, desired: &Value, timeout: Duration, 
     Ok(b)
 }
 
-pub async fn delete(c: &Client, kind: Kind, id: &str, timeout: Duration, progress: Progress<'_>) -> Result<(), OpError> {
+pub async fn delete(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<(), OpError> {
     if kind == Kind::DevEnv {
         // The legacy API refuses to delete a running instance (ModelArts.6304).
-        match get(c, kind, id).await.map_err(|e| OpError::new(Some(id.into()), e))? {
+        match get(c, kind, id)
+            .await
+            .map_err(|e| OpError::new(Some(id.into()), e))?
+        {
             None => return Ok(()),
-            Some(b) if matches!(status(&b).as_str(), "RUNNING" | "STARTING" | "RESTARTING" | "CREATING") => {
+            Some(b)
+                if matches!(
+                    status(&b).as_str(),
+                    "RUNNING" | "STARTING" | "RESTARTING" | "CREATING"
+                ) =>
+            {
                 set_power(c, kind, id, false, timeout, progress).await?;
             }
             Some(_) => {}
         }
     }
-    match c.call("DELETE", &path_of(kind, id), &[], None, Retry::Safe).await {
+    match c
+        .call("DELETE", &path_of(kind, id), &[], None, Retry::Safe)
+        .await
+    {
         Ok(_) => {}
         Err(e) if kind.is_not_found(&e) => return Ok(()),
         Err(e) => return Err(OpError::new(Some(id.into()), e)),
@@ -518,9 +862,22 @@ fn changed(prior: &Value, desired: &Value, key: &str) -> bool {
 
 /// Update in place with the API sequence each change needs, then return the instance to
 /// its declared (or previous) power state.
-pub async fn update(c: &Client, kind: Kind, id: &str, prior: &Value, desired: &Value, timeout: Duration, progress: Progress<'_>) -> Result<Json, OpError> {
+pub async fn update(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    prior: &Value,
+    desired: &Value,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
     let e = |x: ApiError| OpError::new(Some(id.into()), x);
-    let cur = get(c, kind, id).await.map_err(e)?.ok_or_else(|| OpError::new(Some(id.into()), anyhow::anyhow!("the instance no longer exists")))?;
+    let cur = get(c, kind, id).await.map_err(e)?.ok_or_else(|| {
+        OpError::new(
+            Some(id.into()),
+            anyhow::anyhow!("the instance no longer exists"),
+        )
+    })?;
     let mut st = status(&cur);
     if !["RUNNING", "STOPPED"].contains(&st.as_str()) {
         st = status(&wait_status(c, kind, id, &["RUNNING", "STOPPED"], timeout, progress).await?);
@@ -534,26 +891,59 @@ pub async fn update(c: &Client, kind: Kind, id: &str, prior: &Value, desired: &V
     match kind {
         Kind::Notebook => {
             let mut stopped_body = Map::new();
-            for k in ["flavor", "image_id", "endpoints", "custom_spec", "affinity", "hooks", "public_network_config"] {
+            for k in [
+                "flavor",
+                "image_id",
+                "endpoints",
+                "custom_spec",
+                "affinity",
+                "hooks",
+                "public_network_config",
+            ] {
                 if changed(prior, desired, k) {
                     let v = strip_attr(kind, k, desired.get(k));
                     stopped_body.insert(k.into(), v);
                 }
             }
-            if prior.get("volume").get("dew_secret_name") != desired.get("volume").get("dew_secret_name") && desired.get("volume").get("dew_secret_name").is_known() {
-                stopped_body.insert("dew_secret_name".into(), desired.get("volume").get("dew_secret_name").to_json());
+            if prior.get("volume").get("dew_secret_name")
+                != desired.get("volume").get("dew_secret_name")
+                && desired.get("volume").get("dew_secret_name").is_known()
+            {
+                stopped_body.insert(
+                    "dew_secret_name".into(),
+                    desired.get("volume").get("dew_secret_name").to_json(),
+                );
             }
             let mut any_body = Map::new();
             for k in ["name", "description"] {
                 if changed(prior, desired, k) {
-                    any_body.insert(k.into(), match desired.get(k) { Value::Null => json!(""), v => v.to_json() });
+                    any_body.insert(
+                        k.into(),
+                        match desired.get(k) {
+                            Value::Null => json!(""),
+                            v => v.to_json(),
+                        },
+                    );
                 }
             }
-            let grow = match (prior.get("volume").get("capacity").as_f64(), desired.get("volume").get("capacity").as_f64()) {
+            let grow = match (
+                prior.get("volume").get("capacity").as_f64(),
+                desired.get("volume").get("capacity").as_f64(),
+            ) {
                 (Some(a), Some(b)) if b > a => Some(b as i64),
                 _ => None,
             };
-            let lease = desired.get("lease").get("duration").as_f64().filter(|_| changed(prior, desired, "lease")).or_else(|| desired.get("duration").as_f64().filter(|_| changed(prior, desired, "duration")));
+            let lease = desired
+                .get("lease")
+                .get("duration")
+                .as_f64()
+                .filter(|_| changed(prior, desired, "lease"))
+                .or_else(|| {
+                    desired
+                        .get("duration")
+                        .as_f64()
+                        .filter(|_| changed(prior, desired, "duration"))
+                });
             if !stopped_body.is_empty() {
                 if st == "RUNNING" {
                     progress("STOPPING");
@@ -561,41 +951,106 @@ pub async fn update(c: &Client, kind: Kind, id: &str, prior: &Value, desired: &V
                     st = "STOPPED".into();
                 }
                 stopped_body.extend(std::mem::take(&mut any_body));
-                c.call("PUT", &path_of(kind, id), &[], Some(&Json::Object(stopped_body)), Retry::Safe).await.map_err(e)?;
+                c.call(
+                    "PUT",
+                    &path_of(kind, id),
+                    &[],
+                    Some(&Json::Object(stopped_body)),
+                    Retry::Safe,
+                )
+                .await
+                .map_err(e)?;
             }
             if !any_body.is_empty() {
-                c.call("PUT", &path_of(kind, id), &[], Some(&Json::Object(any_body)), Retry::Safe).await.map_err(e)?;
+                c.call(
+                    "PUT",
+                    &path_of(kind, id),
+                    &[],
+                    Some(&Json::Object(any_body)),
+                    Retry::Safe,
+                )
+                .await
+                .map_err(e)?;
             }
             if grow.is_some() || lease.is_some() {
                 if st != "RUNNING" {
                     set_power(c, kind, id, true, timeout, progress).await?;
                 }
                 if let Some(size) = grow {
-                    c.call("PUT", &path_of(kind, id), &[], Some(&json!({"storage_new_size": size})), Retry::Safe).await.map_err(e)?;
+                    c.call(
+                        "PUT",
+                        &path_of(kind, id),
+                        &[],
+                        Some(&json!({"storage_new_size": size})),
+                        Retry::Safe,
+                    )
+                    .await
+                    .map_err(e)?;
                     wait_status(c, kind, id, &["RUNNING"], timeout, progress).await?;
                 }
                 if let Some(d) = lease {
-                    let ty = desired.get("lease").get("type").as_str().unwrap_or("TIMING").to_string();
-                    c.call("PATCH", &format!("{}/lease", path_of(kind, id)), &[], Some(&json!({"duration": d as i64, "type": ty})), Retry::Safe).await.map_err(e)?;
+                    let ty = desired
+                        .get("lease")
+                        .get("type")
+                        .as_str()
+                        .unwrap_or("TIMING")
+                        .to_string();
+                    c.call(
+                        "PATCH",
+                        &format!("{}/lease", path_of(kind, id)),
+                        &[],
+                        Some(&json!({"duration": d as i64, "type": ty})),
+                        Retry::Safe,
+                    )
+                    .await
+                    .map_err(e)?;
                 }
             }
         }
         Kind::DevServer => {
             if changed(prior, desired, "name") {
-                c.call("PUT", &path_of(kind, id), &[], Some(&json!({"name": desired.get("name").to_json()})), Retry::Safe).await.map_err(e)?;
+                c.call(
+                    "PUT",
+                    &path_of(kind, id),
+                    &[],
+                    Some(&json!({"name": desired.get("name").to_json()})),
+                    Retry::Safe,
+                )
+                .await
+                .map_err(e)?;
             }
         }
         Kind::DevEnv => {
             let mut body = Map::new();
             if changed(prior, desired, "description") {
-                body.insert("description".into(), match desired.get("description") { Value::Null => json!(""), v => v.to_json() });
+                body.insert(
+                    "description".into(),
+                    match desired.get("description") {
+                        Value::Null => json!(""),
+                        v => v.to_json(),
+                    },
+                );
             }
-            let (pa, da) = (prior.get("spec").get("auto_stop"), desired.get("spec").get("auto_stop"));
+            let (pa, da) = (
+                prior.get("spec").get("auto_stop"),
+                desired.get("spec").get("auto_stop"),
+            );
             if da.is_known() && pa != da {
-                body.insert("spec".into(), json!({"auto_stop": strip(auto_stop_schema(), da)}));
+                body.insert(
+                    "spec".into(),
+                    json!({"auto_stop": strip(auto_stop_schema(), da)}),
+                );
             }
             if !body.is_empty() {
-                c.call("PUT", &path_of(kind, id), &[], Some(&Json::Object(body)), Retry::Safe).await.map_err(e)?;
+                c.call(
+                    "PUT",
+                    &path_of(kind, id),
+                    &[],
+                    Some(&Json::Object(body)),
+                    Retry::Safe,
+                )
+                .await
+                .map_err(e)?;
             }
         }
     }
@@ -615,7 +1070,9 @@ fn auto_stop_schema() -> &'static Schema {
 fn strip_attr(kind: Kind, name: &str, v: &Value) -> Json {
     let at = kind.schema().get(name).expect("known attribute");
     match (&at.ty, v) {
-        (Ty::Block(inner, true), Value::List(l)) => Json::Array(l.iter().map(|e| strip(inner, e)).collect()),
+        (Ty::Block(inner, true), Value::List(l)) => {
+            Json::Array(l.iter().map(|e| strip(inner, e)).collect())
+        }
         (Ty::Block(inner, false), m @ Value::Map(_)) => strip(inner, m),
         (_, x) => x.to_json(),
     }

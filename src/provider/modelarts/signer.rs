@@ -317,7 +317,16 @@ mod tests {
             ("TEST_UNDERSCORE", "TEST_VALUE"),
         ]);
         assert_eq!(
-            sig_with("AccessKey", "SecretKey", "GET", "/path", "limit=1", &hs, &["x-sdk-date"], b""),
+            sig_with(
+                "AccessKey",
+                "SecretKey",
+                "GET",
+                "/path",
+                "limit=1",
+                &hs,
+                &["x-sdk-date"],
+                b""
+            ),
             "5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624"
         );
         let mut hs3 = hs.clone();
@@ -346,7 +355,16 @@ mod tests {
         ]);
         let s = ["host", "x-sdk-date"];
         assert_eq!(
-            sig_with("AccessKey", "SecretKey", "GET", "/resources", "size=1", &hs, &s, b""),
+            sig_with(
+                "AccessKey",
+                "SecretKey",
+                "GET",
+                "/resources",
+                "size=1",
+                &hs,
+                &s,
+                b""
+            ),
             "cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842"
         );
         assert_eq!(
@@ -420,7 +438,10 @@ mod tests {
         assert!(sign("HPUAEXAMPLEAK0000000", "exampleSecretKey0000000000000000000000000", &req)
             .ends_with("SignedHeaders=content-type;host;user-agent;x-project-id;x-sdk-date, Signature=7ec56604d4153cc394632bb8441c2a22c6cdc30fdc45963901890885ab2c0aae"));
         let mut hs = h(&base);
-        hs.push(("Content-Type".into(), "application/json;charset=UTF-8".into()));
+        hs.push((
+            "Content-Type".into(),
+            "application/json;charset=UTF-8".into(),
+        ));
         let body = br#"{"name":"nb-1","flavor":"modelarts.vm.cpu.2u","image":{"id":"img-1"}}"#;
         let req = Request {
             method: "POST",
@@ -429,8 +450,12 @@ mod tests {
             headers: &hs,
             body,
         };
-        assert!(sign("HPUAEXAMPLEAK0000000", "exampleSecretKey0000000000000000000000000", &req)
-            .ends_with("Signature=205ee8df17ac7072a2031c7bb6cfd9103bb63054dd92370f345e635ac5568dfe"));
+        assert!(sign(
+            "HPUAEXAMPLEAK0000000",
+            "exampleSecretKey0000000000000000000000000",
+            &req
+        )
+        .ends_with("Signature=205ee8df17ac7072a2031c7bb6cfd9103bb63054dd92370f345e635ac5568dfe"));
     }
 
     #[test]
@@ -496,8 +521,14 @@ mod tests {
         let auth = sign("AK", "SK", &req);
         let sk = |a: &str| (a == "AK").then(|| "SK".to_string());
         assert_eq!(verify(&auth, &req, sk, now, 900), Ok(()));
-        let tampered = Request { body: b"{ }", ..req };
-        assert_eq!(verify(&auth, &tampered, sk, now, 900), Err(VerifyError::Mismatch));
+        let tampered = Request {
+            body: b"{ }",
+            ..req
+        };
+        assert_eq!(
+            verify(&auth, &tampered, sk, now, 900),
+            Err(VerifyError::Mismatch)
+        );
         let later = now + chrono::Duration::minutes(20);
         assert!(matches!(
             verify(&auth, &req, sk, later, 900),

@@ -1,0 +1,562 @@
+//! Executing a plan: changes in dependency order (deletes in reverse), at most
+//! `parallelism` at a time, each waiting for its target status; the state is persisted as
+//! resources finish; a failure skips only what depends on it. Reports through [`Event`]s.
+
+use crate::addr::Addr;
+use crate::config::eval::Scope;
+use crate::config::vars::Resolved;
+use crate::config::{Config, Diags, Mode};
+use crate::plan::{self, Action, Change, Plan};
+use crate::provider::modelarts::kinds::{self, Kind, Op, OpError};
+use crate::provider::modelarts::Client;
+use crate::schema;
+use crate::state::{Instance, OutputState, State};
+use crate::value::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+
+#[derive(Clone, Debug)]
+pub enum Event {
+    Start {
+        addr: Addr,
+        action: Action,
+        id: Option<String>,
+    },
+    Status {
+        addr: Addr,
+        status: String,
+    },
+    Done {
+        addr: Addr,
+        action: Action,
+        id: Option<String>,
+        elapsed: Duration,
+    },
+    Failed {
+        addr: Addr,
+        action: Action,
+        error: String,
+    },
+    Skipped {
+        addr: Addr,
+        because: Addr,
+    },
+    Interrupted,
+}
+
+pub struct Summary {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub interrupted: bool,
+}
+
+/// Where the new state goes as the apply proceeds.
+pub trait Persist {
+    fn persist(&mut self, state: &mut State) -> anyhow::Result<()>;
+}
+
+pub struct Context<'a> {
+    pub cfg: &'a Config,
+    pub vars: &'a Resolved,
+    pub data: &'a BTreeMap<String, Value>,
+    pub client: Arc<Client>,
+    pub parallelism: usize,
+    pub events: UnboundedSender<Event>,
+}
+
+/// Evaluate one instance's configuration with the values known now.
+fn desired_now(
+    ctx: &Context,
+    state: &State,
+    ch: &Change,
+) -> Result<(Value, Vec<crate::value::Path>), Diags> {
+    let r = ctx
+        .cfg
+        .resource(Mode::Managed, &ch.addr.rtype, &ch.addr.name)
+        .ok_or_else(|| {
+            Diags(vec![crate::config::Diag::new(
+                None,
+                format!("{} is not in the configuration", ch.addr),
+                "",
+            )])
+        })?;
+    let mut objects = state.objects();
+    objects.extend(ctx.data.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let sens = state.sensitive_attributes();
+    let scope = Scope::new(
+        &ctx.vars.values,
+        &ctx.vars.sensitive,
+        &ctx.cfg.locals,
+        &objects,
+        &sens,
+        &ctx.cfg.dir,
+    );
+    let keys = plan::expand(r, &scope).map_err(|e| Diags(vec![e]))?;
+    let (key, each) = keys
+        .into_iter()
+        .find(|(k, _)| *k == ch.addr.key)
+        .ok_or_else(|| {
+            Diags(vec![crate::config::Diag::new(
+                Some(&r.span),
+                format!(
+                    "{} is no longer in the configuration's count or for_each",
+                    ch.addr
+                ),
+                "",
+            )])
+        })?;
+    let iscope = scope.for_instance(
+        each,
+        match &key {
+            Some(crate::addr::Key::Int(i)) => Some(*i as f64),
+            _ => None,
+        },
+    );
+    let mut errs = Vec::new();
+    let (v, s) = plan::decode_instance(r, &iscope, &mut errs);
+    if !errs.is_empty() {
+        return Err(Diags(errs));
+    }
+    Ok((v, s))
+}
+
+enum Outcome {
+    /// The object now (None when deleted).
+    Ok(Option<Instance>),
+    Failed {
+        error: String,
+        record: Option<Instance>,
+    },
+}
+
+async fn run_one(
+    client: Arc<Client>,
+    ch: Change,
+    desired: Option<Value>,
+    sensitive: Vec<crate::value::Path>,
+    events: UnboundedSender<Event>,
+) -> Outcome {
+    let kind = Kind::from_type(&ch.addr.rtype).expect("managed kind");
+    let addr = ch.addr.clone();
+    let ev = events.clone();
+    let a2 = addr.clone();
+    let progress = move |s: &str| {
+        let _ = ev.send(Event::Status {
+            addr: a2.clone(),
+            status: s.to_string(),
+        });
+    };
+    let timeout = |op: Op| {
+        match op {
+            Op::Create => ch.timeouts.create,
+            Op::Update => ch.timeouts.update,
+            Op::Delete => ch.timeouts.delete,
+        }
+        .unwrap_or_else(|| kind.default_timeout(op))
+    };
+    let id = ch
+        .before
+        .as_ref()
+        .and_then(|b| b.get("id").as_str().map(str::to_string));
+    let deps = ch.deps.clone();
+    let record = |body: &serde_json::Value, reference: &Value, tainted: bool| Instance {
+        attributes: kinds::to_attrs(kind, body, reference),
+        sensitive: sensitive.clone(),
+        dependencies: deps.clone(),
+        tainted,
+    };
+    let failed = |e: OpError, reference: &Value| {
+        let rec = e.id.as_ref().map(|id| {
+            let mut attrs = e
+                .attrs
+                .clone()
+                .unwrap_or_else(|| Value::Map(BTreeMap::new()));
+            if let Value::Map(m) = &mut attrs {
+                m.insert("id".into(), Value::str(id.clone()));
+                for (k, v) in reference.as_map().into_iter().flatten() {
+                    m.entry(k.clone()).or_insert(v.clone());
+                }
+            }
+            Instance {
+                attributes: attrs,
+                sensitive: sensitive.clone(),
+                dependencies: deps.clone(),
+                tainted: true,
+            }
+        });
+        Outcome::Failed {
+            error: format!("{:#}", e.error),
+            record: rec,
+        }
+    };
+    match ch.action {
+        Action::Delete => match kinds::delete(
+            &client,
+            kind,
+            id.as_deref().unwrap_or(""),
+            timeout(Op::Delete),
+            &progress,
+        )
+        .await
+        {
+            Ok(()) => Outcome::Ok(None),
+            Err(e) => Outcome::Failed {
+                error: format!("{:#}", e.error),
+                record: None,
+            },
+        },
+        Action::Create | Action::Replace => {
+            if ch.action == Action::Replace {
+                if let Some(id) = &id {
+                    if let Err(e) =
+                        kinds::delete(&client, kind, id, timeout(Op::Delete), &progress).await
+                    {
+                        return Outcome::Failed {
+                            error: format!("{:#}", e.error),
+                            record: None,
+                        };
+                    }
+                }
+            }
+            let desired = desired.expect("create has a configuration");
+            match kinds::create(&client, kind, &desired, timeout(Op::Create), &progress).await {
+                Ok(body) => Outcome::Ok(Some(record(&body, &desired, false))),
+                Err(e) => failed(e, &desired),
+            }
+        }
+        Action::Update => {
+            let desired = desired.expect("update has a configuration");
+            let prior = ch.before.clone().unwrap_or_default();
+            match kinds::update(
+                &client,
+                kind,
+                id.as_deref().unwrap_or(""),
+                &prior,
+                &desired,
+                timeout(Op::Update),
+                &progress,
+            )
+            .await
+            {
+                Ok(body) => {
+                    let mut reference = desired.clone();
+                    if let (Value::Map(r), Value::Map(p)) = (&mut reference, &prior) {
+                        for (k, v) in p {
+                            r.entry(k.clone()).or_insert(v.clone());
+                        }
+                    }
+                    Outcome::Ok(Some(record(&body, &reference, false)))
+                }
+                Err(e) => Outcome::Failed {
+                    error: format!("{:#}", e.error),
+                    record: None,
+                },
+            }
+        }
+        Action::NoOp | Action::Read => Outcome::Ok(ch.before.clone().map(|b| Instance {
+            attributes: b,
+            sensitive: sensitive.clone(),
+            dependencies: deps.clone(),
+            tainted: false,
+        })),
+    }
+}
+
+/// Apply `plan` to `state`, persisting through `persist`. Returns the summary; the state is
+/// left consistent whatever happens.
+pub async fn apply(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    state: &mut State,
+    persist: &mut dyn Persist,
+) -> anyhow::Result<Summary> {
+    let nodes: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        .collect();
+    let n = nodes.len();
+    // Edges: creates/updates after what they depend on; deletes after the deletes of
+    // what depends on them.
+    let mut waits: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    let by_res: HashMap<String, Vec<usize>> =
+        nodes
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut m, (i, c)| {
+                m.entry(c.addr.resource()).or_default().push(i);
+                m
+            });
+    let deleting = |c: &Change| matches!(c.action, Action::Delete | Action::Replace);
+    for (i, c) in nodes.iter().enumerate() {
+        if c.action != Action::Delete {
+            for d in &c.deps {
+                for &j in by_res.get(d).into_iter().flatten() {
+                    if nodes[j].action != Action::Delete && j != i {
+                        waits[i].insert(j);
+                    }
+                }
+            }
+        }
+        if deleting(c) {
+            // Everything that depends on this object and is going away goes first.
+            for (j, other) in nodes.iter().enumerate() {
+                if j != i
+                    && other.action == Action::Delete
+                    && other.deps.contains(&c.addr.resource())
+                {
+                    waits[i].insert(j);
+                }
+            }
+        }
+    }
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, w) in waits.iter().enumerate() {
+        for &j in w {
+            dependents[j].push(i);
+        }
+    }
+    let mut remaining: Vec<usize> = waits.iter().map(|w| w.len()).collect();
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..n).filter(|&i| remaining[i] == 0).collect();
+    let mut done = vec![false; n];
+    let mut summary = Summary {
+        added: 0,
+        changed: 0,
+        destroyed: 0,
+        failed: 0,
+        skipped: 0,
+        interrupted: false,
+    };
+    let mut set = tokio::task::JoinSet::new();
+    let mut in_flight = 0usize;
+    let mut started: HashMap<usize, Instant> = HashMap::new();
+    let mut stop_new = false;
+    let mut sigint = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut last_write = Instant::now() - Duration::from_secs(1);
+    let mut dirty = false;
+    let mut finished = 0usize;
+
+    fn skip(
+        i: usize,
+        cause: usize,
+        nodes: &[&Change],
+        dependents: &[Vec<usize>],
+        done: &mut [bool],
+        summary: &mut Summary,
+        events: &UnboundedSender<Event>,
+    ) {
+        for &d in &dependents[i] {
+            if !done[d] {
+                done[d] = true;
+                summary.skipped += 1;
+                let _ = events.send(Event::Skipped {
+                    addr: nodes[d].addr.clone(),
+                    because: nodes[cause].addr.clone(),
+                });
+                skip(d, cause, nodes, dependents, done, summary, events);
+            }
+        }
+    }
+
+    loop {
+        while !stop_new && in_flight < ctx.parallelism.max(1) {
+            let Some(i) = ready.pop_front() else { break };
+            if done[i] {
+                continue;
+            }
+            let ch = nodes[i].clone();
+            let (desired, sensitive) =
+                if matches!(ch.action, Action::Create | Action::Replace | Action::Update) {
+                    match desired_now(ctx, state, &ch) {
+                        Ok((config, sens)) => {
+                            let sch = schema::for_type(&ch.addr.rtype).expect("managed");
+                            let prior = if ch.action == Action::Update {
+                                ch.before.as_ref()
+                            } else {
+                                None
+                            };
+                            (Some(plan::planned(sch, &config, prior)), sens)
+                        }
+                        Err(e) => {
+                            done[i] = true;
+                            summary.failed += 1;
+                            let _ = ctx.events.send(Event::Failed {
+                                addr: ch.addr.clone(),
+                                action: ch.action,
+                                error: e.to_string(),
+                            });
+                            skip(
+                                i,
+                                i,
+                                &nodes,
+                                &dependents,
+                                &mut done,
+                                &mut summary,
+                                &ctx.events,
+                            );
+                            continue;
+                        }
+                    }
+                } else {
+                    (None, ch.sensitive.clone())
+                };
+            let _ = ctx.events.send(Event::Start {
+                addr: ch.addr.clone(),
+                action: ch.action,
+                id: ch
+                    .before
+                    .as_ref()
+                    .and_then(|b| b.get("id").as_str().map(str::to_string)),
+            });
+            started.insert(i, Instant::now());
+            in_flight += 1;
+            let client = ctx.client.clone();
+            let events = ctx.events.clone();
+            set.spawn(async move { (i, run_one(client, ch, desired, sensitive, events).await) });
+        }
+        if in_flight == 0 {
+            break;
+        }
+        let joined = tokio::select! {
+            j = set.join_next() => j,
+            _ = &mut sigint, if !stop_new => {
+                stop_new = true;
+                summary.interrupted = true;
+                let _ = ctx.events.send(Event::Interrupted);
+                continue;
+            }
+        };
+        let Some(joined) = joined else { break };
+        in_flight -= 1;
+        let (i, outcome) = joined.map_err(|e| anyhow::anyhow!("an apply task failed: {e}"))?;
+        done[i] = true;
+        finished += 1;
+        let ch = nodes[i];
+        let elapsed = started.get(&i).map(|s| s.elapsed()).unwrap_or_default();
+        match outcome {
+            Outcome::Ok(inst) => {
+                let id = inst
+                    .as_ref()
+                    .and_then(|x| x.attributes.get("id").as_str().map(str::to_string));
+                match inst {
+                    Some(x) => {
+                        state.instances.insert(ch.addr.clone(), x);
+                    }
+                    None => {
+                        state.instances.remove(&ch.addr);
+                    }
+                }
+                match ch.action {
+                    Action::Create => summary.added += 1,
+                    Action::Update => summary.changed += 1,
+                    Action::Delete => summary.destroyed += 1,
+                    Action::Replace => {
+                        summary.added += 1;
+                        summary.destroyed += 1
+                    }
+                    _ => {}
+                }
+                let _ = ctx.events.send(Event::Done {
+                    addr: ch.addr.clone(),
+                    action: ch.action,
+                    id,
+                    elapsed,
+                });
+                for &d in &dependents[i] {
+                    remaining[d] -= 1;
+                    if remaining[d] == 0 {
+                        ready.push_back(d);
+                    }
+                }
+            }
+            Outcome::Failed { error, record } => {
+                summary.failed += 1;
+                if ch.action == Action::Replace {
+                    // The old object may be gone even if the new one failed.
+                    state.instances.remove(&ch.addr);
+                }
+                if let Some(r) = record {
+                    state.instances.insert(ch.addr.clone(), r);
+                }
+                let _ = ctx.events.send(Event::Failed {
+                    addr: ch.addr.clone(),
+                    action: ch.action,
+                    error,
+                });
+                skip(
+                    i,
+                    i,
+                    &nodes,
+                    &dependents,
+                    &mut done,
+                    &mut summary,
+                    &ctx.events,
+                );
+            }
+        }
+        dirty = true;
+        // Persist after every finished resource; with very many resources, at most ten
+        // times a second (and always at the end).
+        if state.instances.len() < 500
+            || last_write.elapsed() >= Duration::from_millis(100)
+            || finished == n
+        {
+            persist.persist(state)?;
+            last_write = Instant::now();
+            dirty = false;
+        }
+    }
+    if stop_new {
+        summary.skipped += done.iter().filter(|d| !**d).count();
+    }
+    if dirty {
+        persist.persist(state)?;
+    }
+    Ok(summary)
+}
+
+/// Outputs from the final state.
+pub fn outputs(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &BTreeMap<String, Value>,
+    state: &mut State,
+) -> Result<(), Diags> {
+    let mut objects = state.objects();
+    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let sens = state.sensitive_attributes();
+    let scope = Scope::new(
+        &vars.values,
+        &vars.sensitive,
+        &cfg.locals,
+        &objects,
+        &sens,
+        &cfg.dir,
+    );
+    let mut errs = Vec::new();
+    let mut out = BTreeMap::new();
+    for (name, o) in &cfg.outputs {
+        match scope.eval_attr(&o.value) {
+            Ok(v) => {
+                out.insert(
+                    name.clone(),
+                    OutputState {
+                        value: v,
+                        sensitive: o.sensitive,
+                    },
+                );
+            }
+            // An output of a failed resource is simply absent.
+            Err(e) => errs.push(e),
+        }
+    }
+    state.outputs = out;
+    let _ = errs;
+    Ok(())
+}
