@@ -17,6 +17,9 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     /// Known only after apply.
     Unknown,
+    /// A secret inside an evaluated expression. Only the evaluator creates and removes
+    /// these marks; no other value holds one.
+    Sensitive(Box<Value>),
 }
 
 impl Value {
@@ -33,6 +36,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Map(_) => "object",
             Value::Unknown => "unknown",
+            Value::Sensitive(v) => v.type_name(),
         }
     }
 
@@ -46,7 +50,34 @@ impl Value {
             Value::Unknown => false,
             Value::List(l) => l.iter().all(Value::is_known),
             Value::Map(m) => m.values().all(Value::is_known),
+            Value::Sensitive(v) => v.is_known(),
             _ => true,
+        }
+    }
+
+    /// Remove every sensitivity mark; the flag says whether there was one.
+    pub fn unmark(self) -> (Value, bool) {
+        match self {
+            Value::Sensitive(v) => (v.unmark().0, true),
+            Value::List(l) => {
+                let mut hit = false;
+                let l = l.into_iter().map(|x| {
+                    let (x, h) = x.unmark();
+                    hit |= h;
+                    x
+                }).collect();
+                (Value::List(l), hit)
+            }
+            Value::Map(m) => {
+                let mut hit = false;
+                let m = m.into_iter().map(|(k, x)| {
+                    let (x, h) = x.unmark();
+                    hit |= h;
+                    (k, x)
+                }).collect();
+                (Value::Map(m), hit)
+            }
+            other => (other, false),
         }
     }
 
@@ -126,6 +157,7 @@ impl Value {
     pub fn to_json(&self) -> Json {
         match self {
             Value::Null | Value::Unknown => Json::Null,
+            Value::Sensitive(v) => v.to_json(),
             Value::Bool(b) => Json::Bool(*b),
             Value::Number(n) => number_json(*n),
             Value::String(s) => Json::String(s.clone()),
@@ -140,6 +172,7 @@ impl Value {
     pub fn unknown_mask(&self) -> Json {
         match self {
             Value::Unknown => Json::Bool(true),
+            Value::Sensitive(v) => v.unknown_mask(),
             Value::List(l) => Json::Array(l.iter().map(Value::unknown_mask).collect()),
             Value::Map(m) => Json::Object(
                 m.iter()
@@ -162,6 +195,7 @@ impl Value {
         match self {
             Value::Null => out.push_str("null"),
             Value::Unknown => out.push_str("(known after apply)"),
+            Value::Sensitive(_) => out.push_str("(sensitive value)"),
             Value::Bool(b) => {
                 let _ = write!(out, "{b}");
             }
@@ -197,6 +231,7 @@ impl Value {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(fmt_number(*n)),
             Value::Bool(b) => Some(b.to_string()),
+            Value::Sensitive(v) => v.to_template_string(),
             _ => None,
         }
     }

@@ -101,8 +101,20 @@ impl<'a> Scope<'a> {
         s
     }
 
+    /// Evaluate an argument. Secrets it read are reported through `sensitive_hit`; the
+    /// value itself carries no marks.
     pub fn eval_attr(&self, a: &Attr) -> Result<Value, Diag> {
-        self.eval(&a.expr, &a.span)
+        let v = self.eval(&a.expr, &a.span)?;
+        Ok(self.clean(v))
+    }
+
+    /// Drop marks, remembering that a secret was read.
+    fn clean(&self, v: Value) -> Value {
+        let (v, hit) = v.unmark();
+        if hit {
+            self.sensitive_hit.set(true);
+        }
+        v
     }
 
     fn err(&self, span: &Span, summary: impl Into<String>, detail: impl Into<String>) -> Diag {
@@ -221,10 +233,11 @@ impl<'a> Scope<'a> {
             }
             (t, Some(n)) if REF_ROOTS.contains(&t) => {
                 let key = format!("{t}.{n}");
+                let secret = self.sensitive_objects.get(&key);
                 self.objects
                     .get(&key)
                     .cloned()
-                    .map(|v| (v, 1))
+                    .map(|v| (mark(v, secret), 1))
                     .ok_or_else(|| {
                         self.err(
                             span,
@@ -288,7 +301,7 @@ impl<'a> Scope<'a> {
             Expression::Traversal(t) => self.traversal(&t.expr, &t.operators, span)?,
             Expression::FuncCall(f) => self.call(f, span)?,
             Expression::Parenthesis(x) => self.eval(x, span)?,
-            Expression::Conditional(c) => match self.eval(&c.cond_expr, span)? {
+            Expression::Conditional(c) => match self.eval(&c.cond_expr, span).map(|v| self.clean(v))? {
                 Value::Bool(true) => self.eval(&c.true_expr, span)?,
                 Value::Bool(false) => self.eval(&c.false_expr, span)?,
                 Value::Unknown => Value::Unknown,
@@ -303,7 +316,7 @@ impl<'a> Scope<'a> {
             Expression::Operation(op) => match &**op {
                 hcl::expr::Operation::Unary(u) => {
                     let v = self.eval(&u.expr, span)?;
-                    match (u.operator, v) {
+                    match (u.operator, self.clean(v)) {
                         (_, Value::Unknown) => Value::Unknown,
                         (UnaryOperator::Neg, v) => Value::Number(
                             -num(&v).ok_or_else(|| self.err(span, "unary - needs a number", ""))?,
@@ -324,9 +337,11 @@ impl<'a> Scope<'a> {
     fn binary(&self, b: &hcl::expr::BinaryOp, span: &Span) -> Result<Value, Diag> {
         use BinaryOperator::*;
         let l = self.eval(&b.lhs_expr, span)?;
+        let l = self.clean(l);
         // Short-circuit logic as Terraform does not, but unknowns must still propagate.
         if matches!(b.operator, And | Or) {
             let r = self.eval(&b.rhs_expr, span)?;
+            let r = self.clean(r);
             return match (l, r) {
                 (Value::Bool(x), Value::Bool(y)) => {
                     Ok(Value::Bool(if b.operator == And { x && y } else { x || y }))
@@ -336,6 +351,7 @@ impl<'a> Scope<'a> {
             };
         }
         let r = self.eval(&b.rhs_expr, span)?;
+        let r = self.clean(r);
         if !l.is_known() || !r.is_known() {
             return Ok(Value::Unknown);
         }
@@ -394,26 +410,6 @@ impl<'a> Scope<'a> {
             (other, _) => (self.eval(other, span)?, 0),
         };
         let ops = &ops[used..];
-        // A resource reference reads a secret when it reaches a sensitive attribute, or
-        // takes the whole object of a resource that has one.
-        if let (Expression::Variable(root), Some(TraversalOperator::GetAttr(res))) =
-            (base, all_ops.first())
-        {
-            if used == 1 && REF_ROOTS.contains(&root.as_str()) {
-                if let Some(secret) =
-                    self.sensitive_objects
-                        .get(&format!("{}.{}", root.as_str(), res.as_str()))
-                {
-                    let attr = ops.iter().find_map(|o| match o {
-                        TraversalOperator::GetAttr(a) => Some(a.as_str()),
-                        _ => None,
-                    });
-                    if attr.is_none_or(|a| secret.contains(a)) {
-                        self.sensitive_hit.set(true);
-                    }
-                }
-            }
-        }
         for (i, op) in ops.iter().enumerate() {
             match op {
                 TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
@@ -452,6 +448,7 @@ impl<'a> Scope<'a> {
         for op in ops {
             v = match (v, op) {
                 (Value::Unknown, _) => return Ok(Value::Unknown),
+                (Value::Sensitive(inner), op) => Value::Sensitive(Box::new(self.apply_ops(*inner, std::slice::from_ref(op), span)?)),
                 (Value::Map(mut m), TraversalOperator::GetAttr(a)) => match m.remove(a.as_str()) {
                     Some(x) => x,
                     None => {
@@ -489,6 +486,7 @@ impl<'a> Scope<'a> {
                 }
                 (coll, TraversalOperator::Index(ix)) => {
                     let k = self.eval(ix, span)?;
+                    let k = self.clean(k);
                     self.index(coll, &k, span)?
                 }
                 (coll, TraversalOperator::LegacyIndex(n)) => {
@@ -544,6 +542,13 @@ impl<'a> Scope<'a> {
 
     fn for_expr(&self, f: &hcl::expr::ForExpr, span: &Span) -> Result<Value, Diag> {
         let coll = self.eval(&f.collection_expr, span)?;
+        let coll = match coll {
+            Value::Sensitive(inner) => {
+                self.sensitive_hit.set(true);
+                *inner
+            }
+            other => other,
+        };
         let items: Vec<(Value, Value)> = match coll {
             Value::Unknown => return Ok(Value::Unknown),
             Value::List(l) => l
@@ -668,7 +673,7 @@ impl<'a> Scope<'a> {
                     }
                     out.push_str(s);
                 }
-                Element::Interpolation(ip) => match self.eval(&ip.expr, span)? {
+                Element::Interpolation(ip) => match self.eval(&ip.expr, span).map(|v| self.clean(v))? {
                     Value::Unknown => return Ok(None),
                     v => match v.to_template_string() {
                         Some(s) => out.push_str(&s),
@@ -796,7 +801,8 @@ impl<'a> Scope<'a> {
         }
         let mut args = Vec::with_capacity(f.args.len());
         for a in &f.args {
-            args.push(self.eval(a, span)?);
+            let v = self.eval(a, span)?;
+            args.push(self.clean(v));
         }
         if f.expand_final {
             match args.pop() {
@@ -813,6 +819,19 @@ impl<'a> Scope<'a> {
         }
         super::funcs::call(name, args, &self.base_dir)
             .map_err(|m| self.err(span, format!("{name}(): {m}"), ""))
+    }
+}
+
+/// Mark the secret attributes of a resource value (an object, or a list or map of them).
+fn mark(v: Value, secret: Option<&BTreeSet<String>>) -> Value {
+    let Some(secret) = secret else { return v };
+    match v {
+        Value::Map(m) if m.keys().any(|k| secret.contains(k)) || m.contains_key("id") => {
+            Value::Map(m.into_iter().map(|(k, x)| if secret.contains(&k) && !x.is_null() { (k, Value::Sensitive(Box::new(x))) } else { (k, x) }).collect())
+        }
+        Value::Map(m) => Value::Map(m.into_iter().map(|(k, x)| (k, mark(x, Some(secret)))).collect()),
+        Value::List(l) => Value::List(l.into_iter().map(|x| mark(x, Some(secret))).collect()),
+        other => other,
     }
 }
 

@@ -157,6 +157,25 @@ pub struct Cloud {
     pub mounts: BTreeMap<String, Obj>,
     #[serde(default)]
     pub tokens: Vec<String>,
+    /// How many ids were handed out; persisted so that ids never repeat across restarts.
+    #[serde(default)]
+    pub ids: u64,
+    /// Names whose next create fails (armed through `POST /_sim/fail`).
+    #[serde(default)]
+    pub fail_names: Vec<String>,
+}
+
+impl Cloud {
+    /// Whether a create of `name` should fail, consuming an armed failure.
+    pub fn take_failure(&mut self, name: &str) -> bool {
+        match self.fail_names.iter().position(|n| n == name) {
+            Some(i) => {
+                self.fail_names.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Cloud {
@@ -270,11 +289,20 @@ impl Sim {
         self.rng.lock().unwrap().gen::<f64>()
     }
 
+    /// A new id: deterministic for a seed, never repeated within one cloud.
     pub fn uuid(&self) -> String {
-        let bytes: [u8; 16] = self.rng.lock().unwrap().gen();
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .to_string()
+        use sha2::Digest;
+        let n = self.with_cloud(|c| {
+            c.ids += 1;
+            c.ids
+        });
+        let mut h = sha2::Sha256::new();
+        h.update(self.config.seed.to_le_bytes());
+        h.update(n.to_le_bytes());
+        let d = h.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&d[..16]);
+        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
     }
 
     pub fn with_cloud<T>(&self, f: impl FnOnce(&mut Cloud) -> T) -> T {
@@ -741,6 +769,16 @@ fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
         }
         ("DELETE", ["stats"]) => {
             *sim.stats.lock().unwrap() = Stats::default();
+            ok(json!({}))
+        }
+        // Make the next create of an instance with this name end in CREATE_FAILED.
+        ("POST", ["fail"]) => {
+            let name = req.body["name"].as_str().unwrap_or("").to_string();
+            if name.is_empty() {
+                return Err(ApiError::bad("SIM.400", "body needs {\"name\": ...}"));
+            }
+            sim.with_cloud(|c| c.fail_names.push(name));
+            sim.mark_dirty();
             ok(json!({}))
         }
         ("POST", ["reset"]) => {
