@@ -61,20 +61,26 @@ impl Value {
             Value::Sensitive(v) => (v.unmark().0, true),
             Value::List(l) => {
                 let mut hit = false;
-                let l = l.into_iter().map(|x| {
-                    let (x, h) = x.unmark();
-                    hit |= h;
-                    x
-                }).collect();
+                let l = l
+                    .into_iter()
+                    .map(|x| {
+                        let (x, h) = x.unmark();
+                        hit |= h;
+                        x
+                    })
+                    .collect();
                 (Value::List(l), hit)
             }
             Value::Map(m) => {
                 let mut hit = false;
-                let m = m.into_iter().map(|(k, x)| {
-                    let (x, h) = x.unmark();
-                    hit |= h;
-                    (k, x)
-                }).collect();
+                let m = m
+                    .into_iter()
+                    .map(|(k, x)| {
+                        let (x, h) = x.unmark();
+                        hit |= h;
+                        (k, x)
+                    })
+                    .collect();
                 (Value::Map(m), hit)
             }
             other => (other, false),

@@ -301,18 +301,20 @@ impl<'a> Scope<'a> {
             Expression::Traversal(t) => self.traversal(&t.expr, &t.operators, span)?,
             Expression::FuncCall(f) => self.call(f, span)?,
             Expression::Parenthesis(x) => self.eval(x, span)?,
-            Expression::Conditional(c) => match self.eval(&c.cond_expr, span).map(|v| self.clean(v))? {
-                Value::Bool(true) => self.eval(&c.true_expr, span)?,
-                Value::Bool(false) => self.eval(&c.false_expr, span)?,
-                Value::Unknown => Value::Unknown,
-                other => {
-                    return Err(self.err(
-                        span,
-                        "a condition must be true or false",
-                        format!("It is a {}.", other.type_name()),
-                    ))
+            Expression::Conditional(c) => {
+                match self.eval(&c.cond_expr, span).map(|v| self.clean(v))? {
+                    Value::Bool(true) => self.eval(&c.true_expr, span)?,
+                    Value::Bool(false) => self.eval(&c.false_expr, span)?,
+                    Value::Unknown => Value::Unknown,
+                    other => {
+                        return Err(self.err(
+                            span,
+                            "a condition must be true or false",
+                            format!("It is a {}.", other.type_name()),
+                        ))
+                    }
                 }
-            },
+            }
             Expression::Operation(op) => match &**op {
                 hcl::expr::Operation::Unary(u) => {
                     let v = self.eval(&u.expr, span)?;
@@ -448,7 +450,11 @@ impl<'a> Scope<'a> {
         for op in ops {
             v = match (v, op) {
                 (Value::Unknown, _) => return Ok(Value::Unknown),
-                (Value::Sensitive(inner), op) => Value::Sensitive(Box::new(self.apply_ops(*inner, std::slice::from_ref(op), span)?)),
+                (Value::Sensitive(inner), op) => Value::Sensitive(Box::new(self.apply_ops(
+                    *inner,
+                    std::slice::from_ref(op),
+                    span,
+                )?)),
                 (Value::Map(mut m), TraversalOperator::GetAttr(a)) => match m.remove(a.as_str()) {
                     Some(x) => x,
                     None => {
@@ -673,26 +679,28 @@ impl<'a> Scope<'a> {
                     }
                     out.push_str(s);
                 }
-                Element::Interpolation(ip) => match self.eval(&ip.expr, span).map(|v| self.clean(v))? {
-                    Value::Unknown => return Ok(None),
-                    v => match v.to_template_string() {
-                        Some(s) => out.push_str(&s),
-                        None if v.is_null() => {
-                            return Err(self.err(
-                                span,
-                                "cannot interpolate null",
-                                "Use coalesce() or a conditional to give a default.",
-                            ))
-                        }
-                        None => {
-                            return Err(self.err(
-                                span,
-                                format!("cannot interpolate a {}", v.type_name()),
-                                "Convert it first, e.g. with jsonencode() or join().",
-                            ))
-                        }
-                    },
-                },
+                Element::Interpolation(ip) => {
+                    match self.eval(&ip.expr, span).map(|v| self.clean(v))? {
+                        Value::Unknown => return Ok(None),
+                        v => match v.to_template_string() {
+                            Some(s) => out.push_str(&s),
+                            None if v.is_null() => {
+                                return Err(self.err(
+                                    span,
+                                    "cannot interpolate null",
+                                    "Use coalesce() or a conditional to give a default.",
+                                ))
+                            }
+                            None => {
+                                return Err(self.err(
+                                    span,
+                                    format!("cannot interpolate a {}", v.type_name()),
+                                    "Convert it first, e.g. with jsonencode() or join().",
+                                ))
+                            }
+                        },
+                    }
+                }
                 Element::Directive(d) => match &**d {
                     Directive::If(x) => match self.eval(&x.cond_expr, span)? {
                         Value::Bool(true) => {
@@ -827,9 +835,23 @@ fn mark(v: Value, secret: Option<&BTreeSet<String>>) -> Value {
     let Some(secret) = secret else { return v };
     match v {
         Value::Map(m) if m.keys().any(|k| secret.contains(k)) || m.contains_key("id") => {
-            Value::Map(m.into_iter().map(|(k, x)| if secret.contains(&k) && !x.is_null() { (k, Value::Sensitive(Box::new(x))) } else { (k, x) }).collect())
+            Value::Map(
+                m.into_iter()
+                    .map(|(k, x)| {
+                        if secret.contains(&k) && !x.is_null() {
+                            (k, Value::Sensitive(Box::new(x)))
+                        } else {
+                            (k, x)
+                        }
+                    })
+                    .collect(),
+            )
         }
-        Value::Map(m) => Value::Map(m.into_iter().map(|(k, x)| (k, mark(x, Some(secret)))).collect()),
+        Value::Map(m) => Value::Map(
+            m.into_iter()
+                .map(|(k, x)| (k, mark(x, Some(secret))))
+                .collect(),
+        ),
         Value::List(l) => Value::List(l.into_iter().map(|x| mark(x, Some(secret))).collect()),
         other => other,
     }

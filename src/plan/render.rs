@@ -154,24 +154,15 @@ fn body(
                 } else {
                     let x = Some(bv).filter(|v| !v.is_null() && before.is_some());
                     let y = Some(av).filter(|v| !v.is_null() && after.is_some());
-                    if av.is_known() || x.is_some() || !matches!(av, Value::Unknown) {
-                        if matches!(av, Value::Unknown) && x.is_none() {
-                            let _ = writeln!(
-                                out,
-                                "{:indent$}{} {n:width$} = (known after apply)",
-                                "",
-                                mark.sym()
-                            );
-                        } else {
-                            block(out, n, mark, inner, x, y, indent, ctx, path);
-                        }
-                    } else {
+                    if matches!(av, Value::Unknown) {
                         let _ = writeln!(
                             out,
-                            "{:indent$}{} {n:width$} = (known after apply)",
+                            "{:indent$}{} {n} = (known after apply)",
                             "",
                             mark.sym()
                         );
+                    } else {
+                        block(out, n, mark, inner, x, y, indent, ctx, path);
                     }
                 }
             } else {

@@ -302,7 +302,9 @@ impl Sim {
         let d = h.finalize();
         let mut bytes = [0u8; 16];
         bytes.copy_from_slice(&d[..16]);
-        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
     }
 
     pub fn with_cloud<T>(&self, f: impl FnOnce(&mut Cloud) -> T) -> T {
