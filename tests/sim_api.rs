@@ -1,0 +1,752 @@
+//! The simulator over loopback HTTP: every operation, documented error paths, status
+//! transitions, authentication, faults and malformed requests.
+
+mod common;
+use common::*;
+use maform::provider::modelarts::signer;
+use serde_json::{json, Value};
+
+const IMG: &str = "e1a07296-22a8-4f05-8bc8-e936c8e54090";
+
+/// Poll until `f` holds (bounded: the fast profile moves in tens of milliseconds).
+fn until(sim: &Sim, path: &str, f: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..400 {
+        let (_, v) = sim.api("GET", path, None);
+        if f(&v) {
+            return v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("{path} never reached the expected state");
+}
+
+fn status_is(s: &'static str) -> impl Fn(&Value) -> bool {
+    move |v| v["status"] == s
+}
+
+fn create_nb(sim: &Sim, name: &str) -> String {
+    let (s, v) = sim.api("POST", "/notebooks", Some(json!({"name": name, "flavor": "modelarts.vm.cpu.2u", "image_id": IMG, "volume": {"category": "evs", "ownership": "managed", "capacity": 10}})));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "CREATING");
+    assert_eq!(v["volume"]["category"], "EVS", "enums come back upper case");
+    assert_eq!(v["volume"]["ownership"], "MANAGED");
+    v["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn notebook_operations_and_wrong_status_codes() {
+    let sim = Sim::start(&[]);
+    let id = create_nb(&sim, "nb-1");
+    let p = format!("/notebooks/{id}");
+    let v = until(&sim, &p, status_is("RUNNING"));
+    assert!(
+        v["create_at"].is_i64() && v["lease"]["create_at"].is_i64(),
+        "timestamps are ms numbers"
+    );
+    // Updates allowed while running, and the documented refusals.
+    assert_eq!(
+        sim.api(
+            "PUT",
+            &p,
+            Some(json!({"name": "nb-renamed", "description": "d"}))
+        )
+        .0,
+        200
+    );
+    let (s, e) = sim.api("PUT", &p, Some(json!({"flavor": "modelarts.vm.cpu.8u"})));
+    assert_eq!(
+        (s, e["error_code"].as_str()),
+        (400, Some("ModelArts.6347")),
+        "{e}"
+    );
+    assert!(e["error_msg"].as_str().unwrap().contains("'flavor'"));
+    assert_eq!(
+        sim.api("POST", &format!("{p}/start"), None).1["error_code"],
+        "ModelArts.6305"
+    );
+    // Grow the volume (RESIZING, then back), refuse to shrink.
+    let (s, v) = sim.api("PUT", &p, Some(json!({"storage_new_size": 20})));
+    assert_eq!(s, 200);
+    assert_eq!(v["volume"]["status"], "RESIZING");
+    until(&sim, &p, |v| v["volume"]["status"].is_null());
+    assert_eq!(
+        sim.api("PUT", &p, Some(json!({"storage_new_size": 10}))).1["error_code"],
+        "ModelArts.6331"
+    );
+    // Lease.
+    assert_eq!(
+        sim.api("GET", &format!("{p}/lease"), None).1["duration"],
+        3600000
+    );
+    let (s, l) = sim.api(
+        "PATCH",
+        &format!("{p}/lease?duration=7200000"),
+        Some(json!({})),
+    );
+    assert_eq!((s, l["duration"].as_i64()), (200, Some(7200000)));
+    assert_eq!(
+        sim.api("PATCH", &format!("{p}/lease"), Some(json!({"duration": 5})))
+            .1["error_code"],
+        "ModelArts.6349"
+    );
+    // Storage mounts (RUNNING only).
+    let (s, m) = sim.api(
+        "POST",
+        &format!("{p}/storage"),
+        Some(json!({"category": "OBS", "mount_path": "/data/ds/", "uri": "obs://bucket/ds/"})),
+    );
+    assert_eq!(s, 200, "{m}");
+    assert_eq!(m["status"], "MOUNTING");
+    let mid = m["id"].as_str().unwrap();
+    until(&sim, &format!("{p}/storage/{mid}"), status_is("MOUNTED"));
+    assert_eq!(sim.api("GET", &format!("{p}/storage"), None).1["total"], 1);
+    assert_eq!(
+        sim.api("DELETE", &format!("{p}/storage/{mid}"), None).1["status"],
+        "UNMOUNTING"
+    );
+    // Stop, then the stopped-only updates.
+    assert_eq!(
+        sim.api("POST", &format!("{p}/stop"), None).1["status"],
+        "STOPPING"
+    );
+    assert_eq!(
+        sim.api("POST", &format!("{p}/stop"), None).1["error_code"],
+        "ModelArts.6308"
+    );
+    until(&sim, &p, status_is("STOPPED"));
+    assert_eq!(
+        sim.api("POST", &format!("{p}/stop"), None).1["error_code"],
+        "ModelArts.6307"
+    );
+    assert_eq!(
+        sim.api("PATCH", &format!("{p}/lease?duration=7200000"), None)
+            .1["error_code"],
+        "ModelArts.6327"
+    );
+    assert_eq!(
+        sim.api(
+            "POST",
+            &format!("{p}/storage"),
+            Some(json!({"category": "OBS", "mount_path": "/data/x/", "uri": "obs://b/x/"}))
+        )
+        .1["error_code"],
+        "ModelArts.6327"
+    );
+    let (s, v) = sim.api("PUT", &p, Some(json!({"flavor": "modelarts.vm.cpu.8u", "endpoints": [{"service": "ssh", "key_pair_names": ["kp"], "allowed_access_ips": ["1.2.3.4"]}]})));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["endpoints"][0]["service"], "SSH");
+    assert_eq!(
+        sim.api("PUT", &p, Some(json!({"flavor": "modelarts.vm.gpu.t4"})))
+            .1["error_code"],
+        "ModelArts.6792",
+        "CPU to GPU is not switchable"
+    );
+    let sw = sim.api("GET", &format!("{p}/flavors"), None).1;
+    assert!(sw["flavors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["category"] == "CPU"));
+    // Start with a lease, then delete while running (allowed on v1).
+    assert_eq!(
+        sim.api(
+            "POST",
+            &format!("{p}/start?duration=3600000&type=timing"),
+            None
+        )
+        .1["status"],
+        "STARTING"
+    );
+    until(&sim, &p, status_is("RUNNING"));
+    assert_eq!(sim.api("DELETE", &p, None).1["status"], "DELETING");
+    let (s, e) = until_gone(&sim, &p);
+    assert_eq!(
+        (s, e["error_code"].as_str(), e["error_msg"].as_str()),
+        (
+            400,
+            Some("ModelArts.6309"),
+            Some("The instance does not exist.")
+        )
+    );
+}
+
+fn until_gone(sim: &Sim, path: &str) -> (u16, Value) {
+    for _ in 0..400 {
+        let (s, v) = sim.api("GET", path, None);
+        if s != 200 {
+            return (s, v);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("{path} never went away");
+}
+
+#[test]
+fn notebook_list_filters_and_pagination() {
+    let sim = Sim::start(&[]);
+    for i in 0..12 {
+        create_nb(&sim, &format!("list-{i:02}"));
+    }
+    let (_, v) = sim.api("GET", "/notebooks?limit=10&offset=10", None);
+    assert_eq!(
+        (
+            v["total"].as_u64(),
+            v["pages"].as_u64(),
+            v["data"].as_array().unwrap().len()
+        ),
+        (Some(12), Some(2), 2)
+    );
+    assert_eq!(
+        sim.api("GET", "/notebooks?limit=7", None).1["error_code"],
+        "ModelArts.0101"
+    );
+    assert_eq!(
+        sim.api("GET", "/notebooks?name=list-0&limit=50", None).1["total"],
+        10
+    );
+    assert_eq!(
+        sim.api("GET", "/notebooks?flavor=modelarts.vm.cpu.8u", None)
+            .1["total"],
+        0
+    );
+    assert_eq!(
+        sim.api("GET", "/notebooks?workspaceId=0&limit=20", None).1["total"],
+        12,
+        "both spellings of the workspace filter"
+    );
+    let (_, asc) = sim.api("GET", "/notebooks?limit=50&sort_dir=ASC", None);
+    assert_eq!(asc["data"][0]["name"], "list-00");
+    let (_, imgs) = sim.api("GET", "/images?limit=50", None);
+    assert!(imgs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == IMG));
+    let (_, fl) = sim.api("GET", "/notebooks/flavors?category=GPU", None);
+    assert!(fl["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["category"] == "GPU"));
+}
+
+#[test]
+fn validation_errors_name_the_field() {
+    let sim = Sim::start(&[]);
+    let base = json!({"name": "x", "flavor": "modelarts.vm.cpu.2u", "image_id": IMG, "volume": {"category": "EVS", "ownership": "MANAGED"}});
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        sim.api("POST", "/notebooks", Some(b)).1
+    };
+    let e = with("name", Value::Null);
+    assert_eq!(
+        (e["error_code"].as_str(), e["error_msg"].as_str()),
+        (
+            Some("ModelArts.6335"),
+            Some("'name' is a required property.")
+        )
+    );
+    assert_eq!(
+        with("description", json!("a<b"))["error_code"],
+        "ModelArts.6334"
+    );
+    let e = with(
+        "volume",
+        json!({"category": "tape", "ownership": "MANAGED"}),
+    );
+    assert!(
+        e["error_code"] == "ModelArts.6336"
+            && e["error_msg"].as_str().unwrap().contains("volume.category"),
+        "{e}"
+    );
+    assert_eq!(
+        with(
+            "volume",
+            json!({"category": "EVS", "ownership": "MANAGED", "capacity": 5000})
+        )["error_code"],
+        "ModelArts.6331"
+    );
+    assert_eq!(
+        with("image_id", json!("nope"))["error_code"],
+        "ModelArts.6797"
+    );
+    assert_eq!(
+        with("flavor", json!("modelarts.vm.nope"))["error_code"],
+        "ModelArts.6323"
+    );
+    assert_eq!(
+        with("flavor", json!("modelarts.vm.gpu.a100"))["error_code"],
+        "ModelArts.6329",
+        "sold out"
+    );
+    assert_eq!(with("duration", json!(60))["error_code"], "ModelArts.6349");
+    assert_eq!(
+        with("name", json!(5))["error_code"],
+        "ModelArts.6332",
+        "wrong type"
+    );
+    assert_eq!(
+        with("workspace_id", json!("WS"))["error_code"],
+        "ModelArts.6336"
+    );
+    let e = with("endpoints", json!([{"service": "SSH"}]));
+    assert!(
+        e["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("endpoints[0].key_pair_names"),
+        "{e}"
+    );
+    let e = with(
+        "affinity",
+        json!({"required_during_scheduling_ignored_during_execution": [{"key": "k", "operator": "Near"}]}),
+    );
+    assert!(e["error_msg"].as_str().unwrap().contains("operator"), "{e}");
+    let e = with("custom_spec", json!({"cpu": 1, "memory": 1024}));
+    assert_eq!(
+        e["error_code"], "ModelArts.0107",
+        "custom_spec needs a pool: {e}"
+    );
+}
+
+#[test]
+fn devserver_operations() {
+    let sim = Sim::start(&[]);
+    let body = |pass: Value, key: Value| json!({"name": "EI-evs-1107", "flavor": "Si2.large.4", "image_id": "c90fb553-2cdb-4b81-b56a-ef68812c6cf7", "network": {"security_group_id": "s", "subnet_id": "n", "vpc_id": "v"}, "admin_pass": pass, "key_pair_name": key});
+    // The document's own example request is accepted.
+    let (s, v) = sim.api(
+        "POST",
+        "/dev-servers",
+        Some(body(json!("@DevServer"), Value::Null)),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert!(
+        v.get("admin_pass").is_none(),
+        "the password is never returned"
+    );
+    let id = v["id"].as_str().unwrap().to_string();
+    for (p, why) in [
+        ("short1A", "8 to 26"),
+        ("alllowercase", "three"),
+        ("Root-Passw0rd", "root"),
+        ("Pass word1!", "not allowed"),
+    ] {
+        let e = sim
+            .api("POST", "/dev-servers", Some(body(json!(p), Value::Null)))
+            .1;
+        assert!(
+            e["error_code"] == "ModelArts.6336" && e["error_msg"].as_str().unwrap().contains(why),
+            "{p}: {e}"
+        );
+    }
+    assert_eq!(
+        sim.api(
+            "POST",
+            "/dev-servers",
+            Some(body(json!("Ok-Passw0rd"), json!("kp")))
+        )
+        .1["error_code"],
+        "ModelArts.0107"
+    );
+    assert_eq!(
+        sim.api("POST", "/dev-servers", Some(body(Value::Null, Value::Null)))
+            .1["error_code"],
+        "ModelArts.0107"
+    );
+    let p = format!("/dev-servers/{id}");
+    until(&sim, &p, status_is("RUNNING"));
+    assert_eq!(
+        sim.api("PUT", &p, Some(json!({"name": "renamed"}))).1["name"],
+        "renamed"
+    );
+    assert_eq!(
+        sim.api("PUT", &p, Some(json!({"flavor": "x"}))).1["error_code"],
+        "ModelArts.6336"
+    );
+    assert_eq!(
+        sim.api("PUT", &format!("{p}/start"), Some(json!({}))).1["error_code"],
+        "ModelArts.6357"
+    );
+    assert_eq!(
+        sim.api("PUT", &format!("{p}/stop"), None).1["status"],
+        "STOPPING"
+    );
+    until(&sim, &p, status_is("STOPPED"));
+    assert_eq!(
+        sim.api("PUT", &format!("{p}/start"), Some(json!({}))).1["status"],
+        "STARTING"
+    );
+    until(&sim, &p, status_is("RUNNING"));
+    assert_eq!(
+        sim.api("GET", "/dev-servers?limit=1024", None).1["total"],
+        1
+    );
+    assert!(
+        !sim.api("GET", "/dev-servers/flavors?arch=ARM", None).1["data"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!sim
+        .api("GET", "/dev-servers/images?flavor_name=Si2.large.4", None)
+        .1["data"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    sim.api("DELETE", &p, None);
+    let (s, e) = until_gone(&sim, &p);
+    assert_eq!((s, e["error_code"].as_str()), (400, Some("ModelArts.6404")));
+}
+
+#[test]
+fn devenv_operations_use_error_message() {
+    let sim = Sim::start(&[]);
+    let mut b = json!({"name": "notebook-instance", "description": "", "profile_id": "Multi-Engine 1.0 (python3)-gpu", "flavor": "modelarts.bm.gpu.v100NV32",
+        "spec": {"storage": {"location": {"volume_size": 5}, "type": "evs"}, "auto_stop": {"enable": true, "duration": 3600}}, "workspace": {"id": "0"}});
+    let (s, v) = sim.api("POST", "/demanager/instances", Some(b.clone()));
+    assert_eq!(s, 200, "{v}");
+    assert!(v["id"].as_str().unwrap().starts_with("DE-"));
+    assert!(
+        v["creation_timestamp"].is_string(),
+        "legacy timestamps are strings"
+    );
+    let id = v["id"].as_str().unwrap().to_string();
+    b["spec"]["storage"] = json!({"type": "obs", "location": {"path": "/bucket/dir"}});
+    let e = sim.api("POST", "/demanager/instances", Some(b)).1;
+    assert_eq!(
+        e,
+        json!({"error_code": "ModelArts.6318", "error_message": "The param path needs to end with /."})
+    );
+    assert_eq!(
+        sim.api("GET", "/demanager/instances", None).1["error_code"],
+        "ModelArts.6335",
+        "de_type is required"
+    );
+    let p = format!("/demanager/instances/{id}");
+    until(&sim, &p, status_is("RUNNING"));
+    assert_eq!(
+        sim.api("GET", "/demanager/instances?de_type=Notebook", None)
+            .1["total_count"],
+        1
+    );
+    assert_eq!(
+        sim.api("DELETE", &p, None).1["error_code"],
+        "ModelArts.6304",
+        "stop before deleting"
+    );
+    let (s, u) = sim.api("PUT", &p, Some(json!({"description": "new", "spec": {"auto_stop": {"enable": true, "duration": 7200}}})));
+    assert_eq!(
+        (s, u["spec"]["auto_stop"]["duration"].as_i64()),
+        (200, Some(7200))
+    );
+    assert_eq!(
+        sim.api("PUT", &p, Some(json!({"flavor": "x"}))).1["error_code"],
+        "ModelArts.6336"
+    );
+    let a = sim
+        .api(
+            "POST",
+            &format!("{p}/action"),
+            Some(json!({"action": "stop"})),
+        )
+        .1;
+    assert_eq!(
+        a,
+        json!({"current_status": "STOPPING", "previous_state": "RUNNING"})
+    );
+    until(&sim, &p, status_is("STOPPED"));
+    assert_eq!(sim.api("DELETE", &p, None).1, json!({"instance_id": id}));
+    let (s, e) = until_gone(&sim, &p);
+    assert_eq!(
+        (s, e["error_message"].as_str()),
+        (400, Some("The instance does not exist."))
+    );
+    assert!(!sim.api("GET", "/demanager/profiles", None).1["profiles"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn failures_and_auto_stop_transitions() {
+    let sim = Sim::start(&[]);
+    sim.call("POST", "/_sim/fail", Some(json!({"name": "doomed"})));
+    let id = create_nb(&sim, "doomed");
+    let v = until(&sim, &format!("/notebooks/{id}"), |v| {
+        v["status"] != "CREATING"
+    });
+    assert_eq!(v["status"], "CREATE_FAILED");
+    assert!(v["fail_reason"].is_string());
+    // Lease expiry stops a running instance.
+    let id = create_nb(&sim, "leased");
+    until(&sim, &format!("/notebooks/{id}"), status_is("RUNNING"));
+    sim.call(
+        "PATCH",
+        &format!("/_sim/notebooks/{id}"),
+        Some(json!({"lease": {"create_at": 1, "duration": 3600000, "enable": true}})),
+    );
+    assert_eq!(
+        sim.api("GET", &format!("/notebooks/{id}"), None).1["status"],
+        "STOPPED"
+    );
+    let (s, st) = sim.call("GET", "/_sim/stats", None);
+    assert_eq!(s, 200);
+    assert!(
+        st["routes"]["GET /v1/{project_id}/notebooks/{id}"]
+            .as_u64()
+            .unwrap()
+            >= 2,
+        "{st}"
+    );
+}
+
+fn signed(
+    sim: &Sim,
+    ak: &str,
+    sk: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    python_style: bool,
+    date: &str,
+) -> Vec<(String, String)> {
+    let mut hs: Vec<(String, String)> = vec![
+        ("X-Sdk-Date".into(), date.into()),
+        ("X-Project-Id".into(), PROJECT.into()),
+        ("User-Agent".into(), "test/1.0".into()),
+    ];
+    if python_style {
+        hs.push(("Content-Type".into(), "application/json".into()));
+        hs.push(("Host".into(), sim.addr.clone()));
+    }
+    let auth = signer::sign(
+        ak,
+        sk,
+        &signer::Request {
+            method,
+            path,
+            query,
+            headers: &hs,
+            body,
+        },
+    );
+    hs.retain(|(k, _)| k != "Host");
+    if !python_style {
+        hs.push(("Content-Type".into(), "application/json".into()));
+    }
+    hs.push(("Authorization".into(), auth));
+    hs
+}
+
+fn now() -> String {
+    chrono::Utc::now().format(signer::DATE_FORMAT).to_string()
+}
+
+#[test]
+fn authentication_signatures_tokens_and_projects() {
+    let sim = Sim::start(&[
+        "--access-key",
+        "AK1",
+        "--secret-key",
+        "SK1",
+        "--auth-token",
+        "TOKEN1",
+    ]);
+    let path = format!("/v1/{PROJECT}/notebooks");
+    let send = |hs: &[(String, String)], method: &str, p: &str, body: &[u8]| {
+        let h: Vec<(&str, &str)> = hs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        sim.raw(method, p, &h, body)
+    };
+    // Unsigned: refused with the gateway's body.
+    let (s, h, e) = sim.raw("GET", &path, &[], b"");
+    assert_eq!(
+        (s, e["error_code"].as_str()),
+        (401, Some("APIGW.0301")),
+        "{e}"
+    );
+    assert!(h.iter().any(|(k, _)| k == "x-request-id"));
+    // Signed as the Python SDK signs (content-type and host) and as the Go SDK (neither).
+    for py in [true, false] {
+        let hs = signed(
+            &sim,
+            "AK1",
+            "SK1",
+            "GET",
+            &path,
+            "limit=10",
+            b"",
+            py,
+            &now(),
+        );
+        let (s, _, v) = send(&hs, "GET", &format!("{path}?limit=10"), b"");
+        assert_eq!(s, 200, "python_style={py}: {v}");
+    }
+    let body = br#"{"name":"signed","flavor":"modelarts.vm.cpu.2u","image_id":"e1a07296-22a8-4f05-8bc8-e936c8e54090","volume":{"category":"EVS","ownership":"MANAGED"}}"#;
+    let hs = signed(&sim, "AK1", "SK1", "POST", &path, "", body, true, &now());
+    assert_eq!(send(&hs, "POST", &path, body).0, 200);
+    // Tampering: body, path, query, a signed header, a stale date, a wrong key.
+    assert_eq!(
+        send(&hs, "POST", &path, &body[..body.len() - 1]).0,
+        401,
+        "changed body"
+    );
+    assert_eq!(
+        send(&hs, "POST", &format!("{path}/x"), body).0,
+        401,
+        "changed path"
+    );
+    let hq = signed(
+        &sim,
+        "AK1",
+        "SK1",
+        "GET",
+        &path,
+        "limit=10",
+        b"",
+        true,
+        &now(),
+    );
+    assert_eq!(
+        send(&hq, "GET", &format!("{path}?limit=20"), b"").0,
+        401,
+        "changed query"
+    );
+    let mut hh = hq.clone();
+    for (k, v) in hh.iter_mut() {
+        if k == "X-Project-Id" {
+            *v = "other".into();
+        }
+    }
+    assert_eq!(
+        send(&hh, "GET", &format!("{path}?limit=10"), b"").0,
+        401,
+        "changed header"
+    );
+    let stale = (chrono::Utc::now() - chrono::Duration::minutes(16))
+        .format(signer::DATE_FORMAT)
+        .to_string();
+    let hs = signed(&sim, "AK1", "SK1", "GET", &path, "", b"", true, &stale);
+    let (s, _, e) = send(&hs, "GET", &path, b"");
+    assert!(
+        s == 401 && e["error_msg"].as_str().unwrap().contains("expired"),
+        "{e}"
+    );
+    let hs = signed(&sim, "AK1", "WRONG", "GET", &path, "", b"", true, &now());
+    assert_eq!(send(&hs, "GET", &path, b"").0, 401);
+    // Tokens: the configured one, and one issued by the identity route.
+    assert_eq!(
+        sim.raw("GET", &path, &[("X-Auth-Token", "TOKEN1")], b"").0,
+        200
+    );
+    assert_eq!(
+        sim.raw("GET", &path, &[("X-Auth-Token", "nope")], b"").0,
+        401
+    );
+    let auth = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "u", "password": "p", "domain": {"name": "d"}}}}, "scope": {"project": {"name": "cn-north-4"}}}}).to_string();
+    let (s, h, _) = sim.raw(
+        "POST",
+        "/v3/auth/tokens",
+        &[("Content-Type", "application/json")],
+        auth.as_bytes(),
+    );
+    assert_eq!(s, 201);
+    let tok = h
+        .iter()
+        .find(|(k, _)| k == "x-subject-token")
+        .map(|(_, v)| v.clone())
+        .expect("X-Subject-Token");
+    assert_eq!(sim.raw("GET", &path, &[("X-Auth-Token", &tok)], b"").0, 200);
+    assert_eq!(
+        sim.call("GET", "/v3/projects?name=cn-north-4", None).1["projects"][0]["id"],
+        PROJECT
+    );
+    assert!(sim.call("GET", "/v3/auth/domains", None).1["domains"].is_array());
+    // Another project in the path is refused.
+    let (s, _, e) = sim.raw(
+        "GET",
+        "/v1/ffffffffffffffffffffffffffffffff/notebooks",
+        &[("X-Auth-Token", "TOKEN1")],
+        b"",
+    );
+    assert_eq!((s, e["error_code"].as_str()), (403, Some("ModelArts.0210")));
+}
+
+#[test]
+fn throttling_errors_and_malformed_requests() {
+    let sim = Sim::start(&["--throttle-rps", "3"]);
+    let mut throttled = None;
+    for _ in 0..10 {
+        let (s, h, v) = sim.raw("GET", &format!("/v1/{PROJECT}/notebooks"), &[], b"");
+        if s == 429 {
+            throttled = Some((h, v));
+            break;
+        }
+    }
+    let (h, v) = throttled.expect("a 429 above 3 requests per second");
+    assert_eq!(v["error_code"], "APIG.0308");
+    assert!(h.iter().any(|(k, _)| k == "retry-after"));
+    let sim = Sim::start(&["--error-rate", "1", "--seed", "7"]);
+    let (s, v) = sim.api("GET", "/notebooks", None);
+    assert!(s == 500 || s == 503, "{s} {v}");
+    assert!(v["error_code"].is_string());
+    let sim = Sim::start(&[]);
+    let (s, _, v) = sim.raw(
+        "POST",
+        &format!("/v1/{PROJECT}/notebooks"),
+        &[("Content-Type", "application/json")],
+        b"{not json",
+    );
+    assert_eq!((s, v["error_code"].as_str()), (400, Some("ModelArts.6400")));
+    let (s, _, v) = sim.raw(
+        "POST",
+        &format!("/v1/{PROJECT}/demanager/instances"),
+        &[],
+        b"[1,",
+    );
+    assert_eq!((s, v["error_code"].as_str()), (400, Some("ModelArts.6400")));
+    assert!(v["error_message"].is_string(), "legacy shape");
+    let big = vec![b' '; 2 << 20];
+    assert_eq!(
+        sim.raw("POST", &format!("/v1/{PROJECT}/notebooks"), &[], &big)
+            .0,
+        413
+    );
+    let (s, _, v) = sim.raw("GET", "/v2/whatever", &[], b"");
+    assert_eq!((s, v["error_code"].as_str()), (404, Some("APIG.0101")));
+    assert_eq!(sim.api("PUT", "/notebooks", Some(json!([]))).0, 404);
+    assert_eq!(
+        sim.api("POST", "/notebooks", Some(json!([1, 2]))).1["error_code"],
+        "ModelArts.6332"
+    );
+    // Still serving.
+    assert_eq!(sim.api("GET", "/notebooks", None).0, 200);
+}
+
+#[test]
+fn persistence_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cloud.json");
+    let d = data.to_str().unwrap();
+    let id = {
+        let sim = Sim::start(&["--data", d]);
+        let id = create_nb(&sim, "kept");
+        until(&sim, &format!("/notebooks/{id}"), status_is("RUNNING"));
+        // The data file is written within moments of a change.
+        for _ in 0..200 {
+            if std::fs::read_to_string(&data).is_ok_and(|t| t.contains(&id)) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        id
+    };
+    let sim = Sim::start(&["--data", d]);
+    assert_eq!(
+        sim.api("GET", &format!("/notebooks/{id}"), None).1["name"],
+        "kept"
+    );
+    let other = create_nb(&sim, "new");
+    assert_ne!(other, id, "ids never repeat across restarts");
+}
