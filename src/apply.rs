@@ -164,11 +164,14 @@ async fn run_one(
         .as_ref()
         .and_then(|b| b.get("id").as_str().map(str::to_string));
     let deps = ch.deps.clone();
-    let record = |body: &serde_json::Value, reference: &Value, tainted: bool| Instance {
-        attributes: kinds::to_attrs(kind, body, reference),
-        sensitive: sensitive.clone(),
-        dependencies: deps.clone(),
-        tainted,
+    let record = |body: &serde_json::Value, reference: &Value, tainted: bool| {
+        let attributes = kinds::to_attrs(kind, body, reference);
+        Instance {
+            sensitive: schema::sensitive_for(&ch.addr.rtype, &attributes, &sensitive),
+            attributes,
+            dependencies: deps.clone(),
+            tainted,
+        }
     };
     let failed = |e: OpError, reference: &Value| {
         let rec = e.id.as_ref().map(|id| {

@@ -222,6 +222,8 @@ pub async fn refresh(client: &Arc<Client>, state: &State) -> anyhow::Result<Stat
                 Some(b) if !(kind == Kind::DevEnv && b["status"] == "DELETED") => {
                     let inst = out.instances.get_mut(a).expect("present");
                     inst.attributes = kinds::to_attrs(kind, b, &inst.attributes);
+                    inst.sensitive =
+                        crate::schema::sensitive_for(&a.rtype, &inst.attributes, &inst.sensitive);
                 }
                 _ => {
                     out.instances.remove(a);

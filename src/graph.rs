@@ -60,8 +60,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                         continue;
                     }
                 }
-            } else if r.starts_with("var.") {
-                let v = &r[4..];
+            } else if let Some(v) = r.strip_prefix("var.") {
                 if !cfg.variables.contains_key(v) {
                     errs.push(Diag::new(
                         Some(span),

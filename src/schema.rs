@@ -88,7 +88,7 @@ fn block(name: &'static str, s: Schema, repeated: bool, presence: Presence) -> A
 }
 
 impl Attr {
-    fn new(mut self) -> Attr {
+    fn forces_new(mut self) -> Attr {
         self.force_new = true;
         self
     }
@@ -298,15 +298,15 @@ fn volume_schema(data: bool) -> Schema {
     let mut attrs = vec![
         req("category", Ty::Str)
             .upper(&["EVS", "EFS", "SFS", "OBS", "OBSFS"])
-            .new(),
+            .forces_new(),
         optc("ownership", Ty::Str)
             .upper(&["MANAGED", "DEDICATED"])
-            .new(),
+            .forces_new(),
         optc("capacity", Ty::Int).check(evs_size),
-        opt("uri", Ty::Str).new(),
-        opt("id", Ty::Str).new(),
-        optc("mount_path", Ty::Str).new().check(mount_path),
-        optc("read_only", Ty::Bool).new(),
+        opt("uri", Ty::Str).forces_new(),
+        opt("id", Ty::Str).forces_new(),
+        optc("mount_path", Ty::Str).forces_new().check(mount_path),
+        optc("read_only", Ty::Bool).forces_new(),
         opt("dew_secret_name", Ty::Str),
     ];
     if data {
@@ -354,7 +354,7 @@ pub static NOTEBOOK: LazyLock<Schema> = LazyLock::new(|| Schema {
         req("image_id", Ty::Str),
         optc("feature", Ty::Str)
             .upper(&["NOTEBOOK", "DEFAULT"])
-            .new(),
+            .forces_new(),
         opt("duration", Ty::Int).check(lease_ms).wo(),
         block(
             "lease",
@@ -379,8 +379,8 @@ pub static NOTEBOOK: LazyLock<Schema> = LazyLock::new(|| Schema {
             true,
             Presence::Optional,
         ),
-        opt("pool_id", Ty::Str).new(),
-        optc("workspace_id", Ty::Str).new().check(workspace),
+        opt("pool_id", Ty::Str).forces_new(),
+        optc("workspace_id", Ty::Str).forces_new().check(workspace),
         block("volume", volume_schema(false), false, Presence::Required),
         block(
             "hooks",
@@ -457,14 +457,14 @@ pub static NOTEBOOK: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::OptionalComputed,
         )
-        .new(),
+        .forces_new(),
         block(
             "data_volumes",
             volume_schema(true),
             true,
             Presence::Optional,
         )
-        .new()
+        .forces_new()
         .wo(),
         block(
             "user_vpc",
@@ -481,7 +481,7 @@ pub static NOTEBOOK: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::Optional,
         )
-        .new(),
+        .forces_new(),
         block(
             "public_network_config",
             Schema {
@@ -509,20 +509,20 @@ pub static NOTEBOOK: LazyLock<Schema> = LazyLock::new(|| Schema {
 pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
     attrs: vec![
         req("name", Ty::Str).check(ds_name),
-        opt("flavor", Ty::Str).new(),
-        opt("resource_flavor", Ty::Str).new(),
-        req("image_id", Ty::Str).new(),
+        opt("flavor", Ty::Str).forces_new(),
+        opt("resource_flavor", Ty::Str).forces_new(),
+        req("image_id", Ty::Str).forces_new(),
         optc("server_type", Ty::Str)
             .upper(&["BMS", "ECS", "HPS"])
-            .new(),
-        optc("arch", Ty::Str).upper(&["X86", "ARM"]).new(),
-        opt("availability_zone", Ty::Str).new().wo(),
+            .forces_new(),
+        optc("arch", Ty::Str).upper(&["X86", "ARM"]).forces_new(),
+        opt("availability_zone", Ty::Str).forces_new().wo(),
         opt("admin_pass", Ty::Str)
-            .new()
+            .forces_new()
             .wo()
             .secret()
             .check(admin_pass),
-        opt("key_pair_name", Ty::Str).new(),
+        opt("key_pair_name", Ty::Str).forces_new(),
         block(
             "network",
             Schema {
@@ -537,7 +537,7 @@ pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::Required,
         )
-        .new()
+        .forces_new()
         .wo(),
         block(
             "root_volume",
@@ -550,7 +550,7 @@ pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::OptionalComputed,
         )
-        .new(),
+        .forces_new(),
         block(
             "data_volume",
             Schema {
@@ -563,7 +563,7 @@ pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::Optional,
         )
-        .new()
+        .forces_new()
         .wo(),
         block(
             "charging_info",
@@ -580,11 +580,11 @@ pub static DEVSERVER: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::Optional,
         )
-        .new()
+        .forces_new()
         .wo(),
-        opt("enterprise_project_id", Ty::Str).new().wo(),
-        opt("user_data", Ty::Str).new().wo().check(base64),
-        opt("hps_cluster_id", Ty::Str).new().wo(),
+        opt("enterprise_project_id", Ty::Str).forces_new().wo(),
+        opt("user_data", Ty::Str).forces_new().wo().check(base64),
+        opt("hps_cluster_id", Ty::Str).forces_new().wo(),
         desired_state(),
         comp("id", Ty::Str),
         comp("status", Ty::Str),
@@ -628,22 +628,22 @@ fn devenv_storage(extend: bool) -> Schema {
 
 pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
     attrs: vec![
-        req("name", Ty::Str).new().check(de_name),
-        req("profile_id", Ty::Str).new(),
+        req("name", Ty::Str).forces_new().check(de_name),
+        req("profile_id", Ty::Str).forces_new(),
         opt("description", Ty::Str).check(description),
-        req("flavor", Ty::Str).new(),
+        req("flavor", Ty::Str).forces_new(),
         block(
             "spec",
             Schema {
                 attrs: vec![
-                    block("storage", devenv_storage(false), false, Presence::Required).new(),
+                    block("storage", devenv_storage(false), false, Presence::Required).forces_new(),
                     block(
                         "extend_storage",
                         devenv_storage(true),
                         true,
                         Presence::Optional,
                     )
-                    .new(),
+                    .forces_new(),
                     block(
                         "auto_stop",
                         Schema {
@@ -656,7 +656,7 @@ pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
                         false,
                         Presence::OptionalComputed,
                     ),
-                    opt("annotations", Ty::StrMap).new(),
+                    opt("annotations", Ty::StrMap).forces_new(),
                 ],
             },
             false,
@@ -670,7 +670,7 @@ pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::OptionalComputed,
         )
-        .new(),
+        .forces_new(),
         block(
             "pool",
             Schema {
@@ -691,7 +691,7 @@ pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::Optional,
         )
-        .new()
+        .forces_new()
         .wo(),
         block(
             "ai_project",
@@ -701,7 +701,7 @@ pub static DEVENV: LazyLock<Schema> = LazyLock::new(|| Schema {
             false,
             Presence::OptionalComputed,
         )
-        .new(),
+        .forces_new(),
         desired_state(),
         comp("id", Ty::Str),
         comp("status", Ty::Str),
@@ -1050,5 +1050,21 @@ pub fn sensitive_paths(schema: &Schema, v: &Value) -> Vec<crate::value::Path> {
         }
     }
     walk(schema, v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Sensitive paths of an object of type `rtype`: what its schema marks, plus `extra`
+/// (arguments whose expressions read secrets), sorted and unique.
+pub fn sensitive_for(
+    rtype: &str,
+    v: &Value,
+    extra: &[crate::value::Path],
+) -> Vec<crate::value::Path> {
+    let mut out: Vec<crate::value::Path> = for_type(rtype)
+        .map(|s| sensitive_paths(s, v))
+        .unwrap_or_default();
+    out.extend(extra.iter().cloned());
+    out.sort();
+    out.dedup();
     out
 }

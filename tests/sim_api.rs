@@ -501,6 +501,7 @@ fn failures_and_auto_stop_transitions() {
     );
 }
 
+#[allow(clippy::too_many_arguments)]
 fn signed(
     sim: &Sim,
     ak: &str,

@@ -448,11 +448,7 @@ fn redacted_state(st: &State) -> Vec<u8> {
 fn redact(v: &mut crate::value::Value, p: &[crate::value::PathStep]) {
     use crate::value::{PathStep, Value};
     match (v, p.split_first()) {
-        (v, None) => {
-            if !v.is_null() {
-                *v = Value::str("(sensitive value)");
-            }
-        }
+        (v, None) if !v.is_null() => *v = Value::str("(sensitive value)"),
         (Value::Map(m), Some((PathStep::Key(k), rest))) => {
             if let Some(x) = m.get_mut(k) {
                 redact(x, rest);
@@ -549,7 +545,7 @@ async fn apply_cmd(
         make_plan(dir, p, destroy, false).await?;
     let prior = backend.read()?;
     print!("{}", plan::render::plan(&plan));
-    if !plan.has_changes() && !(p.refresh_only && !plan.drift.is_empty()) {
+    if !plan.has_changes() && (!p.refresh_only || plan.drift.is_empty()) {
         // Record what the refresh saw, as Terraform does.
         let mut st = refreshed.clone();
         apply::outputs(&l.cfg, &l.vars, &data, &mut st)?;

@@ -105,10 +105,7 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             if from.len() > 2 && from.starts_with('/') && from.ends_with('/') {
                 let re = regex_lite::Regex::new(&from[1..from.len() - 1])
                     .map_err(|e| format!("invalid regular expression: {e}"))?;
-                Value::String(
-                    re.replace_all(&text, to.replace("$", "$").as_str())
-                        .into_owned(),
-                )
+                Value::String(re.replace_all(&text, to.as_str()).into_owned())
             } else {
                 Value::String(text.replace(&from, &to))
             }
@@ -215,7 +212,7 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
                 }
             }
             if name == "toset" {
-                out.sort_by(|a, b| a.to_hcl().cmp(&b.to_hcl()));
+                out.sort_by_key(|a| a.to_hcl());
             }
             Value::List(out)
         }

@@ -466,24 +466,21 @@ fn decode_resource(mode: Mode, b: &Block, errs: &mut Vec<Diag>) -> Option<Resour
                                 lifecycle.ignore_all = true;
                                 Ok(())
                             }
-                            Expression::Array(items) => items
-                                .iter()
-                                .map(|i| {
-                                    traversal_text(i)
-                                        .or_else(|| match i {
-                                            Expression::String(s) => Some(s.clone()),
-                                            _ => None,
-                                        })
-                                        .map(|t| lifecycle.ignore_changes.push(t))
-                                        .ok_or_else(|| {
-                                            Diag::new(
-                                                Some(&a.span),
-                                                "ignore_changes takes attribute names",
-                                                "Write ignore_changes = [description, volume].",
-                                            )
-                                        })
-                                })
-                                .collect(),
+                            Expression::Array(items) => items.iter().try_for_each(|i| {
+                                traversal_text(i)
+                                    .or_else(|| match i {
+                                        Expression::String(s) => Some(s.clone()),
+                                        _ => None,
+                                    })
+                                    .map(|t| lifecycle.ignore_changes.push(t))
+                                    .ok_or_else(|| {
+                                        Diag::new(
+                                            Some(&a.span),
+                                            "ignore_changes takes attribute names",
+                                            "Write ignore_changes = [description, volume].",
+                                        )
+                                    })
+                            }),
                             _ => Err(Diag::new(
                                 Some(&a.span),
                                 "ignore_changes takes a list of attribute names or `all`",

@@ -132,7 +132,7 @@ pub fn drift(prior: &State, refreshed: &State) -> Vec<Drift> {
         if addr.mode != Mode::Managed {
             continue;
         }
-        let sensitive = p.sensitive.clone();
+        let sensitive = schema::sensitive_for(&addr.rtype, &p.attributes, &p.sensitive);
         match refreshed.instances.get(addr) {
             None => out.push(Drift {
                 addr: addr.clone(),
@@ -490,7 +490,10 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     }
                 }
                 sensitive.extend(prior_inst.map(|i| i.sensitive.clone()).unwrap_or_default());
-                sensitive.extend(schema::sensitive_paths(sch, &after));
+                sensitive = schema::sensitive_for(&r.rtype, &after, &sensitive);
+                if let Some(p) = prior {
+                    sensitive = schema::sensitive_for(&r.rtype, p, &sensitive);
+                }
                 sensitive.sort();
                 sensitive.dedup();
                 secret_attrs.extend(sensitive.iter().filter_map(|p| match p.first() {

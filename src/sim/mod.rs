@@ -968,5 +968,5 @@ pub fn page(items: Vec<Value>, limit: usize, offset: usize) -> Value {
     let total = items.len();
     let data: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
     let pages = if limit == 0 { 0 } else { total.div_ceil(limit) };
-    json!({"current": if limit == 0 { 0 } else { offset / limit }, "data": data, "pages": pages, "size": limit, "total": total})
+    json!({"current": offset.checked_div(limit).unwrap_or(0), "data": data, "pages": pages, "size": limit, "total": total})
 }

@@ -262,6 +262,7 @@ mod tests {
     }
 
     /// Sign with an explicit signed-header list, as each SDK chooses its own.
+    #[allow(clippy::too_many_arguments)]
     fn sig_with(
         _ak: &str,
         sk: &str,

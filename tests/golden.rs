@@ -1,0 +1,76 @@
+//! Golden files: the human plan for a representative set of changes (create, update in
+//! place with list and multi-line diffs, replace, destroy, sensitive values, drift).
+//! Regenerate with: UPDATE_GOLDEN=1 cargo test --test golden
+
+mod common;
+use common::*;
+use serde_json::json;
+use std::path::Path;
+
+/// Make run-dependent text stable: timestamps, addresses derived from the clock, paths.
+fn normalise(s: &str, dir: &Path) -> String {
+    let re_ts = regex_lite::Regex::new(r"\b1\d{12}\b").unwrap();
+    let re_ip = regex_lite::Regex::new(r"192\.168\.\d+\.\d+").unwrap();
+    let s = re_ts.replace_all(s, "<TIMESTAMP>");
+    let s = re_ip.replace_all(&s, "192.168.x.x");
+    s.replace(&dir.display().to_string(), "<DIR>")
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing {}; run UPDATE_GOLDEN=1 cargo test --test golden",
+            path.display()
+        )
+    });
+    if want != actual {
+        let diff = similar::TextDiff::from_lines(want.as_str(), actual)
+            .unified_diff()
+            .header("golden", "actual")
+            .to_string();
+        panic!(
+            "{} differs from the golden file (UPDATE_GOLDEN=1 regenerates it):\n{diff}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn plan_of_representative_changes() {
+    let sim = Sim::start(&["--seed", "42"]);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/changes");
+    let w = Work::new(
+        Some(&sim),
+        &[(
+            "main.hcl",
+            &std::fs::read_to_string(dir.join("base.hcl")).unwrap(),
+        )],
+    );
+    // One at a time, so that the simulator hands out the same ids on every run.
+    w.run(&["apply", "--auto-approve", "--parallelism", "1"])
+        .ok();
+    let de = w.instance("modelarts_devenv", "drifted")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.call(
+        "PATCH",
+        &format!("/_sim/devenvs/{de}"),
+        Some(json!({"description": "changed in the console"})),
+    );
+    w.write(
+        "main.hcl",
+        &std::fs::read_to_string(dir.join("main.hcl")).unwrap(),
+    );
+    let o = w.run(&["plan", "--no-color"]);
+    o.ok();
+    assert!(!o.stdout.contains("Golden-Passw0rd"));
+    golden("changes/plan.txt", &normalise(&o.stdout, &w.path()));
+}
