@@ -1068,3 +1068,64 @@ pub fn sensitive_for(
     out.dedup();
     out
 }
+
+/// The configuration reference for the README, generated from the schemas so that it
+/// cannot drift from the code.
+pub fn reference_markdown() -> String {
+    fn rows(s: &Schema, prefix: &str, out: &mut String) {
+        for a in &s.attrs {
+            let name = format!("{prefix}{}", a.name);
+            let ty = match &a.ty {
+                Ty::Str => "string".to_string(),
+                Ty::Num => "number".to_string(),
+                Ty::Int => "integer".to_string(),
+                Ty::Bool => "bool".to_string(),
+                Ty::StrList => "list(string)".to_string(),
+                Ty::StrMap => "map(string)".to_string(),
+                Ty::Block(_, true) => "blocks".to_string(),
+                Ty::Block(_, false) => "block".to_string(),
+            };
+            let presence = match a.presence {
+                Presence::Required => "required",
+                Presence::Optional => "optional",
+                Presence::OptionalComputed => "optional, computed",
+                Presence::Computed => "computed",
+            };
+            let mut notes: Vec<String> = Vec::new();
+            if a.force_new {
+                notes.push("forces replacement".into());
+            }
+            if a.sensitive {
+                notes.push("sensitive".into());
+            }
+            if a.write_only {
+                notes.push("write-only (not returned by the API)".into());
+            }
+            if !a.one_of.is_empty() {
+                notes.push(format!("one of {}", a.one_of.join(", ")));
+            }
+            if a.name == "desired_state" {
+                notes.push("maform starts or stops the instance to match".into());
+            }
+            out.push_str(&format!("| `{name}` | {ty} | {presence} | {} |\n", notes.join("; ")));
+            if let Ty::Block(inner, _) = &a.ty {
+                rows(inner, &format!("{name}."), out);
+            }
+        }
+    }
+    let mut out = String::new();
+    for (t, s) in [
+        ("modelarts_notebook", &*NOTEBOOK),
+        ("modelarts_devserver", &*DEVSERVER),
+        ("modelarts_devenv", &*DEVENV),
+        ("data modelarts_images", &*DATA_IMAGES),
+        ("data modelarts_flavors", &*DATA_FLAVORS),
+        ("data modelarts_devserver_images", &*DATA_DS_IMAGES),
+        ("data modelarts_devserver_flavors", &*DATA_DS_FLAVORS),
+    ] {
+        out.push_str(&format!("#### `{t}`\n\n| argument | type | | notes |\n| --- | --- | --- | --- |\n"));
+        rows(s, "", &mut out);
+        out.push('\n');
+    }
+    out
+}
