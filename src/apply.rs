@@ -165,7 +165,8 @@ async fn run_one(
         .and_then(|b| b.get("id").as_str().map(str::to_string));
     let deps = ch.deps.clone();
     let record = |body: &serde_json::Value, reference: &Value, tainted: bool| {
-        let attributes = kinds::to_attrs(kind, body, reference);
+        let mut attributes = kinds::to_attrs(kind, body, reference);
+        schema::digest_secrets(kind.schema(), &mut attributes);
         Instance {
             sensitive: schema::sensitive_for(&ch.addr.rtype, &attributes, &sensitive),
             attributes,

@@ -1107,7 +1107,10 @@ pub fn reference_markdown() -> String {
             if a.name == "desired_state" {
                 notes.push("maform starts or stops the instance to match".into());
             }
-            out.push_str(&format!("| `{name}` | {ty} | {presence} | {} |\n", notes.join("; ")));
+            out.push_str(&format!(
+                "| `{name}` | {ty} | {presence} | {} |\n",
+                notes.join("; ")
+            ));
             if let Ty::Block(inner, _) = &a.ty {
                 rows(inner, &format!("{name}."), out);
             }
@@ -1123,9 +1126,31 @@ pub fn reference_markdown() -> String {
         ("data modelarts_devserver_images", &*DATA_DS_IMAGES),
         ("data modelarts_devserver_flavors", &*DATA_DS_FLAVORS),
     ] {
-        out.push_str(&format!("#### `{t}`\n\n| argument | type | | notes |\n| --- | --- | --- | --- |\n"));
+        out.push_str(&format!(
+            "#### `{t}`\n\n| argument | type | | notes |\n| --- | --- | --- | --- |\n"
+        ));
         rows(s, "", &mut out);
         out.push('\n');
     }
     out
+}
+
+/// Replace sensitive write-only values (the DevServer password) by their SHA-256, so the
+/// state never holds them in clear and a changed value is still detected.
+pub fn digest_secrets(s: &Schema, v: &mut Value) {
+    let Value::Map(m) = v else { return };
+    for a in &s.attrs {
+        let Some(x) = m.get_mut(a.name) else { continue };
+        match (&a.ty, x) {
+            (_, Value::String(p)) if a.sensitive && a.write_only && !p.starts_with("sha256:") => {
+                use sha2::Digest;
+                *p = format!("sha256:{}", hex::encode(sha2::Sha256::digest(p.as_bytes())));
+            }
+            (Ty::Block(inner, true), Value::List(l)) => {
+                l.iter_mut().for_each(|e| digest_secrets(inner, e))
+            }
+            (Ty::Block(inner, false), x) => digest_secrets(inner, x),
+            _ => {}
+        }
+    }
 }

@@ -144,8 +144,59 @@ fn team_for_each_adds_and_removes_members() {
     w.run(&["apply", "--auto-approve"]).ok();
     assert_eq!(sim.objects("notebooks").len(), 2);
     assert_no_changes(&w);
+    // A member's notebook edited in the console shows as drift.
+    let alice = sim
+        .objects("notebooks")
+        .into_iter()
+        .find(|n| n["body"]["name"] == "team-alice")
+        .unwrap();
+    let id = alice["body"]["id"].as_str().unwrap();
+    sim.call(
+        "PATCH",
+        &format!("/_sim/notebooks/{id}"),
+        Some(json!({"flavor": "modelarts.vm.cpu.8u"})),
+    );
+    let p = plan_changes(&w);
+    assert!(
+        p.contains("modelarts_notebook.member[\"alice\"] has changed")
+            && p.contains("\"modelarts.vm.cpu.8u\" -> \"modelarts.vm.cpu.2u\""),
+        "{p}"
+    );
+    w.run(&["apply", "--auto-approve"]).ok();
+    assert_no_changes(&w);
+    // The read-only views.
+    let o = w.run(&["state", "list"]);
+    o.ok();
+    assert_eq!(
+        o.stdout.lines().collect::<Vec<_>>(),
+        [
+            "modelarts_notebook.member[\"alice\"]",
+            "modelarts_notebook.member[\"carol\"]"
+        ]
+    );
+    let o = w.run(&["state", "show", "modelarts_notebook.member[\"carol\"]"]);
+    assert!(
+        o.stdout.contains("name")
+            && o.stdout.contains("\"team-carol\"")
+            && o.stdout.contains("token")
+            && o.stdout.contains("(sensitive value)"),
+        "{}",
+        o.stdout
+    );
+    let o = w.run(&["output", "urls", "--json"]);
+    let urls: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(urls["carol"].as_str().unwrap().ends_with("/lab"));
     w.run(&["destroy", "--auto-approve"]).ok();
     assert!(sim.objects("notebooks").is_empty());
+}
+
+#[test]
+fn examples_are_canonically_formatted() {
+    for ex in ["quickstart", "team", "devservers", "devenv"] {
+        let w = Work::from_example(None, ex);
+        let o = w.run(&["fmt", "--check"]);
+        assert_eq!(o.code, 0, "{ex} is not formatted:\n{}", o.stdout);
+    }
 }
 
 #[test]
@@ -302,6 +353,24 @@ fn devenv_update_auto_stop_and_stop_before_delete() {
     assert_eq!(evs["body"]["spec"]["auto_stop"]["duration"], 7200);
     assert_eq!(evs["body"]["description"], "GPU notebook");
     assert_no_changes(&w);
+    // The flavor cannot change in place.
+    let cfg = std::fs::read_to_string(w.path().join("main.hcl")).unwrap();
+    w.write(
+        "main.hcl",
+        &cfg.replace("\"modelarts.vm.cpu.2u\"", "\"modelarts.vm.cpu.8u\""),
+    );
+    let p = plan_changes(&w);
+    assert!(
+        p.contains("modelarts_devenv.obs must be replaced") && p.contains("# forces replacement"),
+        "{p}"
+    );
+    w.run(&["apply", "--auto-approve"]).ok();
+    assert_no_changes(&w);
+    let evs = sim
+        .objects("devenvs")
+        .into_iter()
+        .find(|e| e["body"]["name"] == "notebook-instance")
+        .unwrap();
     // Deleted outside maform: the plan recreates it.
     let id = evs["body"]["id"].as_str().unwrap().to_string();
     sim.call("DELETE", &format!("/_sim/devenvs/{id}"), None);

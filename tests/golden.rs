@@ -81,12 +81,21 @@ fn readme_reference_matches_the_schemas() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let (start, end) = ("<!-- reference:start -->\n", "<!-- reference:end -->");
-    let i = readme.find(start).expect("README has the reference markers") + start.len();
-    let j = readme.find(end).expect("README has the reference end marker");
+    let i = readme
+        .find(start)
+        .expect("README has the reference markers")
+        + start.len();
+    let j = readme
+        .find(end)
+        .expect("README has the reference end marker");
     let want = maform::schema::reference_markdown();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, format!("{}{}{}", &readme[..i], want, &readme[j..])).unwrap();
         return;
     }
-    assert_eq!(&readme[i..j], want, "README reference is stale: UPDATE_GOLDEN=1 cargo test --test golden");
+    assert_eq!(
+        &readme[i..j],
+        want,
+        "README reference is stale: UPDATE_GOLDEN=1 cargo test --test golden"
+    );
 }

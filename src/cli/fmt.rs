@@ -4,17 +4,16 @@
 use super::Exit;
 use std::path::{Path, PathBuf};
 
-/// Net nesting change of a line and whether it starts by closing, ignoring strings and
-/// comments.
-fn scan(line: &str) -> (i32, bool, Option<String>) {
-    let mut depth = 0;
+/// The brackets of a line in order (+1 open, -1 close), ignoring strings and comments,
+/// and the delimiter of a heredoc it starts.
+fn brackets(line: &str) -> (Vec<i32>, Option<String>) {
+    let mut events = Vec::new();
     let mut in_str = false;
     let mut esc = false;
     let mut interp = 0;
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
     let mut heredoc = None;
-    let leading_close = matches!(line.trim_start().chars().next(), Some('}' | ']' | ')'));
     while i < chars.len() {
         let c = chars[i];
         if in_str {
@@ -35,8 +34,8 @@ fn scan(line: &str) -> (i32, bool, Option<String>) {
                 '"' => in_str = true,
                 '#' => break,
                 '/' if chars.get(i + 1) == Some(&'/') => break,
-                '{' | '[' | '(' => depth += 1,
-                '}' | ']' | ')' => depth -= 1,
+                '{' | '[' | '(' => events.push(1),
+                '}' | ']' | ')' => events.push(-1),
                 '<' if chars.get(i + 1) == Some(&'<') => {
                     let rest: String = chars[i + 2..].iter().collect();
                     let rest = rest.trim_start_matches('-');
@@ -54,7 +53,17 @@ fn scan(line: &str) -> (i32, bool, Option<String>) {
         }
         i += 1;
     }
-    (depth, leading_close, heredoc)
+    (events, heredoc)
+}
+
+fn scan(line: &str) -> (i32, bool, Option<String>) {
+    let (ev, h) = brackets(line);
+    (
+        ev.iter().sum(),
+        ev.first() == Some(&-1)
+            && matches!(line.trim_start().chars().next(), Some('}' | ']' | ')')),
+        h,
+    )
 }
 
 fn attr_key(line: &str) -> Option<usize> {
@@ -72,7 +81,9 @@ fn attr_key(line: &str) -> Option<usize> {
 
 pub fn format(text: &str) -> String {
     let mut out: Vec<String> = Vec::new();
-    let mut depth: i32 = 0;
+    // One entry per line whose brackets are still open: how many it left open. A line
+    // indents one level per such line, however many brackets each opened.
+    let mut open: Vec<i32> = Vec::new();
     let mut lines = text.lines();
     let mut blank = false;
     while let Some(raw) = lines.next() {
@@ -85,10 +96,31 @@ pub fn format(text: &str) -> String {
             continue;
         }
         blank = false;
-        let (delta, close, heredoc) = scan(t);
-        let d = if close { depth - 1 } else { depth }.max(0);
-        out.push(format!("{}{}", "  ".repeat(d as usize), t));
-        depth = (depth + delta).max(0);
+        let (events, heredoc) = brackets(t);
+        let close_first = matches!(t.chars().next(), Some('}' | ']' | ')'));
+        let mut levels = open.len();
+        let mut opened = 0;
+        let mut leading = close_first;
+        for e in events {
+            if e > 0 {
+                opened += 1;
+                leading = false;
+            } else if opened > 0 {
+                opened -= 1;
+            } else if let Some(top) = open.last_mut() {
+                *top -= 1;
+                if *top == 0 {
+                    open.pop();
+                    if leading {
+                        levels = open.len();
+                    }
+                }
+            }
+        }
+        out.push(format!("{}{}", "  ".repeat(levels), t));
+        if opened > 0 {
+            open.push(opened);
+        }
         if let Some(delim) = heredoc {
             for h in lines.by_ref() {
                 out.push(h.to_string());

@@ -509,7 +509,9 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     }
                     Some(p) => {
                         let mut paths = Vec::new();
-                        diff_paths(p, &after, &mut Vec::new(), &mut paths);
+                        let mut comparable = after.clone();
+                        schema::digest_secrets(sch, &mut comparable);
+                        diff_paths(p, &comparable, &mut Vec::new(), &mut paths);
                         if paths.is_empty() {
                             (Action::NoOp, vec![], None)
                         } else {
