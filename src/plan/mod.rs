@@ -509,9 +509,7 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     }
                     Some(p) => {
                         let mut paths = Vec::new();
-                        let mut comparable = after.clone();
-                        schema::digest_secrets(sch, &mut comparable);
-                        diff_paths(p, &comparable, &mut Vec::new(), &mut paths);
+                        diff_paths(p, &after, &mut Vec::new(), &mut paths);
                         if paths.is_empty() {
                             (Action::NoOp, vec![], None)
                         } else {
@@ -553,6 +551,7 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                         continue;
                     }
                     after = planned(sch, &config, None);
+                    schema::digest_secrets(sch, &mut after);
                 }
                 values.push((key, after.clone()));
                 new_changes.push(Change {

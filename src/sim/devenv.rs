@@ -13,9 +13,9 @@ fn not_found() -> ApiError {
 }
 
 pub fn settle(o: &mut Obj, now: i64) -> bool {
-    if let Some(p) = o.pending.clone() {
-        if now >= p.at {
-            o.pending = None;
+    if o.pending.as_ref().is_some_and(|p| now >= p.at) {
+        let p = o.pending.take().expect("checked");
+        {
             if p.to == GONE {
                 return false;
             }
@@ -135,37 +135,37 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
         .q("order")
         .is_some_and(|o| o.eq_ignore_ascii_case("asc"));
     let now = now_ms();
-    let mut items = sim.with_cloud(|c| {
+    sim.with_cloud(|c| {
         c.devenvs.retain(|_, o| settle(o, now));
-        c.devenvs
+        let mut items: Vec<&Obj> = c
+            .devenvs
             .values()
             .filter(|o| status.as_ref().is_none_or(|s| o.status() == s))
             .filter(|o| ws.is_none_or(|w| o.body["workspace"]["id"] == w))
-            .map(|o| (o.seq, o.body.clone()))
-            .collect::<Vec<_>>()
-    });
-    if by_name {
-        items.sort_by(|a, b| {
-            a.1["name"]
-                .as_str()
-                .cmp(&b.1["name"].as_str())
-                .then(a.0.cmp(&b.0))
-        });
-    } else {
-        items.sort_by_key(|(s, _)| *s);
-    }
-    if !asc {
-        items.reverse();
-    }
-    let total = items.len();
-    let take = if limit == 0 { usize::MAX } else { limit };
-    let instances: Vec<Value> = items
-        .into_iter()
-        .skip(offset)
-        .take(take)
-        .map(|(_, b)| b)
-        .collect();
-    ok(json!({"total_count": total, "instances": instances}))
+            .collect();
+        if by_name {
+            items.sort_by(|a, b| {
+                a.body["name"]
+                    .as_str()
+                    .cmp(&b.body["name"].as_str())
+                    .then(a.seq.cmp(&b.seq))
+            });
+        } else {
+            items.sort_by_key(|o| o.seq);
+        }
+        if !asc {
+            items.reverse();
+        }
+        let total = items.len();
+        let take = if limit == 0 { usize::MAX } else { limit };
+        let instances: Vec<Value> = items
+            .into_iter()
+            .skip(offset)
+            .take(take)
+            .map(|o| o.body.clone())
+            .collect();
+        ok(json!({"total_count": total, "instances": instances}))
+    })
 }
 
 fn auto_stop(v: Option<&serde_json::Map<String, Value>>, path: &str) -> Result<Value, ApiError> {

@@ -12,9 +12,9 @@ fn not_found() -> ApiError {
 }
 
 pub fn settle(o: &mut Obj, now: i64) -> bool {
-    if let Some(p) = o.pending.clone() {
-        if now >= p.at {
-            o.pending = None;
+    if o.pending.as_ref().is_some_and(|p| now >= p.at) {
+        let p = o.pending.take().expect("checked");
+        {
             if p.to == GONE {
                 return false;
             }
@@ -183,27 +183,20 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
         "create_at"
     };
     let now = now_ms();
-    let mut items = sim.with_cloud(|c| {
+    sim.with_cloud(|c| {
         c.devservers.retain(|_, o| settle(o, now));
-        c.devservers
-            .values()
-            .map(|o| (o.body[key].as_i64().unwrap_or(0), o.seq, o.body.clone()))
-            .collect::<Vec<_>>()
-    });
-    items.sort_by_key(|(k, s, _)| (*k, *s));
-    if !asc {
-        items.reverse();
-    }
-    let limit = if limit == 0 {
-        items.len().max(1)
-    } else {
-        limit
-    };
-    ok(page(
-        items.into_iter().map(|(_, _, b)| b).collect(),
-        limit,
-        offset,
-    ))
+        let mut items: Vec<&Obj> = c.devservers.values().collect();
+        items.sort_by_key(|o| (o.body[key].as_i64().unwrap_or(0), o.seq));
+        if !asc {
+            items.reverse();
+        }
+        let limit = if limit == 0 {
+            items.len().max(1)
+        } else {
+            limit
+        };
+        ok(super::notebook::page_of(&items, limit, offset))
+    })
 }
 
 /// The password rules of the create document.

@@ -22,9 +22,9 @@ fn not_found(id: &str) -> ApiError {
 
 /// Apply whatever has come due. Returns false when the object is gone.
 pub fn settle(o: &mut Obj, now: i64) -> bool {
-    if let Some(p) = o.pending.clone() {
-        if now >= p.at {
-            o.pending = None;
+    if o.pending.as_ref().is_some_and(|p| now >= p.at) {
+        let p = o.pending.take().expect("checked");
+        {
             if p.to == GONE {
                 return false;
             }
@@ -166,9 +166,9 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
 }
 
 fn mount_settle(o: &mut Obj, now: i64) -> bool {
-    if let Some(p) = o.pending.clone() {
-        if now >= p.at {
-            o.pending = None;
+    if o.pending.as_ref().is_some_and(|p| now >= p.at) {
+        let p = o.pending.take().expect("checked");
+        {
             if p.to == GONE {
                 return false;
             }
@@ -247,9 +247,10 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
         .or_else(|| req.q("workspaceId"))
         .map(str::to_string);
     let now = now_ms();
-    let mut items = sim.with_cloud(|c| {
+    sim.with_cloud(|c| {
         c.notebooks.retain(|_, o| settle(o, now));
-        c.notebooks
+        let mut items: Vec<&Obj> = c
+            .notebooks
             .values()
             .filter(|o| {
                 let b = &o.body;
@@ -271,26 +272,37 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
                     && pool.as_ref().is_none_or(|p| b["pool"]["id"] == p.as_str())
                     && ws.as_ref().is_none_or(|w| b["workspace_id"] == w.as_str())
             })
-            .map(|o| (o.seq, o.body.clone()))
-            .collect::<Vec<_>>()
-    });
-    items.sort_by(|(sa, a), (sb, b)| {
-        let ka = &a[&sort_key];
-        let kb = &b[&sort_key];
-        let ord = match (ka.as_i64(), kb.as_i64()) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            _ => ka.as_str().unwrap_or("").cmp(kb.as_str().unwrap_or("")),
-        };
-        ord.then(sa.cmp(sb))
-    });
-    if desc {
-        items.reverse();
-    }
-    ok(page(
-        items.into_iter().map(|(_, b)| b).collect(),
-        limit,
-        offset,
-    ))
+            .collect();
+        if sort_key == "create_at" {
+            // Creation order is the sequence number's order.
+            items.sort_by_key(|o| o.seq);
+        } else {
+            items.sort_by(|a, b| {
+                let (ka, kb) = (&a.body[&sort_key], &b.body[&sort_key]);
+                let ord = match (ka.as_i64(), kb.as_i64()) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    _ => ka.as_str().unwrap_or("").cmp(kb.as_str().unwrap_or("")),
+                };
+                ord.then(a.seq.cmp(&b.seq))
+            });
+        }
+        if desc {
+            items.reverse();
+        }
+        ok(page_of(&items, limit, offset))
+    })
+}
+
+/// A page of objects, cloning only the bodies on the page.
+pub fn page_of(items: &[&Obj], limit: usize, offset: usize) -> Value {
+    let total = items.len();
+    let data: Vec<Value> = items
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|o| o.body.clone())
+        .collect();
+    json!({"current": offset.checked_div(limit).unwrap_or(0), "data": data, "pages": total.div_ceil(limit.max(1)), "size": limit, "total": total})
 }
 
 fn flavors(sim: &Sim, req: &Req, switchable_from: Option<&str>) -> ApiResult {

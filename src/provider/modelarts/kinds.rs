@@ -509,41 +509,49 @@ pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiEr
 }
 
 /// Every object of a kind, page by page: one call per 50 notebooks, per 1024 DevServers,
-/// or one call for all DevEnviron instances.
-pub async fn list_all(c: &Client, kind: Kind) -> Result<Vec<Json>, ApiError> {
-    let mut out = Vec::new();
-    match kind {
-        Kind::DevEnv => {
-            let r = c
-                .call(
-                    "GET",
-                    kind.base(),
-                    &[("de_type", "Notebook".into()), ("limit", "0".into())],
-                    None,
-                    Retry::Safe,
-                )
-                .await?;
-            out.extend(r["instances"].as_array().cloned().unwrap_or_default());
-        }
-        Kind::Notebook | Kind::DevServer => {
-            let limit = if kind == Kind::Notebook { 50 } else { 1024 };
-            let mut offset = 0usize;
-            loop {
-                let mut q = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-                if kind == Kind::Notebook {
-                    q.push(("sort_dir", "ASC".into()));
-                }
-                let r = c.call("GET", kind.base(), &q, None, Retry::Safe).await?;
-                let page = r["data"].as_array().cloned().unwrap_or_default();
-                let n = page.len();
-                out.extend(page);
-                let total = r["total"].as_u64().unwrap_or(0) as usize;
-                offset += n;
-                if n < limit || offset >= total {
-                    break;
-                }
+/// or one call for all DevEnviron instances. After the first page, the remaining pages
+/// are fetched eight at a time.
+pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError> {
+    if kind == Kind::DevEnv {
+        let r = c.call("GET", kind.base(), &[("de_type", "Notebook".into()), ("limit", "0".into())], None, Retry::Safe).await?;
+        return Ok(r["instances"].as_array().cloned().unwrap_or_default());
+    }
+    let limit = if kind == Kind::Notebook { 50 } else { 1024 };
+    let page = |offset: usize| {
+        let c = c.clone();
+        async move {
+            let mut q = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+            if kind == Kind::Notebook {
+                q.push(("sort_dir", "ASC".into()));
             }
+            c.call("GET", kind.base(), &q, None, Retry::Safe).await
         }
+    };
+    let first = page(0).await?;
+    let mut out = first["data"].as_array().cloned().unwrap_or_default();
+    let total = first["total"].as_u64().unwrap_or(0) as usize;
+    if out.len() < limit || out.len() >= total {
+        return Ok(out);
+    }
+    let offsets: Vec<usize> = (1..total.div_ceil(limit)).map(|p| p * limit).collect();
+    let mut pages: Vec<(usize, Vec<Json>)> = Vec::with_capacity(offsets.len());
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
+    let mut set = tokio::task::JoinSet::new();
+    for off in offsets {
+        let sem = sem.clone();
+        let fut = page(off);
+        set.spawn(async move {
+            let _p = sem.acquire_owned().await;
+            (off, fut.await)
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        let (off, res) = r.map_err(|e| ApiError { status: 0, code: "TASK".into(), message: e.to_string(), request_id: None, method: "GET".into(), path: kind.base().into() })?;
+        pages.push((off, res?["data"].as_array().cloned().unwrap_or_default()));
+    }
+    pages.sort_by_key(|(o, _)| *o);
+    for (_, p) in pages {
+        out.extend(p);
     }
     Ok(out)
 }
