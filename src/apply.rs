@@ -186,9 +186,10 @@ async fn run_one(
                     m.entry(k.clone()).or_insert(v.clone());
                 }
             }
+            schema::digest_secrets(kind.schema(), &mut attrs);
             Instance {
+                sensitive: schema::sensitive_for(&ch.addr.rtype, &attrs, &sensitive),
                 attributes: attrs,
-                sensitive: sensitive.clone(),
                 dependencies: deps.clone(),
                 tainted: true,
             }

@@ -474,6 +474,9 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     &config,
                     if tainted || requested { None } else { prior },
                 );
+                // The plan (and so its renderings and saved files) holds digests of
+                // write-only secrets, never the secrets; apply re-reads the configuration.
+                schema::digest_secrets(sch, &mut after);
                 if let Some(p) = prior.filter(|_| !tainted && !requested) {
                     for ig in &r.lifecycle.ignore_changes {
                         let path: Vec<&str> = ig.split('.').collect();

@@ -513,7 +513,15 @@ pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiEr
 /// are fetched eight at a time.
 pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError> {
     if kind == Kind::DevEnv {
-        let r = c.call("GET", kind.base(), &[("de_type", "Notebook".into()), ("limit", "0".into())], None, Retry::Safe).await?;
+        let r = c
+            .call(
+                "GET",
+                kind.base(),
+                &[("de_type", "Notebook".into()), ("limit", "0".into())],
+                None,
+                Retry::Safe,
+            )
+            .await?;
         return Ok(r["instances"].as_array().cloned().unwrap_or_default());
     }
     let limit = if kind == Kind::Notebook { 50 } else { 1024 };
@@ -546,7 +554,14 @@ pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json
         });
     }
     while let Some(r) = set.join_next().await {
-        let (off, res) = r.map_err(|e| ApiError { status: 0, code: "TASK".into(), message: e.to_string(), request_id: None, method: "GET".into(), path: kind.base().into() })?;
+        let (off, res) = r.map_err(|e| ApiError {
+            status: 0,
+            code: "TASK".into(),
+            message: e.to_string(),
+            request_id: None,
+            method: "GET".into(),
+            path: kind.base().into(),
+        })?;
         pages.push((off, res?["data"].as_array().cloned().unwrap_or_default()));
     }
     pages.sort_by_key(|(o, _)| *o);
