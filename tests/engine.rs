@@ -382,7 +382,18 @@ fn devenv_update_auto_stop_and_stop_before_delete() {
     );
     w.run(&["apply", "--auto-approve"]).ok();
     // The running instance is stopped first: the legacy API refuses to delete it otherwise.
-    w.run(&["destroy", "--auto-approve"]).ok();
+    // Deletes run in reverse dependency order: obs (which depends on evs) goes first.
+    let o = w.run(&["destroy", "--auto-approve"]);
+    o.ok();
+    let done_obs = o
+        .stdout
+        .find("modelarts_devenv.obs: Destruction complete")
+        .expect("obs destroyed");
+    let start_evs = o
+        .stdout
+        .find("modelarts_devenv.evs: Destroying...")
+        .expect("evs destroyed");
+    assert!(done_obs < start_evs, "{}", o.stdout);
     // The legacy API may show a deleted instance as DELETED for a moment.
     assert!(sim
         .objects("devenvs")
@@ -474,4 +485,21 @@ fn embedded_simulator_keeps_its_cloud_between_commands() {
         o.code, 2,
         "after destroy the notebook would be created again"
     );
+}
+
+#[test]
+fn a_second_run_waits_for_the_lock() {
+    let sim = Sim::start(&[]);
+    let w = Work::from_example(Some(&sim), "quickstart");
+    let mut held = maform::state::LocalBackend::new(&w.path(), "default");
+    held.lock("apply", std::time::Duration::ZERO).unwrap();
+    // Release the lock a moment after the second run starts; the run must wait, not fail.
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        held.unlock();
+    });
+    let o = w.run(&["apply", "--auto-approve", "--lock-timeout", "30s"]);
+    releaser.join().unwrap();
+    o.ok();
+    assert_eq!(sim.objects("notebooks").len(), 1);
 }

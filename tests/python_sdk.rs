@@ -12,11 +12,23 @@ fn official_python_sdk_against_the_simulator() {
         return;
     };
     let sim = Sim::start(&["--access-key", "SDKAK", "--secret-key", "SDKSECRET"]);
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_conformance.py");
-    let o = std::process::Command::new(py).arg(script).args([&sim.url, "SDKAK", "SDKSECRET", PROJECT]).output().expect("run python");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_conformance.py");
+    let o = std::process::Command::new(py)
+        .arg(script)
+        .args([&sim.url, "SDKAK", "SDKSECRET", PROJECT])
+        .output()
+        .expect("run python");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(out.contains(", 0 failed"), "{out}");
     let (_, stats) = sim.call("GET", "/_sim/stats", None);
-    assert!(stats["routes"]["POST /v1/{project_id}/notebooks"].as_u64() >= Some(2), "{stats}");
+    assert!(
+        stats["routes"]["POST /v1/{project_id}/notebooks"].as_u64() >= Some(2),
+        "{stats}"
+    );
 }
