@@ -5,7 +5,7 @@
 use crate::addr::Addr;
 use crate::config::eval::Scope;
 use crate::config::vars::Resolved;
-use crate::config::{Config, Diags, Mode};
+use crate::config::{Config, Diags};
 use crate::plan::{self, Action, Change, Plan};
 use crate::provider::modelarts::kinds::{self, Kind, Op, OpError};
 use crate::provider::modelarts::Client;
@@ -44,6 +44,17 @@ pub enum Event {
         because: Addr,
     },
     Interrupted,
+    Summary {
+        added: usize,
+        changed: usize,
+        destroyed: usize,
+        failed: usize,
+        skipped: usize,
+        interrupted: bool,
+        destroy: bool,
+    },
+    /// Outputs after apply; `None` for sensitive ones.
+    Outputs(Vec<(String, Option<Value>)>),
 }
 
 pub struct Summary {
@@ -75,54 +86,7 @@ fn desired_now(
     state: &State,
     ch: &Change,
 ) -> Result<(Value, Vec<crate::value::Path>), Diags> {
-    let r = ctx
-        .cfg
-        .resource(Mode::Managed, &ch.addr.rtype, &ch.addr.name)
-        .ok_or_else(|| {
-            Diags(vec![crate::config::Diag::new(
-                None,
-                format!("{} is not in the configuration", ch.addr),
-                "",
-            )])
-        })?;
-    let mut objects = state.objects();
-    objects.extend(ctx.data.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let sens = state.sensitive_attributes();
-    let scope = Scope::new(
-        &ctx.vars.values,
-        &ctx.vars.sensitive,
-        &ctx.cfg.locals,
-        &objects,
-        &sens,
-        &ctx.cfg.dir,
-    );
-    let keys = plan::expand(r, &scope).map_err(|e| Diags(vec![e]))?;
-    let (key, each) = keys
-        .into_iter()
-        .find(|(k, _)| *k == ch.addr.key)
-        .ok_or_else(|| {
-            Diags(vec![crate::config::Diag::new(
-                Some(&r.span),
-                format!(
-                    "{} is no longer in the configuration's count or for_each",
-                    ch.addr
-                ),
-                "",
-            )])
-        })?;
-    let iscope = scope.for_instance(
-        each,
-        match &key {
-            Some(crate::addr::Key::Int(i)) => Some(*i as f64),
-            _ => None,
-        },
-    );
-    let mut errs = Vec::new();
-    let (v, s) = plan::decode_instance(r, &iscope, &mut errs);
-    if !errs.is_empty() {
-        return Err(Diags(errs));
-    }
-    Ok((v, s))
+    plan::eval_instance(ctx.cfg, ctx.vars, ctx.data, state, &ch.addr)
 }
 
 enum Outcome {

@@ -329,3 +329,95 @@ pub async fn read_data(
     }
     Ok(data)
 }
+
+/// Put a live object into the state as `addr`: its attributes as the API returns them,
+/// and, for what the API never returns (write-only arguments), the configuration's values.
+pub fn adopt(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &BTreeMap<String, Value>,
+    state: &mut State,
+    addr: &Addr,
+    body: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let kind = Kind::from_type(&addr.rtype)
+        .ok_or_else(|| anyhow::anyhow!("{} is not a resource type maform manages", addr.rtype))?;
+    let (config, extra) = crate::plan::eval_instance(cfg, vars, data, state, addr)?;
+    let reference = crate::plan::planned(kind.schema(), &config, None);
+    let mut attributes = kinds::to_attrs(kind, body, &reference);
+    crate::schema::digest_secrets(kind.schema(), &mut attributes);
+    let sensitive = crate::schema::sensitive_for(&addr.rtype, &attributes, &extra);
+    state.instances.insert(
+        addr.clone(),
+        crate::state::Instance {
+            attributes,
+            sensitive,
+            dependencies: vec![],
+            tainted: false,
+        },
+    );
+    Ok(())
+}
+
+/// `import { to = ADDR, id = "..." }` blocks: read each object not yet managed and add it
+/// to the refreshed state, so that the plan shows only real differences.
+pub async fn import_blocks(
+    client: &Arc<Client>,
+    cfg: &Config,
+    vars: &Resolved,
+    data: &BTreeMap<String, Value>,
+    refreshed: &mut State,
+) -> anyhow::Result<Vec<(Addr, String)>> {
+    let mut out = Vec::new();
+    for imp in &cfg.imports {
+        let addr =
+            Addr::parse(&imp.to).map_err(|e| Diags(vec![Diag::new(Some(&imp.span), e, "")]))?;
+        if refreshed.instances.contains_key(&addr) {
+            continue;
+        }
+        let kind = Kind::from_type(&addr.rtype).ok_or_else(|| {
+            Diags(vec![Diag::new(
+                Some(&imp.span),
+                format!(
+                    "cannot import into {addr}: maform does not manage {}",
+                    addr.rtype
+                ),
+                "",
+            )])
+        })?;
+        let none = BTreeMap::new();
+        let no = BTreeMap::new();
+        let scope = Scope::new(
+            &vars.values,
+            &vars.sensitive,
+            &cfg.locals,
+            &none,
+            &no,
+            &cfg.dir,
+        );
+        let id = scope
+            .eval_attr(&imp.id)
+            .map_err(|e| Diags(vec![e]))?
+            .to_template_string()
+            .ok_or_else(|| {
+                Diags(vec![Diag::new(
+                    Some(&imp.id.span),
+                    "an import id must be a string",
+                    "",
+                )])
+            })?;
+        let body = kinds::get(client, kind, &id).await?.ok_or_else(|| {
+            Diags(vec![Diag::new(
+                Some(&imp.span),
+                format!(
+                    "cannot import {addr}: there is no {} with id {id}",
+                    addr.rtype
+                ),
+                "Check the id in the ModelArts console.",
+            )])
+        })?;
+        adopt(cfg, vars, data, refreshed, &addr, &body)?;
+        out.push((addr, id));
+    }
+    Ok(out)
+}

@@ -1,6 +1,7 @@
 //! The command line: thin commands that parse arguments, call the library and render.
 
 mod fmt;
+mod generate;
 mod progress;
 
 use crate::addr::Addr;
@@ -9,11 +10,14 @@ use crate::config::vars::{self, Inputs, Resolved};
 use crate::config::Config;
 use crate::engine;
 use crate::graph::{self, ResourceGraph};
+use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Options, Plan};
 use crate::state::{LocalBackend, State};
-use clap::{Args, Parser, Subcommand};
+use crate::value::Value;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -26,7 +30,7 @@ pub struct Cli {
     /// Run as if started in DIR (where the *.hcl files and state/ are).
     #[arg(long, global = true, value_name = "DIR", default_value = ".")]
     chdir: PathBuf,
-    /// Do not use colors.
+    /// Do not use colors (NO_COLOR is honoured too).
     #[arg(long, global = true)]
     no_color: bool,
     #[command(subcommand)]
@@ -59,9 +63,19 @@ struct PlanArgs {
     /// Replace this object even if it could be updated in place (repeatable).
     #[arg(long, value_name = "ADDR")]
     replace: Vec<String>,
-    /// Skip reading objects back from the API.
+    /// Limit the plan to this object and what it depends on (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    target: Vec<String>,
+    /// Read objects back from the API first (default true).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     refresh: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Subcommand)]
@@ -73,9 +87,19 @@ enum Cmd {
         /// Exit 0 without changes, 2 with changes, 1 on error.
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Save the plan for `maform apply FILE`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Print the plan as JSON (Terraform's plan shape); same as --format json.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
     },
-    /// Make the cloud match the configuration.
+    /// Make the cloud match the configuration, or apply a saved plan.
     Apply {
+        /// A plan saved with `plan --out`: applied exactly, without a prompt.
+        plan_file: Option<PathBuf>,
         #[command(flatten)]
         p: PlanArgs,
         /// Apply without asking.
@@ -84,6 +108,9 @@ enum Cmd {
         /// How many operations run at once.
         #[arg(long, default_value_t = 10)]
         parallelism: usize,
+        /// Stream machine-readable events, one JSON object per line.
+        #[arg(long)]
+        json: bool,
     },
     /// Destroy everything this configuration manages.
     Destroy {
@@ -93,6 +120,19 @@ enum Cmd {
         auto_approve: bool,
         #[arg(long, default_value_t = 10)]
         parallelism: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Report what changed outside maform; exit 0 (none), 2 (drift) or 1 (error).
+    Drift {
+        #[command(flatten)]
+        vars: VarArgs,
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
     },
     /// Check the configuration without contacting the API.
     Validate {
@@ -106,8 +146,10 @@ enum Cmd {
         check: bool,
         files: Vec<PathBuf>,
     },
-    /// Show the state.
+    /// Show the state, or a saved plan.
     Show {
+        /// A saved plan to show instead of the state.
+        file: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -119,11 +161,35 @@ enum Cmd {
         #[arg(long)]
         raw: bool,
     },
-    /// Inspect the state.
+    /// Print the resource graph in DOT, for Graphviz.
+    Graph {
+        /// Label nodes with their planned action (contacts the API).
+        #[arg(long)]
+        plan: bool,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+    /// Bring an existing object under management.
+    Import {
+        /// The address in this configuration, e.g. modelarts_notebook.a.
+        addr: String,
+        /// The object's id in ModelArts.
+        id: String,
+        /// Write HCL for the object from its live attributes to this file.
+        #[arg(long, value_name = "FILE")]
+        generate_config: Option<PathBuf>,
+        #[command(flatten)]
+        vars: VarArgs,
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
+    },
+    /// Inspect and edit the state.
     State {
         #[command(subcommand)]
         cmd: StateCmd,
     },
+    /// Remove a stale lock left by a run that died; takes the lock ID from the error.
+    ForceUnlock { id: String },
     /// Run the ModelArts simulator.
     Sim(SimArgs),
 }
@@ -134,6 +200,18 @@ enum StateCmd {
     List,
     /// Show one object.
     Show { addr: String },
+    /// Forget objects (they keep existing in the cloud).
+    Rm { addrs: Vec<String> },
+    /// Rename an object in the state.
+    Mv { from: String, to: String },
+    /// Print the state file.
+    Pull,
+    /// Replace the state with FILE (same lineage and a newer serial, unless --force).
+    Push {
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args)]
@@ -176,11 +254,8 @@ struct SimArgs {
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.trim().split_at(
-        s.trim()
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(s.trim().len()),
-    );
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
     let n: u64 = num
         .parse()
         .map_err(|_| format!("invalid duration {s:?}; write e.g. 30s or 5m"))?;
@@ -194,7 +269,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     ))
 }
 
-/// Exit status and an error to print.
+/// An exit status.
 pub struct Exit(pub i32);
 
 pub fn main() -> i32 {
@@ -231,7 +306,7 @@ struct Loaded {
     graph: ResourceGraph,
 }
 
-fn load(dir: &std::path::Path, va: &VarArgs) -> anyhow::Result<Loaded> {
+fn load(dir: &Path, va: &VarArgs) -> anyhow::Result<Loaded> {
     let cfg = Config::load_dir(dir)?;
     let env: Vec<(String, String)> = std::env::vars().collect();
     let vars = vars::resolve(
@@ -260,6 +335,86 @@ impl Persist for BackendPersist<'_> {
     }
 }
 
+fn parse_addrs(v: &[String]) -> anyhow::Result<Vec<Addr>> {
+    v.iter()
+        .map(|a| Addr::parse(a).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+/// Everything a planning command has once the plan is made. The provider must be stopped.
+struct Planned {
+    l: Loaded,
+    plan: Plan,
+    prior: State,
+    refreshed: State,
+    data: BTreeMap<String, Value>,
+    backend: LocalBackend,
+    provider: engine::Provider,
+}
+
+async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<Planned> {
+    let l = load(dir, &p.vars)?;
+    let mut backend = LocalBackend::new(dir, "default");
+    backend.lock(operation, p.lock_timeout)?;
+    let prior = backend.read()?;
+    let provider = engine::provider(&l.cfg, &l.vars, false).await?;
+    let result = async {
+        let mut refreshed = if p.refresh {
+            engine::refresh(&provider.client, &prior).await?
+        } else {
+            prior.clone()
+        };
+        let data =
+            engine::read_data(&provider.client, &l.cfg, &l.vars, &l.graph, &refreshed).await?;
+        let imports = if p.destroy || p.refresh_only {
+            vec![]
+        } else {
+            engine::import_blocks(&provider.client, &l.cfg, &l.vars, &data, &mut refreshed).await?
+        };
+        let opts = Options {
+            destroy: p.destroy,
+            refresh_only: p.refresh_only,
+            replace: parse_addrs(&p.replace)?,
+            targets: parse_addrs(&p.target)?,
+        };
+        let inp = plan::Inputs {
+            cfg: &l.cfg,
+            vars: &l.vars,
+            graph: &l.graph,
+            prior: &prior,
+            refreshed: &refreshed,
+            data: &data,
+            options: &opts,
+        };
+        let mut plan = plan::plan(&inp)?;
+        plan.imports = imports;
+        Ok::<_, anyhow::Error>((plan, refreshed, data))
+    }
+    .await;
+    match result {
+        Ok((plan, refreshed, data)) => Ok(Planned {
+            l,
+            plan,
+            prior,
+            refreshed,
+            data,
+            backend,
+            provider,
+        }),
+        Err(e) => {
+            provider.stop().await?;
+            Err(e)
+        }
+    }
+}
+
+fn variables_for_json(vars: &Resolved) -> Vec<(String, Option<Value>)> {
+    vars.values
+        .iter()
+        .map(|(k, v)| (k.clone(), (!vars.sensitive.contains(k)).then(|| v.clone())))
+        .collect()
+}
+
 async fn run(cli: Cli) -> anyhow::Result<Exit> {
     let dir = cli.chdir.clone();
     let color =
@@ -268,14 +423,13 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Cmd::Sim(a) => sim(a).await,
         Cmd::Validate { vars } => {
             let l = load(&dir, &vars)?;
-            // Evaluate every resource as far as possible without the API.
             let prior = State::new();
             let data = l
                 .cfg
                 .resources
                 .iter()
                 .filter(|r| r.mode == crate::config::Mode::Data)
-                .map(|r| (r.key(), crate::value::Value::Unknown))
+                .map(|r| (r.key(), Value::Unknown))
                 .collect();
             let opts = Options::default();
             let inp = plan::Inputs {
@@ -292,9 +446,26 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit(0))
         }
         Cmd::Fmt { check, files } => fmt::run(&dir, check, &files),
-        Cmd::Show { json } => {
-            let backend = LocalBackend::new(&dir, "default");
-            let st = backend.read()?;
+        Cmd::Show {
+            file: Some(f),
+            json,
+        } => {
+            let saved = SavedPlan::read(&f)?;
+            if json {
+                let st = LocalBackend::new(&dir, "default")
+                    .read()
+                    .unwrap_or_default();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&plan::json::plan_json(&saved.plan, &st, &[]))?
+                );
+            } else {
+                print!("{}", plan::render::plan(&saved.plan));
+            }
+            Ok(Exit(0))
+        }
+        Cmd::Show { file: None, json } => {
+            let st = LocalBackend::new(&dir, "default").read()?;
             if json {
                 std::io::stdout().write_all(&redacted_state(&st))?;
             } else if st.instances.is_empty() {
@@ -306,98 +477,241 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             }
             Ok(Exit(0))
         }
-        Cmd::State { cmd } => {
-            let backend = LocalBackend::new(&dir, "default");
-            let st = backend.read()?;
-            match cmd {
-                StateCmd::List => {
-                    for a in st.instances.keys() {
-                        println!("{a}");
-                    }
+        Cmd::State { cmd } => state_cmd(&dir, cmd),
+        Cmd::ForceUnlock { id } => {
+            let b = LocalBackend::new(&dir, "default");
+            let lp = b.lock_path();
+            let info: Option<crate::state::LockInfo> = std::fs::read_to_string(&lp)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok());
+            match info {
+                Some(i) if i.id == id => {
+                    std::fs::remove_file(&lp)?;
+                    println!("maform state has been successfully unlocked (lock {id} of {} for {} is gone).", i.who, i.operation);
+                    Ok(Exit(0))
                 }
-                StateCmd::Show { addr } => {
-                    let a = Addr::parse(&addr).map_err(anyhow::Error::msg)?;
-                    let i = st.instances.get(&a).ok_or_else(|| {
-                        anyhow::anyhow!("no object {a} in the state; see maform state list")
-                    })?;
-                    print_instance(&a, i);
-                }
+                Some(i) => anyhow::bail!("the lock ID is {}, not {id}; nothing was changed", i.id),
+                None => anyhow::bail!(
+                    "the state is not locked (no lock information in {})",
+                    lp.display()
+                ),
             }
-            Ok(Exit(0))
         }
-        Cmd::Output { name, json, raw } => {
-            let st = LocalBackend::new(&dir, "default").read()?;
-            match name {
-                Some(n) => {
-                    let o = st.outputs.get(&n).ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "no output {n:?}; run maform apply first, or check the name"
-                        )
-                    })?;
-                    if raw {
-                        match o.value.to_template_string() {
-                            Some(s) => println!("{s}"),
-                            None => anyhow::bail!(
-                                "output {n:?} is not a string, number or bool; use --json"
-                            ),
-                        }
-                    } else if json {
-                        println!("{}", serde_json::to_string(&o.value.to_json())?);
-                    } else {
-                        println!("{}", o.value.to_hcl());
-                    }
-                }
-                None => {
-                    if json {
-                        let m: serde_json::Map<String, serde_json::Value> = st.outputs.iter().map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": if o.sensitive { serde_json::Value::Null } else { o.value.to_json() }}))).collect();
-                        println!("{}", serde_json::to_string_pretty(&m)?);
-                    } else {
-                        for (k, o) in &st.outputs {
-                            println!(
-                                "{k} = {}",
-                                if o.sensitive {
-                                    "<sensitive>".into()
-                                } else {
-                                    o.value.to_hcl()
-                                }
-                            );
-                        }
-                    }
-                }
-            }
+        Cmd::Output { name, json, raw } => output_cmd(&dir, name, json, raw),
+        Cmd::Graph { plan, vars } => {
+            let l = load(&dir, &vars)?;
+            let actions = if plan {
+                let p = PlanArgs {
+                    vars,
+                    lock_timeout: Duration::ZERO,
+                    destroy: false,
+                    refresh_only: false,
+                    replace: vec![],
+                    target: vec![],
+                    refresh: true,
+                };
+                let pl = make_plan(&dir, &p, "plan").await?;
+                pl.provider.stop().await?;
+                pl.plan
+                    .changes
+                    .iter()
+                    .map(|c| (c.addr.resource(), c.action))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
+            print!("{}", dot(&l, &actions));
             Ok(Exit(0))
         }
         Cmd::Plan {
             p,
             detailed_exitcode,
+            out,
+            json,
+            format,
         } => {
-            let (plan, _, _, provider, _) = make_plan(&dir, &p, false, true).await?;
-            print!("{}", plan::render::plan(&plan));
-            provider.stop().await?;
-            Ok(Exit(
-                if detailed_exitcode
-                    && (plan.has_changes() || (p.refresh_only && !plan.drift.is_empty()))
-                {
-                    2
-                } else {
-                    0
-                },
-            ))
+            let format = if json { Format::Json } else { format };
+            let mut pl = make_plan(&dir, &p, "plan").await?;
+            pl.backend.unlock();
+            let result = (|| -> anyhow::Result<()> {
+                if let Some(f) = &out {
+                    let saved = SavedPlan::new(
+                        pl.plan.clone(),
+                        &pl.prior.lineage,
+                        pl.prior.serial,
+                        plan::saved::config_digest(&pl.l.cfg.files)?,
+                        &pl.l.vars,
+                        pl.data.clone(),
+                    );
+                    crate::state::atomic_write(
+                        f,
+                        serde_json::to_string_pretty(&saved.to_json())?.as_bytes(),
+                    )?;
+                }
+                match format {
+                    Format::Json => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&plan::json::plan_json(
+                            &pl.plan,
+                            &pl.prior,
+                            &variables_for_json(&pl.l.vars)
+                        ))?
+                    ),
+                    Format::Markdown => print!("{}", plan::markdown::plan(&pl.plan)),
+                    Format::Human => {
+                        if !p.target.is_empty() {
+                            println!("Warning: resource targeting is in effect: this plan covers only {} and what it depends on.\n", p.target.join(", "));
+                        }
+                        print!("{}", plan::render::plan(&pl.plan));
+                        if let Some(f) = &out {
+                            println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    maform apply {}", f.display(), f.display());
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            pl.provider.stop().await?;
+            result?;
+            let changed = pl.plan.has_changes() || (p.refresh_only && !pl.plan.drift.is_empty());
+            Ok(Exit(if detailed_exitcode && changed { 2 } else { 0 }))
+        }
+        Cmd::Drift {
+            vars,
+            lock_timeout,
+            json,
+            format,
+        } => {
+            let p = PlanArgs {
+                vars,
+                lock_timeout,
+                destroy: false,
+                refresh_only: true,
+                replace: vec![],
+                target: vec![],
+                refresh: true,
+            };
+            let mut pl = make_plan(&dir, &p, "drift").await?;
+            pl.backend.unlock();
+            pl.provider.stop().await?;
+            match if json { Format::Json } else { format } {
+                Format::Json => {
+                    println!("{}", serde_json::to_string_pretty(&drift_json(&pl.plan))?)
+                }
+                Format::Markdown => print!("{}", plan::markdown::drift(&pl.plan)),
+                Format::Human => {
+                    if pl.plan.drift.is_empty() {
+                        println!("No drift: every managed object matches the state.");
+                    } else {
+                        let deleted = pl.plan.drift.iter().filter(|d| d.after.is_none()).count();
+                        println!(
+                            "Drift: {} object(s) changed outside maform ({} deleted).\n",
+                            pl.plan.drift.len(),
+                            deleted
+                        );
+                        let mut s = String::new();
+                        plan::render::drift(&mut s, &pl.plan.drift);
+                        print!("{s}");
+                        println!("To accept these changes into the state: maform apply --refresh-only. To undo them: maform apply.");
+                    }
+                }
+            }
+            Ok(Exit(if pl.plan.drift.is_empty() { 0 } else { 2 }))
+        }
+        Cmd::Import {
+            addr,
+            id,
+            generate_config,
+            vars,
+            lock_timeout,
+        } => {
+            import_cmd(
+                &dir,
+                &addr,
+                &id,
+                generate_config.as_deref(),
+                &vars,
+                lock_timeout,
+            )
+            .await
         }
         Cmd::Apply {
+            plan_file: Some(f),
+            p,
+            parallelism,
+            json,
+            ..
+        } => apply_saved(&dir, &f, &p, parallelism, json, color).await,
+        Cmd::Apply {
+            plan_file: None,
             p,
             auto_approve,
             parallelism,
-        } => apply_cmd(&dir, &p, auto_approve, parallelism, false, color).await,
+            json,
+        } => apply_cmd(&dir, &p, auto_approve, parallelism, false, json, color).await,
         Cmd::Destroy {
             mut p,
             auto_approve,
             parallelism,
+            json,
         } => {
             p.destroy = true;
-            apply_cmd(&dir, &p, auto_approve, parallelism, true, color).await
+            apply_cmd(&dir, &p, auto_approve, parallelism, true, json, color).await
         }
     }
+}
+
+fn drift_json(p: &Plan) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = p
+        .drift
+        .iter()
+        .map(|d| {
+            let mut changes = Vec::new();
+            if let Some(a) = &d.after {
+                let mut paths = Vec::new();
+                plan::diff_paths(&d.before, a, &mut Vec::new(), &mut paths);
+                for path in paths.into_iter().filter(|p| !matches!(p.first(), Some(crate::value::PathStep::Key(k)) if plan::VOLATILE.contains(&k.as_str()))) {
+                    let sens = d.sensitive.iter().any(|s| path.starts_with(s));
+                    let show = |v: &Value| if sens { serde_json::Value::Null } else { v.get_path(&path).to_json() };
+                    changes.push(serde_json::json!({"path": crate::value::path_string(&path), "before": show(&d.before), "after": show(a), "sensitive": sens}));
+                }
+            }
+            serde_json::json!({
+                "address": d.addr.to_string(), "type": d.addr.rtype, "name": d.addr.name,
+                "id": d.before.get("id").to_json(),
+                "kind": if d.after.is_none() { "deleted" } else if changes.iter().any(|c| c["path"] == "status") { "status_changed" } else { "changed" },
+                "status": {"before": d.before.get("status").to_json(), "after": d.after.as_ref().map(|a| a.get("status").to_json())},
+                "changes": changes,
+            })
+        })
+        .collect();
+    serde_json::json!({"format_version": "1.0", "drifted": !items.is_empty(), "count": items.len(), "resource_drift": items})
+}
+
+fn dot(l: &Loaded, actions: &BTreeMap<String, plan::Action>) -> String {
+    let mut s = String::from(
+        "digraph maform {\n  rankdir = \"BT\";\n  node [shape = box, fontname = \"Helvetica\"];\n",
+    );
+    for r in &l.cfg.resources {
+        let key = r.key();
+        let label = match actions.get(&key) {
+            Some(a) => format!("{key}\\n({})", a.json_actions().join(", ")),
+            None => key.clone(),
+        };
+        let color = match actions.get(&key) {
+            Some(plan::Action::Create) => ", color = \"darkgreen\"",
+            Some(plan::Action::Update) => ", color = \"orange\"",
+            Some(plan::Action::Replace) | Some(plan::Action::Delete) => ", color = \"red\"",
+            _ => "",
+        };
+        s.push_str(&format!("  \"{key}\" [label = \"{label}\"{color}];\n"));
+    }
+    for (i, r) in l.cfg.resources.iter().enumerate() {
+        for d in &l.graph.deps[i] {
+            s.push_str(&format!("  \"{}\" -> \"{d}\";\n", r.key()));
+        }
+    }
+    s.push_str("}\n");
+    s
 }
 
 fn print_instance(a: &Addr, i: &crate::state::Instance) {
@@ -409,7 +723,7 @@ fn print_instance(a: &Addr, i: &crate::state::Instance) {
         replace_paths: vec![],
         reason: None,
         deps: vec![],
-        sensitive: i.sensitive.clone(),
+        sensitive: crate::schema::sensitive_for(&a.rtype, &i.attributes, &i.sensitive),
         timeouts: Default::default(),
     };
     let mut out = String::new();
@@ -417,14 +731,11 @@ fn print_instance(a: &Addr, i: &crate::state::Instance) {
     let text = out
         .lines()
         .skip(1)
-        .map(|l| {
-            l.replacen("  + ", "    ", 1)
-                .replacen("      + ", "        ", 1)
-        })
+        .map(|l| l.replacen("+ ", "  ", 1))
         .collect::<Vec<_>>()
         .join("\n");
     println!(
-        "# {a}:{}{text}\n",
+        "# {a}:{}\n{text}\n",
         if i.tainted { " (tainted)" } else { "" }
     );
 }
@@ -432,119 +743,434 @@ fn print_instance(a: &Addr, i: &crate::state::Instance) {
 /// The state as JSON with sensitive values replaced, for `show --json`.
 fn redacted_state(st: &State) -> Vec<u8> {
     let mut copy = st.clone();
-    for inst in copy.instances.values_mut() {
-        for p in inst.sensitive.clone() {
-            redact(&mut inst.attributes, &p);
+    for (a, inst) in copy.instances.iter_mut() {
+        let paths = crate::schema::sensitive_for(&a.rtype, &inst.attributes, &inst.sensitive);
+        inst.attributes = Value::from_json(&plan::json::redact(&inst.attributes, &paths));
+        for p in &paths {
+            set_marker(&mut inst.attributes, p);
         }
     }
     for o in copy.outputs.values_mut() {
         if o.sensitive {
-            o.value = crate::value::Value::str("(sensitive value)");
+            o.value = Value::str("(sensitive value)");
         }
     }
     copy.to_bytes()
 }
 
-fn redact(v: &mut crate::value::Value, p: &[crate::value::PathStep]) {
-    use crate::value::{PathStep, Value};
+fn set_marker(v: &mut Value, p: &[crate::value::PathStep]) {
+    use crate::value::PathStep;
     match (v, p.split_first()) {
-        (v, None) if !v.is_null() => *v = Value::str("(sensitive value)"),
-        (Value::Map(m), Some((PathStep::Key(k), rest))) => {
-            if let Some(x) = m.get_mut(k) {
-                redact(x, rest);
-            }
-        }
+        (Value::Map(m), Some((PathStep::Key(k), rest))) => match m.get_mut(k) {
+            Some(x) if rest.is_empty() => *x = Value::str("(sensitive value)"),
+            Some(x) => set_marker(x, rest),
+            None => {}
+        },
         (Value::List(l), Some((PathStep::Index(i), rest))) => {
             if let Some(x) = l.get_mut(*i) {
-                redact(x, rest);
+                if rest.is_empty() {
+                    *x = Value::str("(sensitive value)");
+                } else {
+                    set_marker(x, rest);
+                }
             }
         }
         _ => {}
     }
 }
 
-type Planned = (
-    Plan,
-    State,
-    LocalBackend,
-    engine::Provider,
-    (
-        Loaded,
-        std::collections::BTreeMap<String, crate::value::Value>,
-    ),
-);
-
-async fn make_plan(
-    dir: &std::path::Path,
-    p: &PlanArgs,
-    _destroy: bool,
-    unlock_after: bool,
-) -> anyhow::Result<Planned> {
-    let l = load(dir, &p.vars)?;
-    let mut backend = LocalBackend::new(dir, "default");
-    backend.lock(if unlock_after { "plan" } else { "apply" }, p.lock_timeout)?;
-    let prior = backend.read()?;
-    let provider = engine::provider(&l.cfg, &l.vars, false).await?;
-    let result = async {
-        let refreshed = if p.refresh {
-            engine::refresh(&provider.client, &prior).await?
-        } else {
-            prior.clone()
-        };
-        let data =
-            engine::read_data(&provider.client, &l.cfg, &l.vars, &l.graph, &refreshed).await?;
-        let replace = p
-            .replace
-            .iter()
-            .map(|a| Addr::parse(a).map_err(anyhow::Error::msg))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let opts = Options {
-            destroy: p.destroy,
-            refresh_only: p.refresh_only,
-            replace,
-        };
-        let inp = plan::Inputs {
-            cfg: &l.cfg,
-            vars: &l.vars,
-            graph: &l.graph,
-            prior: &prior,
-            refreshed: &refreshed,
-            data: &data,
-            options: &opts,
-        };
-        let plan = plan::plan(&inp)?;
-        Ok::<_, anyhow::Error>((plan, refreshed, data))
-    }
-    .await;
-    match result {
-        Ok((plan, refreshed, data)) => {
-            if unlock_after {
-                backend.unlock();
+fn output_cmd(dir: &Path, name: Option<String>, json: bool, raw: bool) -> anyhow::Result<Exit> {
+    let st = LocalBackend::new(dir, "default").read()?;
+    match name {
+        Some(n) => {
+            let o = st.outputs.get(&n).ok_or_else(|| {
+                anyhow::anyhow!("no output {n:?}; run maform apply first, or check the name")
+            })?;
+            if raw {
+                match o.value.to_template_string() {
+                    Some(s) => println!("{s}"),
+                    None => {
+                        anyhow::bail!("output {n:?} is not a string, number or bool; use --json")
+                    }
+                }
+            } else if json {
+                println!("{}", serde_json::to_string(&o.value.to_json())?);
+            } else {
+                println!("{}", o.value.to_hcl());
             }
-            Ok((plan, refreshed, backend, provider, (l, data)))
         }
-        Err(e) => {
-            provider.stop().await?;
-            Err(e)
+        None => {
+            if json {
+                let m: serde_json::Map<String, serde_json::Value> = st
+                    .outputs
+                    .iter()
+                    .map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": if o.sensitive { serde_json::Value::Null } else { o.value.to_json() }})))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&m)?);
+            } else {
+                for (k, o) in &st.outputs {
+                    println!(
+                        "{k} = {}",
+                        if o.sensitive {
+                            "<sensitive>".into()
+                        } else {
+                            o.value.to_hcl()
+                        }
+                    );
+                }
+            }
         }
     }
+    Ok(Exit(0))
 }
 
+fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
+    let mut backend = LocalBackend::new(dir, "default");
+    match cmd {
+        StateCmd::List => {
+            for a in backend.read()?.instances.keys() {
+                println!("{a}");
+            }
+        }
+        StateCmd::Show { addr } => {
+            let st = backend.read()?;
+            let a = Addr::parse(&addr).map_err(anyhow::Error::msg)?;
+            let i = st.instances.get(&a).ok_or_else(|| {
+                anyhow::anyhow!("no object {a} in the state; see maform state list")
+            })?;
+            print_instance(&a, i);
+        }
+        StateCmd::Pull => {
+            std::io::stdout().write_all(&backend.read()?.to_bytes())?;
+        }
+        StateCmd::Rm { addrs } => {
+            backend.lock("state rm", Duration::ZERO)?;
+            let prior = backend.read()?;
+            let mut st = prior.clone();
+            let targets = parse_addrs(&addrs)?;
+            let gone: Vec<Addr> = st
+                .instances
+                .keys()
+                .filter(|a| plan::targeted(a, &targets))
+                .cloned()
+                .collect();
+            if gone.is_empty() {
+                anyhow::bail!(
+                    "no object in the state matches {}; see maform state list",
+                    addrs.join(", ")
+                );
+            }
+            for a in &gone {
+                st.instances.remove(a);
+                println!("Removed {a}");
+            }
+            backend.write(&mut st, &prior)?;
+            println!(
+                "Successfully removed {} object(s). They still exist in ModelArts.",
+                gone.len()
+            );
+        }
+        StateCmd::Mv { from, to } => {
+            backend.lock("state mv", Duration::ZERO)?;
+            let prior = backend.read()?;
+            let mut st = prior.clone();
+            let (f, t) = (
+                Addr::parse(&from).map_err(anyhow::Error::msg)?,
+                Addr::parse(&to).map_err(anyhow::Error::msg)?,
+            );
+            if f.rtype != t.rtype {
+                anyhow::bail!("cannot move {f} to {t}: the types differ");
+            }
+            if st.instances.contains_key(&t) {
+                anyhow::bail!("{t} already exists in the state");
+            }
+            let inst = st
+                .instances
+                .remove(&f)
+                .ok_or_else(|| anyhow::anyhow!("no object {f} in the state"))?;
+            st.instances.insert(t.clone(), inst);
+            backend.write(&mut st, &prior)?;
+            println!("Move {f} to {t}: successfully moved 1 object.");
+        }
+        StateCmd::Push { file, force } => {
+            backend.lock("state push", Duration::ZERO)?;
+            let prior = backend.read()?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let mut new = State::from_bytes(&bytes, &file.display().to_string())?;
+            let exists = backend.path.exists();
+            if !force && exists {
+                if new.lineage != prior.lineage {
+                    anyhow::bail!("cannot push: the state in {} has lineage {}, but the current state has lineage {}; they are unrelated. Use --force to overwrite anyway.", file.display(), new.lineage, prior.lineage);
+                }
+                if new.serial < prior.serial {
+                    anyhow::bail!("cannot push: {} has serial {}, older than the current state's serial {}. Use --force to overwrite anyway.", file.display(), new.serial, prior.serial);
+                }
+                if new.serial == prior.serial && !new.same_content(&prior) {
+                    anyhow::bail!("cannot push: {} has the same serial {} as the current state but different content. Use --force to overwrite anyway.", file.display(), new.serial);
+                }
+            }
+            let serial = new.serial;
+            crate::state::atomic_write(&backend.path, &{
+                new.serial = serial.max(prior.serial);
+                if force && exists {
+                    new.serial = prior.serial + 1;
+                }
+                new.to_bytes()
+            })?;
+            println!("Pushed {} (serial {}).", file.display(), new.serial);
+        }
+    }
+    Ok(Exit(0))
+}
+
+async fn import_cmd(
+    dir: &Path,
+    addr: &str,
+    id: &str,
+    generate: Option<&Path>,
+    vars: &VarArgs,
+    lock_timeout: Duration,
+) -> anyhow::Result<Exit> {
+    let a = Addr::parse(addr).map_err(anyhow::Error::msg)?;
+    let kind = crate::provider::modelarts::Kind::from_type(&a.rtype)
+        .ok_or_else(|| anyhow::anyhow!("{} is not a resource type maform manages", a.rtype))?;
+    if let Some(g) = generate {
+        if g.exists() {
+            anyhow::bail!(
+                "{} already exists; choose a new file for --generate-config",
+                g.display()
+            );
+        }
+    }
+    let mut backend = LocalBackend::new(dir, "default");
+    backend.lock("import", lock_timeout)?;
+    let prior = backend.read()?;
+    if prior.instances.contains_key(&a) {
+        anyhow::bail!("{a} is already managed; remove it first with maform state rm {a} if you mean to import another object there");
+    }
+    let mut l = load(dir, vars)?;
+    let provider = engine::provider(&l.cfg, &l.vars, false).await?;
+    let result = async {
+        let body = crate::provider::modelarts::kinds::get(&provider.client, kind, id).await?.ok_or_else(|| anyhow::anyhow!("there is no {} with id {id} in ModelArts", a.rtype))?;
+        if l.cfg.resource(crate::config::Mode::Managed, &a.rtype, &a.name).is_none() {
+            match generate {
+                Some(g) => {
+                    let text = generate::hcl(kind, &a, &body);
+                    crate::state::atomic_write(g, text.as_bytes())?;
+                    println!("Wrote the configuration of {a} to {}; review it, then run maform plan.", g.display());
+                    l = load(dir, vars)?;
+                }
+                None => anyhow::bail!("{a} is not in the configuration; add a resource \"{}\" \"{}\" block first, or pass --generate-config FILE to write one", a.rtype, a.name),
+            }
+        }
+        let data = engine::read_data(&provider.client, &l.cfg, &l.vars, &l.graph, &prior).await?;
+        let mut st = prior.clone();
+        engine::adopt(&l.cfg, &l.vars, &data, &mut st, &a, &body)?;
+        backend.write(&mut st, &prior)?;
+        println!("{a}: Import prepared!\n  Imported {} (id={id})\n\nImport successful! The object is now managed by maform.", a.rtype);
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    provider.stop().await?;
+    result?;
+    Ok(Exit(0))
+}
+
+/// Apply exactly a saved plan, after checking that nothing it depends on changed.
+async fn apply_saved(
+    dir: &Path,
+    f: &Path,
+    p: &PlanArgs,
+    parallelism: usize,
+    json: bool,
+    color: bool,
+) -> anyhow::Result<Exit> {
+    let saved = SavedPlan::read(f)?;
+    let l = load(dir, &p.vars)?;
+    let digest = plan::saved::config_digest(&l.cfg.files)?;
+    if digest != saved.config_digest {
+        anyhow::bail!("the configuration changed since {} was made; run maform plan --out again and review the new plan", f.display());
+    }
+    saved.check_variables(&l.vars)?;
+    let mut backend = LocalBackend::new(dir, "default");
+    backend.lock("apply", p.lock_timeout)?;
+    let prior = backend.read()?;
+    if prior.lineage != saved.lineage && (backend.path.exists() || saved.serial > 0) {
+        anyhow::bail!("{} was planned against a different state (lineage {}), not this one (lineage {}); make a new plan here", f.display(), saved.lineage, prior.lineage);
+    }
+    if prior.serial != saved.serial {
+        anyhow::bail!("the state changed since {} was made (serial {} then, {} now): another apply ran in between. Run maform plan --out again and review the new plan", f.display(), saved.serial, prior.serial);
+    }
+    let provider = engine::provider(&l.cfg, &l.vars, json).await?;
+    let mut state = prior.clone();
+    if !backend.path.exists() {
+        state.lineage = saved.lineage.clone();
+    }
+    // Objects imported by the plan enter the state as planned.
+    for (a, _) in &saved.plan.imports {
+        if let Some(c) = saved.plan.changes.iter().find(|c| c.addr == *a) {
+            if let Some(b) = &c.before {
+                state.instances.insert(
+                    a.clone(),
+                    crate::state::Instance {
+                        attributes: b.clone(),
+                        sensitive: c.sensitive.clone(),
+                        dependencies: c.deps.clone(),
+                        tainted: false,
+                    },
+                );
+            }
+        }
+    }
+    let r = execute(
+        &l,
+        &saved.plan,
+        &saved.data,
+        &mut state,
+        &mut backend,
+        prior,
+        &provider,
+        parallelism,
+        saved.plan.options.destroy,
+        json,
+        color,
+    )
+    .await;
+    provider.stop().await?;
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn execute(
+    l: &Loaded,
+    plan: &Plan,
+    data: &BTreeMap<String, Value>,
+    state: &mut State,
+    backend: &mut LocalBackend,
+    prior: State,
+    provider: &engine::Provider,
+    parallelism: usize,
+    destroy: bool,
+    json: bool,
+    color: bool,
+) -> anyhow::Result<Exit> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let total = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != plan::Action::NoOp)
+        .count();
+    let mode = if json {
+        progress::Mode::Json
+    } else if std::io::stdout().is_terminal() {
+        progress::Mode::Live
+    } else {
+        progress::Mode::Lines
+    };
+    let view = tokio::spawn(progress::render(rx, mode, color, total));
+    let mut persist = BackendPersist {
+        backend,
+        previous: prior,
+    };
+    let ctx = apply::Context {
+        cfg: &l.cfg,
+        vars: &l.vars,
+        data,
+        client: provider.client.clone(),
+        parallelism,
+        events: tx.clone(),
+    };
+    let summary = apply::apply(&ctx, plan, state, &mut persist).await;
+    drop(ctx);
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            drop(tx);
+            let _ = view.await;
+            return Err(e);
+        }
+    };
+    if destroy {
+        state.outputs.clear();
+    } else {
+        apply::outputs(&l.cfg, &l.vars, data, state)?;
+    }
+    persist.persist(state)?;
+    let _ = tx.send(apply::Event::Summary {
+        added: summary.added,
+        changed: summary.changed,
+        destroyed: summary.destroyed,
+        failed: summary.failed,
+        skipped: summary.skipped,
+        interrupted: summary.interrupted,
+        destroy,
+    });
+    let outs: Vec<(String, Option<Value>)> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), (!o.sensitive).then(|| o.value.clone())))
+        .collect();
+    let _ = tx.send(apply::Event::Outputs(outs));
+    drop(tx);
+    let _ = view.await;
+    Ok(Exit(if summary.failed > 0 || summary.interrupted {
+        1
+    } else {
+        0
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn apply_cmd(
-    dir: &std::path::Path,
+    dir: &Path,
     p: &PlanArgs,
     auto_approve: bool,
     parallelism: usize,
     destroy: bool,
+    json: bool,
     color: bool,
 ) -> anyhow::Result<Exit> {
     if !auto_approve && !std::io::stdin().is_terminal() {
         anyhow::bail!("{} needs approval, and there is no terminal to ask in; pass --auto-approve to run non-interactively", if destroy { "destroy" } else { "apply" });
     }
-    let (plan, refreshed, mut backend, provider, (l, data)) =
-        make_plan(dir, p, destroy, false).await?;
-    let prior = backend.read()?;
-    print!("{}", plan::render::plan(&plan));
+    let Planned {
+        l,
+        plan,
+        prior,
+        refreshed,
+        data,
+        mut backend,
+        provider,
+    } = make_plan(dir, p, if destroy { "destroy" } else { "apply" }).await?;
+    if json {
+        for c in plan
+            .changes
+            .iter()
+            .filter(|c| c.action != plan::Action::NoOp)
+        {
+            progress::emit_json(
+                "planned_change",
+                &format!(
+                    "{}: Plan to {}",
+                    c.addr,
+                    c.action.json_actions().join(" and ")
+                ),
+                serde_json::json!({"change": {"resource": progress::resource_json(&c.addr), "action": c.action.json_actions().join("-")}}),
+            );
+        }
+        let (a, c, d) = plan.counts();
+        progress::emit_json(
+            "change_summary",
+            &format!("Plan: {a} to add, {c} to change, {d} to destroy."),
+            serde_json::json!({"changes": {"add": a, "change": c, "remove": d, "import": plan.imports.len(), "operation": "plan"}}),
+        );
+    } else {
+        if !p.target.is_empty() {
+            println!("Warning: resource targeting is in effect: this apply covers only {} and what it depends on.\n", p.target.join(", "));
+        }
+        print!("{}", plan::render::plan(&plan));
+    }
     if !plan.has_changes() && (!p.refresh_only || plan.drift.is_empty()) {
         // Record what the refresh saw, as Terraform does.
         let mut st = refreshed.clone();
@@ -568,81 +1194,26 @@ async fn apply_cmd(
             return Ok(Exit(1));
         }
     }
-    println!();
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let view = tokio::spawn(progress::render(rx, color));
+    if !json {
+        println!();
+    }
     let mut state = refreshed;
-    let mut persist = BackendPersist {
-        backend: &mut backend,
-        previous: prior,
-    };
-    let ctx = apply::Context {
-        cfg: &l.cfg,
-        vars: &l.vars,
-        data: &data,
-        client: provider.client.clone(),
+    let r = execute(
+        &l,
+        &plan,
+        &data,
+        &mut state,
+        &mut backend,
+        prior,
+        &provider,
         parallelism,
-        events: tx,
-    };
-    let summary = apply::apply(&ctx, &plan, &mut state, &mut persist).await;
-    drop(ctx);
-    let _ = view.await;
-    let summary = match summary {
-        Ok(s) => s,
-        Err(e) => {
-            provider.stop().await?;
-            return Err(e);
-        }
-    };
-    if destroy {
-        state.outputs.clear();
-    } else {
-        apply::outputs(&l.cfg, &l.vars, &data, &mut state)?;
-    }
-    persist.persist(&mut state)?;
+        destroy,
+        json,
+        color,
+    )
+    .await;
     provider.stop().await?;
-    if summary.failed > 0 || summary.interrupted {
-        println!(
-            "\n{} incomplete: {} added, {} changed, {} destroyed, {} failed, {} skipped.{}",
-            if destroy { "Destroy" } else { "Apply" },
-            summary.added,
-            summary.changed,
-            summary.destroyed,
-            summary.failed,
-            summary.skipped,
-            if summary.interrupted {
-                " Interrupted: nothing new was started; the state holds everything that finished."
-            } else {
-                " Fix the errors above and run apply again; failed creates are recorded as tainted and will be replaced."
-            }
-        );
-        return Ok(Exit(1));
-    }
-    if destroy {
-        println!(
-            "\nDestroy complete! Resources: {} destroyed.",
-            summary.destroyed
-        );
-    } else {
-        println!(
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            summary.added, summary.changed, summary.destroyed
-        );
-        if !state.outputs.is_empty() {
-            println!("\nOutputs:\n");
-            for (k, o) in &state.outputs {
-                println!(
-                    "{k} = {}",
-                    if o.sensitive {
-                        "<sensitive>".into()
-                    } else {
-                        o.value.to_hcl()
-                    }
-                );
-            }
-        }
-    }
-    Ok(Exit(0))
+    r
 }
 
 async fn sim(a: SimArgs) -> anyhow::Result<Exit> {

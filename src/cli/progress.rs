@@ -1,11 +1,24 @@
-//! Apply progress as lines: a start, a "Still …" line every 10 seconds per long
-//! operation with the status the API reports, and a completion line.
+//! Apply progress, three ways: a live view in a terminal (one line per resource in flight
+//! with its API status and elapsed time, finished ones ticked off, an overall bar); plain
+//! timestamped lines elsewhere (CI logs), with a "Still …" line every 10 seconds per long
+//! operation; or one JSON object per line for pipeline tools (`--json`).
 
+use crate::addr::{Addr, Key};
 use crate::apply::Event;
 use crate::plan::Action;
+use crate::value::Value;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Lines,
+    Json,
+}
 
 fn verb(a: Action) -> (&'static str, &'static str, &'static str) {
     match a {
@@ -34,13 +47,70 @@ fn elapsed(d: Duration) -> String {
     }
 }
 
-pub async fn render(mut rx: UnboundedReceiver<Event>, color: bool) {
-    let mut inflight: BTreeMap<String, (Action, Instant, String, u64)> = BTreeMap::new();
+pub fn resource_json(a: &Addr) -> serde_json::Value {
+    json!({"addr": a.to_string(), "resource": a.resource(), "resource_type": a.rtype, "resource_name": a.name,
+           "resource_key": match &a.key { Some(Key::Int(i)) => json!(i), Some(Key::Str(s)) => json!(s), None => serde_json::Value::Null },
+           "implied_provider": "modelarts"})
+}
+
+/// One machine-readable event line, in the shape of Terraform's `-json` UI.
+pub fn emit_json(ty: &str, message: &str, extra: serde_json::Value) {
+    let mut o = json!({"@level": if ty == "apply_errored" { "error" } else { "info" }, "@message": message, "@module": "maform.ui", "@timestamp": chrono::Utc::now().to_rfc3339(), "type": ty});
+    if let (Some(m), Some(e)) = (o.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    println!("{o}");
+}
+
+fn action_word(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+        Action::Replace => "replace",
+        _ => "read",
+    }
+}
+
+struct InFlight {
+    action: Action,
+    start: Instant,
+    status: String,
+    ticks: u64,
+    bar: Option<ProgressBar>,
+}
+
+pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, total: usize) {
+    let mut inflight: BTreeMap<String, InFlight> = BTreeMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let (red, green, reset) = if color {
         ("\x1b[31m", "\x1b[32m", "\x1b[0m")
     } else {
         ("", "", "")
+    };
+    let multi = (mode == Mode::Live).then(MultiProgress::new);
+    let overall = multi.as_ref().map(|m| {
+        let b = m.add(ProgressBar::new(total as u64));
+        b.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} done, {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let stamp = || {
+        if mode == Mode::Lines {
+            format!("{} ", chrono::Utc::now().format("%H:%M:%S"))
+        } else {
+            String::new()
+        }
+    };
+    let line = |text: String| match &multi {
+        Some(m) => {
+            let _ = m.println(text);
+        }
+        None => println!("{text}"),
     };
     loop {
         tokio::select! {
@@ -48,40 +118,128 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, color: bool) {
                 let Some(ev) = ev else { break };
                 match ev {
                     Event::Start { addr, action, id } => {
-                        let idp = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-                        println!("{addr}: {}{idp}", verb(action).0);
-                        inflight.insert(addr.to_string(), (action, Instant::now(), String::new(), 0));
+                        let key = addr.to_string();
+                        match mode {
+                            Mode::Json => emit_json("apply_start", &format!("{key}: {}", verb(action).0), json!({"hook": {"resource": resource_json(&addr), "action": action_word(action), "id_value": id}})),
+                            _ => {
+                                let idp = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
+                                if multi.is_none() {
+                                    line(format!("{}{key}: {}{idp}", stamp(), verb(action).0));
+                                }
+                            }
+                        }
+                        let bar = multi.as_ref().map(|m| {
+                            let b = m.insert_before(overall.as_ref().expect("live"), ProgressBar::new_spinner());
+                            b.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                            b.enable_steady_tick(Duration::from_millis(120));
+                            b.set_message(format!("{key}: {}", verb(action).0));
+                            b
+                        });
+                        inflight.insert(key, InFlight { action, start: Instant::now(), status: String::new(), ticks: 0, bar });
+                        if let Some(o) = &overall {
+                            o.set_message(format!("{} in flight", inflight.len()));
+                        }
                     }
                     Event::Status { addr, status } => {
                         if let Some(x) = inflight.get_mut(&addr.to_string()) {
-                            x.2 = status;
+                            if x.status != status {
+                                if mode == Mode::Json {
+                                    emit_json("apply_progress", &format!("{addr}: {} [{} elapsed, status {status}]", verb(x.action).1, elapsed(x.start.elapsed())), json!({"hook": {"resource": resource_json(&addr), "action": action_word(x.action), "elapsed_seconds": x.start.elapsed().as_secs(), "status": status}}));
+                                }
+                                x.status = status;
+                            }
                         }
                     }
                     Event::Done { addr, action, id, elapsed: e } => {
-                        inflight.remove(&addr.to_string());
-                        let idp = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-                        println!("{green}{addr}: {} after {}{idp}{reset}", verb(action).2, elapsed(e));
+                        let x = inflight.remove(&addr.to_string());
+                        let idp = id.clone().map(|i| format!(" [id={i}]")).unwrap_or_default();
+                        match mode {
+                            Mode::Json => emit_json("apply_complete", &format!("{addr}: {} after {}{idp}", verb(action).2, elapsed(e)), json!({"hook": {"resource": resource_json(&addr), "action": action_word(action), "id_value": id, "elapsed_seconds": e.as_secs()}})),
+                            _ => {
+                                if let Some(b) = x.and_then(|x| x.bar) {
+                                    b.finish_and_clear();
+                                }
+                                line(format!("{}{green}{}{addr}: {} after {}{idp}{reset}", stamp(), if multi.is_some() { "✓ " } else { "" }, verb(action).2, elapsed(e)));
+                            }
+                        }
+                        if let Some(o) = &overall {
+                            o.inc(1);
+                            o.set_message(format!("{} in flight", inflight.len()));
+                        }
                     }
                     Event::Failed { addr, action, error } => {
-                        inflight.remove(&addr.to_string());
+                        let x = inflight.remove(&addr.to_string());
                         let what = match action { Action::Create => "creating", Action::Update => "updating", Action::Delete => "destroying", _ => "replacing" };
-                        eprintln!("{red}Error: {what} {addr}: {error}{reset}");
+                        match mode {
+                            Mode::Json => emit_json("apply_errored", &format!("Error {what} {addr}: {error}"), json!({"hook": {"resource": resource_json(&addr), "action": action_word(action), "elapsed_seconds": x.as_ref().map(|x| x.start.elapsed().as_secs())}})),
+                            _ => {
+                                if let Some(b) = x.and_then(|x| x.bar) {
+                                    b.finish_and_clear();
+                                }
+                                if let Some(m) = &multi {
+                                    let _ = m.println(format!("{red}✗ {addr}: failed{reset}"));
+                                }
+                                eprintln!("{}{red}Error: {what} {addr}: {error}{reset}", stamp());
+                            }
+                        }
+                        if let Some(o) = &overall {
+                            o.inc(1);
+                        }
                     }
-                    Event::Skipped { addr, because } => {
-                        println!("{addr}: skipped, because {because} failed");
+                    Event::Skipped { addr, because } => match mode {
+                        Mode::Json => emit_json("apply_skipped", &format!("{addr}: skipped because {because} failed"), json!({"hook": {"resource": resource_json(&addr), "because": because.to_string()}})),
+                        _ => line(format!("{}{addr}: skipped, because {because} failed", stamp())),
+                    },
+                    Event::Interrupted => match mode {
+                        Mode::Json => emit_json("interrupted", "Interrupt received: starting nothing new; waiting for operations in flight", json!({})),
+                        _ => eprintln!("Interrupt received: starting nothing new, waiting for the operations in flight to reach a safe point."),
+                    },
+                    Event::Summary { added, changed, destroyed, failed, skipped, interrupted, destroy } => {
+                        if let Some(o) = &overall {
+                            o.finish_and_clear();
+                        }
+                        let op = if destroy { "Destroy" } else { "Apply" };
+                        let msg = if failed > 0 || interrupted {
+                            format!("{op} incomplete: {added} added, {changed} changed, {destroyed} destroyed, {failed} failed, {skipped} skipped.{}",
+                                if interrupted { " Interrupted: nothing new was started; the state holds everything that finished." } else { " Fix the errors above and run apply again; failed creates are recorded as tainted and will be replaced." })
+                        } else if destroy {
+                            format!("Destroy complete! Resources: {destroyed} destroyed.")
+                        } else {
+                            format!("Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.")
+                        };
+                        match mode {
+                            Mode::Json => emit_json("change_summary", &msg, json!({"changes": {"add": added, "change": changed, "remove": destroyed, "failed": failed, "skipped": skipped, "operation": if destroy { "destroy" } else { "apply" }}})),
+                            _ => println!("\n{msg}"),
+                        }
                     }
-                    Event::Interrupted => {
-                        eprintln!("Interrupt received: starting nothing new, waiting for the operations in flight to reach a safe point. Press Ctrl-C again to stop at once.");
+                    Event::Outputs(outs) => {
+                        if outs.is_empty() {
+                            continue;
+                        }
+                        match mode {
+                            Mode::Json => {
+                                let m: serde_json::Map<String, serde_json::Value> = outs.iter().map(|(k, v)| (k.clone(), json!({"sensitive": v.is_none(), "value": v.as_ref().map(Value::to_json)}))).collect();
+                                emit_json("outputs", &format!("Outputs: {}", outs.len()), json!({"outputs": m}));
+                            }
+                            _ => {
+                                println!("\nOutputs:\n");
+                                for (k, v) in outs {
+                                    println!("{k} = {}", v.map(|v| v.to_hcl()).unwrap_or_else(|| "<sensitive>".into()));
+                                }
+                            }
+                        }
                     }
                 }
             }
             _ = tick.tick() => {
-                for (addr, (action, start, status, last)) in inflight.iter_mut() {
-                    let secs = start.elapsed().as_secs();
-                    if secs >= 10 && secs / 10 > *last {
-                        *last = secs / 10;
-                        let st = if status.is_empty() { String::new() } else { format!(", status {status}") };
-                        println!("{addr}: {} [{} elapsed{st}]", verb(*action).1, elapsed(start.elapsed()));
+                for (addr, x) in inflight.iter_mut() {
+                    let secs = x.start.elapsed().as_secs();
+                    let st = if x.status.is_empty() { String::new() } else { format!(", status {}", x.status) };
+                    if let Some(b) = &x.bar {
+                        b.set_message(format!("{addr}: {} [{} elapsed{st}]", verb(x.action).0, elapsed(x.start.elapsed())));
+                    } else if mode == Mode::Lines && secs >= 10 && secs / 10 > x.ticks {
+                        x.ticks = secs / 10;
+                        println!("{}{addr}: {} [{} elapsed{st}]", stamp(), verb(x.action).1, elapsed(x.start.elapsed()));
                     }
                 }
             }

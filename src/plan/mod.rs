@@ -1,7 +1,10 @@
 //! Planning: a pure function from configuration, variables, prior and refreshed state and
 //! data source results to the list of changes, with reasons. No network, no terminal.
 
+pub mod json;
+pub mod markdown;
 pub mod render;
+pub mod saved;
 
 use crate::addr::{Addr, Key};
 use crate::config::eval::Scope;
@@ -74,6 +77,8 @@ pub struct Options {
     pub destroy: bool,
     pub refresh_only: bool,
     pub replace: Vec<Addr>,
+    /// Only these objects (and what they depend on); empty means everything.
+    pub targets: Vec<Addr>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -82,13 +87,17 @@ pub struct Plan {
     pub drift: Vec<Drift>,
     pub outputs: Vec<OutputChange>,
     pub options: Options,
+    /// Objects brought under management by this plan (address, id).
+    pub imports: Vec<(Addr, String)>,
 }
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.action != Action::NoOp && c.action != Action::Read)
+        !self.imports.is_empty()
+            || self
+                .changes
+                .iter()
+                .any(|c| c.action != Action::NoOp && c.action != Action::Read)
             || self.outputs.iter().any(|o| o.before != o.after)
     }
     /// (add, change, destroy), replacements counting in add and destroy.
@@ -675,12 +684,16 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
     if !errs.is_empty() {
         return Err(Diags(errs));
     }
+    if !opts.targets.is_empty() {
+        restrict_to_targets(&mut changes, &opts.targets);
+    }
     changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     Ok(Plan {
         changes,
         drift,
         outputs,
         options: opts.clone(),
+        imports: Vec::new(),
     })
 }
 
@@ -781,4 +794,98 @@ fn check_cross(rtype: &str, v: &Value, r: &Resource, errs: &mut Vec<Diag>) {
         }
         _ => {}
     }
+}
+
+/// Whether `a` is one of `targets` (a resource target covers all its instances).
+pub fn targeted(a: &Addr, targets: &[Addr]) -> bool {
+    targets.iter().any(|t| {
+        t.mode == a.mode
+            && t.rtype == a.rtype
+            && t.name == a.name
+            && (t.key.is_none() || t.key == a.key)
+    })
+}
+
+/// Keep the targeted changes and the creates and updates of what they depend on.
+fn restrict_to_targets(changes: &mut Vec<Change>, targets: &[Addr]) {
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<String> = changes
+        .iter()
+        .filter(|c| targeted(&c.addr, targets))
+        .flat_map(|c| c.deps.clone())
+        .collect();
+    while let Some(r) = stack.pop() {
+        if needed.insert(r.clone()) {
+            for c in changes.iter().filter(|c| c.addr.resource() == r) {
+                stack.extend(c.deps.iter().cloned());
+            }
+        }
+    }
+    changes.retain(|c| {
+        targeted(&c.addr, targets)
+            || (needed.contains(&c.addr.resource()) && c.action != Action::Delete)
+    });
+}
+
+/// Evaluate the configuration of one instance against a state (and data source values):
+/// what apply sends, and what import uses for the arguments the API cannot return.
+pub fn eval_instance(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &BTreeMap<String, Value>,
+    state: &State,
+    addr: &Addr,
+) -> Result<(Value, Vec<Path>), Diags> {
+    let r = cfg
+        .resource(Mode::Managed, &addr.rtype, &addr.name)
+        .ok_or_else(|| {
+            Diags(vec![Diag::new(
+                None,
+                format!("{addr} is not in the configuration"),
+                "Add a resource block for it.",
+            )])
+        })?;
+    let mut objects = state.objects();
+    for other in &cfg.resources {
+        if other.mode == Mode::Managed {
+            objects.entry(other.key()).or_insert(Value::Unknown);
+        }
+    }
+    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let sens = state.sensitive_attributes();
+    let scope = Scope::new(
+        &vars.values,
+        &vars.sensitive,
+        &cfg.locals,
+        &objects,
+        &sens,
+        &cfg.dir,
+    );
+    let keys = expand(r, &scope).map_err(|e| Diags(vec![e]))?;
+    let (key, each) = keys
+        .into_iter()
+        .find(|(k, _)| *k == addr.key)
+        .ok_or_else(|| {
+            Diags(vec![Diag::new(
+                Some(&r.span),
+                format!(
+                    "{addr} is not one of the instances of {} (check count or for_each)",
+                    r.key()
+                ),
+                "",
+            )])
+        })?;
+    let iscope = scope.for_instance(
+        each,
+        match &key {
+            Some(Key::Int(i)) => Some(*i as f64),
+            _ => None,
+        },
+    );
+    let mut errs = Vec::new();
+    let (v, s) = decode_instance(r, &iscope, &mut errs);
+    if !errs.is_empty() {
+        return Err(Diags(errs));
+    }
+    Ok((v, s))
 }

@@ -473,10 +473,11 @@ pub fn plan(p: &Plan) -> String {
         out.push_str("No changes. Your infrastructure still matches the configuration.\n\nmaform has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
         return out;
     }
+    let imported = |c: &Change| p.imports.iter().any(|(a, _)| *a == c.addr);
     let acting: Vec<&Change> = p
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || imported(c))
         .collect();
     let outputs_changed: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
     if acting.is_empty() && outputs_changed.is_empty() {
@@ -500,11 +501,26 @@ pub fn plan(p: &Plan) -> String {
         }
         out.push_str("\nmaform will perform the following actions:\n\n");
         for c in &acting {
+            if let Some((_, id)) = p.imports.iter().find(|(a, _)| *a == c.addr) {
+                let _ = writeln!(out, "  # {} will be imported\n    # (id={id})", c.addr);
+                if c.action == Action::NoOp {
+                    out.push('\n');
+                    continue;
+                }
+            }
             change(&mut out, c);
             out.push('\n');
         }
         let (a, c, d) = p.counts();
-        let _ = writeln!(out, "Plan: {a} to add, {c} to change, {d} to destroy.");
+        let imports = if p.imports.is_empty() {
+            String::new()
+        } else {
+            format!("{} to import, ", p.imports.len())
+        };
+        let _ = writeln!(
+            out,
+            "Plan: {imports}{a} to add, {c} to change, {d} to destroy."
+        );
     }
     if !outputs_changed.is_empty() {
         out.push_str("\nChanges to Outputs:\n");

@@ -1,0 +1,290 @@
+//! The plan as JSON in the shape Terraform's `show -json` uses, so that tools reading
+//! Terraform plans (policy checks, cost and summary tools) read ours. Sensitive values are
+//! never written: they appear as null, with `*_sensitive` saying where they were.
+
+use super::{Action, Change, Drift, Plan};
+use crate::addr::{Addr, Key};
+use crate::config::Mode;
+use crate::state::State;
+use crate::value::{path_json, Path, PathStep, Value};
+use serde_json::{json, Map, Value as Json};
+
+pub const FORMAT_VERSION: &str = "1.2";
+
+/// A JSON mirror of `v` with `true` at sensitive paths.
+pub fn sensitive_mask(v: &Value, paths: &[Path]) -> Json {
+    fn walk(v: &Value, paths: &[Path], at: &mut Path) -> Json {
+        if paths.iter().any(|p| at.starts_with(p)) && !v.is_null() {
+            return Json::Bool(true);
+        }
+        match v {
+            Value::Map(m) => Json::Object(
+                m.iter()
+                    .filter_map(|(k, x)| {
+                        at.push(PathStep::Key(k.clone()));
+                        let j = walk(x, paths, at);
+                        at.pop();
+                        (j != Json::Bool(false) && j != json!({}) && j != json!([]))
+                            .then(|| (k.clone(), j))
+                    })
+                    .collect(),
+            ),
+            Value::List(l) => Json::Array(
+                l.iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        at.push(PathStep::Index(i));
+                        let j = walk(x, paths, at);
+                        at.pop();
+                        j
+                    })
+                    .collect(),
+            ),
+            _ => Json::Bool(false),
+        }
+    }
+    match walk(v, paths, &mut Vec::new()) {
+        Json::Bool(false) => json!({}),
+        j => j,
+    }
+}
+
+/// The value with sensitive paths nulled out.
+pub fn redact(v: &Value, paths: &[Path]) -> Json {
+    fn walk(v: &Value, paths: &[Path], at: &mut Path) -> Json {
+        if paths.iter().any(|p| at.starts_with(p)) {
+            return Json::Null;
+        }
+        match v {
+            Value::Map(m) => Json::Object(
+                m.iter()
+                    .map(|(k, x)| {
+                        at.push(PathStep::Key(k.clone()));
+                        let j = walk(x, paths, at);
+                        at.pop();
+                        (k.clone(), j)
+                    })
+                    .collect(),
+            ),
+            Value::List(l) => Json::Array(
+                l.iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        at.push(PathStep::Index(i));
+                        let j = walk(x, paths, at);
+                        at.pop();
+                        j
+                    })
+                    .collect(),
+            ),
+            other => other.to_json(),
+        }
+    }
+    walk(v, paths, &mut Vec::new())
+}
+
+fn addr_fields(a: &Addr) -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert("address".into(), json!(a.to_string()));
+    m.insert(
+        "mode".into(),
+        json!(if a.mode == Mode::Managed {
+            "managed"
+        } else {
+            "data"
+        }),
+    );
+    m.insert("type".into(), json!(a.rtype));
+    m.insert("name".into(), json!(a.name));
+    match &a.key {
+        Some(Key::Int(i)) => {
+            m.insert("index".into(), json!(i));
+        }
+        Some(Key::Str(s)) => {
+            m.insert("index".into(), json!(s));
+        }
+        None => {}
+    }
+    m.insert(
+        "provider_name".into(),
+        json!("registry.maform.dev/maform/modelarts"),
+    );
+    m
+}
+
+fn action_reason(c: &Change) -> Option<&'static str> {
+    match (c.action, c.reason.as_deref()) {
+        (Action::Replace, Some("tainted")) => Some("replace_because_tainted"),
+        (Action::Replace, Some("requested")) => Some("replace_by_request"),
+        (Action::Replace, _) => Some("replace_because_cannot_update"),
+        (Action::Delete, Some(r)) if r.contains("out of range for count") => {
+            Some("delete_because_count_index")
+        }
+        (Action::Delete, Some(r)) if r.contains("for_each") => Some("delete_because_each_key"),
+        (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
+        _ => None,
+    }
+}
+
+pub fn change_json(c: &Change) -> Json {
+    let mut m = addr_fields(&c.addr);
+    let before = c.before.as_ref();
+    let after = c.after.as_ref();
+    let mut ch = Map::new();
+    ch.insert("actions".into(), json!(c.action.json_actions()));
+    ch.insert(
+        "before".into(),
+        before
+            .map(|b| redact(b, &c.sensitive))
+            .unwrap_or(Json::Null),
+    );
+    ch.insert(
+        "after".into(),
+        after.map(|a| redact(a, &c.sensitive)).unwrap_or(Json::Null),
+    );
+    ch.insert(
+        "after_unknown".into(),
+        after
+            .map(|a| match a.unknown_mask() {
+                Json::Bool(false) => json!({}),
+                j => j,
+            })
+            .unwrap_or(json!({})),
+    );
+    ch.insert(
+        "before_sensitive".into(),
+        before
+            .map(|b| sensitive_mask(b, &c.sensitive))
+            .unwrap_or(json!(false)),
+    );
+    ch.insert(
+        "after_sensitive".into(),
+        after
+            .map(|a| sensitive_mask(a, &c.sensitive))
+            .unwrap_or(json!(false)),
+    );
+    if !c.replace_paths.is_empty() {
+        ch.insert(
+            "replace_paths".into(),
+            Json::Array(c.replace_paths.iter().map(|p| path_json(p)).collect()),
+        );
+    }
+    m.insert("change".into(), Json::Object(ch));
+    if let Some(r) = action_reason(c) {
+        m.insert("action_reason".into(), json!(r));
+    }
+    Json::Object(m)
+}
+
+pub fn drift_json(d: &Drift) -> Json {
+    let mut m = addr_fields(&d.addr);
+    let after = d.after.as_ref();
+    m.insert(
+        "change".into(),
+        json!({
+            "actions": [if after.is_some() { "update" } else { "delete" }],
+            "before": redact(&d.before, &d.sensitive),
+            "after": after.map(|a| redact(a, &d.sensitive)).unwrap_or(Json::Null),
+            "after_unknown": {},
+            "before_sensitive": sensitive_mask(&d.before, &d.sensitive),
+            "after_sensitive": after.map(|a| sensitive_mask(a, &d.sensitive)).unwrap_or(json!(false)),
+        }),
+    );
+    Json::Object(m)
+}
+
+fn state_values(st: &State) -> Json {
+    let resources: Vec<Json> = st
+        .instances
+        .iter()
+        .map(|(a, i)| {
+            let mut m = addr_fields(a);
+            m.insert("schema_version".into(), json!(0));
+            m.insert("values".into(), redact(&i.attributes, &i.sensitive));
+            m.insert(
+                "sensitive_values".into(),
+                sensitive_mask(&i.attributes, &i.sensitive),
+            );
+            if i.tainted {
+                m.insert("tainted".into(), json!(true));
+            }
+            Json::Object(m)
+        })
+        .collect();
+    let outputs: Map<String, Json> = st.outputs.iter().map(|(k, o)| (k.clone(), json!({"sensitive": o.sensitive, "value": if o.sensitive { Json::Null } else { o.value.to_json() }}))).collect();
+    json!({"outputs": outputs, "root_module": {"resources": resources}})
+}
+
+/// The whole plan document.
+pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)]) -> Json {
+    let changes: Vec<Json> = p.changes.iter().map(change_json).collect();
+    let planned: Vec<Json> = p
+        .changes
+        .iter()
+        .filter(|c| c.after.is_some())
+        .map(|c| {
+            let mut m = addr_fields(&c.addr);
+            m.insert("schema_version".into(), json!(0));
+            m.insert(
+                "values".into(),
+                redact(c.after.as_ref().expect("filtered"), &c.sensitive),
+            );
+            m.insert(
+                "sensitive_values".into(),
+                sensitive_mask(c.after.as_ref().expect("filtered"), &c.sensitive),
+            );
+            Json::Object(m)
+        })
+        .collect();
+    let mut outputs = Map::new();
+    let mut planned_outputs = Map::new();
+    for o in &p.outputs {
+        let actions: &[&str] = match (&o.before, &o.after) {
+            (None, Some(_)) => &["create"],
+            (Some(_), None) => &["delete"],
+            (Some(b), Some(a)) if b == a => &["no-op"],
+            _ => &["update"],
+        };
+        let show = |v: &Option<Value>| {
+            if o.sensitive {
+                Json::Null
+            } else {
+                v.as_ref().map(Value::to_json).unwrap_or(Json::Null)
+            }
+        };
+        outputs.insert(
+            o.name.clone(),
+            json!({
+                "actions": actions, "before": show(&o.before), "after": show(&o.after),
+                "after_unknown": o.after.as_ref().is_some_and(|a| !a.is_known()),
+                "before_sensitive": o.sensitive, "after_sensitive": o.sensitive,
+            }),
+        );
+        if let Some(a) = &o.after {
+            planned_outputs.insert(o.name.clone(), json!({"sensitive": o.sensitive, "value": if o.sensitive || !a.is_known() { Json::Null } else { a.to_json() }}));
+        }
+    }
+    let vars: Map<String, Json> = variables
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                json!({"value": v.as_ref().map(Value::to_json).unwrap_or(Json::Null)}),
+            )
+        })
+        .collect();
+    json!({
+        "format_version": FORMAT_VERSION,
+        "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")),
+        "variables": vars,
+        "planned_values": {"outputs": planned_outputs, "root_module": {"resources": planned}},
+        "resource_drift": p.drift.iter().map(drift_json).collect::<Vec<_>>(),
+        "resource_changes": changes,
+        "output_changes": outputs,
+        "prior_state": {"format_version": "1.0", "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")), "values": state_values(prior)},
+        "relevant_attributes": [],
+        "applyable": p.has_changes() || (p.options.refresh_only && !p.drift.is_empty()),
+        "complete": true,
+        "errored": false,
+    })
+}

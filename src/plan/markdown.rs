@@ -1,0 +1,165 @@
+//! A plan (or a drift report) as Markdown for a pull-request comment: counts first,
+//! replacements and deletions called out, then one collapsible section per resource with
+//! its attribute diff; sensitive values are redacted as in the human view.
+
+use super::{render, Action, Plan};
+use std::fmt::Write;
+
+fn icon(a: Action) -> &'static str {
+    match a {
+        Action::Create => "➕",
+        Action::Update => "🔄",
+        Action::Delete => "🗑️",
+        Action::Replace => "♻️",
+        _ => "•",
+    }
+}
+
+fn verb(a: Action) -> &'static str {
+    match a {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in place",
+        Action::Delete => "will be destroyed",
+        Action::Replace => "must be replaced",
+        _ => "",
+    }
+}
+
+pub fn plan(p: &Plan) -> String {
+    let mut out = String::new();
+    let (a, c, d) = p.counts();
+    let acting: Vec<_> = p
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    if acting.is_empty() {
+        let _ = writeln!(
+            out,
+            "### maform plan: no changes\n\nThe infrastructure matches the configuration."
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "### maform plan: {a} to add, {c} to change, {d} to destroy\n"
+        );
+    }
+    let risky: Vec<_> = acting
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .collect();
+    if !risky.is_empty() {
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> **{} object(s) will be destroyed or replaced:**",
+            risky.len()
+        );
+        for ch in &risky {
+            let why = ch
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "> - {} `{}` {}{why}",
+                icon(ch.action),
+                ch.addr,
+                verb(ch.action)
+            );
+        }
+        out.push('\n');
+    }
+    if !p.drift.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>⚠️ {} object(s) changed outside maform</summary>\n\n```diff",
+            p.drift.len()
+        );
+        let mut s = String::new();
+        render::drift(&mut s, &p.drift);
+        out.push_str(&diffify(&s));
+        out.push_str("```\n</details>\n\n");
+    }
+    // Replacements and deletions first, then creates and updates.
+    let mut ordered = acting.clone();
+    ordered.sort_by_key(|c| match c.action {
+        Action::Replace => 0,
+        Action::Delete => 1,
+        Action::Update => 2,
+        _ => 3,
+    });
+    for ch in ordered {
+        let mut s = String::new();
+        render::change(&mut s, ch);
+        let _ = writeln!(
+            out,
+            "<details><summary>{} <code>{}</code> {}</summary>\n\n```diff\n{}```\n</details>\n",
+            icon(ch.action),
+            ch.addr,
+            verb(ch.action),
+            diffify(&s)
+        );
+    }
+    let outs: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
+    if !outs.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Outputs:** {}",
+            outs.iter()
+                .map(|o| format!("`{}`", o.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    out
+}
+
+/// Markdown for a drift report alone.
+pub fn drift(p: &Plan) -> String {
+    let mut out = String::new();
+    if p.drift.is_empty() {
+        out.push_str("### maform drift: none\n\nEvery managed object matches the state.\n");
+        return out;
+    }
+    let deleted = p.drift.iter().filter(|d| d.after.is_none()).count();
+    let _ = writeln!(
+        out,
+        "### maform drift: {} object(s) changed outside maform ({} deleted)\n",
+        p.drift.len(),
+        deleted
+    );
+    for d in &p.drift {
+        let mut s = String::new();
+        render::drift(&mut s, std::slice::from_ref(d));
+        let what = if d.after.is_none() {
+            "was deleted"
+        } else {
+            "has changed"
+        };
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{}</code> {what}</summary>\n\n```diff\n{}```\n</details>\n",
+            d.addr,
+            diffify(&s)
+        );
+    }
+    out
+}
+
+/// Lines marked `~` become `!` so that a diff block highlights them too.
+fn diffify(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            let pad = l.len() - t.len();
+            match t.chars().next() {
+                Some('+') | Some('-') => format!("{}{}{}", &t[..1], " ".repeat(pad), &t[1..]),
+                Some('~') => format!("!{}{}", " ".repeat(pad), &t[1..]),
+                _ => format!(" {l}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
