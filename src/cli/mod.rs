@@ -416,7 +416,11 @@ fn variables_for_json(vars: &Resolved) -> Vec<(String, Option<Value>)> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let dir = cli.chdir.clone();
+    // Like Terraform's -chdir: every relative path (plan files, variable files, generated
+    // configuration) is relative to the configuration directory.
+    std::env::set_current_dir(&cli.chdir)
+        .map_err(|e| anyhow::anyhow!("cannot use --chdir {}: {e}", cli.chdir.display()))?;
+    let dir = PathBuf::from(".");
     let color =
         !cli.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     match cli.cmd {
