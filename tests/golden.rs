@@ -73,6 +73,29 @@ fn plan_of_representative_changes() {
     o.ok();
     assert!(!o.stdout.contains("Golden-Passw0rd"));
     golden("changes/plan.txt", &normalise(&o.stdout, &w.path()));
+    // The same plan as JSON and as markdown.
+    let o = w.run(&["plan", "--json"]);
+    o.ok();
+    let mut j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    j["timestamp"] = serde_json::Value::Null;
+    golden(
+        "changes/plan.json",
+        &normalise(
+            &(serde_json::to_string_pretty(&j).unwrap() + "\n"),
+            &w.path(),
+        ),
+    );
+    let o = w.run(&["plan", "--format", "markdown"]);
+    o.ok();
+    golden("changes/plan.md", &normalise(&o.stdout, &w.path()));
+    // The drift report, three ways.
+    let o = w.run(&["drift"]);
+    assert_eq!(o.code, 2);
+    golden("changes/drift.txt", &normalise(&o.stdout, &w.path()));
+    let o = w.run(&["drift", "--json"]);
+    golden("changes/drift.json", &normalise(&o.stdout, &w.path()));
+    let o = w.run(&["drift", "--format", "markdown"]);
+    golden("changes/drift.md", &normalise(&o.stdout, &w.path()));
 }
 
 /// The README's configuration reference is generated from the schemas.

@@ -383,13 +383,15 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         } else {
             format!("{name}-{}", i + 1)
         };
+        let n = super::id_number(&id);
+        let private_ip = format!("192.168.{}.{}", (n >> 8) % 256, n % 256);
         let mut body = json!({
             "id": id, "name": nm, "status": "CREATING", "flavor": flavor, "charging_mode": charging,
             "order_id": if charging == "PRE_PAID" { Some(sim.uuid()) } else { None },
             "vpc_id": vpc, "subnet_id": subnet, "key_pair_name": key,
             "cloud_server": {"id": sim.uuid(), "type": server_type},
             "image": {"image_id": image.image_id, "name": image.name, "arch": image.arch, "server_type": image.server_type, "status": "ACTIVE"},
-            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": format!("192.168.{}.{}", (now / 256) % 256, (now + i) % 256)}],
+            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip}],
             "endpoints_response": [], "volumes": volumes, "category": if server_type == "HPS" { "HPS" } else { "SERVER" },
             "create_at": now, "update_at": now,
         });

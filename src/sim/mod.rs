@@ -255,6 +255,12 @@ pub struct Sim {
     save_lock: Mutex<()>,
 }
 
+/// A number derived from an id, for addresses and ports that stay stable per instance.
+pub fn id_number(id: &str) -> u32 {
+    id.bytes()
+        .fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619))
+}
+
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

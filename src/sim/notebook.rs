@@ -730,11 +730,13 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             if e["service"] == "SSH" {
                 e["uri"] = json!(format!(
                     "ssh://dev-modelarts.sim.myhuaweicloud.com:{}",
-                    30000 + (now % 1000)
+                    30000 + super::id_number(&id) % 1000
                 ));
             }
         }
     }
+    let n = super::id_number(&id);
+    let ip = format!("192.168.{}.{}", (n >> 8) % 256, n % 256);
     let mut body = json!({
         "id": id, "name": name, "description": description, "status": "CREATING",
         "feature": feature, "flavor": flavor_name, "custom_spec": custom,
@@ -748,7 +750,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         "user": {"id": "u0000000000000000000000000000001", "name": "sim-user", "domain": {"id": "d0000000000000000000000000000001", "name": "sim-domain"}},
         "affinity": aff, "run_user": run_user, "data_volumes": data_volumes, "user_vpc": user_vpc,
         "public_network_config": public_net,
-        "ip": format!("192.168.{}.{}", (now / 256) % 256, now % 256),
+        "ip": ip,
         "user_id": "u0000000000000000000000000000001", "is_need_credentials": false, "jupyter_version": "3.0.0",
         "tags": [], "create_at": now, "update_at": now,
     });
