@@ -654,3 +654,65 @@ fn import_cli_blocks_and_generated_config() {
     assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
     assert_eq!(sim.objects("devenvs").len(), 1, "nothing was created");
 }
+
+#[test]
+fn drift_matrix_every_kind_every_way() {
+    let sim = Sim::start(&[]);
+    let w = work(&sim);
+    w.run(&["apply", "--auto-approve"]).ok();
+    let targets = [
+        (
+            "notebooks",
+            "modelarts_notebook",
+            "a",
+            json!({"name": "renamed-nb"}),
+        ),
+        (
+            "dev-servers",
+            "modelarts_devserver",
+            "d",
+            json!({"name": "renamed-ds"}),
+        ),
+        (
+            "devenvs",
+            "modelarts_devenv",
+            "e",
+            json!({"description": "edited"}),
+        ),
+    ];
+    for (kind, rtype, name, patch) in &targets {
+        let addr = format!("{rtype}.{name}");
+        let id = w.instance(rtype, name)["id"].as_str().unwrap().to_string();
+        // A changed attribute.
+        sim.call("PATCH", &format!("/_sim/{kind}/{id}"), Some(patch.clone()));
+        let j = json_of(&w.run(&["drift", "--json"]).stdout);
+        let d = &j["resource_drift"][0];
+        assert_eq!(
+            (d["address"].as_str(), d["kind"].as_str()),
+            (Some(addr.as_str()), Some("changed")),
+            "{j}"
+        );
+        w.run(&["apply", "--auto-approve"]).ok();
+        assert_eq!(w.run(&["drift"]).code, 0, "{addr} converged");
+        // A status change.
+        sim.call(
+            "POST",
+            &format!("/_sim/{kind}/{id}/status"),
+            Some(json!({"status": "STOPPED"})),
+        );
+        let j = json_of(&w.run(&["drift", "--json"]).stdout);
+        assert_eq!(j["resource_drift"][0]["kind"], "status_changed", "{j}");
+        assert_eq!(
+            j["resource_drift"][0]["status"],
+            json!({"before": "RUNNING", "after": "STOPPED"})
+        );
+        w.run(&["apply", "--refresh-only", "--auto-approve"]).ok();
+        // Deleted outside maform.
+        sim.call("DELETE", &format!("/_sim/{kind}/{id}"), None);
+        let o = w.run(&["drift", "--json"]);
+        assert_eq!(o.code, 2);
+        assert_eq!(json_of(&o.stdout)["resource_drift"][0]["kind"], "deleted");
+        w.run(&["apply", "--auto-approve"]).ok();
+        assert_eq!(w.run(&["drift"]).code, 0, "{addr} recreated");
+    }
+}
