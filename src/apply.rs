@@ -58,6 +58,8 @@ pub enum Event {
 }
 
 pub struct Summary {
+    /// Stopped by a second signal with operations in flight: keep the journal.
+    pub aborted: bool,
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
@@ -78,6 +80,38 @@ pub struct Context<'a> {
     pub client: Arc<Client>,
     pub parallelism: usize,
     pub events: UnboundedSender<Event>,
+    /// Where creates record their intent before the call and the id after it.
+    pub journal: Option<Arc<crate::state::Journal>>,
+}
+
+/// Journal entries for one create.
+struct JournalLog {
+    journal: Option<Arc<crate::state::Journal>>,
+    addr: String,
+    rtype: String,
+}
+
+impl kinds::CreateLog for JournalLog {
+    fn intent(&self, name: &str, at: i64) -> anyhow::Result<()> {
+        match &self.journal {
+            Some(j) => j.append(&crate::state::JournalEntry::Intent {
+                addr: self.addr.clone(),
+                rtype: self.rtype.clone(),
+                name: name.to_string(),
+                at,
+            }),
+            None => Ok(()),
+        }
+    }
+    fn created(&self, id: &str) -> anyhow::Result<()> {
+        match &self.journal {
+            Some(j) => j.append(&crate::state::JournalEntry::Created {
+                addr: self.addr.clone(),
+                id: id.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Evaluate one instance's configuration with the values known now.
@@ -104,6 +138,7 @@ async fn run_one(
     desired: Option<Value>,
     sensitive: Vec<crate::value::Path>,
     events: UnboundedSender<Event>,
+    journal: Option<Arc<crate::state::Journal>>,
 ) -> Outcome {
     let kind = Kind::from_type(&ch.addr.rtype).expect("managed kind");
     let addr = ch.addr.clone();
@@ -193,7 +228,21 @@ async fn run_one(
                 }
             }
             let desired = desired.expect("create has a configuration");
-            match kinds::create(&client, kind, &desired, timeout(Op::Create), &progress).await {
+            let log = JournalLog {
+                journal,
+                addr: ch.addr.to_string(),
+                rtype: ch.addr.rtype.clone(),
+            };
+            match kinds::create(
+                &client,
+                kind,
+                &desired,
+                timeout(Op::Create),
+                &progress,
+                &log,
+            )
+            .await
+            {
                 Ok(body) => Outcome::Ok(Some(record(&body, &desired, false))),
                 Err(e) => failed(e, &desired),
             }
@@ -295,6 +344,7 @@ pub async fn apply(
         (0..n).filter(|&i| remaining[i] == 0).collect();
     let mut done = vec![false; n];
     let mut summary = Summary {
+        aborted: false,
         added: 0,
         changed: 0,
         destroyed: 0,
@@ -306,7 +356,8 @@ pub async fn apply(
     let mut in_flight = 0usize;
     let mut started: HashMap<usize, Instant> = HashMap::new();
     let mut stop_new = false;
-    let mut sigint = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut signals = Signals::new();
+    let mut aborted = false;
     let mut last_write = Instant::now() - Duration::from_secs(1);
     let mut dirty = false;
     let mut finished = 0usize;
@@ -387,18 +438,32 @@ pub async fn apply(
             in_flight += 1;
             let client = ctx.client.clone();
             let events = ctx.events.clone();
-            set.spawn(async move { (i, run_one(client, ch, desired, sensitive, events).await) });
+            let journal = ctx.journal.clone();
+            set.spawn(async move {
+                (
+                    i,
+                    run_one(client, ch, desired, sensitive, events, journal).await,
+                )
+            });
         }
         if in_flight == 0 {
             break;
         }
         let joined = tokio::select! {
             j = set.join_next() => j,
-            _ = &mut sigint, if !stop_new => {
-                stop_new = true;
-                summary.interrupted = true;
-                let _ = ctx.events.send(Event::Interrupted);
-                continue;
+            _ = signals.recv() => {
+                if !stop_new {
+                    // First signal: start nothing new; what is in flight finishes.
+                    stop_new = true;
+                    summary.interrupted = true;
+                    let _ = ctx.events.send(Event::Interrupted);
+                    continue;
+                }
+                // Second signal: stop at once. The state keeps everything that finished,
+                // and the journal every create that was under way.
+                set.abort_all();
+                aborted = true;
+                break;
             }
         };
         let Some(joined) = joined else { break };
@@ -484,6 +549,7 @@ pub async fn apply(
     if stop_new {
         summary.skipped += done.iter().filter(|d| !**d).count();
     }
+    summary.aborted = aborted;
     if dirty {
         persist.persist(state)?;
     }
@@ -528,4 +594,55 @@ pub fn outputs(
     state.outputs = out;
     let _ = errs;
     Ok(())
+}
+
+/// SIGINT and SIGTERM, as a stream.
+struct Signals {
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let int = async {
+                match &mut self.int {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let term = async {
+                match &mut self.term {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = int => {}
+                _ = term => {}
+            }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
 }

@@ -421,3 +421,106 @@ pub async fn import_blocks(
     }
     Ok(out)
 }
+
+/// Reconcile the journal of an interrupted run with the cloud: every create it had
+/// started is found (by the id it recorded, or by name and time through the list API) and
+/// adopted into `state`; a create that never happened is forgotten. When several objects
+/// could be the one, it stops and creates nothing. Returns what it did, for the user.
+pub async fn recover(
+    client: &Arc<Client>,
+    cfg: &Config,
+    vars: &Resolved,
+    data: &BTreeMap<String, Value>,
+    journal: &crate::state::Journal,
+    state: &mut State,
+) -> anyhow::Result<Vec<String>> {
+    use crate::state::JournalEntry;
+    let entries = journal.read();
+    let mut intents: BTreeMap<String, (String, String, i64)> = BTreeMap::new();
+    let mut created: BTreeMap<String, String> = BTreeMap::new();
+    for e in entries {
+        match e {
+            JournalEntry::Intent {
+                addr,
+                rtype,
+                name,
+                at,
+            } => {
+                intents.insert(addr.clone(), (rtype, name, at));
+                created.remove(&addr);
+            }
+            JournalEntry::Created { addr, id } => {
+                created.insert(addr, id);
+            }
+        }
+    }
+    let mut messages = Vec::new();
+    let managed: std::collections::BTreeSet<String> = state
+        .instances
+        .values()
+        .filter_map(|i| i.attributes.get("id").as_str().map(str::to_string))
+        .collect();
+    for (addr_s, (rtype, name, at)) in intents {
+        let addr = Addr::parse(&addr_s).map_err(anyhow::Error::msg)?;
+        let Some(kind) = Kind::from_type(&rtype) else {
+            continue;
+        };
+        if state
+            .instances
+            .get(&addr)
+            .and_then(|i| i.attributes.get("id").as_str())
+            .is_some_and(|id| created.get(&addr_s).is_none_or(|c| c == id))
+        {
+            continue;
+        }
+        let body = match created.get(&addr_s) {
+            Some(id) => kinds::get(client, kind, id).await?,
+            None => {
+                let found: Vec<serde_json::Value> = kinds::find_created(client, kind, &name, at)
+                    .await?
+                    .into_iter()
+                    .filter(|b| b["id"].as_str().is_some_and(|id| !managed.contains(id)))
+                    .collect();
+                match found.len() {
+                    0 => None,
+                    1 => found.into_iter().next(),
+                    n => {
+                        let ids: Vec<&str> =
+                            found.iter().filter_map(|b| b["id"].as_str()).collect();
+                        anyhow::bail!(
+                            "an interrupted run was creating {addr} ({name}) and {n} unmanaged objects of that name appeared since: {}. maform cannot tell which one it created and creates nothing until you decide: import the right one (maform import {addr} ID) and delete the others, then run again",
+                            ids.join(", ")
+                        );
+                    }
+                }
+            }
+        };
+        let Some(body) = body else {
+            messages.push(format!("Note: the interrupted create of {addr} never reached ModelArts; it will be planned again."));
+            continue;
+        };
+        let id = body["id"].as_str().unwrap_or_default().to_string();
+        if adopt(cfg, vars, data, state, &addr, &body).is_err() {
+            let attributes = kinds::to_attrs(kind, &body, &Value::Null);
+            let sensitive = crate::schema::sensitive_for(&addr.rtype, &attributes, &[]);
+            state.instances.insert(
+                addr.clone(),
+                crate::state::Instance {
+                    attributes,
+                    sensitive,
+                    dependencies: vec![],
+                    tainted: false,
+                },
+            );
+        }
+        let failed = matches!(body["status"].as_str(), Some("CREATE_FAILED" | "ERROR"));
+        if let Some(i) = state.instances.get_mut(&addr) {
+            i.tainted = failed;
+        }
+        messages.push(format!(
+            "Recovered {addr} (id={id}), created by an interrupted run; it is in the state now{}.",
+            if failed { " (tainted: it failed)" } else { "" }
+        ));
+    }
+    Ok(messages)
+}

@@ -366,6 +366,33 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
         };
         let data =
             engine::read_data(&provider.client, &l.cfg, &l.vars, &l.graph, &refreshed).await?;
+        // Creates that an interrupted run may have made, from its journal: adopted into
+        // the state before anything else is decided.
+        let journal = backend.journal();
+        let mut prior = prior.clone();
+        let before = prior.clone();
+        for msg in engine::recover(
+            &provider.client,
+            &l.cfg,
+            &l.vars,
+            &data,
+            &journal,
+            &mut prior,
+        )
+        .await?
+        {
+            eprintln!("{msg}");
+        }
+        if prior != before {
+            for (a, i) in &prior.instances {
+                if !before.instances.contains_key(a) {
+                    refreshed.instances.insert(a.clone(), i.clone());
+                }
+            }
+            backend.write(&mut prior, &before)?;
+            refreshed.serial = prior.serial;
+        }
+        journal.clear()?;
         let imports = if p.destroy || p.refresh_only {
             vec![]
         } else {
@@ -388,11 +415,11 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
         };
         let mut plan = plan::plan(&inp)?;
         plan.imports = imports;
-        Ok::<_, anyhow::Error>((plan, refreshed, data))
+        Ok::<_, anyhow::Error>((plan, prior, refreshed, data))
     }
     .await;
     match result {
-        Ok((plan, refreshed, data)) => Ok(Planned {
+        Ok((plan, prior, refreshed, data)) => Ok(Planned {
             l,
             plan,
             prior,
@@ -1073,6 +1100,7 @@ async fn execute(
         progress::Mode::Lines
     };
     let view = tokio::spawn(progress::render(rx, mode, color, total));
+    let journal = std::sync::Arc::new(backend.journal());
     let mut persist = BackendPersist {
         backend,
         previous: prior,
@@ -1084,6 +1112,7 @@ async fn execute(
         client: provider.client.clone(),
         parallelism,
         events: tx.clone(),
+        journal: Some(journal.clone()),
     };
     let summary = apply::apply(&ctx, plan, state, &mut persist).await;
     drop(ctx);
@@ -1101,6 +1130,10 @@ async fn execute(
         apply::outputs(&l.cfg, &l.vars, data, state)?;
     }
     persist.persist(state)?;
+    if !summary.aborted {
+        // Every create the journal knew of is now in the state (or never happened).
+        journal.clear()?;
+    }
     let _ = tx.send(apply::Event::Summary {
         added: summary.added,
         changed: summary.changed,

@@ -501,3 +501,89 @@ mod tests {
             .contains("not a maform state"));
     }
 }
+
+/// A write-ahead journal of creates, next to the state: before each create call maform
+/// appends (and fsyncs) what it is about to create and when; after it, the new id. If the
+/// process dies in between, the next run finds the object through the list API instead of
+/// creating a second one. Cheap to append: one short line per create, however large the
+/// state.
+pub struct Journal {
+    path: PathBuf,
+    file: std::sync::Mutex<Option<std::fs::File>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum JournalEntry {
+    /// About to create `name` as `addr`, at `at` (ms since the epoch).
+    Intent {
+        addr: String,
+        rtype: String,
+        name: String,
+        at: i64,
+    },
+    /// The create call for `addr` returned `id`.
+    Created { addr: String, id: String },
+}
+
+impl Journal {
+    pub fn new(path: PathBuf) -> Journal {
+        Journal {
+            path,
+            file: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn append(&self, e: &JournalEntry) -> anyhow::Result<()> {
+        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.create(true).append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            *guard = Some(
+                opts.open(&self.path)
+                    .with_context(|| format!("cannot open the journal {}", self.path.display()))?,
+            );
+        }
+        let f = guard.as_mut().expect("opened");
+        let mut line = serde_json::to_vec(e)?;
+        line.push(b'\n');
+        f.write_all(&line)
+            .and_then(|_| f.sync_data())
+            .with_context(|| format!("cannot write the journal {}", self.path.display()))
+    }
+
+    /// Every complete entry; a torn last line (a crash while appending) is ignored.
+    pub fn read(&self) -> Vec<JournalEntry> {
+        std::fs::read_to_string(&self.path)
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Forget everything: call only once the state records all that the journal knew.
+    pub fn clear(&self) -> anyhow::Result<()> {
+        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        *guard = None;
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => {
+                Err(e).with_context(|| format!("cannot remove the journal {}", self.path.display()))
+            }
+        }
+    }
+}
+
+impl LocalBackend {
+    pub fn journal(&self) -> Journal {
+        Journal::new(self.path.with_extension("json.journal"))
+    }
+}

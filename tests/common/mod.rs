@@ -20,7 +20,10 @@ pub struct Sim {
 
 impl Sim {
     pub fn start(extra: &[&str]) -> Sim {
-        let mut args = vec!["sim", "--listen", "127.0.0.1:0", "--transition-ms", "20"];
+        let mut args = vec!["sim", "--listen", "127.0.0.1:0"];
+        if !extra.contains(&"--transition-ms") {
+            args.extend_from_slice(&["--transition-ms", "20"]);
+        }
         args.extend_from_slice(extra);
         let mut child = Command::new(BIN)
             .args(&args)

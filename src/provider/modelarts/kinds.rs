@@ -810,31 +810,93 @@ pub async fn set_power(
     wait_status(c, kind, id, &[target], timeout, progress).await
 }
 
+/// What a create records before and after its call, so that a crash in between loses
+/// nothing (see `state::Journal`).
+pub trait CreateLog: Send + Sync {
+    fn intent(&self, name: &str, at: i64) -> anyhow::Result<()>;
+    fn created(&self, id: &str) -> anyhow::Result<()>;
+}
+
+/// When an object was created, in ms (the legacy API sends a string).
+pub fn created_ms(kind: Kind, b: &Json) -> Option<i64> {
+    match kind {
+        Kind::DevEnv => b["creation_timestamp"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| b["creation_timestamp"].as_i64()),
+        _ => b["create_at"].as_i64(),
+    }
+}
+
+/// Objects named `name` created at or after `at` (less a margin for clock skew): what a
+/// create that lost its answer, or whose process died, may have made.
+pub async fn find_created(
+    c: &std::sync::Arc<Client>,
+    kind: Kind,
+    name: &str,
+    at: i64,
+) -> Result<Vec<Json>, ApiError> {
+    let all = list_all(c, kind).await?;
+    Ok(all
+        .into_iter()
+        .filter(|b| b["name"] == name && created_ms(kind, b).is_some_and(|t| t >= at - 30_000))
+        .collect())
+}
+
 /// Create and wait until running (then stop if the configuration says so). Returns the
-/// final body.
+/// final body. A create is never repeated blindly: when its answer is lost (5xx, reset,
+/// timeout), the list shows whether it happened; one match is adopted, none is retried,
+/// several stop with an error.
 pub async fn create(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     desired: &Value,
     timeout: Duration,
     progress: Progress<'_>,
+    log: &dyn CreateLog,
 ) -> Result<Json, OpError> {
     let body = create_body(kind, desired);
-    let resp = c
-        .call("POST", kind.base(), &[], Some(&body), Retry::OnlyThrottled)
-        .await
-        .map_err(|e| OpError::new(None, e))?;
-    let id = resp["id"]
-        .as_str()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            OpError::new(
-                None,
-                anyhow::anyhow!("the create call returned no id: {resp}"),
-            )
-        })?
-        .to_string();
-    progress(&status(&resp));
+    let name = body["name"].as_str().unwrap_or("").to_string();
+    let at = chrono::Utc::now().timestamp_millis();
+    log.intent(&name, at).map_err(|e| OpError::new(None, e))?;
+    let mut attempts = 0;
+    let id = loop {
+        attempts += 1;
+        match c
+            .call("POST", kind.base(), &[], Some(&body), Retry::OnlyThrottled)
+            .await
+        {
+            Ok(resp) => {
+                let id = resp["id"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        OpError::new(
+                            None,
+                            anyhow::anyhow!("the create call returned no id: {resp}"),
+                        )
+                    })?
+                    .to_string();
+                progress(&status(&resp));
+                break id;
+            }
+            Err(e) if e.status == 0 || e.status >= 500 => {
+                let found = find_created(c, kind, &name, at).await.map_err(|le| OpError::new(None, anyhow::anyhow!("{e}; and the list to check whether the create happened failed too: {le}")))?;
+                match found.as_slice() {
+                    [one] => break one["id"].as_str().unwrap_or_default().to_string(),
+                    [] if attempts <= c.config.max_retries as usize => continue,
+                    [] => return Err(OpError::new(None, e)),
+                    many => {
+                        let ids: Vec<&str> = many.iter().filter_map(|b| b["id"].as_str()).collect();
+                        return Err(OpError::new(None, anyhow::anyhow!("{e}; {} objects named {name} appeared since ({}) and maform cannot tell which one it created; import the right one and delete the others", ids.len(), ids.join(", "))));
+                    }
+                }
+            }
+            Err(e) => return Err(OpError::new(None, e)),
+        }
+    };
+    log.created(&id)
+        .map_err(|e| OpError::new(Some(id.clone()), e))?;
     let b = wait_status(c, kind, &id, &["RUNNING"], timeout, progress).await?;
     if desired.get("desired_state").as_str() == Some("STOPPED") {
         return set_power(c, kind, &id, false, timeout, progress).await;
