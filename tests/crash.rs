@@ -167,7 +167,7 @@ fn ambiguous_recovery_creates_nothing() {
 fn second_signal_stops_at_once_with_a_consistent_state() {
     let sim = Sim::start(&["--transition-ms", "60000"]);
     let w = Work::new(Some(&sim), &[("main.hcl", &fifty())]);
-    let mut child = std::process::Command::new(BIN)
+    let child = std::process::Command::new(BIN)
         .arg("--chdir")
         .arg(w.path())
         .args(["apply", "--auto-approve", "--parallelism", "4"])
