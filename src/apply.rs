@@ -119,8 +119,17 @@ fn desired_now(
     ctx: &Context,
     state: &State,
     ch: &Change,
+    cache: &mut plan::Expansions,
 ) -> Result<(Value, Vec<crate::value::Path>), Diags> {
-    plan::eval_instance(ctx.cfg, ctx.vars, ctx.data, state, &ch.addr)
+    plan::eval_instance(
+        ctx.cfg,
+        ctx.vars,
+        ctx.data,
+        state,
+        &ch.addr,
+        Some(&ch.deps),
+        Some(cache),
+    )
 }
 
 enum Outcome {
@@ -311,6 +320,15 @@ pub async fn apply(
                 m
             });
     let deleting = |c: &Change| matches!(c.action, Action::Delete | Action::Replace);
+    // For each resource, the deletes of objects that depend on it.
+    let mut deleted_dependents: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, c) in nodes.iter().enumerate() {
+        if c.action == Action::Delete {
+            for d in &c.deps {
+                deleted_dependents.entry(d.clone()).or_default().push(j);
+            }
+        }
+    }
     for (i, c) in nodes.iter().enumerate() {
         if c.action != Action::Delete {
             for d in &c.deps {
@@ -323,11 +341,12 @@ pub async fn apply(
         }
         if deleting(c) {
             // Everything that depends on this object and is going away goes first.
-            for (j, other) in nodes.iter().enumerate() {
-                if j != i
-                    && other.action == Action::Delete
-                    && other.deps.contains(&c.addr.resource())
-                {
+            for &j in deleted_dependents
+                .get(&c.addr.resource())
+                .into_iter()
+                .flatten()
+            {
+                if j != i {
                     waits[i].insert(j);
                 }
             }
@@ -357,6 +376,7 @@ pub async fn apply(
     let mut started: HashMap<usize, Instant> = HashMap::new();
     let mut stop_new = false;
     let mut signals = Signals::new();
+    let mut expansions = plan::Expansions::default();
     let mut aborted = false;
     let mut last_write = Instant::now() - Duration::from_secs(1);
     let mut dirty = false;
@@ -393,7 +413,7 @@ pub async fn apply(
             let ch = nodes[i].clone();
             let (desired, sensitive) =
                 if matches!(ch.action, Action::Create | Action::Replace | Action::Update) {
-                    match desired_now(ctx, state, &ch) {
+                    match desired_now(ctx, state, &ch, &mut expansions) {
                         Ok((config, sens)) => {
                             let sch = schema::for_type(&ch.addr.rtype).expect("managed");
                             let prior = if ch.action == Action::Update {

@@ -342,7 +342,7 @@ pub fn adopt(
 ) -> anyhow::Result<()> {
     let kind = Kind::from_type(&addr.rtype)
         .ok_or_else(|| anyhow::anyhow!("{} is not a resource type maform manages", addr.rtype))?;
-    let (config, extra) = crate::plan::eval_instance(cfg, vars, data, state, addr)?;
+    let (config, extra) = crate::plan::eval_instance(cfg, vars, data, state, addr, None, None)?;
     let reference = crate::plan::planned(kind.schema(), &config, None);
     let mut attributes = kinds::to_attrs(kind, body, &reference);
     crate::schema::digest_secrets(kind.schema(), &mut attributes);

@@ -371,12 +371,21 @@ pub fn expand(r: &Resource, scope: &Scope) -> Result<Vec<InstanceKey>, Diag> {
 /// that are sensitive (by schema, or because their expression read a sensitive value).
 pub fn decode_instance(r: &Resource, scope: &Scope, errs: &mut Vec<Diag>) -> (Value, Vec<Path>) {
     let sch = schema::for_type(&r.rtype).expect("validated type");
-    let v = schema::decode(sch, &r.body, "", &r.span, &|a| scope.eval_attr(a), errs);
-    let mut paths = schema::sensitive_paths(sch, &v);
-    for (k, a) in &r.body.attrs {
+    // One evaluation per argument, noting which read a secret.
+    let secret_spans = std::cell::RefCell::new(Vec::new());
+    let eval = |a: &crate::config::Attr| {
         scope.sensitive_hit.set(false);
-        let _ = scope.eval_attr(a);
+        let v = scope.eval_attr(a);
         if scope.sensitive_hit.get() {
+            secret_spans.borrow_mut().push(a.span.clone());
+        }
+        v
+    };
+    let v = schema::decode(sch, &r.body, "", &r.span, &eval, errs);
+    let mut paths = schema::sensitive_paths(sch, &v);
+    let spans = secret_spans.into_inner();
+    for (k, a) in &r.body.attrs {
+        if spans.contains(&a.span) {
             paths.push(vec![PathStep::Key(k.clone())]);
         }
     }
@@ -827,14 +836,23 @@ fn restrict_to_targets(changes: &mut Vec<Change>, targets: &[Addr]) {
     });
 }
 
+/// Instance keys of resources already expanded during one apply (count and for_each are
+/// known at plan time, so they do not change while applying).
+#[derive(Default)]
+pub struct Expansions(std::collections::HashMap<String, Vec<InstanceKey>>);
+
 /// Evaluate the configuration of one instance against a state (and data source values):
 /// what apply sends, and what import uses for the arguments the API cannot return.
+/// With `deps` (the resources it refers to), only those are materialised, so that each
+/// evaluation costs what the instance refers to, not the size of the state.
 pub fn eval_instance(
     cfg: &Config,
     vars: &Resolved,
     data: &BTreeMap<String, Value>,
     state: &State,
     addr: &Addr,
+    deps: Option<&[String]>,
+    cache: Option<&mut Expansions>,
 ) -> Result<(Value, Vec<Path>), Diags> {
     let r = cfg
         .resource(Mode::Managed, &addr.rtype, &addr.name)
@@ -845,14 +863,29 @@ pub fn eval_instance(
                 "Add a resource block for it.",
             )])
         })?;
-    let mut objects = state.objects();
-    for other in &cfg.resources {
-        if other.mode == Mode::Managed {
-            objects.entry(other.key()).or_insert(Value::Unknown);
+    let (mut objects, sens) = match deps {
+        Some(deps) => {
+            let mut objects = BTreeMap::new();
+            let mut sens = BTreeMap::new();
+            for d in deps {
+                objects.insert(d.clone(), state.resource_value(d).unwrap_or(Value::Unknown));
+                if let Some(s) = state.sensitive_attributes_of(d) {
+                    sens.insert(d.clone(), s);
+                }
+            }
+            (objects, sens)
         }
-    }
+        None => {
+            let mut objects = state.objects();
+            for other in &cfg.resources {
+                if other.mode == Mode::Managed {
+                    objects.entry(other.key()).or_insert(Value::Unknown);
+                }
+            }
+            (objects, state.sensitive_attributes())
+        }
+    };
     objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let sens = state.sensitive_attributes();
     let scope = Scope::new(
         &vars.values,
         &vars.sensitive,
@@ -861,10 +894,16 @@ pub fn eval_instance(
         &sens,
         &cfg.dir,
     );
-    let keys = expand(r, &scope).map_err(|e| Diags(vec![e]))?;
-    let (key, each) = keys
-        .into_iter()
+    let mut fresh = Expansions::default();
+    let cache = cache.unwrap_or(&mut fresh);
+    if !cache.0.contains_key(&r.key()) {
+        let keys = expand(r, &scope).map_err(|e| Diags(vec![e]))?;
+        cache.0.insert(r.key(), keys);
+    }
+    let (key, each) = cache.0[&r.key()]
+        .iter()
         .find(|(k, _)| *k == addr.key)
+        .cloned()
         .ok_or_else(|| {
             Diags(vec![Diag::new(
                 Some(&r.span),

@@ -247,6 +247,75 @@ impl State {
             && self.outputs == other.outputs
     }
 
+    /// The instances of one resource (`type.name` or `data.type.name`), in key order.
+    fn instances_of<'a>(
+        &'a self,
+        key: &str,
+    ) -> impl Iterator<Item = (&'a Addr, &'a Instance)> + 'a {
+        let (mode, rest) = match key.strip_prefix("data.") {
+            Some(r) => (Mode::Data, r),
+            None => (Mode::Managed, key),
+        };
+        let (rtype, name) = rest.split_once('.').unwrap_or((rest, ""));
+        let start = Addr {
+            mode,
+            rtype: rtype.to_string(),
+            name: name.to_string(),
+            key: None,
+        };
+        let (rtype, name) = (start.rtype.clone(), start.name.clone());
+        self.instances
+            .range(start..)
+            .take_while(move |(a, _)| a.mode == mode && a.rtype == rtype && a.name == name)
+    }
+
+    /// The value of one resource for expressions: an object, or a list (count) or map
+    /// (for_each) of objects. `None` if the state has no instance of it.
+    pub fn resource_value(&self, key: &str) -> Option<Value> {
+        let mut it = self.instances_of(key).peekable();
+        let (first, _) = it.peek()?;
+        Some(match &first.key {
+            None => it
+                .next()
+                .map(|(_, i)| i.attributes.clone())
+                .unwrap_or_default(),
+            Some(Key::Int(_)) => {
+                let mut l: Vec<Value> = Vec::new();
+                for (a, i) in it {
+                    if let Some(Key::Int(n)) = a.key {
+                        let n = n as usize;
+                        if l.len() <= n {
+                            l.resize(n + 1, Value::Null);
+                        }
+                        l[n] = i.attributes.clone();
+                    }
+                }
+                Value::List(l)
+            }
+            Some(Key::Str(_)) => Value::Map(
+                it.filter_map(|(a, i)| match &a.key {
+                    Some(Key::Str(s)) => Some((s.clone(), i.attributes.clone())),
+                    _ => None,
+                })
+                .collect(),
+            ),
+        })
+    }
+
+    /// The top-level attributes of one resource that hold secrets.
+    pub fn sensitive_attributes_of(&self, key: &str) -> Option<std::collections::BTreeSet<String>> {
+        let set: std::collections::BTreeSet<String> = self
+            .instances_of(key)
+            .flat_map(|(_, i)| {
+                i.sensitive.iter().filter_map(|p| match p.first() {
+                    Some(crate::value::PathStep::Key(k)) => Some(k.clone()),
+                    _ => None,
+                })
+            })
+            .collect();
+        (!set.is_empty()).then_some(set)
+    }
+
     /// Per resource, the top-level attributes that hold secrets.
     pub fn sensitive_attributes(&self) -> BTreeMap<String, std::collections::BTreeSet<String>> {
         let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
