@@ -336,8 +336,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     };
     let now = now_ms();
     let id = format!("DE-{}", sim.uuid());
-    let failed = sim.with_cloud(|c| c.take_failure(name))
-        || (sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate);
+    let failed = sim.create_fails(name);
     let mut annotations = annotations;
     annotations["target_domain"] = json!("https://modelarts-notebook-sim.myhuaweicloud.com");
     annotations["url"] = json!(format!(

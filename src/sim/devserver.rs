@@ -376,8 +376,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let mut first = Value::Null;
     for i in 0..count {
         let id = sim.uuid();
-        let failed = sim.with_cloud(|c| c.take_failure(name))
-            || (sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate);
+        let failed = sim.create_fails(name);
         let nm = if count == 1 {
             name.to_string()
         } else {

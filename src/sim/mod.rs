@@ -163,6 +163,10 @@ pub struct Cloud {
     /// Names whose next create fails (armed through `POST /_sim/fail`).
     #[serde(default)]
     pub fail_names: Vec<String>,
+    /// Creates seen per name, so that `--fail-rate` outcomes depend on the seed, the name
+    /// and the attempt, not on the order concurrent requests arrive in.
+    #[serde(default)]
+    pub create_counts: BTreeMap<String, u64>,
 }
 
 impl Cloud {
@@ -288,6 +292,31 @@ impl Sim {
             dirty: AtomicBool::new(false),
             save_lock: Mutex::new(()),
         }))
+    }
+
+    /// Whether this create of `name` ends in CREATE_FAILED: armed through the admin API,
+    /// or drawn with `--fail-rate` from the seed, the name and the attempt.
+    pub fn create_fails(&self, name: &str) -> bool {
+        let (armed, n) = self.with_cloud(|c| {
+            let n = c.create_counts.entry(name.to_string()).or_default();
+            *n += 1;
+            let n = *n;
+            (c.take_failure(name), n)
+        });
+        if armed {
+            return true;
+        }
+        if self.config.fail_rate <= 0.0 {
+            return false;
+        }
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(self.config.seed.to_le_bytes());
+        h.update(name.as_bytes());
+        h.update(n.to_le_bytes());
+        let d = h.finalize();
+        let x = u64::from_le_bytes(d[..8].try_into().expect("8 bytes")) as f64 / u64::MAX as f64;
+        x < self.config.fail_rate
     }
 
     /// A uniformly distributed number in [0, 1) from the seeded generator.

@@ -719,8 +719,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     };
     let now = now_ms();
     let id = sim.uuid();
-    let failed = sim.with_cloud(|c| c.take_failure(name))
-        || (sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate);
+    let failed = sim.create_fails(name);
     let flavor_name = flavor
         .map(str::to_string)
         .unwrap_or_else(|| "custom.flavor.spec.code".into());

@@ -93,6 +93,66 @@ pub struct Client {
     host: String,
     base_path: String,
     calls: AtomicU64,
+    limit: AdaptiveLimit,
+}
+
+/// How many calls may be in flight: halved when the API throttles, grown back by one
+/// after each window of successful calls (additive increase, multiplicative decrease), so
+/// that maform backs off instead of hammering a throttled API.
+pub struct AdaptiveLimit {
+    sem: tokio::sync::Semaphore,
+    max: usize,
+    current: std::sync::atomic::AtomicUsize,
+    successes: std::sync::atomic::AtomicUsize,
+    /// Permits to forget when they are released (they were in use when the limit fell).
+    owed: std::sync::atomic::AtomicUsize,
+}
+
+impl AdaptiveLimit {
+    pub fn new(max: usize) -> AdaptiveLimit {
+        AdaptiveLimit {
+            sem: tokio::sync::Semaphore::new(max),
+            max,
+            current: max.into(),
+            successes: 0.into(),
+            owed: 0.into(),
+        }
+    }
+    pub fn current(&self) -> usize {
+        self.current.load(Ordering::Relaxed)
+    }
+    fn throttled(&self) {
+        let cur = self.current.load(Ordering::Relaxed);
+        let new = (cur / 2).max(1);
+        if new < cur
+            && self
+                .current
+                .compare_exchange(cur, new, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            // Permits in use come back later; forget what can be forgotten now and the
+            // rest as they return (see `succeeded`).
+            let forgotten = self.sem.forget_permits(cur - new);
+            self.owed
+                .fetch_add(cur - new - forgotten, Ordering::Relaxed);
+            self.successes.store(0, Ordering::Relaxed);
+        }
+    }
+    fn succeeded(&self) {
+        let cur = self.current.load(Ordering::Relaxed);
+        if cur >= self.max {
+            return;
+        }
+        if self.successes.fetch_add(1, Ordering::Relaxed) + 1 >= cur
+            && self
+                .current
+                .compare_exchange(cur, cur + 1, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.successes.store(0, Ordering::Relaxed);
+            self.sem.add_permits(1);
+        }
+    }
 }
 
 /// Whether a call may be sent again when its outcome is unknown.
@@ -127,7 +187,13 @@ impl Client {
             host,
             config,
             calls: AtomicU64::new(0),
+            limit: AdaptiveLimit::new(32),
         })
+    }
+
+    /// How many calls may be in flight now.
+    pub fn concurrency(&self) -> usize {
+        self.limit.current()
     }
 
     /// API calls sent so far (retries included).
@@ -172,9 +238,33 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             self.calls.fetch_add(1, Ordering::Relaxed);
+            let permit = self
+                .limit
+                .sem
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
             let result = self
                 .send_once(method, &url, &full_path, &qs, &bytes, body.is_some())
                 .await;
+            match &result {
+                Err((e, _)) if e.status == 429 => self.limit.throttled(),
+                Ok(_) => self.limit.succeeded(),
+                _ => {}
+            }
+            // A permit owed since the limit fell is forgotten instead of returned.
+            let owed = self.limit.owed.load(Ordering::Relaxed);
+            if owed > 0
+                && self
+                    .limit
+                    .owed
+                    .compare_exchange(owed, owed - 1, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            {
+                permit.forget();
+            } else {
+                drop(permit);
+            }
             let (retryable, wait) = match &result {
                 Ok(_) => return result.map_err(|(e, _)| e),
                 Err((e, retry_after)) => {
@@ -338,4 +428,26 @@ fn describe(e: &reqwest::Error) -> String {
         src = x.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdaptiveLimit;
+
+    #[test]
+    fn halves_on_throttling_and_grows_back_one_per_window() {
+        let l = AdaptiveLimit::new(8);
+        l.throttled();
+        assert_eq!((l.current(), l.sem.available_permits()), (4, 4));
+        l.throttled();
+        assert_eq!(l.current(), 2);
+        for _ in 0..2 {
+            l.succeeded();
+        }
+        assert_eq!((l.current(), l.sem.available_permits()), (3, 3));
+        for _ in 0..100 {
+            l.succeeded();
+        }
+        assert_eq!(l.current(), 8, "back to the maximum, not beyond");
+    }
 }
