@@ -896,9 +896,8 @@ pub fn eval_instance(
     );
     let mut fresh = Expansions::default();
     let cache = cache.unwrap_or(&mut fresh);
-    if !cache.0.contains_key(&r.key()) {
-        let keys = expand(r, &scope).map_err(|e| Diags(vec![e]))?;
-        cache.0.insert(r.key(), keys);
+    if let std::collections::hash_map::Entry::Vacant(e) = cache.0.entry(r.key()) {
+        e.insert(expand(r, &scope).map_err(|e| Diags(vec![e]))?);
     }
     let (key, each) = cache.0[&r.key()]
         .iter()
