@@ -167,6 +167,9 @@ pub struct Cloud {
     /// and the attempt, not on the order concurrent requests arrive in.
     #[serde(default)]
     pub create_counts: BTreeMap<String, u64>,
+    /// Malformed answers to send next (armed through `POST /_sim/garbage`).
+    #[serde(default)]
+    pub garbage: Vec<String>,
 }
 
 impl Cloud {
@@ -473,7 +476,31 @@ async fn handle(sim: Arc<Sim>, req: Request<Body>) -> Response<Body> {
     let path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().unwrap_or("").to_string();
     sim.count(route_key(&parts.method, &path));
+    let garbage = if path.starts_with("/v1/") {
+        sim.with_cloud(|c| {
+            if c.garbage.is_empty() {
+                None
+            } else {
+                Some(c.garbage.remove(0))
+            }
+        })
+    } else {
+        None
+    };
     let r = serve_one(&sim, parts, body, &path, &raw_query, &request_id).await;
+    if let Some(kind) = garbage {
+        let text: &str = match kind.as_str() {
+            "truncated" => "{\"id\": \"0b5e\", \"name\": \"trun",
+            "html" => "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            "array" => "[1, 2, 3]",
+            "empty" => "",
+            _ => "{\"id\": 5, \"status\": [], \"data\": \"nope\", \"total\": \"x\", \"instances\": 7}",
+        };
+        let mut r = Response::new(Body::from(text.to_string()));
+        r.headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        return r;
+    }
     let resp = match r {
         Ok((status, v)) => response(status, &v, &request_id),
         Err(e) => error_response(&e, &request_id),
@@ -806,6 +833,24 @@ fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
         }
         ("DELETE", ["stats"]) => {
             *sim.stats.lock().unwrap() = Stats::default();
+            ok(json!({}))
+        }
+        // Answer the next `count` API requests with a malformed body of this kind:
+        // truncated, html, array, empty or wrong_types.
+        ("POST", ["garbage"]) => {
+            let kind = req.body["kind"].as_str().unwrap_or("").to_string();
+            if !["truncated", "html", "array", "empty", "wrong_types"].contains(&kind.as_str()) {
+                return Err(ApiError::bad(
+                    "SIM.400",
+                    "kind is one of truncated, html, array, empty, wrong_types",
+                ));
+            }
+            let n = req.body["count"].as_u64().unwrap_or(1);
+            sim.with_cloud(|c| c.garbage.extend(std::iter::repeat_n(kind, n as usize)));
+            ok(json!({}))
+        }
+        ("DELETE", ["garbage"]) => {
+            sim.with_cloud(|c| c.garbage.clear());
             ok(json!({}))
         }
         // Make the next create of an instance with this name end in CREATE_FAILED.

@@ -497,12 +497,34 @@ fn signer_escape(id: &str) -> String {
     super::signer::escape(id)
 }
 
+/// A response that is not what the API documents: an error naming what was wrong.
+pub fn invalid(kind: Kind, what: &str, body: &Json) -> ApiError {
+    let mut text = body.to_string();
+    if text.len() > 200 {
+        let mut cut = 200;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    ApiError {
+        status: 200,
+        code: "INVALID_RESPONSE".into(),
+        message: format!("the service answered {what}: {text}"),
+        request_id: None,
+        method: "GET".into(),
+        path: kind.base().into(),
+    }
+}
+
 pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiError> {
     match c
         .call("GET", &path_of(kind, id), &[], None, Retry::Safe)
         .await
     {
-        Ok(b) => Ok(Some(b)),
+        Ok(b) if b["id"].is_string() && b["status"].is_string() => Ok(Some(b)),
+        Ok(b) => Err(invalid(kind, "with an object that has no id or status", &b)),
         Err(e) if kind.is_not_found(&e) => Ok(None),
         Err(e) => Err(e),
     }
@@ -522,7 +544,14 @@ pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json
                 Retry::Safe,
             )
             .await?;
-        return Ok(r["instances"].as_array().cloned().unwrap_or_default());
+        return match r["instances"].as_array() {
+            Some(a) if a.iter().all(|o| o["id"].is_string()) => Ok(a.clone()),
+            _ => Err(invalid(
+                kind,
+                "a list that is not {total_count, instances}",
+                &r,
+            )),
+        };
     }
     let limit = if kind == Kind::Notebook { 50 } else { 1024 };
     let page = |offset: usize| {
@@ -532,7 +561,15 @@ pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json
             if kind == Kind::Notebook {
                 q.push(("sort_dir", "ASC".into()));
             }
-            c.call("GET", kind.base(), &q, None, Retry::Safe).await
+            let r = c.call("GET", kind.base(), &q, None, Retry::Safe).await?;
+            match (r["data"].as_array(), r["total"].as_u64()) {
+                (Some(a), Some(_)) if a.iter().all(|o| o["id"].is_string()) => Ok(r),
+                _ => Err(invalid(
+                    kind,
+                    "a list page that is not {current, data, pages, size, total}",
+                    &r,
+                )),
+            }
         }
     };
     let first = page(0).await?;

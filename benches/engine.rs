@@ -1,0 +1,261 @@
+//! maform's own benchmark: the release binary against the simulator with a fixed latency
+//! and transition profile. For N = 100, 1,000 and 10,000 notebooks: (a) a plan with no
+//! state, (b) an apply creating everything, (c) a plan with no changes, (d) a destroy;
+//! plus a chain of 20 dependent resources and the engine's own work at latency 0. Each row
+//! gives wall time, peak memory, API calls (from /_sim/stats), the lower bound the
+//! simulator imposes and the ratio to it.
+//!
+//! Run: cargo bench --bench engine        (N=10000 takes a few minutes; BENCH_MAX_N=1000 to skip it)
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const BIN: &str = env!("CARGO_BIN_EXE_maform");
+const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+const LATENCY_MS: u64 = 20;
+const TRANSITION_MS: u64 = 500;
+const RPS: u64 = 1000;
+const PARALLELISM: &str = "100";
+
+struct Sim {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Sim {
+    fn start(latency: u64) -> Sim {
+        let mut child = Command::new(BIN)
+            .args([
+                "sim",
+                "--listen",
+                "127.0.0.1:0",
+                "--latency-ms",
+                &latency.to_string(),
+                "--transition-ms",
+                &TRANSITION_MS.to_string(),
+                "--throttle-rps",
+                &RPS.to_string(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .trim_start_matches("listening on http://")
+            .to_string();
+        Sim { child, addr }
+    }
+    fn http(&self, method: &str, path: &str) -> serde_json::Value {
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", self.addr).unwrap();
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).unwrap();
+        let body = buf.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+    }
+    fn reset_stats(&self) {
+        self.http("DELETE", "/_sim/stats");
+    }
+    fn calls(&self) -> u64 {
+        self.http("GET", "/_sim/stats")["total"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run maform; wall time and the child's peak resident memory (MB).
+fn run(dir: &std::path::Path, sim: &Sim, args: &[&str]) -> (f64, f64) {
+    let start = Instant::now();
+    let child = Command::new(BIN)
+        .arg("--chdir")
+        .arg(dir)
+        .args(args)
+        .env("HW_MODELARTS_ENDPOINT", format!("http://{}", sim.addr))
+        .env("HW_PROJECT_ID", PROJECT)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child, with valid pointers to locals.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    let wall = start.elapsed().as_secs_f64();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "maform {args:?} failed"
+    );
+    (wall, usage.ru_maxrss as f64 / 1024.0)
+}
+
+struct Row {
+    what: String,
+    wall: f64,
+    mem: f64,
+    calls: u64,
+    bound: f64,
+    bound_why: String,
+}
+
+fn measure(
+    rows: &mut Vec<Row>,
+    what: String,
+    dir: &std::path::Path,
+    sim: &Sim,
+    args: &[&str],
+    bound: f64,
+    bound_why: String,
+) {
+    sim.reset_stats();
+    let (wall, mem) = run(dir, sim, args);
+    let calls = sim.calls();
+    eprintln!("{what}: {wall:.2}s {mem:.0}MB {calls} calls");
+    rows.push(Row {
+        what,
+        wall,
+        mem,
+        calls,
+        bound,
+        bound_why,
+    });
+}
+
+fn notebooks(n: usize) -> String {
+    format!("resource \"modelarts_notebook\" \"nb\" {{\n  for_each = toset([for i in range({n}) : format(\"b%05d\", i)])\n  name     = \"bench-${{each.key}}\"\n  flavor   = \"modelarts.vm.cpu.2u\"\n  image_id = \"e1a07296-22a8-4f05-8bc8-e936c8e54090\"\n  volume {{\n    category = \"EVS\"\n  }}\n}}\n")
+}
+
+fn main() {
+    let max_n: usize = std::env::var("BENCH_MAX_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let mut rows = Vec::new();
+    let t = (TRANSITION_MS + LATENCY_MS) as f64 / 1000.0;
+    for n in [100usize, 1000, 10_000].into_iter().filter(|n| *n <= max_n) {
+        let sim = Sim::start(LATENCY_MS);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), notebooks(n)).unwrap();
+        let pages = n.div_ceil(50) as f64;
+        measure(
+            &mut rows,
+            format!("N={n} (a) plan, no state"),
+            dir.path(),
+            &sim,
+            &["plan"],
+            LATENCY_MS as f64 / 1000.0,
+            "one round trip".into(),
+        );
+        measure(
+            &mut rows,
+            format!("N={n} (b) apply, create all"),
+            dir.path(),
+            &sim,
+            &["apply", "--auto-approve", "--parallelism", PARALLELISM],
+            (n as f64 / RPS as f64).max(t),
+            format!("max({n} creates ÷ {RPS}/s, 1 × transition)"),
+        );
+        measure(
+            &mut rows,
+            format!("N={n} (c) plan, no changes"),
+            dir.path(),
+            &sim,
+            &["plan"],
+            (pages / RPS as f64).max((pages / 8.0).ceil() * LATENCY_MS as f64 / 1000.0),
+            format!("{} list pages, 8 at a time", pages as u64),
+        );
+        // The engine's own work: the same no-change plan at latency 0.
+        if n == max_n.min(10_000) {
+            let fast = Sim::start(0);
+            let dir0 = tempfile::tempdir().unwrap();
+            std::fs::write(dir0.path().join("main.hcl"), notebooks(n)).unwrap();
+            run(
+                dir0.path(),
+                &fast,
+                &["apply", "--auto-approve", "--parallelism", PARALLELISM],
+            );
+            measure(
+                &mut rows,
+                format!("N={n} engine's own work (no-change plan, latency 0)"),
+                dir0.path(),
+                &fast,
+                &["plan"],
+                0.0,
+                "—".into(),
+            );
+        }
+        measure(
+            &mut rows,
+            format!("N={n} (d) destroy"),
+            dir.path(),
+            &sim,
+            &["destroy", "--auto-approve", "--parallelism", PARALLELISM],
+            (n as f64 / RPS as f64).max(t),
+            format!("max({n} deletes ÷ {RPS}/s, 1 × transition)"),
+        );
+    }
+    // A chain of 20: each notebook waits for the previous one.
+    let sim = Sim::start(LATENCY_MS);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = String::new();
+    for i in 0..20 {
+        let desc = if i == 0 {
+            "\"first\"".to_string()
+        } else {
+            format!("\"after ${{modelarts_notebook.c{}.id}}\"", i - 1)
+        };
+        cfg.push_str(&format!("resource \"modelarts_notebook\" \"c{i}\" {{\n  name        = \"chain-{i}\"\n  description = {desc}\n  flavor      = \"modelarts.vm.cpu.2u\"\n  image_id    = \"e1a07296-22a8-4f05-8bc8-e936c8e54090\"\n  volume {{\n    category = \"EVS\"\n  }}\n}}\n"));
+    }
+    std::fs::write(dir.path().join("main.hcl"), cfg).unwrap();
+    measure(
+        &mut rows,
+        "chain of 20 (b) apply".into(),
+        dir.path(),
+        &sim,
+        &["apply", "--auto-approve"],
+        20.0 * t,
+        "20 × (transition + latency)".into(),
+    );
+    measure(
+        &mut rows,
+        "chain of 20 (d) destroy".into(),
+        dir.path(),
+        &sim,
+        &["destroy", "--auto-approve"],
+        20.0 * t,
+        "20 × (transition + latency)".into(),
+    );
+
+    let mut out = format!("Latency {LATENCY_MS} ms per call, transitions {TRANSITION_MS} ms, throttling above {RPS} requests/s, --parallelism {PARALLELISM}.\n\n| run | wall (s) | peak memory (MB) | API calls | lower bound (s) | bound from | ratio |\n| --- | ---: | ---: | ---: | ---: | --- | ---: |\n");
+    for r in &rows {
+        let ratio = if r.bound > 0.0 {
+            format!("{:.1}×", r.wall / r.bound)
+        } else {
+            "—".into()
+        };
+        out.push_str(&format!(
+            "| {} | {:.2} | {:.0} | {} | {:.2} | {} | {ratio} |\n",
+            r.what, r.wall, r.mem, r.calls, r.bound, r.bound_why
+        ));
+    }
+    println!("{out}");
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-engine.md"),
+        &out,
+    );
+}
