@@ -79,6 +79,7 @@ impl Drop for Sim {
 /// Run maform; wall time and the child's peak resident memory (MB).
 fn run(dir: &std::path::Path, sim: &Sim, args: &[&str]) -> (f64, f64) {
     let start = Instant::now();
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its peak memory
     let child = Command::new(BIN)
         .arg("--chdir")
         .arg(dir)

@@ -352,11 +352,22 @@ struct Planned {
     provider: engine::Provider,
 }
 
+/// With MAFORM_TIMINGS set, how long each phase took, on stderr.
+fn phase(name: &str, since: &mut std::time::Instant) {
+    if std::env::var_os("MAFORM_TIMINGS").is_some() {
+        eprintln!("timing: {name}: {:.3}s", since.elapsed().as_secs_f64());
+    }
+    *since = std::time::Instant::now();
+}
+
 async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<Planned> {
+    let mut t = std::time::Instant::now();
     let l = load(dir, &p.vars)?;
+    phase("load configuration", &mut t);
     let mut backend = LocalBackend::new(dir, "default");
     backend.lock(operation, p.lock_timeout)?;
     let prior = backend.read()?;
+    phase("read state", &mut t);
     let provider = engine::provider(&l.cfg, &l.vars, false).await?;
     let result = async {
         let mut refreshed = if p.refresh {
@@ -364,12 +375,40 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
         } else {
             prior.clone()
         };
+        phase("refresh", &mut t);
         let data =
             engine::read_data(&provider.client, &l.cfg, &l.vars, &l.graph, &refreshed).await?;
         // Creates that an interrupted run may have made, from its journal: adopted into
         // the state before anything else is decided.
         let journal = backend.journal();
-        let mut prior = prior.clone();
+        let mut prior = prior;
+        if journal.read().is_empty() {
+            let imports = if p.destroy || p.refresh_only {
+                vec![]
+            } else {
+                engine::import_blocks(&provider.client, &l.cfg, &l.vars, &data, &mut refreshed)
+                    .await?
+            };
+            let opts = Options {
+                destroy: p.destroy,
+                refresh_only: p.refresh_only,
+                replace: parse_addrs(&p.replace)?,
+                targets: parse_addrs(&p.target)?,
+            };
+            let inp = plan::Inputs {
+                cfg: &l.cfg,
+                vars: &l.vars,
+                graph: &l.graph,
+                prior: &prior,
+                refreshed: &refreshed,
+                data: &data,
+                options: &opts,
+            };
+            let mut plan = plan::plan(&inp)?;
+            phase("plan", &mut t);
+            plan.imports = imports;
+            return Ok::<_, anyhow::Error>((plan, prior, refreshed, data));
+        }
         let before = prior.clone();
         for msg in engine::recover(
             &provider.client,

@@ -205,14 +205,16 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
         }
         "toset" | "distinct" => {
             arity(&args, 1)?;
+            // Keyed by the value's literal form, so that this stays linear.
+            let mut seen = std::collections::HashSet::new();
             let mut out: Vec<Value> = Vec::new();
             for v in list(&args[0], "the argument")? {
-                if !out.contains(&v) {
+                if seen.insert(v.to_hcl()) {
                     out.push(v);
                 }
             }
             if name == "toset" {
-                out.sort_by_key(|a| a.to_hcl());
+                out.sort_by_cached_key(|a| a.to_hcl());
             }
             Value::List(out)
         }
