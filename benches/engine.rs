@@ -177,8 +177,9 @@ fn main() {
             dir.path(),
             &sim,
             &["plan"],
-            (pages / RPS as f64).max((pages / 8.0).ceil() * LATENCY_MS as f64 / 1000.0),
-            format!("{} list pages, 8 at a time", pages as u64),
+            (pages / RPS as f64)
+                .max((1.0 + ((pages - 1.0) / 16.0).ceil()) * LATENCY_MS as f64 / 1000.0),
+            format!("{} list pages, first, then 16 at a time", pages as u64),
         );
         // The engine's own work: the same no-change plan at latency 0.
         if n == max_n.min(10_000) {

@@ -368,6 +368,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                 resize_at: None,
                 request: req.body.clone(),
                 parent: None,
+                quiet_until: 0,
             },
         );
     });

@@ -416,6 +416,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                     resize_at: None,
                     request,
                     parent: None,
+                    quiet_until: 0,
                 },
             );
         });

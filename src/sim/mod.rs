@@ -139,6 +139,11 @@ pub struct Obj {
     /// Parent id, for storage mounts.
     #[serde(default)]
     pub parent: Option<String>,
+    /// Until when nothing can change without a request (no transition pending, no lease
+    /// running out): settling skips the object until then. 0 means "look now"; every
+    /// request that may change the object resets it.
+    #[serde(skip)]
+    pub quiet_until: i64,
 }
 
 impl Obj {
@@ -893,6 +898,7 @@ fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
                     ));
                 }
                 let o = map.get_mut(*id).expect("checked above");
+                o.quiet_until = 0;
                 match (m, tail) {
                     ("GET", []) => {
                         ok(json!({"body": o.body, "request": o.request, "pending": o.pending}))

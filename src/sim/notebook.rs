@@ -22,6 +22,23 @@ fn not_found(id: &str) -> ApiError {
 
 /// Apply whatever has come due. Returns false when the object is gone.
 pub fn settle(o: &mut Obj, now: i64) -> bool {
+    if o.pending.is_none() && o.resize_at.is_none() && now < o.quiet_until {
+        return true;
+    }
+    let alive = settle_now(o, now);
+    // When must we look again? At the next transition, or when the lease runs out.
+    o.quiet_until = if o.pending.is_some() || o.resize_at.is_some() {
+        0
+    } else if o.status() == "RUNNING" && o.body["lease"]["enable"] == json!(true) {
+        let start = o.body["lease"]["create_at"].as_i64().unwrap_or(now);
+        start.saturating_add(o.body["lease"]["duration"].as_i64().unwrap_or(i64::MAX))
+    } else {
+        i64::MAX
+    };
+    alive
+}
+
+fn settle_now(o: &mut Obj, now: i64) -> bool {
     if o.pending.as_ref().is_some_and(|p| now >= p.at) {
         let p = o.pending.take().expect("checked");
         {
@@ -197,7 +214,10 @@ fn with(sim: &Sim, id: &str, f: impl FnOnce(&Sim, &mut Obj, i64) -> ApiResult) -
             c.notebooks.remove(id);
             return Err(not_found(id));
         }
-        f(sim, c.notebooks.get_mut(id).expect("present"), now)
+        let o = c.notebooks.get_mut(id).expect("present");
+        // The request may change the object (a start, a lease renewal...).
+        o.quiet_until = 0;
+        f(sim, o, now)
     })
 }
 
@@ -779,6 +799,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                 resize_at: None,
                 request: req.body.clone(),
                 parent: None,
+                quiet_until: 0,
             },
         );
     });
@@ -1088,6 +1109,7 @@ fn attach(sim: &Sim, req: &Req, id: &str) -> ApiResult {
                 resize_at: None,
                 request: req.body.clone(),
                 parent: Some(id.to_string()),
+                quiet_until: 0,
             },
         );
         ok(body.clone())

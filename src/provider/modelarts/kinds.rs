@@ -532,7 +532,7 @@ pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiEr
 
 /// Every object of a kind, page by page: one call per 50 notebooks, per 1024 DevServers,
 /// or one call for all DevEnviron instances. After the first page, the remaining pages
-/// are fetched eight at a time.
+/// are fetched sixteen at a time.
 pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError> {
     if kind == Kind::DevEnv {
         let r = c
@@ -580,7 +580,7 @@ pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json
     }
     let offsets: Vec<usize> = (1..total.div_ceil(limit)).map(|p| p * limit).collect();
     let mut pages: Vec<(usize, Vec<Json>)> = Vec::with_capacity(offsets.len());
-    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
     let mut set = tokio::task::JoinSet::new();
     for off in offsets {
         let sem = sem.clone();
