@@ -39,16 +39,7 @@ fn env(name: &str) -> Option<String> {
 pub async fn provider(cfg: &Config, vars: &Resolved, quiet: bool) -> anyhow::Result<Provider> {
     let mut settings: BTreeMap<String, Value> = BTreeMap::new();
     if let Some(b) = &cfg.provider {
-        let none = BTreeMap::new();
-        let no = BTreeMap::new();
-        let scope = Scope::new(
-            &vars.values,
-            &vars.sensitive,
-            &cfg.locals,
-            &none,
-            &no,
-            &cfg.dir,
-        );
+        let scope = Scope::for_variables(vars, &cfg.locals, &cfg.dir);
         for (k, a) in &b.body.attrs {
             if ![
                 "region",
@@ -385,16 +376,7 @@ pub async fn import_blocks(
                 "",
             )])
         })?;
-        let none = BTreeMap::new();
-        let no = BTreeMap::new();
-        let scope = Scope::new(
-            &vars.values,
-            &vars.sensitive,
-            &cfg.locals,
-            &none,
-            &no,
-            &cfg.dir,
-        );
+        let scope = Scope::for_variables(vars, &cfg.locals, &cfg.dir);
         let id = scope
             .eval_attr(&imp.id)
             .map_err(|e| Diags(vec![e]))?

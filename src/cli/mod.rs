@@ -382,56 +382,31 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
         // the state before anything else is decided.
         let journal = backend.journal();
         let mut prior = prior;
-        if journal.read().is_empty() {
-            let imports = if p.destroy || p.refresh_only {
-                vec![]
-            } else {
-                engine::import_blocks(&provider.client, &l.cfg, &l.vars, &data, &mut refreshed)
-                    .await?
-            };
-            let opts = Options {
-                destroy: p.destroy,
-                refresh_only: p.refresh_only,
-                replace: parse_addrs(&p.replace)?,
-                targets: parse_addrs(&p.target)?,
-            };
-            let inp = plan::Inputs {
-                cfg: &l.cfg,
-                vars: &l.vars,
-                graph: &l.graph,
-                prior: &prior,
-                refreshed: &refreshed,
-                data: &data,
-                options: &opts,
-            };
-            let mut plan = plan::plan(&inp)?;
-            phase("plan", &mut t);
-            plan.imports = imports;
-            return Ok::<_, anyhow::Error>((plan, prior, refreshed, data));
-        }
-        let before = prior.clone();
-        for msg in engine::recover(
-            &provider.client,
-            &l.cfg,
-            &l.vars,
-            &data,
-            &journal,
-            &mut prior,
-        )
-        .await?
-        {
-            eprintln!("{msg}");
-        }
-        if prior != before {
-            for (a, i) in &prior.instances {
-                if !before.instances.contains_key(a) {
-                    refreshed.instances.insert(a.clone(), i.clone());
-                }
+        if !journal.read().is_empty() {
+            let before = prior.clone();
+            for msg in engine::recover(
+                &provider.client,
+                &l.cfg,
+                &l.vars,
+                &data,
+                &journal,
+                &mut prior,
+            )
+            .await?
+            {
+                eprintln!("{msg}");
             }
-            backend.write(&mut prior, &before)?;
-            refreshed.serial = prior.serial;
+            if prior != before {
+                for (a, i) in &prior.instances {
+                    if !before.instances.contains_key(a) {
+                        refreshed.instances.insert(a.clone(), i.clone());
+                    }
+                }
+                backend.write(&mut prior, &before)?;
+                refreshed.serial = prior.serial;
+            }
+            journal.clear()?;
         }
-        journal.clear()?;
         let imports = if p.destroy || p.refresh_only {
             vec![]
         } else {
@@ -453,6 +428,7 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
             options: &opts,
         };
         let mut plan = plan::plan(&inp)?;
+        phase("plan", &mut t);
         plan.imports = imports;
         Ok::<_, anyhow::Error>((plan, prior, refreshed, data))
     }

@@ -69,6 +69,23 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// A scope that sees variables and locals but no resources: provider settings and
+    /// import ids.
+    pub fn for_variables(
+        vars: &'a crate::config::vars::Resolved,
+        locals: &'a BTreeMap<String, Attr>,
+        base_dir: &Path,
+    ) -> Scope<'a> {
+        Scope::new(
+            &vars.values,
+            &vars.sensitive,
+            locals,
+            &EMPTY_VARS,
+            &EMPTY_SENS,
+            base_dir,
+        )
+    }
+
     /// A scope that sees nothing: for literals in variable files and static arguments.
     pub fn empty() -> Scope<'static> {
         Scope::new(

@@ -723,69 +723,35 @@ pub async fn wait_gone(
 }
 
 async fn power(c: &Client, kind: Kind, id: &str, run: bool, cur: &Json) -> Result<(), ApiError> {
-    let r = match (kind, run) {
-        (Kind::Notebook, true) => {
-            // Restart with the instance's own lease, so that auto-stop stays as configured
-            // (the Terraform provider passes -1 here, which turns auto-stop off).
-            let lease = &cur["lease"];
-            let duration = match (lease["enable"].as_bool(), lease["duration"].as_i64()) {
-                (Some(true), Some(d)) => d,
-                _ => -1,
-            };
-            let mut q = vec![("duration", duration.to_string())];
-            if let Some(t) = lease["type"].as_str() {
-                q.push(("type", t.to_string()));
-            }
-            c.call(
-                "POST",
-                &format!("{}/start", path_of(kind, id)),
-                &q,
-                None,
-                Retry::Safe,
-            )
-            .await
+    let verb = if run { "start" } else { "stop" };
+    let mut query = Vec::new();
+    if kind == Kind::Notebook && run {
+        // Restart with the instance's own lease, so that auto-stop stays as configured
+        // (the Terraform provider passes -1 here, which turns auto-stop off).
+        let lease = &cur["lease"];
+        let duration = match (lease["enable"].as_bool(), lease["duration"].as_i64()) {
+            (Some(true), Some(d)) => d,
+            _ => -1,
+        };
+        query.push(("duration", duration.to_string()));
+        if let Some(t) = lease["type"].as_str() {
+            query.push(("type", t.to_string()));
         }
-        (Kind::Notebook, false) => {
-            c.call(
-                "POST",
-                &format!("{}/stop", path_of(kind, id)),
-                &[],
-                None,
-                Retry::Safe,
-            )
-            .await
-        }
-        (Kind::DevServer, true) => {
-            c.call(
-                "PUT",
-                &format!("{}/start", path_of(kind, id)),
-                &[],
-                Some(&json!({})),
-                Retry::Safe,
-            )
-            .await
-        }
-        (Kind::DevServer, false) => {
-            c.call(
-                "PUT",
-                &format!("{}/stop", path_of(kind, id)),
-                &[],
-                None,
-                Retry::Safe,
-            )
-            .await
-        }
-        (Kind::DevEnv, _) => {
-            c.call(
-                "POST",
-                &format!("{}/action", path_of(kind, id)),
-                &[],
-                Some(&json!({"action": if run { "start" } else { "stop" }})),
-                Retry::Safe,
-            )
-            .await
-        }
+    }
+    let (method, suffix, body) = match kind {
+        Kind::Notebook => ("POST", verb, None),
+        Kind::DevServer => ("PUT", verb, run.then(|| json!({}))),
+        Kind::DevEnv => ("POST", "action", Some(json!({"action": verb}))),
     };
+    let r = c
+        .call(
+            method,
+            &format!("{}/{suffix}", path_of(kind, id)),
+            &query,
+            body.as_ref(),
+            Retry::Safe,
+        )
+        .await;
     match r {
         Ok(_) => Ok(()),
         // Already there, or on the way (a retried call that went through the first time).
