@@ -354,3 +354,39 @@ impl From<f64> for Value {
         Value::Number(n)
     }
 }
+
+/// The value as JSON with every non-null value under a `sensitive` path replaced by
+/// `secret`, and unknown values by `unknown`.
+pub fn to_json_masked(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Json) -> Json {
+    fn walk(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Json, at: &mut Path) -> Json {
+        if !v.is_null() && sensitive.iter().any(|p| at.starts_with(p)) {
+            return secret.clone();
+        }
+        match v {
+            Value::Unknown => unknown.clone(),
+            Value::Map(m) => Json::Object(
+                m.iter()
+                    .map(|(k, x)| {
+                        at.push(PathStep::Key(k.clone()));
+                        let j = walk(x, sensitive, secret, unknown, at);
+                        at.pop();
+                        (k.clone(), j)
+                    })
+                    .collect(),
+            ),
+            Value::List(l) => Json::Array(
+                l.iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        at.push(PathStep::Index(i));
+                        let j = walk(x, sensitive, secret, unknown, at);
+                        at.pop();
+                        j
+                    })
+                    .collect(),
+            ),
+            other => other.to_json(),
+        }
+    }
+    walk(v, sensitive, secret, unknown, &mut Vec::new())
+}

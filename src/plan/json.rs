@@ -51,36 +51,7 @@ pub fn sensitive_mask(v: &Value, paths: &[Path]) -> Json {
 
 /// The value with sensitive paths nulled out.
 pub fn redact(v: &Value, paths: &[Path]) -> Json {
-    fn walk(v: &Value, paths: &[Path], at: &mut Path) -> Json {
-        if paths.iter().any(|p| at.starts_with(p)) {
-            return Json::Null;
-        }
-        match v {
-            Value::Map(m) => Json::Object(
-                m.iter()
-                    .map(|(k, x)| {
-                        at.push(PathStep::Key(k.clone()));
-                        let j = walk(x, paths, at);
-                        at.pop();
-                        (k.clone(), j)
-                    })
-                    .collect(),
-            ),
-            Value::List(l) => Json::Array(
-                l.iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        at.push(PathStep::Index(i));
-                        let j = walk(x, paths, at);
-                        at.pop();
-                        j
-                    })
-                    .collect(),
-            ),
-            other => other.to_json(),
-        }
-    }
-    walk(v, paths, &mut Vec::new())
+    crate::value::to_json_masked(v, paths, &Json::Null, &Json::Null)
 }
 
 fn addr_fields(a: &Addr) -> Map<String, Json> {

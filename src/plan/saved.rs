@@ -48,35 +48,13 @@ pub fn config_digest(files: &[std::path::PathBuf]) -> anyhow::Result<String> {
     Ok(format!("sha256:{}", hex::encode(h.finalize())))
 }
 
-fn enc(v: &Value, sensitive: &[Path], at: &mut Path) -> Json {
-    if sensitive.iter().any(|p| at.starts_with(p)) && !v.is_null() {
-        return json!({"$sensitive": true});
-    }
-    match v {
-        Value::Unknown => json!({"$unknown": true}),
-        Value::Map(m) => Json::Object(
-            m.iter()
-                .map(|(k, x)| {
-                    at.push(PathStep::Key(k.clone()));
-                    let j = enc(x, sensitive, at);
-                    at.pop();
-                    (k.clone(), j)
-                })
-                .collect(),
-        ),
-        Value::List(l) => Json::Array(
-            l.iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    at.push(PathStep::Index(i));
-                    let j = enc(x, sensitive, at);
-                    at.pop();
-                    j
-                })
-                .collect(),
-        ),
-        other => other.to_json(),
-    }
+fn enc(v: &Value, sensitive: &[Path]) -> Json {
+    crate::value::to_json_masked(
+        v,
+        sensitive,
+        &json!({"$sensitive": true}),
+        &json!({"$unknown": true}),
+    )
 }
 
 fn dec(j: &Json) -> Value {
@@ -205,8 +183,8 @@ impl SavedPlan {
             .map(|c| {
                 json!({
                     "address": c.addr.to_string(), "action": action_name(c.action),
-                    "before": c.before.as_ref().map(|b| enc(b, &c.sensitive, &mut Vec::new())),
-                    "after": c.after.as_ref().map(|a| enc(a, &c.sensitive, &mut Vec::new())),
+                    "before": c.before.as_ref().map(|b| enc(b, &c.sensitive)),
+                    "after": c.after.as_ref().map(|a| enc(a, &c.sensitive)),
                     "replace_paths": paths_json(&c.replace_paths), "reason": c.reason, "deps": c.deps,
                     "sensitive": paths_json(&c.sensitive),
                     "timeouts": {"create": secs(c.timeouts.create), "update": secs(c.timeouts.update), "delete": secs(c.timeouts.delete)},
@@ -217,14 +195,14 @@ impl SavedPlan {
             .plan
             .drift
             .iter()
-            .map(|d| json!({"address": d.addr.to_string(), "before": enc(&d.before, &d.sensitive, &mut Vec::new()), "after": d.after.as_ref().map(|a| enc(a, &d.sensitive, &mut Vec::new())), "sensitive": paths_json(&d.sensitive)}))
+            .map(|d| json!({"address": d.addr.to_string(), "before": enc(&d.before, &d.sensitive), "after": d.after.as_ref().map(|a| enc(a, &d.sensitive)), "sensitive": paths_json(&d.sensitive)}))
             .collect();
         let outputs: Vec<Json> = self
             .plan
             .outputs
             .iter()
             .map(|o| {
-                let show = |v: &Option<Value>| v.as_ref().map(|v| if o.sensitive { json!({"$sensitive": true}) } else { enc(v, &[], &mut Vec::new()) });
+                let show = |v: &Option<Value>| v.as_ref().map(|v| if o.sensitive { json!({"$sensitive": true}) } else { enc(v, &[]) });
                 json!({"name": o.name, "before": show(&o.before), "after": show(&o.after), "sensitive": o.sensitive})
             })
             .collect();
@@ -237,7 +215,7 @@ impl SavedPlan {
             "config_digest": self.config_digest,
             "variables": self.variables,
             "options": {"destroy": o.destroy, "refresh_only": o.refresh_only, "replace": o.replace.iter().map(|a| a.to_string()).collect::<Vec<_>>()},
-            "data": self.data.iter().map(|(k, v)| (k.clone(), enc(v, &[], &mut Vec::new()))).collect::<Map<_, _>>(),
+            "data": self.data.iter().map(|(k, v)| (k.clone(), enc(v, &[]))).collect::<Map<_, _>>(),
             "changes": changes, "drift": drift, "outputs": outputs,
             "imports": self.plan.imports.iter().map(|(a, id)| json!({"address": a.to_string(), "id": id})).collect::<Vec<_>>(),
         })
