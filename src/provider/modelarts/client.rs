@@ -94,6 +94,8 @@ pub struct Client {
     base_path: String,
     calls: AtomicU64,
     limit: AdaptiveLimit,
+    /// Typical wait per kind and target status, learned as operations finish.
+    waits: std::sync::Mutex<std::collections::HashMap<String, Duration>>,
 }
 
 /// How many calls may be in flight: halved when the API throttles, grown back by one
@@ -188,7 +190,24 @@ impl Client {
             config,
             calls: AtomicU64::new(0),
             limit: AdaptiveLimit::new(32),
+            waits: Default::default(),
         })
+    }
+
+    /// How long waits for `key` (kind and target status) typically take.
+    pub fn typical_wait(&self, key: &str) -> Option<Duration> {
+        self.waits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .copied()
+    }
+
+    /// Learn from a finished wait (an exponential moving average).
+    pub fn learn_wait(&self, key: &str, took: Duration) {
+        let mut m = self.waits.lock().unwrap_or_else(|p| p.into_inner());
+        let e = m.entry(key.to_string()).or_insert(took);
+        *e = e.mul_f64(0.7) + took.mul_f64(0.3);
     }
 
     /// How many calls may be in flight now.

@@ -619,10 +619,35 @@ async fn wait(
     id: &str,
     timeout: Duration,
     progress: Progress<'_>,
+    target: &str,
     done: impl Fn(Option<&Json>) -> Result<bool, String>,
 ) -> Result<Option<Json>, OpError> {
     let start = Instant::now();
     let mut interval = Duration::from_millis(100);
+    // Transitions of one kind take about as long as the last ones did: sleep most of that
+    // before the first poll instead of polling all the way (fewer calls, same latency).
+    let key = format!("{kind:?}/{target}");
+    if let Some(typical) = c.typical_wait(&key) {
+        tokio::time::sleep(typical.mul_f64(0.9).min(timeout)).await;
+    }
+    let result = wait_loop(c, kind, id, timeout, progress, &done, start, &mut interval).await;
+    if let Ok(Some(_)) | Ok(None) = &result {
+        c.learn_wait(&key, start.elapsed());
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn wait_loop(
+    c: &Client,
+    kind: Kind,
+    id: &str,
+    timeout: Duration,
+    progress: Progress<'_>,
+    done: &impl Fn(Option<&Json>) -> Result<bool, String>,
+    start: Instant,
+    interval: &mut Duration,
+) -> Result<Option<Json>, OpError> {
     loop {
         let b = get(c, kind, id)
             .await
@@ -650,14 +675,14 @@ async fn wait(
             ));
         }
         tokio::time::sleep(
-            interval.min(
+            (*interval).min(
                 timeout
                     .saturating_sub(start.elapsed())
                     .max(Duration::from_millis(10)),
             ),
         )
         .await;
-        interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
+        *interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
     }
 }
 
@@ -683,7 +708,7 @@ pub async fn wait_status(
     timeout: Duration,
     progress: Progress<'_>,
 ) -> Result<Json, OpError> {
-    let b = wait(c, kind, id, timeout, progress, |b| {
+    let b = wait(c, kind, id, timeout, progress, &targets.join(","), |b| {
         let Some(b) = b else {
             return Err("the instance disappeared".into());
         };
@@ -712,7 +737,7 @@ pub async fn wait_gone(
     timeout: Duration,
     progress: Progress<'_>,
 ) -> Result<(), OpError> {
-    wait(c, kind, id, timeout, progress, |b| match b {
+    wait(c, kind, id, timeout, progress, "GONE", |b| match b {
         None => Ok(true),
         Some(b) if kind == Kind::DevEnv && status(b) == "DELETED" => Ok(true),
         Some(b) if status(b) == "DELETE_FAILED" => Err(failed_msg(b)),
