@@ -100,7 +100,7 @@ fn action_reason(c: &Change) -> Option<&'static str> {
 pub fn change_json(c: &Change) -> Json {
     let mut m = addr_fields(&c.addr);
     let before = c.before.as_ref();
-    let after = c.after.as_ref();
+    let after = c.planned_value();
     let mut ch = Map::new();
     ch.insert("actions".into(), json!(c.action.json_actions()));
     ch.insert(
@@ -192,17 +192,17 @@ pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)])
     let planned: Vec<Json> = p
         .changes
         .iter()
-        .filter(|c| c.after.is_some())
+        .filter(|c| c.planned_value().is_some())
         .map(|c| {
             let mut m = addr_fields(&c.addr);
             m.insert("schema_version".into(), json!(0));
             m.insert(
                 "values".into(),
-                redact(c.after.as_ref().expect("filtered"), &c.sensitive),
+                redact(c.planned_value().expect("filtered"), &c.sensitive),
             );
             m.insert(
                 "sensitive_values".into(),
-                sensitive_mask(c.after.as_ref().expect("filtered"), &c.sensitive),
+                sensitive_mask(c.planned_value().expect("filtered"), &c.sensitive),
             );
             Json::Object(m)
         })

@@ -91,6 +91,16 @@ pub struct Plan {
     pub imports: Vec<(Addr, String)>,
 }
 
+impl Change {
+    /// The object after apply: the planned value, or for a no-op the object as it is.
+    pub fn planned_value(&self) -> Option<&Value> {
+        match self.action {
+            Action::NoOp => self.after.as_ref().or(self.before.as_ref()),
+            _ => self.after.as_ref(),
+        }
+    }
+}
+
 impl Plan {
     pub fn has_changes(&self) -> bool {
         !self.imports.is_empty()
@@ -405,28 +415,27 @@ pub fn decode_instance(r: &Resource, scope: &Scope, errs: &mut Vec<Diag>) -> (Va
     (v, paths)
 }
 
-fn aggregate(instances: &[(Option<Key>, Value)], r: &Resource) -> Value {
+fn aggregate(instances: Vec<(Option<Key>, Value)>, r: &Resource) -> Value {
     if r.count.is_some() {
-        Value::List(instances.iter().map(|(_, v)| v.clone()).collect())
+        Value::List(instances.into_iter().map(|(_, v)| v).collect())
     } else if r.for_each.is_some() {
         Value::Map(
             instances
-                .iter()
+                .into_iter()
                 .map(|(k, v)| {
-                    (
-                        match k {
-                            Some(Key::Str(s)) => s.clone(),
-                            _ => String::new(),
-                        },
-                        v.clone(),
-                    )
+                    let k = match k {
+                        Some(Key::Str(s)) => s,
+                        _ => String::new(),
+                    };
+                    (k, v)
                 })
                 .collect(),
         )
     } else {
         instances
-            .first()
-            .map(|(_, v)| v.clone())
+            .into_iter()
+            .next()
+            .map(|(_, v)| v)
             .unwrap_or_default()
     }
 }
@@ -574,12 +583,19 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
                     after = planned(sch, &config, None);
                     schema::digest_secrets(sch, &mut after);
                 }
-                values.push((key, after.clone()));
+                // A no-op keeps one copy of the object: its `after` is its `before`.
+                let after = if action == Action::NoOp {
+                    values.push((key, after));
+                    None
+                } else {
+                    values.push((key, after.clone()));
+                    Some(after)
+                };
                 new_changes.push(Change {
                     addr,
                     action,
                     before: prior.cloned(),
-                    after: Some(after),
+                    after,
                     replace_paths,
                     reason,
                     deps,
@@ -591,7 +607,7 @@ pub fn plan(inp: &Inputs) -> Result<Plan, Diags> {
             if !secret_attrs.is_empty() {
                 sensitive_objects.insert(r.key(), secret_attrs);
             }
-            objects.insert(r.key(), aggregate(&values, r));
+            objects.insert(r.key(), aggregate(values, r));
         }
     }
     // Objects in the state that the configuration no longer has.
