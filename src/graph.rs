@@ -2,7 +2,7 @@
 //! as a petgraph DAG. A cycle is an error naming its members and where they are declared.
 
 use crate::config::eval::{body_references, references};
-use crate::config::{Config, Diag, Diags, Mode};
+use crate::config::{Config, Diag, Diags};
 use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
@@ -191,7 +191,6 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             }
         }
     }
-    let _ = Mode::Managed;
     Ok(ResourceGraph { order, deps })
 }
 

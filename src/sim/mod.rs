@@ -420,6 +420,8 @@ const WORDS: &[&str] = &[
     "status",
     "reset",
     "objects",
+    "fail",
+    "garbage",
 ];
 
 fn route_key(method: &Method, path: &str) -> String {
