@@ -716,3 +716,64 @@ fn drift_matrix_every_kind_every_way() {
         assert_eq!(w.run(&["drift"]).code, 0, "{addr} recreated");
     }
 }
+
+#[test]
+fn workspaces_keep_independent_states() {
+    let sim = Sim::start(&[]);
+    let w = work(&sim);
+    w.run(&[
+        "apply",
+        "--auto-approve",
+        "--target",
+        "modelarts_notebook.a",
+    ])
+    .ok();
+    assert_eq!(w.run(&["workspace", "show"]).stdout.trim(), "default");
+    // A second workspace: its own empty state, so the same configuration plans creates.
+    w.run(&["workspace", "new", "staging"]).ok();
+    assert_eq!(w.run(&["workspace", "show"]).stdout.trim(), "staging");
+    let list = w.run(&["workspace", "list"]).stdout;
+    assert!(
+        list.contains("* staging") && list.contains("  default"),
+        "{list}"
+    );
+    assert!(w.run(&["plan"]).stdout.contains("Plan: 4 to add"));
+    w.write("main.hcl", &CFG.replace("\"wf-a\"", "\"wf-a-staging\""));
+    w.run(&[
+        "apply",
+        "--auto-approve",
+        "--target",
+        "modelarts_notebook.a",
+    ])
+    .ok();
+    assert!(w.path().join("state/staging.json").exists());
+    assert_eq!(sim.objects("notebooks").len(), 2, "one per workspace");
+    // Back to default: its state never saw staging's notebook.
+    w.run(&["workspace", "select", "default"]).ok();
+    assert_eq!(
+        w.run(&["state", "list"]).stdout.trim(),
+        "modelarts_notebook.a"
+    );
+    let o = w.run(&["workspace", "delete", "staging"]);
+    assert!(
+        o.code == 1 && o.stderr.contains("still manages 1 object"),
+        "{}",
+        o.stderr
+    );
+    assert!(w
+        .run(&["workspace", "delete", "default"])
+        .stderr
+        .contains("cannot be deleted"));
+    let o = w.run(&["workspace", "select", "nope"]);
+    assert!(o.code == 1 && o.stderr.contains("does not exist"));
+    // MAFORM_WORKSPACE overrides the selection, for pipelines.
+    let ci = Work {
+        dir: w.dir.path().to_path_buf().into_temp(),
+        endpoint: w.endpoint.clone(),
+        env: vec![("MAFORM_WORKSPACE".into(), "staging".into())],
+    };
+    assert_eq!(ci.run(&["workspace", "show"]).stdout.trim(), "staging");
+    w.run(&["workspace", "delete", "staging", "--force"]).ok();
+    assert!(!w.path().join("state/staging.json").exists());
+    assert!(!w.run(&["workspace", "list"]).stdout.contains("staging"));
+}

@@ -190,8 +190,133 @@ enum Cmd {
     },
     /// Remove a stale lock left by a run that died; takes the lock ID from the error.
     ForceUnlock { id: String },
+    /// Independent states of one configuration (one file each under state/).
+    Workspace {
+        #[command(subcommand)]
+        cmd: WorkspaceCmd,
+    },
     /// Run the ModelArts simulator.
     Sim(SimArgs),
+}
+
+#[derive(Subcommand)]
+enum WorkspaceCmd {
+    /// List workspaces; the current one is marked with *.
+    List,
+    /// The current workspace.
+    Show,
+    /// Create a workspace and select it.
+    New { name: String },
+    /// Select a workspace.
+    Select { name: String },
+    /// Delete a workspace (it must be empty unless --force; never the current one).
+    Delete {
+        name: String,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The selected workspace: MAFORM_WORKSPACE, else `.maform/environment`, else "default".
+fn workspace(dir: &Path) -> String {
+    std::env::var("MAFORM_WORKSPACE")
+        .ok()
+        .filter(|w| !w.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string(dir.join(".maform/environment"))
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "default".to_string())
+}
+
+fn workspaces(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("state"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()
+                        .and_then(|n| n.strip_suffix(".json"))
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !names.iter().any(|n| n == "default") {
+        names.push("default".into());
+    }
+    names.sort();
+    names
+}
+
+fn workspace_cmd(dir: &Path, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
+    let current = workspace(dir);
+    let valid = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 90
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    match cmd {
+        WorkspaceCmd::List => {
+            for w in workspaces(dir) {
+                println!("{} {w}", if w == current { "*" } else { " " });
+            }
+        }
+        WorkspaceCmd::Show => println!("{current}"),
+        WorkspaceCmd::New { name } => {
+            if !valid(&name) {
+                anyhow::bail!("invalid workspace name {name:?}: use letters, digits, - and _");
+            }
+            if workspaces(dir).contains(&name) {
+                anyhow::bail!("workspace {name:?} already exists; select it with maform workspace select {name}");
+            }
+            let mut b = LocalBackend::new(dir, &name);
+            let empty = State::new();
+            let mut st = empty.clone();
+            b.write(&mut st, &empty)?;
+            crate::state::atomic_write(&dir.join(".maform/environment"), name.as_bytes())?;
+            println!("Created and switched to workspace {name:?}. It has an empty state.");
+        }
+        WorkspaceCmd::Select { name } => {
+            if !workspaces(dir).contains(&name) {
+                anyhow::bail!(
+                    "workspace {name:?} does not exist; create it with maform workspace new {name}"
+                );
+            }
+            crate::state::atomic_write(&dir.join(".maform/environment"), name.as_bytes())?;
+            println!("Switched to workspace {name:?}.");
+        }
+        WorkspaceCmd::Delete { name, force } => {
+            if name == "default" {
+                anyhow::bail!("the default workspace cannot be deleted");
+            }
+            if name == current {
+                anyhow::bail!(
+                    "workspace {name:?} is the current one; select another before deleting it"
+                );
+            }
+            let mut b = LocalBackend::new(dir, &name);
+            if !b.path.exists() {
+                anyhow::bail!("workspace {name:?} does not exist");
+            }
+            b.lock("workspace delete", Duration::ZERO)?;
+            let st = b.read()?;
+            if !st.instances.is_empty() && !force {
+                anyhow::bail!("workspace {name:?} still manages {} object(s); destroy them first, or pass --force to forget them (they keep existing in ModelArts)", st.instances.len());
+            }
+            let path = b.path.clone();
+            b.unlock();
+            drop(b);
+            for ext in ["json", "json.backup", "json.lock", "json.journal"] {
+                let _ = std::fs::remove_file(path.with_extension(ext));
+            }
+            println!("Deleted workspace {name:?}.");
+        }
+    }
+    Ok(Exit(0))
 }
 
 #[derive(Subcommand)]
@@ -364,7 +489,7 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
     let mut t = std::time::Instant::now();
     let l = load(dir, &p.vars)?;
     phase("load configuration", &mut t);
-    let mut backend = LocalBackend::new(dir, "default");
+    let mut backend = LocalBackend::new(dir, &workspace(dir));
     backend.lock(operation, p.lock_timeout)?;
     let prior = backend.read()?;
     phase("read state", &mut t);
@@ -498,7 +623,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => {
             let saved = SavedPlan::read(&f)?;
             if json {
-                let st = LocalBackend::new(&dir, "default")
+                let st = LocalBackend::new(&dir, &workspace(&dir))
                     .read()
                     .unwrap_or_default();
                 println!(
@@ -511,7 +636,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit(0))
         }
         Cmd::Show { file: None, json } => {
-            let st = LocalBackend::new(&dir, "default").read()?;
+            let st = LocalBackend::new(&dir, &workspace(&dir)).read()?;
             if json {
                 std::io::stdout().write_all(&redacted_state(&st))?;
             } else if st.instances.is_empty() {
@@ -524,8 +649,9 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit(0))
         }
         Cmd::State { cmd } => state_cmd(&dir, cmd),
+        Cmd::Workspace { cmd } => workspace_cmd(&dir, cmd),
         Cmd::ForceUnlock { id } => {
-            let b = LocalBackend::new(&dir, "default");
+            let b = LocalBackend::new(&dir, &workspace(&dir));
             let lp = b.lock_path();
             let info: Option<crate::state::LockInfo> = std::fs::read_to_string(&lp)
                 .ok()
@@ -826,7 +952,7 @@ fn set_marker(v: &mut Value, p: &[crate::value::PathStep]) {
 }
 
 fn output_cmd(dir: &Path, name: Option<String>, json: bool, raw: bool) -> anyhow::Result<Exit> {
-    let st = LocalBackend::new(dir, "default").read()?;
+    let st = LocalBackend::new(dir, &workspace(dir)).read()?;
     match name {
         Some(n) => {
             let o = st.outputs.get(&n).ok_or_else(|| {
@@ -871,7 +997,7 @@ fn output_cmd(dir: &Path, name: Option<String>, json: bool, raw: bool) -> anyhow
 }
 
 fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
-    let mut backend = LocalBackend::new(dir, "default");
+    let mut backend = LocalBackend::new(dir, &workspace(dir));
     match cmd {
         StateCmd::List => {
             for a in backend.read()?.instances.keys() {
@@ -989,7 +1115,7 @@ async fn import_cmd(
             );
         }
     }
-    let mut backend = LocalBackend::new(dir, "default");
+    let mut backend = LocalBackend::new(dir, &workspace(dir));
     backend.lock("import", lock_timeout)?;
     let prior = backend.read()?;
     if prior.instances.contains_key(&a) {
@@ -1039,7 +1165,7 @@ async fn apply_saved(
         anyhow::bail!("the configuration changed since {} was made; run maform plan --out again and review the new plan", f.display());
     }
     saved.check_variables(&l.vars)?;
-    let mut backend = LocalBackend::new(dir, "default");
+    let mut backend = LocalBackend::new(dir, &workspace(dir));
     backend.lock("apply", p.lock_timeout)?;
     let prior = backend.read()?;
     if prior.lineage != saved.lineage && (backend.path.exists() || saved.serial > 0) {
