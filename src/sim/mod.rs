@@ -175,6 +175,10 @@ pub struct Cloud {
     /// Malformed answers to send next (armed through `POST /_sim/garbage`).
     #[serde(default)]
     pub garbage: Vec<String>,
+    /// Until when no notebook can change without a request (the earliest `quiet_until`):
+    /// lists skip settling until then. Every notebook mutation resets it.
+    #[serde(skip)]
+    pub notebooks_quiet_until: i64,
 }
 
 impl Cloud {
@@ -886,6 +890,8 @@ fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
         }),
         (m, [kind, id, tail @ ..]) => {
             let r = sim.with_cloud(|c| {
+                // An out-of-band change: lists must look at the notebooks again.
+                c.notebooks_quiet_until = 0;
                 let map = kind_map(c, kind).ok_or_else(|| not_found_route(req))?;
                 let gone = map
                     .get_mut(*id)

@@ -217,6 +217,7 @@ fn with(sim: &Sim, id: &str, f: impl FnOnce(&Sim, &mut Obj, i64) -> ApiResult) -
         let o = c.notebooks.get_mut(id).expect("present");
         // The request may change the object (a start, a lease renewal...).
         o.quiet_until = 0;
+        c.notebooks_quiet_until = 0;
         f(sim, o, now)
     })
 }
@@ -268,7 +269,15 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
         .map(str::to_string);
     let now = now_ms();
     sim.with_cloud(|c| {
-        c.notebooks.retain(|_, o| settle(o, now));
+        if now >= c.notebooks_quiet_until {
+            c.notebooks.retain(|_, o| settle(o, now));
+            c.notebooks_quiet_until = c
+                .notebooks
+                .values()
+                .map(|o| o.quiet_until)
+                .min()
+                .unwrap_or(i64::MAX);
+        }
         let mut items: Vec<&Obj> = c
             .notebooks
             .values()
@@ -787,6 +796,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let obj_body = body.clone();
     sim.with_cloud(|c| {
         let seq = c.next_seq();
+        c.notebooks_quiet_until = 0;
         c.notebooks.insert(
             id.clone(),
             Obj {
