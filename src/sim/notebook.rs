@@ -628,11 +628,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let description = opt_str(o, "description", "")?.unwrap_or("");
     super::valid::description("description", description)?;
     let flavor = opt_str(o, "flavor", "")?;
-    let custom = o
-        .get("custom_spec")
-        .filter(|v| !v.is_null())
-        .map(custom_spec)
-        .transpose()?;
+    let custom = opt_parsed(o, "custom_spec", custom_spec)?;
     match (flavor, &custom) {
         (None, None) => return Err(required("flavor")),
         (Some(f), _) => check_flavor(sim, f)?,
@@ -682,21 +678,9 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         lease_type = "TIMING".into();
     }
     let duration = duration.unwrap_or(3_600_000);
-    let eps = o
-        .get("endpoints")
-        .filter(|v| !v.is_null())
-        .map(endpoints)
-        .transpose()?;
-    let hk = o
-        .get("hooks")
-        .filter(|v| !v.is_null())
-        .map(hooks)
-        .transpose()?;
-    let aff = o
-        .get("affinity")
-        .filter(|v| !v.is_null())
-        .map(affinity)
-        .transpose()?;
+    let eps = opt_parsed(o, "endpoints", endpoints)?;
+    let hk = opt_parsed(o, "hooks", hooks)?;
+    let aff = opt_parsed(o, "affinity", affinity)?;
     let run_user = match opt_obj(o, "run_user", "")? {
         None => json!({"uid": 1000, "gid": 100, "user_name": "ma-user", "group_name": "ma-group"}),
         Some(r) => {
@@ -955,27 +939,11 @@ fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
             })
         })
         .transpose()?;
-    let eps = o
-        .get("endpoints")
-        .filter(|v| !v.is_null())
-        .map(endpoints)
-        .transpose()?;
+    let eps = opt_parsed(o, "endpoints", endpoints)?;
     let size = opt_i64(o, "storage_new_size", "")?;
-    let custom = o
-        .get("custom_spec")
-        .filter(|v| !v.is_null())
-        .map(custom_spec)
-        .transpose()?;
-    let aff = o
-        .get("affinity")
-        .filter(|v| !v.is_null())
-        .map(affinity)
-        .transpose()?;
-    let hk = o
-        .get("hooks")
-        .filter(|v| !v.is_null())
-        .map(hooks)
-        .transpose()?;
+    let custom = opt_parsed(o, "custom_spec", custom_spec)?;
+    let aff = opt_parsed(o, "affinity", affinity)?;
+    let hk = opt_parsed(o, "hooks", hooks)?;
     let resize_ms = sim.config.timings.resize_ms;
     let catalog = &sim.config.catalog;
     with(sim, id, |_, nb, now| {

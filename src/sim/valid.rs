@@ -117,6 +117,15 @@ pub fn str_list(
         .map(Some)
 }
 
+/// An optional sub-object, validated and normalised by `parse` when present.
+pub fn opt_parsed<T>(
+    o: &Map<String, Value>,
+    k: &str,
+    parse: impl Fn(&Value) -> Result<T, ApiError>,
+) -> Result<Option<T>, ApiError> {
+    o.get(k).filter(|v| !v.is_null()).map(parse).transpose()
+}
+
 /// An enumeration, accepted in any case and returned upper case.
 pub fn enum_upper(
     o: &Map<String, Value>,
