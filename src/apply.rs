@@ -173,8 +173,7 @@ async fn run_one(
         .and_then(|b| b.get("id").as_str().map(str::to_string));
     let deps = ch.deps.clone();
     let record = |body: &serde_json::Value, reference: &Value, tainted: bool| {
-        let mut attributes = kinds::to_attrs(kind, body, reference);
-        schema::digest_secrets(kind.schema(), &mut attributes);
+        let attributes = kinds::stored_attrs(kind, body, reference);
         Instance {
             sensitive: schema::sensitive_for(&ch.addr.rtype, &attributes, &sensitive),
             attributes,

@@ -335,8 +335,7 @@ pub fn adopt(
         .ok_or_else(|| anyhow::anyhow!("{} is not a resource type maform manages", addr.rtype))?;
     let (config, extra) = crate::plan::eval_instance(cfg, vars, data, state, addr, None, None)?;
     let reference = crate::plan::planned(kind.schema(), &config, None);
-    let mut attributes = kinds::to_attrs(kind, body, &reference);
-    crate::schema::digest_secrets(kind.schema(), &mut attributes);
+    let attributes = kinds::stored_attrs(kind, body, &reference);
     let sensitive = crate::schema::sensitive_for(&addr.rtype, &attributes, &extra);
     state.instances.insert(
         addr.clone(),
@@ -483,7 +482,7 @@ pub async fn recover(
         };
         let id = body["id"].as_str().unwrap_or_default().to_string();
         if adopt(cfg, vars, data, state, &addr, &body).is_err() {
-            let attributes = kinds::to_attrs(kind, &body, &Value::Null);
+            let attributes = kinds::stored_attrs(kind, &body, &Value::Null);
             let sensitive = crate::schema::sensitive_for(&addr.rtype, &attributes, &[]);
             state.instances.insert(
                 addr.clone(),

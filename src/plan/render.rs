@@ -171,21 +171,18 @@ fn body(
             path.pop();
         }
     }
-    if hidden_attrs > 0 {
+    hidden(out, hidden_attrs, "attribute", indent);
+    hidden(out, hidden_blocks, "block", indent);
+}
+
+/// `# (N unchanged attributes hidden)`, when N > 0.
+fn hidden(out: &mut String, n: usize, noun: &str, indent: usize) {
+    if n > 0 {
+        let plural = if n == 1 { "" } else { "s" };
         let _ = writeln!(
             out,
-            "{:w$}# ({hidden_attrs} unchanged attribute{} hidden)",
+            "{:w$}# ({n} unchanged {noun}{plural} hidden)",
             "",
-            if hidden_attrs == 1 { "" } else { "s" },
-            w = indent + 2
-        );
-    }
-    if hidden_blocks > 0 {
-        let _ = writeln!(
-            out,
-            "{:w$}# ({hidden_blocks} unchanged block{} hidden)",
-            "",
-            if hidden_blocks == 1 { "" } else { "s" },
             w = indent + 2
         );
     }

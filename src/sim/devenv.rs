@@ -358,18 +358,14 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         let seq = c.next_seq();
         c.devenvs.insert(
             id.clone(),
-            Obj {
-                body: b,
+            Obj::pending(
+                b,
                 seq,
-                pending: Some(Pending {
-                    to: to.into(),
-                    at: now + sim.config.timings.create_ms,
-                }),
-                resize_at: None,
-                request: req.body.clone(),
-                parent: None,
-                quiet_until: 0,
-            },
+                to,
+                now + sim.config.timings.create_ms,
+                req.body.clone(),
+                None,
+            ),
         );
     });
     ok(body)

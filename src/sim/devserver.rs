@@ -409,15 +409,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             let seq = c.next_seq();
             c.devservers.insert(
                 id.clone(),
-                Obj {
-                    body: b,
-                    seq,
-                    pending: Some(pending),
-                    resize_at: None,
-                    request,
-                    parent: None,
-                    quiet_until: 0,
-                },
+                Obj::pending(b, seq, &pending.to, pending.at, request, None),
             );
         });
         if i == 0 {

@@ -147,6 +147,26 @@ pub struct Obj {
 }
 
 impl Obj {
+    /// A new object that becomes `to` at `at`, remembering the request that made it.
+    pub fn pending(
+        body: Value,
+        seq: u64,
+        to: &str,
+        at: i64,
+        request: Value,
+        parent: Option<String>,
+    ) -> Obj {
+        Obj {
+            body,
+            seq,
+            pending: Some(Pending { to: to.into(), at }),
+            resize_at: None,
+            request,
+            parent,
+            quiet_until: 0,
+        }
+    }
+
     pub fn status(&self) -> &str {
         self.body["status"].as_str().unwrap_or("")
     }

@@ -783,18 +783,14 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         c.notebooks_quiet_until = 0;
         c.notebooks.insert(
             id.clone(),
-            Obj {
-                body: obj_body,
+            Obj::pending(
+                obj_body,
                 seq,
-                pending: Some(Pending {
-                    to: to.into(),
-                    at: now + sim.config.timings.create_ms,
-                }),
-                resize_at: None,
-                request: req.body.clone(),
-                parent: None,
-                quiet_until: 0,
-            },
+                to,
+                now + sim.config.timings.create_ms,
+                req.body.clone(),
+                None,
+            ),
         );
     });
     ok(body)
@@ -1077,18 +1073,14 @@ fn attach(sim: &Sim, req: &Req, id: &str) -> ApiResult {
         let seq = c.next_seq();
         c.mounts.insert(
             sid.clone(),
-            Obj {
-                body: body.clone(),
+            Obj::pending(
+                body.clone(),
                 seq,
-                pending: Some(Pending {
-                    to: "MOUNTED".into(),
-                    at: now + sim.config.timings.mount_ms,
-                }),
-                resize_at: None,
-                request: req.body.clone(),
-                parent: Some(id.to_string()),
-                quiet_until: 0,
-            },
+                "MOUNTED",
+                now + sim.config.timings.mount_ms,
+                req.body.clone(),
+                Some(id.to_string()),
+            ),
         );
         ok(body.clone())
     })

@@ -447,6 +447,14 @@ pub fn to_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
     v
 }
 
+/// The attributes to keep in the state for a response: `to_attrs`, with write-only
+/// secrets replaced by their digest.
+pub fn stored_attrs(kind: Kind, b: &Json, reference: &Value) -> Value {
+    let mut v = to_attrs(kind, b, reference);
+    schema::digest_secrets(kind.schema(), &mut v);
+    v
+}
+
 /// Where the service answers with an equivalent value (other case, other order of a set
 /// of strings, 5 for 5.0), keep the reference's spelling.
 fn keep_equivalent(v: &mut Value, reference: &Value) {
