@@ -70,7 +70,10 @@ pub struct Summary {
 
 /// Where the new state goes as the apply proceeds.
 pub trait Persist {
-    fn persist(&mut self, state: &mut State) -> anyhow::Result<()>;
+    fn persist(
+        &mut self,
+        state: &mut State,
+    ) -> impl std::future::Future<Output = anyhow::Result<()>>;
 }
 
 pub struct Context<'a> {
@@ -92,25 +95,35 @@ struct JournalLog {
 }
 
 impl kinds::CreateLog for JournalLog {
-    fn intent(&self, name: &str, at: i64) -> anyhow::Result<()> {
-        match &self.journal {
-            Some(j) => j.append(&crate::state::JournalEntry::Intent {
-                addr: self.addr.clone(),
-                rtype: self.rtype.clone(),
-                name: name.to_string(),
-                at,
-            }),
-            None => Ok(()),
-        }
+    fn intent<'a>(&'a self, name: &'a str, at: i64) -> kinds::LogFuture<'a> {
+        Box::pin(async move {
+            match &self.journal {
+                Some(j) => {
+                    j.append(&crate::state::JournalEntry::Intent {
+                        addr: self.addr.clone(),
+                        rtype: self.rtype.clone(),
+                        name: name.to_string(),
+                        at,
+                    })
+                    .await
+                }
+                None => Ok(()),
+            }
+        })
     }
-    fn created(&self, id: &str) -> anyhow::Result<()> {
-        match &self.journal {
-            Some(j) => j.append(&crate::state::JournalEntry::Created {
-                addr: self.addr.clone(),
-                id: id.to_string(),
-            }),
-            None => Ok(()),
-        }
+    fn created<'a>(&'a self, id: &'a str) -> kinds::LogFuture<'a> {
+        Box::pin(async move {
+            match &self.journal {
+                Some(j) => {
+                    j.append(&crate::state::JournalEntry::Created {
+                        addr: self.addr.clone(),
+                        id: id.to_string(),
+                    })
+                    .await
+                }
+                None => Ok(()),
+            }
+        })
     }
 }
 
@@ -299,7 +312,7 @@ pub async fn apply(
     ctx: &Context<'_>,
     plan: &Plan,
     state: &mut State,
-    persist: &mut dyn Persist,
+    persist: &mut impl Persist,
 ) -> anyhow::Result<Summary> {
     let nodes: Vec<&Change> = plan
         .changes
@@ -560,7 +573,7 @@ pub async fn apply(
             || last_write.elapsed() >= Duration::from_millis(100)
             || finished == n
         {
-            persist.persist(state)?;
+            persist.persist(state).await?;
             last_write = Instant::now();
             dirty = false;
         }
@@ -570,7 +583,7 @@ pub async fn apply(
     }
     summary.aborted = aborted;
     if dirty {
-        persist.persist(state)?;
+        persist.persist(state).await?;
     }
     Ok(summary)
 }

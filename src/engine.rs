@@ -416,7 +416,7 @@ pub async fn recover(
     state: &mut State,
 ) -> anyhow::Result<Vec<String>> {
     use crate::state::JournalEntry;
-    let entries = journal.read();
+    let entries = journal.read().await?;
     let mut intents: BTreeMap<String, (String, String, i64)> = BTreeMap::new();
     let mut created: BTreeMap<String, String> = BTreeMap::new();
     for e in entries {

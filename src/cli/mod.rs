@@ -12,7 +12,8 @@ use crate::engine;
 use crate::graph::{self, ResourceGraph};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Options, Plan};
-use crate::state::{LocalBackend, State};
+use crate::state::backend::{self, Backend};
+use crate::state::State;
 use crate::value::Value;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -195,6 +196,17 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WorkspaceCmd,
     },
+    /// Set up the backend: create the PostgreSQL schema and tables if missing; with
+    /// --migrate-state, move every workspace's state from the previous backend.
+    Init {
+        /// Copy each workspace's state from the backend used before (the local files, or
+        /// the one recorded by the last init) to the configured one.
+        #[arg(long, conflicts_with = "reconfigure")]
+        migrate_state: bool,
+        /// Use the configured backend as it is, without moving any state.
+        #[arg(long)]
+        reconfigure: bool,
+    },
     /// Run the ModelArts simulator.
     Sim(SimArgs),
 }
@@ -231,28 +243,36 @@ fn workspace(dir: &Path) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
-fn workspaces(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("state"))
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| n.strip_suffix(".json"))
-                        .map(str::to_string)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    if !names.iter().any(|n| n == "default") {
-        names.push("default".into());
+/// The backend for commands that do not evaluate the configuration: what `maform init`
+/// recorded, else the configuration's backend block (which must then be the local one).
+fn state_backend_config(dir: &Path) -> anyhow::Result<crate::config::BackendConfig> {
+    if let Some(r) = backend::Recorded::load(dir)? {
+        return Ok(r.config());
     }
-    names.sort();
-    names
+    match Config::load_dir(dir) {
+        Ok(cfg) => backend::configured(dir, &cfg.backend),
+        Err(_) => Ok(crate::config::BackendConfig::Local),
+    }
 }
 
-fn workspace_cmd(dir: &Path, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
+/// The current workspace's backend, for commands that do not evaluate the configuration.
+async fn state_backend(dir: &Path) -> anyhow::Result<Backend> {
+    Backend::open(dir, &state_backend_config(dir)?, &workspace(dir)).await
+}
+
+/// The current workspace's backend for a loaded configuration.
+async fn config_backend(dir: &Path, cfg: &Config) -> anyhow::Result<Backend> {
+    let b = backend::configured(dir, &cfg.backend)?;
+    Backend::open(dir, &b, &workspace(dir)).await
+}
+
+async fn workspace_cmd(dir: &Path, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
     let current = workspace(dir);
+    let bcfg = state_backend_config(dir)?;
+    let workspaces = Backend::open(dir, &bcfg, &current)
+        .await?
+        .workspaces(dir)
+        .await?;
     let valid = |n: &str| {
         !n.is_empty()
             && n.len() <= 90
@@ -261,8 +281,8 @@ fn workspace_cmd(dir: &Path, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
     };
     match cmd {
         WorkspaceCmd::List => {
-            for w in workspaces(dir) {
-                println!("{} {w}", if w == current { "*" } else { " " });
+            for w in &workspaces {
+                println!("{} {w}", if *w == current { "*" } else { " " });
             }
         }
         WorkspaceCmd::Show => println!("{current}"),
@@ -270,18 +290,20 @@ fn workspace_cmd(dir: &Path, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
             if !valid(&name) {
                 anyhow::bail!("invalid workspace name {name:?}: use letters, digits, - and _");
             }
-            if workspaces(dir).contains(&name) {
+            if workspaces.contains(&name) {
                 anyhow::bail!("workspace {name:?} already exists; select it with maform workspace select {name}");
             }
-            let mut b = LocalBackend::new(dir, &name);
-            let empty = State::new();
+            let mut b = Backend::open(dir, &bcfg, &name).await?;
+            b.lock("workspace new", Duration::ZERO).await?;
+            let empty = b.read().await?;
             let mut st = empty.clone();
-            b.write(&mut st, &empty)?;
+            b.write(&mut st, &empty).await?;
+            b.unlock().await;
             crate::state::atomic_write(&dir.join(".maform/environment"), name.as_bytes())?;
             println!("Created and switched to workspace {name:?}. It has an empty state.");
         }
         WorkspaceCmd::Select { name } => {
-            if !workspaces(dir).contains(&name) {
+            if !workspaces.contains(&name) {
                 anyhow::bail!(
                     "workspace {name:?} does not exist; create it with maform workspace new {name}"
                 );
@@ -298,21 +320,17 @@ fn workspace_cmd(dir: &Path, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
                     "workspace {name:?} is the current one; select another before deleting it"
                 );
             }
-            let mut b = LocalBackend::new(dir, &name);
-            if !b.path.exists() {
+            if !workspaces.contains(&name) {
                 anyhow::bail!("workspace {name:?} does not exist");
             }
-            b.lock("workspace delete", Duration::ZERO)?;
-            let st = b.read()?;
+            let mut b = Backend::open(dir, &bcfg, &name).await?;
+            b.lock("workspace delete", Duration::ZERO).await?;
+            let st = b.read().await?;
             if !st.instances.is_empty() && !force {
                 anyhow::bail!("workspace {name:?} still manages {} object(s); destroy them first, or pass --force to forget them (they keep existing in ModelArts)", st.instances.len());
             }
-            let path = b.path.clone();
-            b.unlock();
-            drop(b);
-            for ext in ["json", "json.backup", "json.lock", "json.journal"] {
-                let _ = std::fs::remove_file(path.with_extension(ext));
-            }
+            b.delete().await?;
+            b.unlock().await;
             println!("Deleted workspace {name:?}.");
         }
     }
@@ -329,8 +347,11 @@ enum StateCmd {
     Rm { addrs: Vec<String> },
     /// Rename an object in the state.
     Mv { from: String, to: String },
-    /// Print the state file.
-    Pull,
+    /// Print the state; --serial N prints an older kept version.
+    Pull {
+        #[arg(long)]
+        serial: Option<u64>,
+    },
     /// Replace the state with FILE (same lineage and a newer serial, unless --force).
     Push {
         file: PathBuf,
@@ -446,17 +467,65 @@ fn load(dir: &Path, va: &VarArgs) -> anyhow::Result<Loaded> {
     Ok(Loaded { cfg, vars, graph })
 }
 
+/// Writes the state as an apply goes. When a shared backend cannot be written (the
+/// database is down, or another run wrote in between), the apply goes on with what is in
+/// flight and the state goes to a local errored file, so that nothing is lost.
 struct BackendPersist<'a> {
-    backend: &'a mut LocalBackend,
+    backend: &'a mut Backend,
+    /// What the backend holds.
     previous: State,
+    /// The errored file holding the newest state, and why, while the backend is behind.
+    errored: Option<(PathBuf, String)>,
+}
+
+impl<'a> BackendPersist<'a> {
+    fn new(backend: &'a mut Backend, previous: State) -> BackendPersist<'a> {
+        BackendPersist {
+            backend,
+            previous,
+            errored: None,
+        }
+    }
+
+    /// How to recover, if the backend could not be written.
+    fn errored_message(&self) -> Option<String> {
+        let (path, why) = self.errored.as_ref()?;
+        Some(if why.contains("changed under this run") {
+            format!("Error: {why}.\nThe state this run ended with is in {p}. Run maform plan to see where things stand now; push that file only after comparing (maform state push --force {p}).", p = path.display())
+        } else {
+            format!("Error: the state could not be saved to {}: {why}\nNothing is lost: the state with every change this run made is in {p}.\nOnce the database is reachable again, upload it with:\n    maform state push {p}", self.backend.describe(), p = path.display())
+        })
+    }
 }
 
 impl Persist for BackendPersist<'_> {
-    fn persist(&mut self, state: &mut State) -> anyhow::Result<()> {
-        if self.backend.write(state, &self.previous)? {
-            self.previous = state.clone();
+    async fn persist(&mut self, state: &mut State) -> anyhow::Result<()> {
+        match self.backend.write(state, &self.previous).await {
+            Ok(true) => {
+                self.previous = state.clone();
+                if let Some((p, _)) = self.errored.take() {
+                    let _ = std::fs::remove_file(&p);
+                    eprintln!(
+                        "The state is saved to {} again; {} is no longer needed and was removed.",
+                        self.backend.describe(),
+                        p.display()
+                    );
+                }
+                Ok(())
+            }
+            Ok(false) => Ok(()),
+            Err(e) if !self.backend.is_local() => {
+                let path =
+                    PathBuf::from(format!("errored-{}.maform.json", workspace(Path::new("."))));
+                crate::state::atomic_write(&path, &state.to_bytes())?;
+                if self.errored.is_none() {
+                    eprintln!("Warning: cannot save the state to {}: {e:#}\n  The state goes to {} meanwhile; the operations under way go on.", self.backend.describe(), path.display());
+                }
+                self.errored = Some((path, format!("{e:#}")));
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
-        Ok(())
     }
 }
 
@@ -473,7 +542,7 @@ struct Planned {
     prior: State,
     refreshed: State,
     data: BTreeMap<String, Value>,
-    backend: LocalBackend,
+    backend: Backend,
     provider: engine::Provider,
 }
 
@@ -489,9 +558,9 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
     let mut t = std::time::Instant::now();
     let l = load(dir, &p.vars)?;
     phase("load configuration", &mut t);
-    let mut backend = LocalBackend::new(dir, &workspace(dir));
-    backend.lock(operation, p.lock_timeout)?;
-    let prior = backend.read()?;
+    let mut backend = config_backend(dir, &l.cfg).await?;
+    backend.lock(operation, p.lock_timeout).await?;
+    let prior = backend.read().await?;
     phase("read state", &mut t);
     let provider = engine::provider(&l.cfg, &l.vars, false).await?;
     let result = async {
@@ -507,7 +576,7 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
         // the state before anything else is decided.
         let journal = backend.journal();
         let mut prior = prior;
-        if !journal.read().is_empty() {
+        if !journal.read().await?.is_empty() {
             let before = prior.clone();
             for msg in engine::recover(
                 &provider.client,
@@ -527,10 +596,10 @@ async fn make_plan(dir: &Path, p: &PlanArgs, operation: &str) -> anyhow::Result<
                         refreshed.instances.insert(a.clone(), i.clone());
                     }
                 }
-                backend.write(&mut prior, &before)?;
+                backend.write(&mut prior, &before).await?;
                 refreshed.serial = prior.serial;
             }
-            journal.clear()?;
+            journal.clear().await?;
         }
         let imports = if p.destroy || p.refresh_only {
             vec![]
@@ -623,9 +692,10 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => {
             let saved = SavedPlan::read(&f)?;
             if json {
-                let st = LocalBackend::new(&dir, &workspace(&dir))
-                    .read()
-                    .unwrap_or_default();
+                let st = match state_backend(&dir).await {
+                    Ok(mut b) => b.read().await.unwrap_or_default(),
+                    Err(_) => State::default(),
+                };
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&plan::json::plan_json(&saved.plan, &st, &[]))?
@@ -636,7 +706,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit(0))
         }
         Cmd::Show { file: None, json } => {
-            let st = LocalBackend::new(&dir, &workspace(&dir)).read()?;
+            let st = state_backend(&dir).await?.read().await?;
             if json {
                 std::io::stdout().write_all(&redacted_state(&st))?;
             } else if st.instances.is_empty() {
@@ -648,28 +718,18 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             }
             Ok(Exit(0))
         }
-        Cmd::State { cmd } => state_cmd(&dir, cmd),
-        Cmd::Workspace { cmd } => workspace_cmd(&dir, cmd),
+        Cmd::State { cmd } => state_cmd(&dir, cmd).await,
+        Cmd::Workspace { cmd } => workspace_cmd(&dir, cmd).await,
+        Cmd::Init {
+            migrate_state,
+            reconfigure,
+        } => init_cmd(&dir, migrate_state, reconfigure).await,
         Cmd::ForceUnlock { id } => {
-            let b = LocalBackend::new(&dir, &workspace(&dir));
-            let lp = b.lock_path();
-            let info: Option<crate::state::LockInfo> = std::fs::read_to_string(&lp)
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok());
-            match info {
-                Some(i) if i.id == id => {
-                    std::fs::remove_file(&lp)?;
-                    println!("maform state has been successfully unlocked (lock {id} of {} for {} is gone).", i.who, i.operation);
-                    Ok(Exit(0))
-                }
-                Some(i) => anyhow::bail!("the lock ID is {}, not {id}; nothing was changed", i.id),
-                None => anyhow::bail!(
-                    "the state is not locked (no lock information in {})",
-                    lp.display()
-                ),
-            }
+            let what = state_backend(&dir).await?.force_unlock(&id).await?;
+            println!("maform state has been successfully unlocked ({what} is gone).");
+            Ok(Exit(0))
         }
-        Cmd::Output { name, json, raw } => output_cmd(&dir, name, json, raw),
+        Cmd::Output { name, json, raw } => output_cmd(&dir, name, json, raw).await,
         Cmd::Graph { plan, vars } => {
             let l = load(&dir, &vars)?;
             let actions = if plan {
@@ -704,7 +764,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => {
             let format = if json { Format::Json } else { format };
             let mut pl = make_plan(&dir, &p, "plan").await?;
-            pl.backend.unlock();
+            pl.backend.unlock().await;
             let result = (|| -> anyhow::Result<()> {
                 if let Some(f) = &out {
                     let saved = SavedPlan::new(
@@ -763,7 +823,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
                 refresh: true,
             };
             let mut pl = make_plan(&dir, &p, "drift").await?;
-            pl.backend.unlock();
+            pl.backend.unlock().await;
             pl.provider.stop().await?;
             match if json { Format::Json } else { format } {
                 Format::Json => {
@@ -951,8 +1011,13 @@ fn set_marker(v: &mut Value, p: &[crate::value::PathStep]) {
     }
 }
 
-fn output_cmd(dir: &Path, name: Option<String>, json: bool, raw: bool) -> anyhow::Result<Exit> {
-    let st = LocalBackend::new(dir, &workspace(dir)).read()?;
+async fn output_cmd(
+    dir: &Path,
+    name: Option<String>,
+    json: bool,
+    raw: bool,
+) -> anyhow::Result<Exit> {
+    let st = state_backend(dir).await?.read().await?;
     match name {
         Some(n) => {
             let o = st.outputs.get(&n).ok_or_else(|| {
@@ -996,28 +1061,32 @@ fn output_cmd(dir: &Path, name: Option<String>, json: bool, raw: bool) -> anyhow
     Ok(Exit(0))
 }
 
-fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
-    let mut backend = LocalBackend::new(dir, &workspace(dir));
+async fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
+    let mut backend = state_backend(dir).await?;
     match cmd {
         StateCmd::List => {
-            for a in backend.read()?.instances.keys() {
+            for a in backend.read().await?.instances.keys() {
                 println!("{a}");
             }
         }
         StateCmd::Show { addr } => {
-            let st = backend.read()?;
+            let st = backend.read().await?;
             let a = Addr::parse(&addr).map_err(anyhow::Error::msg)?;
             let i = st.instances.get(&a).ok_or_else(|| {
                 anyhow::anyhow!("no object {a} in the state; see maform state list")
             })?;
             print_instance(&a, i);
         }
-        StateCmd::Pull => {
-            std::io::stdout().write_all(&backend.read()?.to_bytes())?;
+        StateCmd::Pull { serial } => {
+            let st = match serial {
+                Some(n) => backend.read_version(n).await?,
+                None => backend.read().await?,
+            };
+            std::io::stdout().write_all(&st.to_bytes())?;
         }
         StateCmd::Rm { addrs } => {
-            backend.lock("state rm", Duration::ZERO)?;
-            let prior = backend.read()?;
+            backend.lock("state rm", Duration::ZERO).await?;
+            let prior = backend.read().await?;
             let mut st = prior.clone();
             let targets = parse_addrs(&addrs)?;
             let gone: Vec<Addr> = st
@@ -1036,15 +1105,15 @@ fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
                 st.instances.remove(a);
                 println!("Removed {a}");
             }
-            backend.write(&mut st, &prior)?;
+            backend.write(&mut st, &prior).await?;
             println!(
                 "Successfully removed {} object(s). They still exist in ModelArts.",
                 gone.len()
             );
         }
         StateCmd::Mv { from, to } => {
-            backend.lock("state mv", Duration::ZERO)?;
-            let prior = backend.read()?;
+            backend.lock("state mv", Duration::ZERO).await?;
+            let prior = backend.read().await?;
             let mut st = prior.clone();
             let (f, t) = (
                 Addr::parse(&from).map_err(anyhow::Error::msg)?,
@@ -1061,16 +1130,16 @@ fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
                 .remove(&f)
                 .ok_or_else(|| anyhow::anyhow!("no object {f} in the state"))?;
             st.instances.insert(t.clone(), inst);
-            backend.write(&mut st, &prior)?;
+            backend.write(&mut st, &prior).await?;
             println!("Move {f} to {t}: successfully moved 1 object.");
         }
         StateCmd::Push { file, force } => {
-            backend.lock("state push", Duration::ZERO)?;
-            let prior = backend.read()?;
+            backend.lock("state push", Duration::ZERO).await?;
+            let prior = backend.read().await?;
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let mut new = State::from_bytes(&bytes, &file.display().to_string())?;
-            let exists = backend.path.exists();
+            let exists = backend.exists();
             if !force && exists {
                 if new.lineage != prior.lineage {
                     anyhow::bail!("cannot push: the state in {} has lineage {}, but the current state has lineage {}; they are unrelated. Use --force to overwrite anyway.", file.display(), new.lineage, prior.lineage);
@@ -1082,15 +1151,26 @@ fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
                     anyhow::bail!("cannot push: {} has the same serial {} as the current state but different content. Use --force to overwrite anyway.", file.display(), new.serial);
                 }
             }
-            let serial = new.serial;
-            crate::state::atomic_write(&backend.path, &{
-                new.serial = serial.max(prior.serial);
-                if force && exists {
-                    new.serial = prior.serial + 1;
-                }
-                new.to_bytes()
-            })?;
-            println!("Pushed {} (serial {}).", file.display(), new.serial);
+            if force && exists {
+                new.serial = prior.serial + 1;
+            }
+            if exists && new.serial == prior.serial {
+                println!(
+                    "{} is the state already (serial {}); nothing to push.",
+                    file.display(),
+                    new.serial
+                );
+                return Ok(Exit(0));
+            }
+            let bytes = new.to_bytes();
+            backend.replace(&new, bytes, prior.serial).await?;
+            backend.unlock().await;
+            println!(
+                "Pushed {} to {} (serial {}).",
+                file.display(),
+                backend.describe(),
+                new.serial
+            );
         }
     }
     Ok(Exit(0))
@@ -1115,13 +1195,13 @@ async fn import_cmd(
             );
         }
     }
-    let mut backend = LocalBackend::new(dir, &workspace(dir));
-    backend.lock("import", lock_timeout)?;
-    let prior = backend.read()?;
+    let mut l = load(dir, vars)?;
+    let mut backend = config_backend(dir, &l.cfg).await?;
+    backend.lock("import", lock_timeout).await?;
+    let prior = backend.read().await?;
     if prior.instances.contains_key(&a) {
         anyhow::bail!("{a} is already managed; remove it first with maform state rm {a} if you mean to import another object there");
     }
-    let mut l = load(dir, vars)?;
     let provider = engine::provider(&l.cfg, &l.vars, false).await?;
     let result = async {
         let body = crate::provider::modelarts::kinds::get(&provider.client, kind, id).await?.ok_or_else(|| anyhow::anyhow!("there is no {} with id {id} in ModelArts", a.rtype))?;
@@ -1139,7 +1219,7 @@ async fn import_cmd(
         let data = engine::read_data(&provider.client, &l.cfg, &l.vars, &l.graph, &prior).await?;
         let mut st = prior.clone();
         engine::adopt(&l.cfg, &l.vars, &data, &mut st, &a, &body)?;
-        backend.write(&mut st, &prior)?;
+        backend.write(&mut st, &prior).await?;
         println!("{a}: Import prepared!\n  Imported {} (id={id})\n\nImport successful! The object is now managed by maform.", a.rtype);
         Ok::<_, anyhow::Error>(())
     }
@@ -1165,10 +1245,10 @@ async fn apply_saved(
         anyhow::bail!("the configuration changed since {} was made; run maform plan --out again and review the new plan", f.display());
     }
     saved.check_variables(&l.vars)?;
-    let mut backend = LocalBackend::new(dir, &workspace(dir));
-    backend.lock("apply", p.lock_timeout)?;
-    let prior = backend.read()?;
-    if prior.lineage != saved.lineage && (backend.path.exists() || saved.serial > 0) {
+    let mut backend = config_backend(dir, &l.cfg).await?;
+    backend.lock("apply", p.lock_timeout).await?;
+    let prior = backend.read().await?;
+    if prior.lineage != saved.lineage && (backend.exists() || saved.serial > 0) {
         anyhow::bail!("{} was planned against a different state (lineage {}), not this one (lineage {}); make a new plan here", f.display(), saved.lineage, prior.lineage);
     }
     if prior.serial != saved.serial {
@@ -1176,7 +1256,7 @@ async fn apply_saved(
     }
     let provider = engine::provider(&l.cfg, &l.vars, json).await?;
     let mut state = prior.clone();
-    if !backend.path.exists() {
+    if !backend.exists() {
         state.lineage = saved.lineage.clone();
     }
     // Objects imported by the plan enter the state as planned.
@@ -1219,7 +1299,7 @@ async fn execute(
     plan: &Plan,
     data: &BTreeMap<String, Value>,
     state: &mut State,
-    backend: &mut LocalBackend,
+    backend: &mut Backend,
     prior: State,
     provider: &engine::Provider,
     parallelism: usize,
@@ -1242,10 +1322,7 @@ async fn execute(
     };
     let view = tokio::spawn(progress::render(rx, mode, color, total));
     let journal = std::sync::Arc::new(backend.journal());
-    let mut persist = BackendPersist {
-        backend,
-        previous: prior,
-    };
+    let mut persist = BackendPersist::new(backend, prior);
     let ctx = apply::Context {
         cfg: &l.cfg,
         vars: &l.vars,
@@ -1270,10 +1347,11 @@ async fn execute(
     } else {
         apply::outputs(&l.cfg, &l.vars, data, state)?;
     }
-    persist.persist(state)?;
-    if !summary.aborted {
+    persist.persist(state).await?;
+    let errored = persist.errored_message();
+    if !summary.aborted && errored.is_none() {
         // Every create the journal knew of is now in the state (or never happened).
-        journal.clear()?;
+        journal.clear().await?;
     }
     let _ = tx.send(apply::Event::Summary {
         added: summary.added,
@@ -1292,6 +1370,10 @@ async fn execute(
     let _ = tx.send(apply::Event::Outputs(outs));
     drop(tx);
     let _ = view.await;
+    if let Some(m) = errored {
+        eprintln!("\n{m}");
+        return Ok(Exit(1));
+    }
     Ok(Exit(if summary.failed > 0 || summary.interrupted {
         1
     } else {
@@ -1353,11 +1435,9 @@ async fn apply_cmd(
         // Record what the refresh saw, as Terraform does.
         let mut st = refreshed.clone();
         apply::outputs(&l.cfg, &l.vars, &data, &mut st)?;
-        BackendPersist {
-            backend: &mut backend,
-            previous: prior,
-        }
-        .persist(&mut st)?;
+        BackendPersist::new(&mut backend, prior)
+            .persist(&mut st)
+            .await?;
         provider.stop().await?;
         return Ok(Exit(0));
     }
@@ -1451,4 +1531,116 @@ async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `maform init`: set up the configured backend and, with --migrate-state, move every
+/// workspace's state into it from the backend used before.
+async fn init_cmd(dir: &Path, migrate: bool, reconfigure: bool) -> anyhow::Result<Exit> {
+    use crate::config::BackendConfig;
+    let cfg = Config::load_dir(dir)?;
+    let target = cfg.backend.clone();
+    let previous = backend::Recorded::load(dir)?
+        .map(|r| r.config())
+        .unwrap_or(BackendConfig::Local);
+    if let Some(s) = backend::pg_settings(&target)? {
+        let did = crate::state::pg::init(&s).await?;
+        if did.is_empty() {
+            println!("{}: the maform tables exist already.", s.describe());
+        }
+        for d in did {
+            println!("{}: {d}.", s.describe());
+        }
+    }
+    let name = |c: &BackendConfig| match backend::pg_settings(c) {
+        Ok(Some(s)) => s.describe(),
+        _ => "the local state files".to_string(),
+    };
+    let changed = !backend::Recorded::of(&previous).same_place(&backend::Recorded::of(&target));
+    if changed {
+        let mut from = Backend::open(dir, &previous, "default").await?;
+        let mut with_state = Vec::new();
+        for ws in from.workspaces(dir).await? {
+            from = Backend::open(dir, &previous, &ws).await?;
+            if let Some(bytes) = from.read_bytes().await? {
+                with_state.push((ws, bytes));
+            }
+        }
+        drop(from);
+        if !with_state.is_empty() && !migrate && !reconfigure {
+            anyhow::bail!(
+                "the backend changed from {} to {}, and {} workspace(s) have state in the old one ({}). Run maform init --migrate-state to move them, or maform init --reconfigure to use the new backend as it is",
+                name(&previous),
+                name(&target),
+                with_state.len(),
+                with_state.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(", ")
+            );
+        }
+        if migrate {
+            for (ws, bytes) in &with_state {
+                migrate_workspace(dir, &previous, &target, ws, bytes).await?;
+            }
+            if with_state.is_empty() {
+                println!("No state to migrate from {}.", name(&previous));
+            }
+        }
+    }
+    backend::Recorded::of(&target).save(dir)?;
+    println!(
+        "\nmaform has been successfully initialized: the state lives in {}.",
+        name(&target)
+    );
+    Ok(Exit(0))
+}
+
+/// Move one workspace's state, refusing to replace a different lineage or a newer serial
+/// at the destination. The bytes are stored as they are.
+async fn migrate_workspace(
+    dir: &Path,
+    from_cfg: &crate::config::BackendConfig,
+    to_cfg: &crate::config::BackendConfig,
+    ws: &str,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
+    let mut from = Backend::open(dir, from_cfg, ws).await?;
+    from.lock("migrate state", Duration::ZERO).await?;
+    let mut to = Backend::open(dir, to_cfg, ws).await?;
+    to.lock("migrate state", Duration::ZERO).await?;
+    let st = State::from_bytes(bytes, &format!("workspace {ws:?} in {}", from.describe()))?;
+    let existing = to.read().await?;
+    if to.exists() {
+        if existing.lineage != st.lineage {
+            anyhow::bail!("cannot migrate workspace {ws:?}: {} holds a state of another lineage ({}, not {}); nothing was changed. Remove it there first if it is not needed", to.describe(), existing.lineage, st.lineage);
+        }
+        if existing.serial > st.serial {
+            anyhow::bail!("cannot migrate workspace {ws:?}: {} holds a newer state (serial {} > {}); nothing was changed", to.describe(), existing.serial, st.serial);
+        }
+        if existing.serial == st.serial {
+            if !existing.same_content(&st) {
+                anyhow::bail!("cannot migrate workspace {ws:?}: {} holds a different state with the same serial {}; nothing was changed", to.describe(), st.serial);
+            }
+            println!(
+                "Workspace {ws:?}: {} has this state already (serial {}).",
+                to.describe(),
+                st.serial
+            );
+            return Ok(());
+        }
+    }
+    to.replace(&st, bytes.to_vec(), existing.serial).await?;
+    println!(
+        "Workspace {ws:?}: moved the state (serial {}, {} object(s)) from {} to {}.",
+        st.serial,
+        st.instances.len(),
+        from.describe(),
+        to.describe()
+    );
+    if let Backend::Local(b) = &from {
+        // The local copy is kept, renamed, so that no later run reads it by mistake.
+        let kept = b.path.with_extension("json.migrated");
+        std::fs::rename(&b.path, &kept)?;
+        println!("  The local file is kept as {}.", kept.display());
+    }
+    to.unlock().await;
+    from.unlock().await;
+    Ok(())
 }

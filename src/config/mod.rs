@@ -184,7 +184,65 @@ pub struct Config {
     pub locals: BTreeMap<String, Attr>,
     pub outputs: BTreeMap<String, Output>,
     pub imports: Vec<Import>,
-    pub backend: Option<Block>,
+    /// Where the state lives (`backend "pg" { ... }`); the local files when absent.
+    pub backend: BackendConfig,
+    pub backend_span: Option<Span>,
+}
+
+/// The state backend a configuration asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum BackendConfig {
+    /// `state/<workspace>.json` next to the configuration.
+    #[default]
+    Local,
+    /// A PostgreSQL database. `conn_str` may instead come from `PG_CONN_STR`.
+    Pg {
+        conn_str: Option<String>,
+        schema_name: String,
+        keep_versions: u32,
+    },
+}
+
+pub const DEFAULT_PG_SCHEMA: &str = "maform_remote_state";
+
+fn decode_backend(b: &Block) -> Result<BackendConfig, Diag> {
+    match b.labels.as_slice() {
+        [t] if t == "local" => {
+            if let Some((k, a)) = b.body.attrs.iter().next() {
+                return Err(Diag::new(Some(&a.span), format!("unknown local backend argument {k:?}"), "The local backend takes no arguments: the state lives in state/<workspace>.json."));
+            }
+            Ok(BackendConfig::Local)
+        }
+        [t] if t == "pg" => {
+            let mut conn_str = None;
+            let mut schema_name = DEFAULT_PG_SCHEMA.to_string();
+            let mut keep_versions = 50;
+            for (k, a) in &b.body.attrs {
+                match k.as_str() {
+                    "conn_str" => conn_str = Some(static_str(a, "conn_str")?),
+                    "schema_name" => {
+                        let s = static_str(a, "schema_name")?;
+                        let ok = s.len() <= 63
+                            && s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                        if !ok {
+                            return Err(Diag::new(Some(&a.span), format!("invalid schema_name {s:?}"), "Use up to 63 lower-case letters, digits and _, starting with a letter or _."));
+                        }
+                        schema_name = s;
+                    }
+                    "keep_versions" => {
+                        keep_versions = match eval::eval_const(&a.expr, &a.span)?.as_f64() {
+                            Some(n) if n.fract() == 0.0 && (1.0..=100_000.0).contains(&n) => n as u32,
+                            _ => return Err(Diag::new(Some(&a.span), "keep_versions must be a whole number from 1 to 100000", "It is how many past versions of each workspace's state the database keeps.")),
+                        }
+                    }
+                    _ => return Err(Diag::new(Some(&a.span), format!("unknown pg backend argument {k:?}"), "The pg backend takes conn_str, schema_name and keep_versions.")),
+                }
+            }
+            Ok(BackendConfig::Pg { conn_str, schema_name, keep_versions })
+        }
+        _ => Err(Diag::new(Some(&b.span), format!("unknown backend {:?}", b.labels.join(" ")), "maform has two backends: backend \"local\" {} (the default) and backend \"pg\" { conn_str = \"...\" }.")),
+    }
 }
 
 impl Config {
@@ -629,6 +687,22 @@ impl Config {
         }
     }
 
+    fn set_backend(&mut self, b: &Block, errs: &mut Vec<Diag>) {
+        if self.backend_span.is_some() {
+            errs.push(Diag::new(
+                Some(&b.span),
+                "duplicate backend block",
+                "Declare one backend.",
+            ));
+            return;
+        }
+        self.backend_span = Some(b.span.clone());
+        match decode_backend(b) {
+            Ok(c) => self.backend = c,
+            Err(d) => errs.push(d),
+        }
+    }
+
     fn add_block(&mut self, b: Block, errs: &mut Vec<Diag>) {
         match b.ident.as_str() {
             "resource" => {
@@ -661,11 +735,11 @@ impl Config {
             "terraform" | "maform" => {
                 for inner in &b.body.blocks {
                     if inner.ident == "backend" {
-                        self.backend = Some(inner.clone());
+                        self.set_backend(inner, errs);
                     }
                 }
             }
-            "backend" => self.backend = Some(b),
+            "backend" => self.set_backend(&b, errs),
             "variable" => {
                 let [name] = b.labels.as_slice() else {
                     errs.push(Diag::new(

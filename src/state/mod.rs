@@ -16,6 +16,9 @@ use std::io::Write;
 use std::path::{Path as FsPath, PathBuf};
 use std::time::{Duration, Instant};
 
+pub mod backend;
+pub mod pg;
+
 pub const FORMAT_VERSION: u64 = 1;
 
 /// One managed object.
@@ -576,9 +579,14 @@ mod tests {
 /// process dies in between, the next run finds the object through the list API instead of
 /// creating a second one. Cheap to append: one short line per create, however large the
 /// state.
+///
+/// With the PostgreSQL backend the journal is a table, so that a run on any machine can
+/// adopt what a killed run created; while the database cannot be reached, entries go to
+/// the local file instead, and reading takes both.
 pub struct Journal {
     path: PathBuf,
     file: std::sync::Mutex<Option<std::fs::File>>,
+    pg: Option<pg::PgJournal>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -600,12 +608,33 @@ impl Journal {
         Journal {
             path,
             file: std::sync::Mutex::new(None),
+            pg: None,
         }
     }
 
-    pub fn append(&self, e: &JournalEntry) -> anyhow::Result<()> {
+    pub fn with_pg(path: PathBuf, pg: pg::PgJournal) -> Journal {
+        Journal {
+            pg: Some(pg),
+            ..Journal::new(path)
+        }
+    }
+
+    pub async fn append(&self, e: &JournalEntry) -> anyhow::Result<()> {
+        if let Some(pg) = &self.pg {
+            if pg.append(e).await.is_ok() {
+                return Ok(());
+            }
+        }
+        self.append_file(e)
+    }
+
+    fn append_file(&self, e: &JournalEntry) -> anyhow::Result<()> {
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
+            if let Some(d) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("cannot create {}", d.display()))?;
+            }
             let mut opts = std::fs::OpenOptions::new();
             opts.create(true).append(true);
             #[cfg(unix)]
@@ -627,18 +656,28 @@ impl Journal {
     }
 
     /// Every complete entry; a torn last line (a crash while appending) is ignored.
-    pub fn read(&self) -> Vec<JournalEntry> {
-        std::fs::read_to_string(&self.path)
-            .map(|t| {
-                t.lines()
-                    .filter_map(|l| serde_json::from_str(l).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
+    pub async fn read(&self) -> anyhow::Result<Vec<JournalEntry>> {
+        let mut out = match &self.pg {
+            Some(pg) => pg.read().await?,
+            None => Vec::new(),
+        };
+        out.extend(
+            std::fs::read_to_string(&self.path)
+                .map(|t| {
+                    t.lines()
+                        .filter_map(|l| serde_json::from_str::<JournalEntry>(l).ok())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        );
+        Ok(out)
     }
 
     /// Forget everything: call only once the state records all that the journal knew.
-    pub fn clear(&self) -> anyhow::Result<()> {
+    pub async fn clear(&self) -> anyhow::Result<()> {
+        if let Some(pg) = &self.pg {
+            pg.clear().await?;
+        }
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
         *guard = None;
         match std::fs::remove_file(&self.path) {

@@ -849,9 +849,13 @@ pub async fn set_power(
 /// What a create records before and after its call, so that a crash in between loses
 /// nothing (see `state::Journal`).
 pub trait CreateLog: Send + Sync {
-    fn intent(&self, name: &str, at: i64) -> anyhow::Result<()>;
-    fn created(&self, id: &str) -> anyhow::Result<()>;
+    fn intent<'a>(&'a self, name: &'a str, at: i64) -> LogFuture<'a>;
+    fn created<'a>(&'a self, id: &'a str) -> LogFuture<'a>;
 }
+
+/// What a `CreateLog` call returns: the record may go to a database.
+pub type LogFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>>;
 
 /// When an object was created, in ms (the legacy API sends a string).
 pub fn created_ms(kind: Kind, b: &Json) -> Option<i64> {
@@ -894,7 +898,9 @@ pub async fn create(
     let body = create_body(kind, desired);
     let name = body["name"].as_str().unwrap_or("").to_string();
     let at = chrono::Utc::now().timestamp_millis();
-    log.intent(&name, at).map_err(|e| OpError::new(None, e))?;
+    log.intent(&name, at)
+        .await
+        .map_err(|e| OpError::new(None, e))?;
     let mut attempts = 0;
     let id = loop {
         attempts += 1;
@@ -932,6 +938,7 @@ pub async fn create(
         }
     };
     log.created(&id)
+        .await
         .map_err(|e| OpError::new(Some(id.clone()), e))?;
     let b = wait_status(c, kind, &id, &["RUNNING"], timeout, progress).await?;
     if desired.get("desired_state").as_str() == Some("STOPPED") {

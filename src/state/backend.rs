@@ -1,0 +1,336 @@
+//! Where a workspace's state lives: the local files (the default) or PostgreSQL. The
+//! commands see one interface; each backend keeps its own guarantees (file lock and atomic
+//! rename; advisory lock and compare-and-swap).
+
+use super::pg::{PgBackend, PgSettings};
+use super::{atomic_write, Journal, LocalBackend, LockInfo, State};
+use crate::config::BackendConfig;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub enum Backend {
+    Local(LocalBackend),
+    Pg(PgBackend),
+}
+
+/// The backend settings with the connection string resolved (from the configuration,
+/// else `PG_CONN_STR`).
+pub fn pg_settings(cfg: &BackendConfig) -> anyhow::Result<Option<PgSettings>> {
+    match cfg {
+        BackendConfig::Local => Ok(None),
+        BackendConfig::Pg {
+            conn_str,
+            schema_name,
+            keep_versions,
+        } => {
+            let conn_str = match conn_str {
+                Some(c) => c.clone(),
+                None => std::env::var("PG_CONN_STR").ok().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    anyhow::anyhow!("the pg backend needs a connection string: set PG_CONN_STR (keeps the password out of files) or conn_str in the backend block")
+                })?,
+            };
+            Ok(Some(PgSettings {
+                conn_str,
+                schema: schema_name.clone(),
+                keep_versions: *keep_versions,
+            }))
+        }
+    }
+}
+
+/// What `maform init` last set up in this directory, kept in `.maform/backend.json`, so
+/// that a changed backend block is noticed before any state is read from the wrong place.
+/// The connection string is kept only if the configuration itself holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conn_str: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_versions: Option<u32>,
+}
+
+impl Recorded {
+    pub fn of(cfg: &BackendConfig) -> Recorded {
+        match cfg {
+            BackendConfig::Local => Recorded {
+                kind: "local".into(),
+                conn_str: None,
+                schema_name: None,
+                keep_versions: None,
+            },
+            BackendConfig::Pg {
+                conn_str,
+                schema_name,
+                keep_versions,
+            } => Recorded {
+                kind: "pg".into(),
+                conn_str: conn_str.clone(),
+                schema_name: Some(schema_name.clone()),
+                keep_versions: Some(*keep_versions),
+            },
+        }
+    }
+
+    pub fn config(&self) -> BackendConfig {
+        match self.kind.as_str() {
+            "pg" => BackendConfig::Pg {
+                conn_str: self.conn_str.clone(),
+                schema_name: self
+                    .schema_name
+                    .clone()
+                    .unwrap_or_else(|| crate::config::DEFAULT_PG_SCHEMA.into()),
+                keep_versions: self.keep_versions.unwrap_or(50),
+            },
+            _ => BackendConfig::Local,
+        }
+    }
+
+    fn path(dir: &Path) -> PathBuf {
+        dir.join(".maform/backend.json")
+    }
+
+    pub fn load(dir: &Path) -> anyhow::Result<Option<Recorded>> {
+        match std::fs::read(Recorded::path(dir)) {
+            Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} is corrupt ({e}); run maform init to set up the backend again",
+                    Recorded::path(dir).display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot read {}: {e}",
+                Recorded::path(dir).display()
+            )),
+        }
+    }
+
+    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        atomic_write(
+            &Recorded::path(dir),
+            serde_json::to_string_pretty(self)?.as_bytes(),
+        )
+    }
+}
+
+/// The backend this configuration uses, refusing to run on a backend that changed since
+/// `maform init` (the state would be read from the wrong place).
+pub fn configured(dir: &Path, cfg: &BackendConfig) -> anyhow::Result<BackendConfig> {
+    let rec = Recorded::load(dir)?;
+    match (cfg, rec) {
+        (BackendConfig::Local, None) => Ok(BackendConfig::Local),
+        (_, None) => anyhow::bail!("the configuration has a backend \"pg\" block that is not initialised here; run maform init (add --migrate-state to move existing local state into it)"),
+        (c, Some(r)) if Recorded::of(c).same_place(&r) => Ok(c.clone()),
+        (c, Some(r)) => anyhow::bail!(
+            "the backend changed since maform init (was {}, now {}); run maform init --migrate-state to move the state, or maform init --reconfigure to use the new backend as it is",
+            r.kind,
+            Recorded::of(c).kind
+        ),
+    }
+}
+
+impl Recorded {
+    /// Whether two records name the same store (the version count may change freely).
+    pub fn same_place(&self, other: &Recorded) -> bool {
+        self.kind == other.kind
+            && self.conn_str == other.conn_str
+            && self.schema_name == other.schema_name
+    }
+}
+
+impl Backend {
+    pub async fn open(dir: &Path, cfg: &BackendConfig, workspace: &str) -> anyhow::Result<Backend> {
+        Ok(match pg_settings(cfg)? {
+            None => Backend::Local(LocalBackend::new(dir, workspace)),
+            Some(s) => Backend::Pg(PgBackend::open(s, workspace).await?),
+        })
+    }
+
+    /// Where the state lives, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Local(b) => b.path.display().to_string(),
+            Backend::Pg(b) => format!("workspace {:?} in {}", b.workspace, b.settings.describe()),
+        }
+    }
+
+    pub fn is_local(&self) -> bool {
+        matches!(self, Backend::Local(_))
+    }
+
+    pub async fn lock(&mut self, operation: &str, timeout: Duration) -> anyhow::Result<LockInfo> {
+        match self {
+            Backend::Local(b) => b.lock(operation, timeout),
+            Backend::Pg(b) => b.lock(operation, timeout).await,
+        }
+    }
+
+    pub async fn unlock(&mut self) {
+        match self {
+            Backend::Local(b) => b.unlock(),
+            Backend::Pg(b) => b.unlock().await,
+        }
+    }
+
+    pub async fn read(&mut self) -> anyhow::Result<State> {
+        match self {
+            Backend::Local(b) => b.read(),
+            Backend::Pg(b) => b.read().await,
+        }
+    }
+
+    /// Whether a state is stored (as of the last read or write).
+    pub fn exists(&self) -> bool {
+        match self {
+            Backend::Local(b) => b.path.exists(),
+            Backend::Pg(b) => b.exists(),
+        }
+    }
+
+    /// Persist `state` if its content changed from `previous` (what the backend holds),
+    /// bumping the serial. With PostgreSQL the write happens only if the stored serial is
+    /// still `previous.serial`.
+    pub async fn write(&mut self, state: &mut State, previous: &State) -> anyhow::Result<bool> {
+        match self {
+            Backend::Local(b) => b.write(state, previous),
+            Backend::Pg(b) => {
+                if state.same_content(previous) && b.exists() {
+                    return Ok(false);
+                }
+                state.serial = previous.serial.max(state.serial) + 1;
+                let expected = if b.exists() { previous.serial } else { 0 };
+                b.compare_and_swap(state, state.to_bytes(), expected)
+                    .await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Store `bytes` (which parse to `st`) as they are, if the stored serial is still
+    /// `expected` (for push and migration, which keep the serial they carry).
+    pub async fn replace(
+        &mut self,
+        st: &State,
+        bytes: Vec<u8>,
+        expected: u64,
+    ) -> anyhow::Result<()> {
+        match self {
+            Backend::Local(b) => atomic_write(&b.path, &bytes),
+            Backend::Pg(b) => {
+                b.compare_and_swap(st, bytes, if b.exists() { expected } else { 0 })
+                    .await
+            }
+        }
+    }
+
+    /// The stored bytes of the current state, for migration (None: no state).
+    pub async fn read_bytes(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
+        match self {
+            Backend::Local(b) => match std::fs::read(&b.path) {
+                Ok(x) => Ok(Some(x)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", b.path.display())),
+            },
+            Backend::Pg(b) => b.read_raw().await,
+        }
+    }
+
+    /// An older version of the state: PostgreSQL keeps the last `keep_versions`; the local
+    /// backend the current file and its backup.
+    pub async fn read_version(&mut self, serial: u64) -> anyhow::Result<State> {
+        match self {
+            Backend::Local(b) => {
+                for p in [b.path.clone(), b.path.with_extension("json.backup")] {
+                    if let Ok(bytes) = std::fs::read(&p) {
+                        let st = State::from_bytes(&bytes, &p.display().to_string())?;
+                        if st.serial == serial {
+                            return Ok(st);
+                        }
+                    }
+                }
+                anyhow::bail!("the local backend keeps only the current state and one backup, and neither has serial {serial}")
+            }
+            Backend::Pg(b) => b.read_version(serial).await,
+        }
+    }
+
+    pub fn journal(&self) -> Journal {
+        match self {
+            Backend::Local(b) => b.journal(),
+            Backend::Pg(b) => Journal::with_pg(
+                PathBuf::from(".maform").join(format!("{}.pg-journal", b.workspace)),
+                b.journal_sink(),
+            ),
+        }
+    }
+
+    /// Workspaces with a stored state (plus "default", which always exists).
+    pub async fn workspaces(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let mut names = match self {
+            Backend::Local(_) => std::fs::read_dir(dir.join("state"))
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .filter_map(|e| {
+                            e.file_name()
+                                .to_str()
+                                .and_then(|n| n.strip_suffix(".json"))
+                                .map(str::to_string)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Backend::Pg(b) => b.workspaces().await?,
+        };
+        if !names.iter().any(|n| n == "default") {
+            names.push("default".into());
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Remove this workspace's state entirely (the caller holds its lock).
+    pub async fn delete(&mut self) -> anyhow::Result<()> {
+        match self {
+            Backend::Local(b) => {
+                let path = b.path.clone();
+                b.unlock();
+                for ext in ["json", "json.backup", "json.lock", "json.journal"] {
+                    let _ = std::fs::remove_file(path.with_extension(ext));
+                }
+                Ok(())
+            }
+            Backend::Pg(b) => b.delete_workspace().await,
+        }
+    }
+
+    /// Remove a lock left by a run that died or hangs; returns who held it.
+    pub async fn force_unlock(&mut self, id: &str) -> anyhow::Result<String> {
+        match self {
+            Backend::Local(b) => {
+                let lp = b.lock_path();
+                let info: Option<LockInfo> = std::fs::read_to_string(&lp)
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok());
+                match info {
+                    Some(i) if i.id == id => {
+                        std::fs::remove_file(&lp)?;
+                        Ok(format!("lock {id} of {} for {}", i.who, i.operation))
+                    }
+                    Some(i) => {
+                        anyhow::bail!("the lock ID is {}, not {id}; nothing was changed", i.id)
+                    }
+                    None => anyhow::bail!(
+                        "the state is not locked (no lock information in {})",
+                        lp.display()
+                    ),
+                }
+            }
+            Backend::Pg(b) => b.force_unlock(id).await,
+        }
+    }
+}
