@@ -1063,6 +1063,12 @@ async fn output_cmd(
 
 async fn state_cmd(dir: &Path, cmd: StateCmd) -> anyhow::Result<Exit> {
     let mut backend = state_backend(dir).await?;
+    let r = state_edit(&mut backend, cmd).await;
+    backend.unlock().await;
+    r
+}
+
+async fn state_edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
     match cmd {
         StateCmd::List => {
             for a in backend.read().await?.instances.keys() {
@@ -1220,6 +1226,7 @@ async fn import_cmd(
         let mut st = prior.clone();
         engine::adopt(&l.cfg, &l.vars, &data, &mut st, &a, &body)?;
         backend.write(&mut st, &prior).await?;
+        backend.unlock().await;
         println!("{a}: Import prepared!\n  Imported {} (id={id})\n\nImport successful! The object is now managed by maform.", a.rtype);
         Ok::<_, anyhow::Error>(())
     }
@@ -1289,6 +1296,7 @@ async fn apply_saved(
         color,
     )
     .await;
+    backend.unlock().await;
     provider.stop().await?;
     r
 }
@@ -1438,6 +1446,7 @@ async fn apply_cmd(
         BackendPersist::new(&mut backend, prior)
             .persist(&mut st)
             .await?;
+        backend.unlock().await;
         provider.stop().await?;
         return Ok(Exit(0));
     }
@@ -1470,6 +1479,7 @@ async fn apply_cmd(
         color,
     )
     .await;
+    backend.unlock().await;
     provider.stop().await?;
     r
 }

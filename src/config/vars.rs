@@ -300,7 +300,9 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
         };
         let raw = match given.remove(name) {
             Some(Source::Raw(text, origin)) => {
-                if matches!(ty, Ty::String) {
+                // As in Terraform, a value from the command line or the environment is a
+                // literal string unless the type asks for something else.
+                if matches!(ty, Ty::String | Ty::Any) {
                     Ok(Value::String(text))
                 } else {
                     match hcl_edit::parser::parse_expr(&text) {

@@ -427,10 +427,19 @@ impl LocalBackend {
             .open(&lp)
             .with_context(|| format!("cannot open the lock file {}", lp.display()))?;
         let start = Instant::now();
+        let mut told = false;
         loop {
             match FileExt::try_lock_exclusive(&f) {
                 Ok(true) => break,
                 Ok(false) | Err(_) => {
+                    if !told && !timeout.is_zero() {
+                        told = true;
+                        eprintln!(
+                            "Acquiring the state lock ({}): another run holds it; waiting up to {} s...",
+                            lp.display(),
+                            timeout.as_secs()
+                        );
+                    }
                     if start.elapsed() >= timeout {
                         let holder = std::fs::read_to_string(&lp)
                             .ok()

@@ -284,6 +284,7 @@ impl PgBackend {
     pub async fn lock(&mut self, operation: &str, timeout: Duration) -> anyhow::Result<LockInfo> {
         let key = self.key();
         let start = Instant::now();
+        let mut told = false;
         loop {
             let got: bool = self
                 .with_client(move |c| {
@@ -296,6 +297,14 @@ impl PgBackend {
                 .await?;
             if got {
                 break;
+            }
+            if !told && !timeout.is_zero() {
+                told = true;
+                eprintln!(
+                    "Acquiring the state lock of workspace {:?}: another run holds it; waiting up to {} s...",
+                    self.workspace,
+                    timeout.as_secs()
+                );
             }
             if start.elapsed() >= timeout {
                 let (ws, s) = (self.workspace.clone(), self.settings.clone());

@@ -200,6 +200,16 @@ impl Work {
     }
 
     pub fn run(&self, args: &[&str]) -> Out {
+        let o = self.command(args).output().expect("run maform");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
+        }
+    }
+
+    /// The command `run` runs, to start in the background.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--chdir")
             .arg(self.dir.path())
@@ -224,12 +234,7 @@ impl Work {
         for (k, v) in &self.env {
             c.env(k, v);
         }
-        let o = c.output().expect("run maform");
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into(),
-            stderr: String::from_utf8_lossy(&o.stderr).into(),
-        }
+        c
     }
 
     pub fn state(&self) -> Value {
