@@ -391,6 +391,7 @@ pub async fn apply(
     let mut expansions = plan::Expansions::default();
     let mut aborted = false;
     let mut last_write = Instant::now() - Duration::from_secs(1);
+    let mut write_cost = Duration::ZERO;
     let mut dirty = false;
     let mut finished = 0usize;
 
@@ -568,12 +569,16 @@ pub async fn apply(
         }
         dirty = true;
         // Persist after every finished resource; with very many resources, at most ten
-        // times a second (and always at the end).
+        // times a second, and never spending more than a third of the time writing (a
+        // 10,000-object state takes a few hundred ms to a database); always at the end.
+        // The create journal covers what happens between two writes.
         if state.instances.len() < 500
-            || last_write.elapsed() >= Duration::from_millis(100)
+            || last_write.elapsed() >= Duration::from_millis(100).max(write_cost * 2)
             || finished == n
         {
+            let t = Instant::now();
             persist.persist(state).await?;
+            write_cost = t.elapsed();
             last_write = Instant::now();
             dirty = false;
         }

@@ -88,7 +88,15 @@ impl Db {
         let mut w = Work::new(Some(sim), &[("main.hcl", main)]);
         w.write("backend.hcl", &self.backend_block());
         w.env.push(("PG_CONN_STR".into(), self.conn.clone()));
+        w.env.extend(self.tls_env());
         w
+    }
+
+    /// The test server's CA, so that TLS (which maform always verifies) works.
+    fn tls_env(&self) -> Vec<(String, String)> {
+        std::env::var("MAFORM_TEST_PG_CA")
+            .map(|ca| vec![("PGSSLROOTCERT".to_string(), ca)])
+            .unwrap_or_default()
     }
 
     fn backend_block(&self) -> String {
@@ -148,7 +156,13 @@ fn init_workspaces_and_kept_versions() {
     let o = w.run(&["init"]);
     o.ok();
     no_secret(&db, &o);
-    for t in ["created schema t_init", "created table t_init.workspaces", "created table t_init.states", "created table t_init.locks", "created table t_init.journal"] {
+    for t in [
+        "created schema t_init",
+        "created table t_init.workspaces",
+        "created table t_init.states",
+        "created table t_init.locks",
+        "created table t_init.journal",
+    ] {
         assert!(o.stdout.contains(t), "{t}: {}", o.stdout);
     }
     let o = w.run(&["init"]);
@@ -160,27 +174,53 @@ fn init_workspaces_and_kept_versions() {
     assert!(head >= 1);
     // Kept versions: at most keep_versions, the newest being the head.
     for _ in 0..4 {
-        w.run(&["state", "mv", "modelarts_notebook.n[\"a\"]", "modelarts_notebook.n[\"x\"]"]).ok();
-        w.run(&["state", "mv", "modelarts_notebook.n[\"x\"]", "modelarts_notebook.n[\"a\"]"]).ok();
+        w.run(&[
+            "state",
+            "mv",
+            "modelarts_notebook.n[\"a\"]",
+            "modelarts_notebook.n[\"x\"]",
+        ])
+        .ok();
+        w.run(&[
+            "state",
+            "mv",
+            "modelarts_notebook.n[\"x\"]",
+            "modelarts_notebook.n[\"a\"]",
+        ])
+        .ok();
     }
     let head = db.serial("default");
-    assert_eq!(db.count("SELECT count(*) FROM {s}.states WHERE workspace = 'default'"), 5);
-    assert_eq!(db.count("SELECT max(serial) FROM {s}.states WHERE workspace = 'default'"), head);
+    assert_eq!(
+        db.count("SELECT count(*) FROM {s}.states WHERE workspace = 'default'"),
+        5
+    );
+    assert_eq!(
+        db.count("SELECT max(serial) FROM {s}.states WHERE workspace = 'default'"),
+        head
+    );
     let old = w.run(&["state", "pull", "--serial", &(head - 2).to_string()]);
     let st = maform::state::State::from_bytes(old.ok().stdout.as_bytes(), "pull").unwrap();
     assert_eq!(st.serial as i64, head - 2);
     let o = w.run(&["state", "pull", "--serial", "1"]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("no kept version with serial 1; kept:"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no kept version with serial 1; kept:"),
+        "{}",
+        o.stderr
+    );
     let cur = w.run(&["state", "pull"]);
     assert_eq!(cur.ok().stdout, db.head("default"));
 
     // Workspaces: independent states in the same database.
     w.run(&["workspace", "new", "staging"]).ok();
     assert_eq!(w.run(&["workspace", "show"]).ok().stdout.trim(), "staging");
-    assert_eq!(w.run(&["workspace", "list"]).ok().stdout, "  default\n* staging\n");
+    assert_eq!(
+        w.run(&["workspace", "list"]).ok().stdout,
+        "  default\n* staging\n"
+    );
     assert_eq!(w.run(&["state", "list"]).ok().stdout, "");
-    w.run(&["apply", "--auto-approve", "--var", "prefix=stg"]).ok();
+    w.run(&["apply", "--auto-approve", "--var", "prefix=stg"])
+        .ok();
     assert_eq!(w.run(&["state", "list"]).ok().stdout.lines().count(), 2);
     assert_eq!(sim_names(&sim), ["pg-a", "pg-b", "stg-a", "stg-b"]);
     assert_eq!(
@@ -191,9 +231,16 @@ fn init_workspaces_and_kept_versions() {
     w.run(&["workspace", "select", "default"]).ok();
     let o = w.run(&["workspace", "delete", "staging"]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("still manages 2 object(s)"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("still manages 2 object(s)"),
+        "{}",
+        o.stderr
+    );
     w.run(&["workspace", "delete", "staging", "--force"]).ok();
-    assert_eq!(db.count("SELECT count(*) FROM {s}.states WHERE workspace = 'staging'"), 0);
+    assert_eq!(
+        db.count("SELECT count(*) FROM {s}.states WHERE workspace = 'staging'"),
+        0
+    );
     assert_eq!(w.run(&["workspace", "list"]).ok().stdout, "* default\n");
     let o = w.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
@@ -201,27 +248,51 @@ fn init_workspaces_and_kept_versions() {
 
 #[test]
 fn concurrent_applies_take_turns_and_both_land() {
-    let Some(db) = Db::new("t_concurrent") else { return };
+    let Some(db) = Db::new("t_concurrent") else {
+        return;
+    };
     let sim = Sim::start(&["--transition-ms", "1500"]);
     let w = db.work(&sim, &notebooks(&["a", "b"]));
     w.run(&["init"]).ok();
     let mut first = w
-        .command(&["apply", "--auto-approve", "--lock-timeout", "60s", "--target", "modelarts_notebook.n[\"a\"]"])
+        .command(&[
+            "apply",
+            "--auto-approve",
+            "--lock-timeout",
+            "60s",
+            "--target",
+            "modelarts_notebook.n[\"a\"]",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    until("the first apply to take the lock", Duration::from_secs(30), || {
-        db.count("SELECT count(*) FROM {s}.locks") == 1
-    });
+    until(
+        "the first apply to take the lock",
+        Duration::from_secs(30),
+        || db.count("SELECT count(*) FROM {s}.locks") == 1,
+    );
     // A run that does not wait is told who holds the lock.
     let o = w.run(&["plan"]);
     assert_eq!(o.code, 1);
-    for s in ["is locked by another run", "Operation: apply", "Who:", "Created:", "Lock ID:"] {
+    for s in [
+        "is locked by another run",
+        "Operation: apply",
+        "Who:",
+        "Created:",
+        "Lock ID:",
+    ] {
         assert!(o.stderr.contains(s), "{s}: {}", o.stderr);
     }
     let second = w
-        .command(&["apply", "--auto-approve", "--lock-timeout", "60s", "--target", "modelarts_notebook.n[\"b\"]"])
+        .command(&[
+            "apply",
+            "--auto-approve",
+            "--lock-timeout",
+            "60s",
+            "--target",
+            "modelarts_notebook.n[\"b\"]",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -229,17 +300,33 @@ fn concurrent_applies_take_turns_and_both_land() {
     let o2 = second.wait_with_output().unwrap();
     let status1 = first.wait().unwrap();
     let mut err1 = String::new();
-    first.stderr.take().unwrap().read_to_string(&mut err1).unwrap();
+    first
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err1)
+        .unwrap();
     assert!(status1.success(), "{err1}");
-    assert!(o2.status.success(), "{}", String::from_utf8_lossy(&o2.stderr));
+    assert!(
+        o2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o2.stderr)
+    );
     assert!(
         String::from_utf8_lossy(&o2.stderr).contains("another run holds it; waiting up to 60 s"),
         "the second apply waited"
     );
     let list = w.run(&["state", "list"]).ok().stdout.clone();
-    assert_eq!(list, "modelarts_notebook.n[\"a\"]\nmodelarts_notebook.n[\"b\"]\n");
+    assert_eq!(
+        list,
+        "modelarts_notebook.n[\"a\"]\nmodelarts_notebook.n[\"b\"]\n"
+    );
     assert_eq!(sim_names(&sim), ["pg-a", "pg-b"]);
-    assert_eq!(db.count("SELECT count(*) FROM {s}.locks"), 0, "both released");
+    assert_eq!(
+        db.count("SELECT count(*) FROM {s}.locks"),
+        0,
+        "both released"
+    );
 }
 
 #[test]
@@ -260,12 +347,21 @@ fn a_killed_lock_holder_frees_the_lock_and_its_creates_are_adopted() {
     });
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(db.count("SELECT count(*) FROM {s}.locks"), 1, "the dead run's record stays");
+    assert_eq!(
+        db.count("SELECT count(*) FROM {s}.locks"),
+        1,
+        "the dead run's record stays"
+    );
     assert!(db.count("SELECT count(*) FROM {s}.journal") >= 3);
     // The lock went with the dead run's connection: the next run gets it at once.
     let o = w.run(&["apply", "--auto-approve"]);
     o.ok();
-    assert_eq!(o.stderr.matches("created by an interrupted run").count(), 3, "{}", o.stderr);
+    assert_eq!(
+        o.stderr.matches("created by an interrupted run").count(),
+        3,
+        "{}",
+        o.stderr
+    );
     assert_eq!(sim_names(&sim), ["pg-a", "pg-b", "pg-c"], "no duplicate");
     assert_eq!(w.run(&["state", "list"]).ok().stdout.lines().count(), 3);
     assert_eq!(db.count("SELECT count(*) FROM {s}.journal"), 0);
@@ -282,7 +378,7 @@ fn a_stale_writer_is_rejected_by_the_compare_and_swap() {
     rt.block_on(async {
         use maform::state::pg::{init, PgBackend, PgSettings, StaleState};
         let s = PgSettings {
-            conn_str: db.conn.clone(),
+            conn_str: format!("{}?sslmode=disable", db.conn),
             schema: "t_stale".into(),
             keep_versions: 10,
         };
@@ -297,12 +393,29 @@ fn a_stale_writer_is_rejected_by_the_compare_and_swap() {
         assert_eq!(a_read.serial, b_read.serial);
         let mut next = a_read.clone();
         next.serial += 1;
-        next.outputs.insert("who".into(), maform::state::OutputState { value: maform::value::Value::str("a"), sensitive: false });
-        a.compare_and_swap(&next, next.to_bytes(), a_read.serial).await.unwrap();
+        next.outputs.insert(
+            "who".into(),
+            maform::state::OutputState {
+                value: maform::value::Value::str("a"),
+                sensitive: false,
+            },
+        );
+        a.compare_and_swap(&next, next.to_bytes(), a_read.serial)
+            .await
+            .unwrap();
         let mut stale = b_read.clone();
         stale.serial += 1;
-        stale.outputs.insert("who".into(), maform::state::OutputState { value: maform::value::Value::str("b"), sensitive: false });
-        let e = b.compare_and_swap(&stale, stale.to_bytes(), b_read.serial).await.unwrap_err();
+        stale.outputs.insert(
+            "who".into(),
+            maform::state::OutputState {
+                value: maform::value::Value::str("b"),
+                sensitive: false,
+            },
+        );
+        let e = b
+            .compare_and_swap(&stale, stale.to_bytes(), b_read.serial)
+            .await
+            .unwrap_err();
         assert!(e.downcast_ref::<StaleState>().is_some(), "{e:#}");
         let head = b.read().await.unwrap();
         assert_eq!(head.outputs["who"].value, maform::value::Value::str("a"));
@@ -332,7 +445,8 @@ fn a_stale_writer_is_rejected_by_the_compare_and_swap() {
         db.schema
     ));
     // The lock is free again: another run changes the state.
-    w.run(&["state", "rm", "modelarts_notebook.n[\"pre\"]"]).ok();
+    w.run(&["state", "rm", "modelarts_notebook.n[\"pre\"]"])
+        .ok();
     let other = db.serial("default");
     assert_eq!(other, before + 1);
     let o = child.wait_with_output().unwrap();
@@ -350,33 +464,59 @@ fn a_stale_writer_is_rejected_by_the_compare_and_swap() {
 
 #[test]
 fn migration_local_to_pg_and_back_round_trips() {
-    let Some(db) = Db::new("t_migrate") else { return };
+    let Some(db) = Db::new("t_migrate") else {
+        return;
+    };
     let sim = Sim::start(&[]);
     let mut w = Work::new(Some(&sim), &[("main.hcl", &notebooks(&["a", "b"]))]);
     w.env.push(("PG_CONN_STR".into(), db.conn.clone()));
+    w.env.extend(db.tls_env());
     w.run(&["apply", "--auto-approve"]).ok();
     let original = std::fs::read(w.path().join("state/default.json")).unwrap();
 
     w.write("backend.hcl", &db.backend_block());
     let o = w.run(&["plan"]);
-    assert!(o.stderr.contains("not initialised here; run maform init"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not initialised here; run maform init"),
+        "{}",
+        o.stderr
+    );
     let o = w.run(&["init"]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("have state in the old one (default)"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("have state in the old one (default)"),
+        "{}",
+        o.stderr
+    );
     let o = w.run(&["init", "--migrate-state"]);
     o.ok();
     no_secret(&db, &o);
-    assert!(o.stdout.contains("Workspace \"default\": moved the state"), "{}", o.stdout);
-    assert_eq!(db.head("default").as_bytes(), &original[..], "stored as it was");
+    assert!(
+        o.stdout.contains("Workspace \"default\": moved the state"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(
+        db.head("default").as_bytes(),
+        &original[..],
+        "stored as it was"
+    );
     assert!(!w.path().join("state/default.json").exists());
     assert!(w.path().join("state/default.json.migrated").exists());
     assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
 
     std::fs::remove_file(w.path().join("backend.hcl")).unwrap();
     let o = w.run(&["plan"]);
-    assert!(o.stderr.contains("the backend changed since maform init"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the backend changed since maform init"),
+        "{}",
+        o.stderr
+    );
     w.run(&["init", "--migrate-state"]).ok();
-    assert_eq!(std::fs::read(w.path().join("state/default.json")).unwrap(), original);
+    assert_eq!(
+        std::fs::read(w.path().join("state/default.json")).unwrap(),
+        original
+    );
     assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
 
     // Refusals change nothing: a newer serial at the destination...
@@ -391,7 +531,10 @@ fn migration_local_to_pg_and_back_round_trips() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("holds a newer state"), "{}", o.stderr);
     assert_eq!(db.head("default"), newer);
-    assert_eq!(std::fs::read(w.path().join("state/default.json")).unwrap(), original);
+    assert_eq!(
+        std::fs::read(w.path().join("state/default.json")).unwrap(),
+        original
+    );
     // ...and another lineage.
     let mut other = maform::state::State::from_bytes(&original, "o").unwrap();
     other.lineage = "another-lineage".into();
@@ -424,7 +567,9 @@ impl Proxy {
                     drop(inc);
                     continue;
                 }
-                let Ok(out) = TcpStream::connect(&target) else { continue };
+                let Ok(out) = TcpStream::connect(&target) else {
+                    continue;
+                };
                 let mut s = s2.lock().unwrap();
                 s.push(inc.try_clone().unwrap());
                 s.push(out.try_clone().unwrap());
@@ -457,7 +602,9 @@ impl Proxy {
 
 #[test]
 fn a_dropped_connection_mid_apply_leaves_a_recoverable_errored_state() {
-    let Some(db) = Db::new("t_dropped") else { return };
+    let Some(db) = Db::new("t_dropped") else {
+        return;
+    };
     let sim = Sim::start(&["--transition-ms", "800"]);
     let keys = ["a", "b", "c", "d", "e", "f"];
     let mut w = db.work(&sim, &notebooks(&keys));
@@ -467,6 +614,7 @@ fn a_dropped_connection_mid_apply_leaves_a_recoverable_errored_state() {
     let proxy = Proxy::start(hostport.to_string());
     let via_proxy = format!("{creds}@127.0.0.1:{}/{dbname}", proxy.port);
     w.env = vec![("PG_CONN_STR".into(), via_proxy)];
+    w.env.extend(db.tls_env());
     let child = w
         .command(&["apply", "--auto-approve", "--parallelism", "2"])
         .stdout(std::process::Stdio::piped())
@@ -482,7 +630,10 @@ fn a_dropped_connection_mid_apply_leaves_a_recoverable_errored_state() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(!err.contains(&db.password()));
     assert!(err.contains("Nothing is lost"), "{err}");
-    assert!(err.contains("maform state push errored-default.maform.json"), "{err}");
+    assert!(
+        err.contains("maform state push errored-default.maform.json"),
+        "{err}"
+    );
     // Every instance the run created is in the errored state.
     let errored = std::fs::read(w.path().join("errored-default.maform.json")).unwrap();
     let st = maform::state::State::from_bytes(&errored, "errored").unwrap();
@@ -491,9 +642,47 @@ fn a_dropped_connection_mid_apply_leaves_a_recoverable_errored_state() {
 
     // The database is back: push, and the next plan finds nothing to do.
     w.env = vec![("PG_CONN_STR".into(), db.conn.clone())];
-    w.run(&["state", "push", "errored-default.maform.json"]).ok();
+    w.env.extend(db.tls_env());
+    w.run(&["state", "push", "errored-default.maform.json"])
+        .ok();
     let o = w.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert_eq!(sim_names(&sim), keys.map(|k| format!("pg-{k}")));
     assert_eq!(db.count("SELECT count(*) FROM {s}.journal"), 0);
+}
+
+#[test]
+fn tls_is_verified_unless_disabled() {
+    let Some(db) = Db::new("t_tls") else { return };
+    let ca = std::env::var("MAFORM_TEST_PG_CA").expect("scripts/postgres sets MAFORM_TEST_PG_CA");
+    let sim = Sim::start(&[]);
+    let mut w = db.work(&sim, &notebooks(&["a"]));
+    // The server speaks TLS with a certificate from a CA nobody trusts by default: even
+    // the default sslmode (prefer) refuses it rather than going on unverified.
+    for conn in [db.conn.clone(), format!("{}?sslmode=verify-full", db.conn)] {
+        w.env = vec![("PG_CONN_STR".into(), conn)];
+        let o = w.run(&["init"]);
+        assert_eq!(o.code, 1, "{}", o.stdout);
+        assert!(
+            o.stderr.contains("certificate") && o.stderr.contains("PGSSLROOTCERT"),
+            "{}",
+            o.stderr
+        );
+        no_secret(&db, &o);
+    }
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_namespace WHERE nspname = 't_tls'"),
+        0
+    );
+    // Trusting the CA: sslmode=require (which fails without TLS) works end to end.
+    w.env = vec![
+        ("PG_CONN_STR".into(), format!("{}?sslmode=require", db.conn)),
+        ("PGSSLROOTCERT".into(), ca),
+    ];
+    w.run(&["init"]).ok();
+    w.run(&["apply", "--auto-approve"]).ok();
+    assert_eq!(w.run(&["state", "list"]).ok().stdout.lines().count(), 1);
+    // Saying otherwise: sslmode=disable connects without TLS.
+    w.env = vec![("PG_CONN_STR".into(), format!("{}?sslmode=disable", db.conn))];
+    assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
 }

@@ -17,7 +17,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 /// The tables maform keeps, in creation order.
 const TABLES: [(&str, &str); 4] = [
@@ -66,7 +66,7 @@ pub struct PgSettings {
 impl PgSettings {
     /// `user@host:port/dbname schema S`, never the password.
     pub fn describe(&self) -> String {
-        let target = match self.conn_str.parse::<tokio_postgres::Config>() {
+        let target = match normalise_sslmode(&self.conn_str).parse::<tokio_postgres::Config>() {
             Ok(c) => {
                 let host = match c.get_hosts().first() {
                     Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
@@ -91,22 +91,60 @@ impl PgSettings {
     }
 }
 
+/// TLS for the connection: the server's certificate is always verified (against the
+/// public web roots and the PEM file named by `PGSSLROOTCERT`), host name included.
+fn tls() -> anyhow::Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = std::env::var_os("PGSSLROOTCERT").filter(|p| !p.is_empty()) {
+        let shown = std::path::Path::new(&path).display().to_string();
+        let certs = rustls_pki_types::CertificateDer::pem_file_iter(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read PGSSLROOTCERT {shown}: {e}"))?;
+        for c in certs {
+            let c = c.map_err(|e| anyhow::anyhow!("PGSSLROOTCERT {shown}: {e}"))?;
+            roots
+                .add(c)
+                .map_err(|e| anyhow::anyhow!("PGSSLROOTCERT {shown}: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| anyhow::anyhow!("TLS setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(cfg))
+}
+
+/// libpq's verifying modes mean what maform always does once TLS is on.
+fn normalise_sslmode(conn: &str) -> String {
+    conn.replace("sslmode=verify-full", "sslmode=require")
+        .replace("sslmode=verify-ca", "sslmode=require")
+}
+
 /// Open a connection; the error names the server, never the password.
 pub async fn connect(settings: &PgSettings) -> anyhow::Result<Client> {
-    let cfg: tokio_postgres::Config = settings.conn_str.parse().map_err(|e| {
+    let cfg: tokio_postgres::Config = normalise_sslmode(&settings.conn_str).parse().map_err(|e| {
         anyhow::anyhow!("the PostgreSQL connection string is invalid: {e}; write it as \"postgres://user:password@host:5432/dbname\" or \"host=... user=... dbname=...\"")
     })?;
     let timeout = cfg
         .get_connect_timeout()
         .copied()
         .unwrap_or(Duration::from_secs(10));
-    let (client, conn) = match tokio::time::timeout(timeout, cfg.connect(NoTls)).await {
+    let (client, conn) = match tokio::time::timeout(timeout, cfg.connect(tls()?)).await {
         Ok(Ok(c)) => c,
-        Ok(Err(e)) => anyhow::bail!(
-            "cannot connect to {}: {}",
-            settings.describe(),
-            pg_error(&e)
-        ),
+        Ok(Err(e)) => {
+            let msg = pg_error(&e);
+            let hint = if msg.contains("certificate") {
+                "; the server's TLS certificate is checked against the public roots: set PGSSLROOTCERT to the CA certificate that signed it, or add sslmode=disable to the connection string to connect without TLS"
+            } else if msg.contains("Connection refused") {
+                "; is the server running, and is the address right?"
+            } else {
+                ""
+            };
+            anyhow::bail!("cannot connect to {}: {msg}{hint}", settings.describe())
+        }
         Err(_) => anyhow::bail!(
             "cannot connect to {}: no answer within {} s",
             settings.describe(),
