@@ -16,7 +16,11 @@ const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 const LATENCY_MS: u64 = 20;
 const TRANSITION_MS: u64 = 500;
 const RPS: u64 = 1000;
-const PARALLELISM: &str = "100";
+
+/// `--parallelism` for apply and destroy: BENCH_PARALLELISM, else 1000.
+fn parallelism() -> String {
+    std::env::var("BENCH_PARALLELISM").unwrap_or_else(|_| "1000".into())
+}
 
 struct Sim {
     child: std::process::Child,
@@ -167,7 +171,7 @@ fn main() {
             format!("N={n} (b) apply, create all"),
             dir.path(),
             &sim,
-            &["apply", "--auto-approve", "--parallelism", PARALLELISM],
+            &["apply", "--auto-approve", "--parallelism", &parallelism()],
             (n as f64 / RPS as f64).max(t),
             format!("max({n} creates ÷ {RPS}/s, 1 × transition)"),
         );
@@ -189,7 +193,7 @@ fn main() {
             run(
                 dir0.path(),
                 &fast,
-                &["apply", "--auto-approve", "--parallelism", PARALLELISM],
+                &["apply", "--auto-approve", "--parallelism", &parallelism()],
             );
             measure(
                 &mut rows,
@@ -206,7 +210,7 @@ fn main() {
             format!("N={n} (d) destroy"),
             dir.path(),
             &sim,
-            &["destroy", "--auto-approve", "--parallelism", PARALLELISM],
+            &["destroy", "--auto-approve", "--parallelism", &parallelism()],
             (n as f64 / RPS as f64).max(t),
             format!("max({n} deletes ÷ {RPS}/s, 1 × transition)"),
         );
@@ -243,7 +247,7 @@ fn main() {
         "20 × (transition + latency)".into(),
     );
 
-    let mut out = format!("Latency {LATENCY_MS} ms per call, transitions {TRANSITION_MS} ms, throttling above {RPS} requests/s, --parallelism {PARALLELISM}.\n\n| run | wall (s) | peak memory (MB) | API calls | lower bound (s) | bound from | ratio |\n| --- | ---: | ---: | ---: | ---: | --- | ---: |\n");
+    let mut out = format!("Latency {LATENCY_MS} ms per call, transitions {TRANSITION_MS} ms, throttling above {RPS} requests/s, --parallelism {}.\n\n| run | wall (s) | peak memory (MB) | API calls | lower bound (s) | bound from | ratio |\n| --- | ---: | ---: | ---: | ---: | --- | ---: |\n", parallelism());
     for r in &rows {
         let ratio = if r.bound > 0.0 {
             format!("{:.1}×", r.wall / r.bound)

@@ -96,6 +96,26 @@ pub struct Client {
     limit: AdaptiveLimit,
     /// Typical wait per kind and target status, learned as operations finish.
     waits: std::sync::Mutex<std::collections::HashMap<String, Duration>>,
+    /// Status reads of objects being waited on, coalesced into list calls per kind (see
+    /// `kinds::read_status`).
+    pub batches: std::sync::Mutex<std::collections::HashMap<String, StatusBatch>>,
+    pace: Pace,
+}
+
+/// The status reads of one kind that are waiting for the next list call.
+#[derive(Default)]
+pub struct StatusBatch {
+    /// Operations of this kind waiting for a status now.
+    pub waiters: usize,
+    /// Reads waiting for the next list, by object id.
+    pub pending: std::collections::HashMap<
+        String,
+        Vec<tokio::sync::oneshot::Sender<Option<serde_json::Value>>>,
+    >,
+    /// Whether a reader is gathering the next batch.
+    pub gathering: bool,
+    /// How many objects of the kind the last list returned.
+    pub total: Option<usize>,
 }
 
 /// How many calls may be in flight: halved when the API throttles, grown back by one
@@ -157,6 +177,74 @@ impl AdaptiveLimit {
     }
 }
 
+/// The request rate the API accepts, learned from its 429s: unpaced until the first one,
+/// then calls are spaced to 90% of the rate that was getting through in the last second,
+/// which grows again by 0.1% per answered call (about 10% a second) until the next 429. A rate-limited API then sees a steady
+/// stream just under its limit instead of bursts that are refused and retried a second
+/// later.
+#[derive(Default)]
+pub struct Pace {
+    inner: std::sync::Mutex<PaceState>,
+}
+
+#[derive(Default)]
+struct PaceState {
+    /// Calls per second, once learned.
+    rate: Option<f64>,
+    /// The next free send time.
+    next: Option<std::time::Instant>,
+    /// Calls answered other than with a 429 in the last second.
+    recent: std::collections::VecDeque<std::time::Instant>,
+    last_throttle: Option<std::time::Instant>,
+}
+
+impl Pace {
+    /// When the next call may go, if the API has throttled.
+    fn slot(&self) -> Option<std::time::Instant> {
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let rate = s.rate?;
+        let now = std::time::Instant::now();
+        let at = s.next.map_or(now, |n| n.max(now));
+        s.next = Some(at + Duration::from_secs_f64(1.0 / rate));
+        (at > now).then_some(at)
+    }
+
+    fn answered(&self) {
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        s.recent.push_back(now);
+        while s
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
+        {
+            s.recent.pop_front();
+        }
+        if let Some(r) = s.rate {
+            s.rate = Some(r * 1.001);
+        }
+    }
+
+    fn throttled(&self) {
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        // One 429 burst is one signal: the calls in flight all see it.
+        if s.last_throttle
+            .is_some_and(|t| now.duration_since(t) < Duration::from_millis(500))
+        {
+            return;
+        }
+        s.last_throttle = Some(now);
+        let through = s.recent.len() as f64;
+        s.rate = Some((through * 0.9).max(1.0));
+    }
+
+    /// The learned rate (calls per second), if the API has throttled.
+    pub fn rate(&self) -> Option<f64> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).rate
+    }
+}
+
 /// Whether a call may be sent again when its outcome is unknown.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
@@ -191,6 +279,8 @@ impl Client {
             calls: AtomicU64::new(0),
             limit: AdaptiveLimit::new(32),
             waits: Default::default(),
+            batches: Default::default(),
+            pace: Pace::default(),
         })
     }
 
@@ -263,12 +353,23 @@ impl Client {
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
+            if let Some(at) = self.pace.slot() {
+                tokio::time::sleep_until(at.into()).await;
+            }
             let result = self
                 .send_once(method, &url, &full_path, &qs, &bytes, body.is_some())
                 .await;
             match &result {
-                Err((e, _)) if e.status == 429 => self.limit.throttled(),
-                Ok(_) => self.limit.succeeded(),
+                Err((e, _)) if e.status == 429 => {
+                    self.limit.throttled();
+                    self.pace.throttled();
+                }
+                Ok(_) => {
+                    self.limit.succeeded();
+                    self.pace.answered();
+                }
+                // The API answered (not a 429): the call went through its rate limiter.
+                Err((e, _)) if e.status != 0 => self.pace.answered(),
                 _ => {}
             }
             // A permit owed since the limit fell is forgotten instead of returned.

@@ -620,9 +620,109 @@ fn status(b: &Json) -> String {
     b["status"].as_str().unwrap_or("").to_string()
 }
 
+/// Counts an operation of `kind` as waiting while it lives.
+struct Waiting<'a> {
+    c: &'a Client,
+    key: String,
+}
+
+impl<'a> Waiting<'a> {
+    fn new(c: &'a Client, kind: Kind) -> Waiting<'a> {
+        let key = format!("{kind:?}");
+        let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(key.clone()).or_default().waiters += 1;
+        Waiting { c, key }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut m = self.c.batches.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = m.get_mut(&self.key) {
+            b.waiters = b.waiters.saturating_sub(1);
+        }
+    }
+}
+
+/// How long the first reader of a batch waits for others to join it.
+const GATHER: Duration = Duration::from_millis(50);
+
+/// One object's current body, read as part of a batch when many objects of its kind are
+/// being waited on: the reads that arrive within `GATHER` of each other share one walk
+/// through the list endpoint (a call per 50 notebooks, per 1024 DevServers, one for all
+/// DevEnviron instances) instead of a GET each. Batching is used only with 32 or more
+/// waiters and when the list takes at most a quarter of their calls; an object the list
+/// does not show (gone,
+/// or created after the walk began) is read with a GET, as is everything if the list
+/// fails.
+pub async fn read_status(
+    c: &std::sync::Arc<Client>,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<Json>, ApiError> {
+    let key = format!("{kind:?}");
+    let joined = {
+        let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
+        let b = m.entry(key.clone()).or_default();
+        let per_call = match kind {
+            Kind::Notebook => 50,
+            Kind::DevServer => 1024,
+            Kind::DevEnv => usize::MAX,
+        };
+        let calls = b.total.unwrap_or(b.waiters).div_ceil(per_call).max(1);
+        // A batched read waits for others and for a whole list, and a failed page delays
+        // all of them: worth it only when it saves most of the calls of many waiters.
+        if b.waiters < 32 || calls * 4 > b.waiters {
+            None
+        } else {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            b.pending.entry(id.to_string()).or_default().push(tx);
+            let lead = !b.gathering;
+            b.gathering = true;
+            Some((rx, lead))
+        }
+    };
+    let Some((rx, lead)) = joined else {
+        return get(c, kind, id).await;
+    };
+    if lead {
+        tokio::time::sleep(GATHER).await;
+        let pending = {
+            let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
+            let b = m.entry(key.clone()).or_default();
+            b.gathering = false;
+            std::mem::take(&mut b.pending)
+        };
+        if let Ok(all) = list_all(c, kind).await {
+            {
+                let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
+                m.entry(key).or_default().total = Some(all.len());
+            }
+            let mut by_id: std::collections::HashMap<&str, &Json> =
+                std::collections::HashMap::with_capacity(all.len());
+            for o in &all {
+                if let Some(i) = o["id"].as_str() {
+                    by_id.insert(i, o);
+                }
+            }
+            for (i, txs) in pending {
+                let found = by_id.get(i.as_str()).map(|o| (*o).clone());
+                for tx in txs {
+                    let _ = tx.send(found.clone());
+                }
+            }
+        }
+        // If the list failed, the senders are dropped and every reader falls back to GET.
+    }
+    match rx.await {
+        Ok(Some(b)) if b["status"].is_string() => Ok(Some(b)),
+        _ => get(c, kind, id).await,
+    }
+}
+
 /// Poll until `done` says so, with backoff from 100 ms up to 5 s per poll.
 async fn wait(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     timeout: Duration,
@@ -632,6 +732,7 @@ async fn wait(
 ) -> Result<Option<Json>, OpError> {
     let start = Instant::now();
     let mut interval = Duration::from_millis(100);
+    let _waiting = Waiting::new(c, kind);
     // Transitions of one kind take about as long as the last ones did: sleep most of that
     // before the first poll instead of polling all the way (fewer calls, same latency).
     let key = format!("{kind:?}/{target}");
@@ -647,7 +748,7 @@ async fn wait(
 
 #[allow(clippy::too_many_arguments)]
 async fn wait_loop(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     timeout: Duration,
@@ -657,7 +758,7 @@ async fn wait_loop(
     interval: &mut Duration,
 ) -> Result<Option<Json>, OpError> {
     loop {
-        let b = get(c, kind, id)
+        let b = read_status(c, kind, id)
             .await
             .map_err(|e| OpError::new(Some(id.into()), e))?;
         if let Some(x) = &b {
@@ -709,7 +810,7 @@ fn failed_msg(b: &Json) -> String {
 
 /// Wait for a stable status in `targets`; a failure status is an error.
 pub async fn wait_status(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     targets: &[&str],
@@ -739,7 +840,7 @@ pub async fn wait_status(
 }
 
 pub async fn wait_gone(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     timeout: Duration,
@@ -804,7 +905,7 @@ async fn power(c: &Client, kind: Kind, id: &str, run: bool, cur: &Json) -> Resul
 
 /// Bring an instance to RUNNING or STOPPED and wait.
 pub async fn set_power(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     run: bool,
@@ -948,7 +1049,7 @@ pub async fn create(
 }
 
 pub async fn delete(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     timeout: Duration,
@@ -991,7 +1092,7 @@ fn changed(prior: &Value, desired: &Value, key: &str) -> bool {
 /// Update in place with the API sequence each change needs, then return the instance to
 /// its declared (or previous) power state.
 pub async fn update(
-    c: &Client,
+    c: &std::sync::Arc<Client>,
     kind: Kind,
     id: &str,
     prior: &Value,
