@@ -114,6 +114,8 @@ pub struct StatusBatch {
     >,
     /// Whether a reader is gathering the next batch.
     pub gathering: bool,
+    /// Whether a batch's list is under way.
+    pub listing: bool,
     /// How many objects of the kind the last list returned.
     pub total: Option<usize>,
 }
@@ -128,6 +130,9 @@ pub struct AdaptiveLimit {
     successes: std::sync::atomic::AtomicUsize,
     /// Permits to forget when they are released (they were in use when the limit fell).
     owed: std::sync::atomic::AtomicUsize,
+    /// When the limit last fell: the calls in flight during one 429 burst all see it, and
+    /// count as one signal.
+    last_fall: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl AdaptiveLimit {
@@ -138,12 +143,21 @@ impl AdaptiveLimit {
             current: max.into(),
             successes: 0.into(),
             owed: 0.into(),
+            last_fall: std::sync::Mutex::new(None),
         }
     }
     pub fn current(&self) -> usize {
         self.current.load(Ordering::Relaxed)
     }
     fn throttled(&self) {
+        {
+            let mut last = self.last_fall.lock().unwrap_or_else(|p| p.into_inner());
+            let now = std::time::Instant::now();
+            if last.is_some_and(|t| now.duration_since(t) < Duration::from_millis(500)) {
+                return;
+            }
+            *last = Some(now);
+        }
         let cur = self.current.load(Ordering::Relaxed);
         let new = (cur / 2).max(1);
         if new < cur
@@ -172,14 +186,24 @@ impl AdaptiveLimit {
                 .is_ok()
         {
             self.successes.store(0, Ordering::Relaxed);
-            self.sem.add_permits(1);
+            // A permit still owed from a fall is simply no longer owed.
+            let owed = self.owed.load(Ordering::Relaxed);
+            if owed == 0
+                || self
+                    .owed
+                    .compare_exchange(owed, owed - 1, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_err()
+            {
+                self.sem.add_permits(1);
+            }
         }
     }
 }
 
 /// The request rate the API accepts, learned from its 429s: unpaced until the first one,
-/// then calls are spaced to 90% of the rate that was getting through in the last second,
-/// which grows again by 0.1% per answered call (about 10% a second) until the next 429. A rate-limited API then sees a steady
+/// then calls are spaced to 90% of the most that got through in a second; each further
+/// 429 burst lowers the rate by 30% (never below half that best rate), and it grows again
+/// by 0.1% per answered call (about 10% a second). A rate-limited API then sees a steady
 /// stream just under its limit instead of bursts that are refused and retried a second
 /// later.
 #[derive(Default)]
@@ -196,6 +220,8 @@ struct PaceState {
     /// Calls answered other than with a 429 in the last second.
     recent: std::collections::VecDeque<std::time::Instant>,
     last_throttle: Option<std::time::Instant>,
+    /// The most calls seen getting through in a second: the best estimate of the limit.
+    peak: f64,
 }
 
 impl Pace {
@@ -235,8 +261,14 @@ impl Pace {
             return;
         }
         s.last_throttle = Some(now);
-        let through = s.recent.len() as f64;
-        s.rate = Some((through * 0.9).max(1.0));
+        s.peak = s.peak.max(s.recent.len() as f64);
+        // Down by 30% for each 429 burst, but not below half of the best rate seen: a
+        // burst after a quiet second says little about the limit.
+        let rate = match s.rate {
+            None => s.peak * 0.9,
+            Some(r) => (r * 0.7).max(s.peak * 0.5),
+        };
+        s.rate = Some(rate.max(1.0));
     }
 
     /// The learned rate (calls per second), if the API has throttled.
@@ -559,6 +591,12 @@ mod tests {
         let l = AdaptiveLimit::new(8);
         l.throttled();
         assert_eq!((l.current(), l.sem.available_permits()), (4, 4));
+        // The other calls of the same 429 burst are the same signal.
+        l.throttled();
+        assert_eq!(l.current(), 4);
+        // A later burst halves again.
+        *l.last_fall.lock().unwrap() =
+            Some(std::time::Instant::now() - std::time::Duration::from_secs(1));
         l.throttled();
         assert_eq!(l.current(), 2);
         for _ in 0..2 {
@@ -569,5 +607,21 @@ mod tests {
             l.succeeded();
         }
         assert_eq!(l.current(), 8, "back to the maximum, not beyond");
+    }
+
+    #[test]
+    fn permits_in_use_when_the_limit_falls_are_owed_not_leaked() {
+        let l = AdaptiveLimit::new(8);
+        let held: Vec<_> = (0..8).map(|_| l.sem.try_acquire().unwrap()).collect();
+        l.throttled();
+        assert_eq!(l.current(), 4);
+        assert_eq!(l.owed.load(std::sync::atomic::Ordering::Relaxed), 4);
+        // Growing back while permits are owed pays the debt instead of adding permits.
+        for _ in 0..4 {
+            l.succeeded();
+        }
+        assert_eq!(l.current(), 5);
+        assert_eq!(l.owed.load(std::sync::atomic::Ordering::Relaxed), 3);
+        drop(held);
     }
 }

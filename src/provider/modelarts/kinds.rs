@@ -650,9 +650,9 @@ const GATHER: Duration = Duration::from_millis(50);
 /// One object's current body, read as part of a batch when many objects of its kind are
 /// being waited on: the reads that arrive within `GATHER` of each other share one walk
 /// through the list endpoint (a call per 50 notebooks, per 1024 DevServers, one for all
-/// DevEnviron instances) instead of a GET each. Batching is used only with 32 or more
-/// waiters and when the list takes at most a quarter of their calls; an object the list
-/// does not show (gone,
+/// DevEnviron instances) instead of a GET each. One list runs at a time per kind, and
+/// only with 32 or more waiters and when it takes at most a quarter of the calls it
+/// replaces; an object the list does not show (gone,
 /// or created after the walk began) is read with a GET, as is everything if the list
 /// fails.
 pub async fn read_status(
@@ -664,15 +664,7 @@ pub async fn read_status(
     let joined = {
         let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
         let b = m.entry(key.clone()).or_default();
-        let per_call = match kind {
-            Kind::Notebook => 50,
-            Kind::DevServer => 1024,
-            Kind::DevEnv => usize::MAX,
-        };
-        let calls = b.total.unwrap_or(b.waiters).div_ceil(per_call).max(1);
-        // A batched read waits for others and for a whole list, and a failed page delays
-        // all of them: worth it only when it saves most of the calls of many waiters.
-        if b.waiters < 32 || calls * 4 > b.waiters {
+        if b.waiters < 32 {
             None
         } else {
             let (tx, rx) = tokio::sync::oneshot::channel();
@@ -686,18 +678,41 @@ pub async fn read_status(
         return get(c, kind, id).await;
     };
     if lead {
-        tokio::time::sleep(GATHER).await;
-        let pending = {
+        // Gather for a moment, and for as long as the previous batch's list runs: one list
+        // at a time per kind.
+        let (pending, total) = loop {
+            tokio::time::sleep(GATHER).await;
             let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
             let b = m.entry(key.clone()).or_default();
-            b.gathering = false;
-            std::mem::take(&mut b.pending)
-        };
-        if let Ok(all) = list_all(c, kind).await {
-            {
-                let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
-                m.entry(key).or_default().total = Some(all.len());
+            if !b.listing {
+                b.gathering = false;
+                b.listing = true;
+                break (std::mem::take(&mut b.pending), b.total);
             }
+        };
+        let per_call = match kind {
+            Kind::Notebook => 50,
+            Kind::DevServer => 1024,
+            Kind::DevEnv => usize::MAX,
+        };
+        let calls = total.unwrap_or(pending.len()).div_ceil(per_call).max(1);
+        // A batched read waits for others and for a whole list, and a failed page delays
+        // all of them: worth it only when the list saves most of the calls. Otherwise the
+        // senders are dropped and each reader sends its own GET.
+        let listed = if pending.len() >= calls * 4 {
+            list_all(c, kind).await.ok()
+        } else {
+            None
+        };
+        {
+            let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
+            let b = m.entry(key).or_default();
+            b.listing = false;
+            if let Some(all) = &listed {
+                b.total = Some(all.len());
+            }
+        }
+        if let Some(all) = listed {
             let mut by_id: std::collections::HashMap<&str, &Json> =
                 std::collections::HashMap::with_capacity(all.len());
             for o in &all {
