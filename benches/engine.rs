@@ -204,6 +204,16 @@ fn main() {
                 0.0,
                 "—".into(),
             );
+            // Without reading the API at all: parse, evaluate, graph, diff, render.
+            measure(
+                &mut rows,
+                format!("N={n} engine's own work without the API (plan --refresh=false)"),
+                dir0.path(),
+                &fast,
+                &["plan", "--refresh=false"],
+                0.0,
+                "—".into(),
+            );
         }
         measure(
             &mut rows,

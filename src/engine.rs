@@ -154,22 +154,25 @@ pub async fn provider(cfg: &Config, vars: &Resolved, quiet: bool) -> anyhow::Res
 /// several objects of a kind, a GET per object otherwise; objects that are gone leave the
 /// refreshed state.
 pub async fn refresh(client: &Arc<Client>, state: &State) -> anyhow::Result<State> {
-    let mut out = state.clone();
+    // Objects read from the API are rebuilt from what the API says; everything else is
+    // copied as it is (no deep copy of attributes that are about to be replaced).
+    let mut out = State {
+        serial: state.serial,
+        lineage: state.lineage.clone(),
+        instances: BTreeMap::new(),
+        outputs: state.outputs.clone(),
+    };
     let mut by_kind: BTreeMap<&'static str, Vec<(Addr, String)>> = BTreeMap::new();
     for (a, i) in &state.instances {
-        if a.mode != Mode::Managed {
-            continue;
-        }
-        let Some(kind) = Kind::from_type(&a.rtype) else {
-            continue;
-        };
-        match i.attributes.get("id").as_str() {
-            Some(id) => by_kind
+        let kind = Kind::from_type(&a.rtype).filter(|_| a.mode == Mode::Managed);
+        match (kind, i.attributes.get("id").as_str()) {
+            (Some(kind), Some(id)) => by_kind
                 .entry(kind.type_name())
                 .or_default()
                 .push((a.clone(), id.to_string())),
-            None => {
-                out.instances.remove(a);
+            (Some(_), None) => {}
+            (None, _) => {
+                out.instances.insert(a.clone(), i.clone());
             }
         }
     }
@@ -211,14 +214,21 @@ pub async fn refresh(client: &Arc<Client>, state: &State) -> anyhow::Result<Stat
         for (a, id) in &items {
             match found.get(id) {
                 Some(b) if !(kind == Kind::DevEnv && b["status"] == "DELETED") => {
-                    let inst = out.instances.get_mut(a).expect("present");
-                    inst.attributes = kinds::to_attrs(kind, b, &inst.attributes);
-                    inst.sensitive =
-                        crate::schema::sensitive_for(&a.rtype, &inst.attributes, &inst.sensitive);
+                    let prior = &state.instances[a];
+                    let attributes = kinds::to_attrs(kind, b, &prior.attributes);
+                    let sensitive =
+                        crate::schema::sensitive_for(&a.rtype, &attributes, &prior.sensitive);
+                    out.instances.insert(
+                        a.clone(),
+                        crate::state::Instance {
+                            attributes,
+                            sensitive,
+                            dependencies: prior.dependencies.clone(),
+                            tainted: prior.tainted,
+                        },
+                    );
                 }
-                _ => {
-                    out.instances.remove(a);
-                }
+                _ => {}
             }
         }
     }
