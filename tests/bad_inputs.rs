@@ -131,6 +131,21 @@ fn corpus(good_state: &[u8]) -> Vec<Case> {
     ] {
         cases.push(case(format!("config junk {junk:?}"), junk));
     }
+    // Backend blocks: each is refused before any state is read or written.
+    for backend in [
+        "backend \"s3\" {}",
+        "backend \"pg\" {\n  schema_name = \"Bad-Name\"\n}",
+        "backend \"pg\" {\n  keep_versions = 0\n}",
+        "backend \"pg\" {\n  keep_versions = 1.5\n}",
+        "backend \"pg\" {\n  conn_str = 42\n}",
+        "backend \"pg\" {\n  password = \"x\"\n}",
+        "backend \"local\" {\n  path = \"x\"\n}",
+        "maform {\n  backend \"pg\" {}\n  backend \"pg\" {}\n}",
+        // Valid, but not initialised here: plan must say to run maform init.
+        "maform {\n  backend \"pg\" {\n    conn_str = \"postgres://u@127.0.0.1:1/db\"\n  }\n}",
+    ] {
+        cases.push(case(format!("backend {backend:?}"), &format!("{GOOD}\n{backend}\n")));
+    }
     // Variables: files and flags.
     let var_files: &[&str] = &[
         "size = ",

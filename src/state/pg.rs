@@ -78,7 +78,7 @@ impl PgSettings {
                 format!(
                     "{}@{host}:{port}/{}",
                     c.get_user().unwrap_or("?"),
-                    c.get_dbname().unwrap_or("?")
+                    c.get_dbname().or(c.get_user()).unwrap_or("?")
                 )
             }
             Err(_) => "(unparsable connection string)".into(),
