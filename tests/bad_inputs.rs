@@ -144,7 +144,10 @@ fn corpus(good_state: &[u8]) -> Vec<Case> {
         // Valid, but not initialised here: plan must say to run maform init.
         "maform {\n  backend \"pg\" {\n    conn_str = \"postgres://u@127.0.0.1:1/db\"\n  }\n}",
     ] {
-        cases.push(case(format!("backend {backend:?}"), &format!("{GOOD}\n{backend}\n")));
+        cases.push(case(
+            format!("backend {backend:?}"),
+            &format!("{GOOD}\n{backend}\n"),
+        ));
     }
     // Variables: files and flags.
     let var_files: &[&str] = &[

@@ -125,6 +125,21 @@ fn sim_names(sim: &Sim) -> Vec<String> {
     v
 }
 
+/// The run failed (exit 1) and said `what`.
+fn fails_with(o: &Out, what: &str) {
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains(what), "{what}: {}", o.stderr);
+}
+
+/// `maform ARGS` started in the background, its output captured.
+fn background(w: &Work, args: &[&str]) -> std::process::Child {
+    w.command(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// Wait (polling what the test observes, not the clock) until `f` holds.
 fn until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -150,8 +165,7 @@ fn init_workspaces_and_kept_versions() {
     let sim = Sim::start(&[]);
     let w = db.work(&sim, &notebooks(&["a", "b"]));
     let o = w.run(&["plan"]);
-    assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("run maform init"), "{}", o.stderr);
+    fails_with(&o, "run maform init");
 
     let o = w.run(&["init"]);
     o.ok();
@@ -202,12 +216,7 @@ fn init_workspaces_and_kept_versions() {
     let st = maform::state::State::from_bytes(old.ok().stdout.as_bytes(), "pull").unwrap();
     assert_eq!(st.serial as i64, head - 2);
     let o = w.run(&["state", "pull", "--serial", "1"]);
-    assert_eq!(o.code, 1);
-    assert!(
-        o.stderr.contains("no kept version with serial 1; kept:"),
-        "{}",
-        o.stderr
-    );
+    fails_with(&o, "no kept version with serial 1; kept:");
     let cur = w.run(&["state", "pull"]);
     assert_eq!(cur.ok().stdout, db.head("default"));
 
@@ -230,12 +239,7 @@ fn init_workspaces_and_kept_versions() {
     );
     w.run(&["workspace", "select", "default"]).ok();
     let o = w.run(&["workspace", "delete", "staging"]);
-    assert_eq!(o.code, 1);
-    assert!(
-        o.stderr.contains("still manages 2 object(s)"),
-        "{}",
-        o.stderr
-    );
+    fails_with(&o, "still manages 2 object(s)");
     w.run(&["workspace", "delete", "staging", "--force"]).ok();
     assert_eq!(
         db.count("SELECT count(*) FROM {s}.states WHERE workspace = 'staging'"),
@@ -254,19 +258,19 @@ fn concurrent_applies_take_turns_and_both_land() {
     let sim = Sim::start(&["--transition-ms", "1500"]);
     let w = db.work(&sim, &notebooks(&["a", "b"]));
     w.run(&["init"]).ok();
-    let mut first = w
-        .command(&[
+    let apply_one = |key: &str| {
+        let target = format!("modelarts_notebook.n[\"{key}\"]");
+        let args = [
             "apply",
             "--auto-approve",
             "--lock-timeout",
             "60s",
             "--target",
-            "modelarts_notebook.n[\"a\"]",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+            &target,
+        ];
+        background(&w, &args)
+    };
+    let mut first = apply_one("a");
     until(
         "the first apply to take the lock",
         Duration::from_secs(30),
@@ -284,19 +288,7 @@ fn concurrent_applies_take_turns_and_both_land() {
     ] {
         assert!(o.stderr.contains(s), "{s}: {}", o.stderr);
     }
-    let second = w
-        .command(&[
-            "apply",
-            "--auto-approve",
-            "--lock-timeout",
-            "60s",
-            "--target",
-            "modelarts_notebook.n[\"b\"]",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let second = apply_one("b");
     let o2 = second.wait_with_output().unwrap();
     let status1 = first.wait().unwrap();
     let mut err1 = String::new();
@@ -335,12 +327,7 @@ fn a_killed_lock_holder_frees_the_lock_and_its_creates_are_adopted() {
     let sim = Sim::start(&["--transition-ms", "3000"]);
     let w = db.work(&sim, &notebooks(&["a", "b", "c"]));
     w.run(&["init"]).ok();
-    let mut child = w
-        .command(&["apply", "--auto-approve", "--parallelism", "3"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = background(&w, &["apply", "--auto-approve", "--parallelism", "3"]);
     // Kill it with creates in flight: their intents are in the journal table.
     until("creates in flight", Duration::from_secs(30), || {
         sim.objects("notebooks").len() == 3
@@ -430,12 +417,7 @@ fn a_stale_writer_is_rejected_by_the_compare_and_swap() {
     w.run(&["init"]).ok();
     w.run(&["apply", "--auto-approve"]).ok();
     w.write("main.hcl", &notebooks(&["pre", "x", "y"]));
-    let child = w
-        .command(&["apply", "--auto-approve"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = background(&w, &["apply", "--auto-approve"]);
     until("creates in flight", Duration::from_secs(30), || {
         sim.objects("notebooks").len() == 3
     });
@@ -482,12 +464,7 @@ fn migration_local_to_pg_and_back_round_trips() {
         o.stderr
     );
     let o = w.run(&["init"]);
-    assert_eq!(o.code, 1);
-    assert!(
-        o.stderr.contains("have state in the old one (default)"),
-        "{}",
-        o.stderr
-    );
+    fails_with(&o, "have state in the old one (default)");
     let o = w.run(&["init", "--migrate-state"]);
     o.ok();
     no_secret(&db, &o);
@@ -528,8 +505,7 @@ fn migration_local_to_pg_and_back_round_trips() {
     w.run(&["init", "--reconfigure"]).ok();
     w.write("backend.hcl", &db.backend_block());
     let o = w.run(&["init", "--migrate-state"]);
-    assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("holds a newer state"), "{}", o.stderr);
+    fails_with(&o, "holds a newer state");
     assert_eq!(db.head("default"), newer);
     assert_eq!(
         std::fs::read(w.path().join("state/default.json")).unwrap(),
@@ -541,8 +517,7 @@ fn migration_local_to_pg_and_back_round_trips() {
     other.serial = 999;
     std::fs::write(w.path().join("state/default.json"), other.to_bytes()).unwrap();
     let o = w.run(&["init", "--migrate-state"]);
-    assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("another lineage"), "{}", o.stderr);
+    fails_with(&o, "another lineage");
     assert_eq!(db.head("default"), newer);
 }
 
@@ -615,12 +590,7 @@ fn a_dropped_connection_mid_apply_leaves_a_recoverable_errored_state() {
     let via_proxy = format!("{creds}@127.0.0.1:{}/{dbname}", proxy.port);
     w.env = vec![("PG_CONN_STR".into(), via_proxy)];
     w.env.extend(db.tls_env());
-    let child = w
-        .command(&["apply", "--auto-approve", "--parallelism", "2"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = background(&w, &["apply", "--auto-approve", "--parallelism", "2"]);
     until("the first state write", Duration::from_secs(30), || {
         db.serial("default") >= 1
     });

@@ -319,6 +319,14 @@ impl PgBackend {
         f(client).await.map_err(|e| ctx(&self.settings, e))
     }
 
+    /// One statement about this workspace (`$1`; `{s}` is the schema), on the run's
+    /// connection.
+    async fn ws_rows(&self, sql: &str) -> anyhow::Result<Vec<tokio_postgres::Row>> {
+        let (ws, sql) = (self.workspace.clone(), self.settings.q(sql));
+        self.with_client(move |c| Box::pin(async move { c.query(&sql, &[&ws]).await }))
+            .await
+    }
+
     pub async fn lock(&mut self, operation: &str, timeout: Duration) -> anyhow::Result<LockInfo> {
         let key = self.key();
         let start = Instant::now();
@@ -345,18 +353,11 @@ impl PgBackend {
                 );
             }
             if start.elapsed() >= timeout {
-                let (ws, s) = (self.workspace.clone(), self.settings.clone());
                 let row = self
-                    .with_client(move |c| {
-                        Box::pin(async move {
-                            c.query_opt(
-                                &s.q("SELECT lock_id, operation, who, created, pid FROM {s}.locks WHERE workspace = $1"),
-                                &[&ws],
-                            )
-                            .await
-                        })
-                    })
-                    .await?;
+                    .ws_rows("SELECT lock_id, operation, who, created, pid FROM {s}.locks WHERE workspace = $1")
+                    .await?
+                    .into_iter()
+                    .next();
                 return Err(match row {
                     Some(r) => anyhow::anyhow!(
                         "workspace {:?} in {} is locked by another run\n  Lock ID:   {}\n  Operation: {}\n  Who:       {}\n  Created:   {}\n  Pid:       {}\nWait for it to finish or retry with --lock-timeout 5m. A run that dies releases the lock with its connection; if that run hangs: maform force-unlock {}",
@@ -425,18 +426,11 @@ impl PgBackend {
 
     /// The stored bytes of the current state, as written.
     pub async fn read_raw(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
-        let (ws, s) = (self.workspace.clone(), self.settings.clone());
         let row = self
-            .with_client(move |c| {
-                Box::pin(async move {
-                    c.query_opt(
-                        &s.q("SELECT s.data FROM {s}.workspaces w JOIN {s}.states s ON s.workspace = w.name AND s.serial = w.serial WHERE w.name = $1"),
-                        &[&ws],
-                    )
-                    .await
-                })
-            })
-            .await?;
+            .ws_rows("SELECT s.data FROM {s}.workspaces w JOIN {s}.states s ON s.workspace = w.name AND s.serial = w.serial WHERE w.name = $1")
+            .await?
+            .into_iter()
+            .next();
         self.exists = row.is_some();
         Ok(row.map(|r| r.get::<_, String>(0).into_bytes()))
     }
@@ -458,17 +452,8 @@ impl PgBackend {
 
     /// An older kept version; the error lists the kept ones.
     pub async fn read_version(&mut self, serial: u64) -> anyhow::Result<State> {
-        let (ws, s) = (self.workspace.clone(), self.settings.clone());
         let rows = self
-            .with_client(move |c| {
-                Box::pin(async move {
-                    c.query(
-                        &s.q("SELECT serial, data FROM {s}.states WHERE workspace = $1 ORDER BY serial"),
-                        &[&ws],
-                    )
-                    .await
-                })
-            })
+            .ws_rows("SELECT serial, data FROM {s}.states WHERE workspace = $1 ORDER BY serial")
             .await?;
         for r in &rows {
             if r.get::<_, i64>(0) as u64 == serial {
@@ -622,14 +607,13 @@ impl PgBackend {
     /// Release a lock whose holder hangs: end the holder's database session (which frees
     /// the advisory lock) and remove its record. Returns who held it.
     pub async fn force_unlock(&mut self, id: &str) -> anyhow::Result<String> {
-        let (ws, s) = (self.workspace.clone(), self.settings.clone());
         let row = self
-            .with_client(move |c| {
-                Box::pin(async move {
-                    c.query_opt(&s.q("SELECT lock_id, who, operation, backend_pid FROM {s}.locks WHERE workspace = $1"), &[&ws]).await
-                })
-            })
-            .await?;
+            .ws_rows(
+                "SELECT lock_id, who, operation, backend_pid FROM {s}.locks WHERE workspace = $1",
+            )
+            .await?
+            .into_iter()
+            .next();
         let Some(r) = row else {
             anyhow::bail!(
                 "workspace {:?} is not locked (no lock record in {})",
