@@ -1443,11 +1443,15 @@ async fn apply_cmd(
         // Record what the refresh saw, as Terraform does.
         let mut st = refreshed.clone();
         apply::outputs(&l.cfg, &l.vars, &data, &mut st)?;
-        BackendPersist::new(&mut backend, prior)
-            .persist(&mut st)
-            .await?;
+        let mut persist = BackendPersist::new(&mut backend, prior);
+        persist.persist(&mut st).await?;
+        let errored = persist.errored_message();
         backend.unlock().await;
         provider.stop().await?;
+        if let Some(m) = errored {
+            eprintln!("\n{m}");
+            return Ok(Exit(1));
+        }
         return Ok(Exit(0));
     }
     if !auto_approve {

@@ -379,13 +379,10 @@ impl PgBackend {
         };
         {
             let guard = self.shared.client.lock().await;
-            record_lock(
-                guard.as_ref().expect("connected"),
-                &self.settings,
-                &self.workspace,
-                &info,
-            )
-            .await?;
+            let c = guard.as_ref().ok_or_else(|| {
+                anyhow::anyhow!("the connection to {} broke", self.settings.describe())
+            })?;
+            record_lock(c, &self.settings, &self.workspace, &info).await?;
         }
         *self.shared.held.lock().unwrap_or_else(|p| p.into_inner()) = Some(info.clone());
         Ok(info)

@@ -584,7 +584,54 @@ fn describe(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::AdaptiveLimit;
+    use super::{AdaptiveLimit, Pace};
+    use std::time::{Duration, Instant};
+
+    /// A pace that has seen `n` answers in the last second.
+    fn pace_with(n: usize) -> Pace {
+        let p = Pace::default();
+        for _ in 0..n {
+            p.answered();
+        }
+        p
+    }
+
+    #[test]
+    fn pace_is_learned_from_the_first_429_and_spaces_calls() {
+        let p = pace_with(1000);
+        assert!(p.slot().is_none(), "unpaced until the API throttles");
+        p.throttled();
+        assert_eq!(p.rate(), Some(900.0), "90% of what got through");
+        // Calls are spaced 1/900 s apart.
+        let (a, b) = (p.slot(), p.slot().unwrap());
+        let a = a.unwrap_or_else(Instant::now);
+        let gap = b.duration_since(a);
+        assert!(
+            gap >= Duration::from_micros(1100) && gap <= Duration::from_micros(1120),
+            "{gap:?}"
+        );
+    }
+
+    #[test]
+    fn one_burst_is_one_signal_and_the_pace_never_collapses() {
+        let p = pace_with(1000);
+        p.throttled();
+        p.throttled();
+        assert_eq!(p.rate(), Some(900.0), "the same burst");
+        // Later bursts lower it by 30% each, but never below half the best rate seen,
+        // even when they come after a quiet second.
+        for _ in 0..10 {
+            p.inner.lock().unwrap().last_throttle = Some(Instant::now() - Duration::from_secs(1));
+            p.inner.lock().unwrap().recent.clear();
+            p.throttled();
+        }
+        assert_eq!(p.rate(), Some(500.0));
+        // And it grows back as calls are answered.
+        for _ in 0..100 {
+            p.answered();
+        }
+        assert!(p.rate().unwrap() > 540.0);
+    }
 
     #[test]
     fn halves_on_throttling_and_grows_back_one_per_window() {
