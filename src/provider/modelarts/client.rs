@@ -116,8 +116,6 @@ pub struct StatusBatch {
     pub gathering: bool,
     /// Whether a batch's list is under way.
     pub listing: bool,
-    /// How many objects of the kind the last list returned.
-    pub total: Option<usize>,
 }
 
 /// How many calls may be in flight: halved when the API throttles, grown back by one

@@ -538,6 +538,92 @@ pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiEr
     }
 }
 
+/// Objects per list call (notebooks, DevServers; the legacy API lists all at once).
+fn page_size(kind: Kind) -> usize {
+    match kind {
+        Kind::Notebook => 50,
+        Kind::DevServer => 1024,
+        Kind::DevEnv => usize::MAX,
+    }
+}
+
+/// One page of a paged list (notebooks and DevServers), checked for shape. Notebooks are
+/// sorted by creation time in `dir` (ASC or DESC, the API's default).
+async fn list_page(
+    c: std::sync::Arc<Client>,
+    kind: Kind,
+    offset: usize,
+    dir: &'static str,
+) -> Result<Json, ApiError> {
+    let limit = page_size(kind);
+    let mut q = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+    if kind == Kind::Notebook {
+        q.push(("sort_dir", dir.into()));
+    }
+    let r = c.call("GET", kind.base(), &q, None, Retry::Safe).await?;
+    match (r["data"].as_array(), r["total"].as_u64()) {
+        (Some(a), Some(_)) if a.iter().all(|o| o["id"].is_string()) => Ok(r),
+        _ => Err(invalid(
+            kind,
+            "a list page that is not {current, data, pages, size, total}",
+            &r,
+        )),
+    }
+}
+
+/// The objects among `want` that a walk through the list finds, newest first, spending
+/// at most `budget` calls (sixteen pages at a time) and stopping as soon as all are found.
+/// Objects being created are the newest, so they are found on the first pages whatever
+/// the size of the account.
+async fn list_find(
+    c: &std::sync::Arc<Client>,
+    kind: Kind,
+    want: &std::collections::HashSet<&str>,
+    budget: usize,
+) -> Result<std::collections::HashMap<String, Json>, ApiError> {
+    let mut found = std::collections::HashMap::new();
+    let keep = |objs: &[Json], found: &mut std::collections::HashMap<String, Json>| {
+        for o in objs {
+            if let Some(id) = o["id"].as_str().filter(|id| want.contains(id)) {
+                found.insert(id.to_string(), o.clone());
+            }
+        }
+    };
+    if kind == Kind::DevEnv {
+        keep(&list_all(c, kind).await?, &mut found);
+        return Ok(found);
+    }
+    let limit = page_size(kind);
+    let (mut offset, mut spent) = (0, 0);
+    while spent < budget && found.len() < want.len() {
+        let n = (budget - spent).min(16);
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..n {
+            set.spawn(list_page(c.clone(), kind, offset + i * limit, "DESC"));
+        }
+        spent += n;
+        offset += n * limit;
+        let mut end = false;
+        while let Some(r) = set.join_next().await {
+            let page = r.map_err(|e| ApiError {
+                status: 0,
+                code: "TASK".into(),
+                message: e.to_string(),
+                request_id: None,
+                method: "GET".into(),
+                path: kind.base().into(),
+            })??;
+            let data = page["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+            end |= data.len() < limit;
+            keep(data, &mut found);
+        }
+        if end {
+            break;
+        }
+    }
+    Ok(found)
+}
+
 /// Every object of a kind, page by page: one call per 50 notebooks, per 1024 DevServers,
 /// or one call for all DevEnviron instances. After the first page, the remaining pages
 /// are fetched sixteen at a time.
@@ -561,25 +647,8 @@ pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json
             )),
         };
     }
-    let limit = if kind == Kind::Notebook { 50 } else { 1024 };
-    let page = |offset: usize| {
-        let c = c.clone();
-        async move {
-            let mut q = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
-            if kind == Kind::Notebook {
-                q.push(("sort_dir", "ASC".into()));
-            }
-            let r = c.call("GET", kind.base(), &q, None, Retry::Safe).await?;
-            match (r["data"].as_array(), r["total"].as_u64()) {
-                (Some(a), Some(_)) if a.iter().all(|o| o["id"].is_string()) => Ok(r),
-                _ => Err(invalid(
-                    kind,
-                    "a list page that is not {current, data, pages, size, total}",
-                    &r,
-                )),
-            }
-        }
-    };
+    let limit = page_size(kind);
+    let page = |offset: usize| list_page(c.clone(), kind, offset, "ASC");
     let first = page(0).await?;
     let mut out = first["data"].as_array().cloned().unwrap_or_default();
     let total = first["total"].as_u64().unwrap_or(0) as usize;
@@ -647,14 +716,13 @@ impl Drop for Waiting<'_> {
 /// How long the first reader of a batch waits for others to join it.
 const GATHER: Duration = Duration::from_millis(50);
 
-/// One object's current body, read as part of a batch when many objects of its kind are
-/// being waited on: the reads that arrive within `GATHER` of each other share one walk
-/// through the list endpoint (a call per 50 notebooks, per 1024 DevServers, one for all
-/// DevEnviron instances) instead of a GET each. One list runs at a time per kind, and
-/// only with 32 or more waiters and when it takes at most a quarter of the calls it
-/// replaces; an object the list does not show (gone,
-/// or created after the walk began) is read with a GET, as is everything if the list
-/// fails.
+/// One object's current body, read as part of a batch when 32 or more objects of its kind
+/// are being waited on: the reads that arrive within `GATHER` of each other (or while the
+/// previous batch's walk runs: one at a time per kind) share one walk through the list
+/// endpoint, newest first, which stops when it has found them all and never spends more
+/// than a quarter of the GETs it replaces (see `list_find`). An object the walk does not
+/// find (gone, older than the budget reached) is read with a GET, as is everything if the
+/// list fails.
 pub async fn read_status(
     c: &std::sync::Arc<Client>,
     kind: Kind,
@@ -680,50 +748,38 @@ pub async fn read_status(
     if lead {
         // Gather for a moment, and for as long as the previous batch's list runs: one list
         // at a time per kind.
-        let (pending, total) = loop {
+        let pending = loop {
             tokio::time::sleep(GATHER).await;
             let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
             let b = m.entry(key.clone()).or_default();
             if !b.listing {
                 b.gathering = false;
                 b.listing = true;
-                break (std::mem::take(&mut b.pending), b.total);
+                break std::mem::take(&mut b.pending);
             }
         };
-        let per_call = match kind {
-            Kind::Notebook => 50,
-            Kind::DevServer => 1024,
-            Kind::DevEnv => usize::MAX,
-        };
-        let calls = total.unwrap_or(pending.len()).div_ceil(per_call).max(1);
-        // A batched read waits for others and for a whole list, and a failed page delays
-        // all of them: worth it only when the list saves most of the calls. Otherwise the
-        // senders are dropped and each reader sends its own GET.
-        let listed = if pending.len() >= calls * 4 {
-            list_all(c, kind).await.ok()
+        // A batched read waits for others and for the list, and a failed page delays all
+        // of them: the walk may spend at most a quarter of the calls it replaces. What it
+        // does not find, and everything if it fails, each reader reads with its own GET.
+        let budget = pending.len() / 4;
+        let listed = if budget > 0 {
+            let want: std::collections::HashSet<&str> =
+                pending.keys().map(String::as_str).collect();
+            list_find(c, kind, &want, budget).await.ok()
         } else {
             None
         };
-        {
-            let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
-            let b = m.entry(key).or_default();
-            b.listing = false;
-            if let Some(all) = &listed {
-                b.total = Some(all.len());
-            }
-        }
-        if let Some(all) = listed {
-            let mut by_id: std::collections::HashMap<&str, &Json> =
-                std::collections::HashMap::with_capacity(all.len());
-            for o in &all {
-                if let Some(i) = o["id"].as_str() {
-                    by_id.insert(i, o);
-                }
-            }
+        c.batches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key)
+            .or_default()
+            .listing = false;
+        if let Some(found) = listed {
             for (i, txs) in pending {
-                let found = by_id.get(i.as_str()).map(|o| (*o).clone());
+                let body = found.get(&i);
                 for tx in txs {
-                    let _ = tx.send(found.clone());
+                    let _ = tx.send(body.cloned());
                 }
             }
         }
