@@ -200,8 +200,8 @@ impl AdaptiveLimit {
 
 /// The request rate the API accepts, learned from its 429s: unpaced until the first one,
 /// then calls are spaced to 90% of the most that got through in a second; each further
-/// 429 burst lowers the rate by 30% (never below half that best rate), and it grows again
-/// by 0.1% per answered call (about 10% a second). A rate-limited API then sees a steady
+/// 429 burst lowers the rate by 15% (never below half that best rate), and it grows again
+/// by 0.02% per answered call (about 20% a second at 1,000 calls a second). A rate-limited API then sees a steady
 /// stream just under its limit instead of bursts that are refused and retried a second
 /// later.
 #[derive(Default)]
@@ -245,7 +245,7 @@ impl Pace {
             s.recent.pop_front();
         }
         if let Some(r) = s.rate {
-            s.rate = Some(r * 1.001);
+            s.rate = Some(r * 1.0002);
         }
     }
 
@@ -260,11 +260,11 @@ impl Pace {
         }
         s.last_throttle = Some(now);
         s.peak = s.peak.max(s.recent.len() as f64);
-        // Down by 30% for each 429 burst, but not below half of the best rate seen: a
+        // Down by 15% for each 429 burst, but not below half of the best rate seen: a
         // burst after a quiet second says little about the limit.
         let rate = match s.rate {
             None => s.peak * 0.9,
-            Some(r) => (r * 0.7).max(s.peak * 0.5),
+            Some(r) => (r * 0.85).max(s.peak * 0.5),
         };
         s.rate = Some(rate.max(1.0));
     }
@@ -616,7 +616,7 @@ mod tests {
         p.throttled();
         p.throttled();
         assert_eq!(p.rate(), Some(900.0), "the same burst");
-        // Later bursts lower it by 30% each, but never below half the best rate seen,
+        // Later bursts lower it by 15% each, but never below half the best rate seen,
         // even when they come after a quiet second.
         for _ in 0..10 {
             p.inner.lock().unwrap().last_throttle = Some(Instant::now() - Duration::from_secs(1));
@@ -624,11 +624,11 @@ mod tests {
             p.throttled();
         }
         assert_eq!(p.rate(), Some(500.0));
-        // And it grows back as calls are answered.
-        for _ in 0..100 {
+        // And it grows back as calls are answered (0.02% each: about 20% a second).
+        for _ in 0..1000 {
             p.answered();
         }
-        assert!(p.rate().unwrap() > 540.0);
+        assert!(p.rate().unwrap() > 600.0);
     }
 
     #[test]

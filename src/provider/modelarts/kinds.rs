@@ -810,7 +810,18 @@ async fn wait(
     if let Some(typical) = c.typical_wait(&key) {
         tokio::time::sleep(typical.mul_f64(0.9).min(timeout)).await;
     }
-    let result = wait_loop(c, kind, id, timeout, progress, &done, start, &mut interval).await;
+    let result = wait_loop(
+        c,
+        kind,
+        id,
+        timeout,
+        progress,
+        target,
+        &done,
+        start,
+        &mut interval,
+    )
+    .await;
     if let Ok(Some(_)) | Ok(None) = &result {
         c.learn_wait(&key, start.elapsed());
     }
@@ -824,14 +835,19 @@ async fn wait_loop(
     id: &str,
     timeout: Duration,
     progress: Progress<'_>,
+    target: &str,
     done: &impl Fn(Option<&Json>) -> Result<bool, String>,
     start: Instant,
     interval: &mut Duration,
 ) -> Result<Option<Json>, OpError> {
     loop {
-        let b = read_status(c, kind, id)
-            .await
-            .map_err(|e| OpError::new(Some(id.into()), e))?;
+        // A deleted object is in no list: waits for deletion read directly.
+        let b = if target == "GONE" {
+            get(c, kind, id).await
+        } else {
+            read_status(c, kind, id).await
+        }
+        .map_err(|e| OpError::new(Some(id.into()), e))?;
         if let Some(x) = &b {
             progress(&status(x));
         }
