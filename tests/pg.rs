@@ -656,3 +656,35 @@ fn tls_is_verified_unless_disabled() {
     w.env = vec![("PG_CONN_STR".into(), format!("{}?sslmode=disable", db.conn))];
     assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
 }
+
+#[test]
+fn force_unlock_ends_the_holders_session_and_the_holder_recovers() {
+    let Some(db) = Db::new("t_force") else {
+        return;
+    };
+    let sim = Sim::start(&["--transition-ms", "3000"]);
+    let w = db.work(&sim, &notebooks(&["a"]));
+    w.run(&["init"]).ok();
+    let child = background(&w, &["apply", "--auto-approve"]);
+    until("the create under way", Duration::from_secs(30), || {
+        sim.objects("notebooks").len() == 1
+    });
+    let id = db.rows("SELECT lock_id FROM {s}.locks")[0].get::<_, String>(0);
+    fails_with(
+        &w.run(&["force-unlock", "not-the-id"]),
+        "nothing was changed",
+    );
+    let o = w.run(&["force-unlock", &id]);
+    assert!(
+        o.ok().stdout.contains("successfully unlocked"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(db.count("SELECT count(*) FROM {s}.locks"), 0);
+    // The holder lost its session; it reconnects, takes the free lock again, and its
+    // compare-and-swap succeeds because nobody wrote in between.
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(w.run(&["state", "list"]).ok().stdout.lines().count(), 1);
+    assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
+}
