@@ -94,35 +94,30 @@ struct JournalLog {
     rtype: String,
 }
 
-impl kinds::CreateLog for JournalLog {
-    fn intent<'a>(&'a self, name: &'a str, at: i64) -> kinds::LogFuture<'a> {
+impl JournalLog {
+    fn log(&self, e: crate::state::JournalEntry) -> kinds::LogFuture<'_> {
         Box::pin(async move {
             match &self.journal {
-                Some(j) => {
-                    j.append(&crate::state::JournalEntry::Intent {
-                        addr: self.addr.clone(),
-                        rtype: self.rtype.clone(),
-                        name: name.to_string(),
-                        at,
-                    })
-                    .await
-                }
+                Some(j) => j.append(&e).await,
                 None => Ok(()),
             }
         })
     }
+}
+
+impl kinds::CreateLog for JournalLog {
+    fn intent<'a>(&'a self, name: &'a str, at: i64) -> kinds::LogFuture<'a> {
+        self.log(crate::state::JournalEntry::Intent {
+            addr: self.addr.clone(),
+            rtype: self.rtype.clone(),
+            name: name.to_string(),
+            at,
+        })
+    }
     fn created<'a>(&'a self, id: &'a str) -> kinds::LogFuture<'a> {
-        Box::pin(async move {
-            match &self.journal {
-                Some(j) => {
-                    j.append(&crate::state::JournalEntry::Created {
-                        addr: self.addr.clone(),
-                        id: id.to_string(),
-                    })
-                    .await
-                }
-                None => Ok(()),
-            }
+        self.log(crate::state::JournalEntry::Created {
+            addr: self.addr.clone(),
+            id: id.to_string(),
         })
     }
 }

@@ -721,13 +721,16 @@ fn drift_matrix_every_kind_every_way() {
 fn workspaces_keep_independent_states() {
     let sim = Sim::start(&[]);
     let w = work(&sim);
-    w.run(&[
-        "apply",
-        "--auto-approve",
-        "--target",
-        "modelarts_notebook.a",
-    ])
-    .ok();
+    let apply_a = |w: &Work| {
+        w.run(&[
+            "apply",
+            "--auto-approve",
+            "--target",
+            "modelarts_notebook.a",
+        ])
+        .ok();
+    };
+    apply_a(&w);
     assert_eq!(w.run(&["workspace", "show"]).stdout.trim(), "default");
     // A second workspace: its own empty state, so the same configuration plans creates.
     w.run(&["workspace", "new", "staging"]).ok();
@@ -739,13 +742,7 @@ fn workspaces_keep_independent_states() {
     );
     assert!(w.run(&["plan"]).stdout.contains("Plan: 4 to add"));
     w.write("main.hcl", &CFG.replace("\"wf-a\"", "\"wf-a-staging\""));
-    w.run(&[
-        "apply",
-        "--auto-approve",
-        "--target",
-        "modelarts_notebook.a",
-    ])
-    .ok();
+    apply_a(&w);
     assert!(w.path().join("state/staging.json").exists());
     assert_eq!(sim.objects("notebooks").len(), 2, "one per workspace");
     // Back to default: its state never saw staging's notebook.

@@ -1571,27 +1571,22 @@ async fn init_cmd(dir: &Path, migrate: bool, reconfigure: bool) -> anyhow::Resul
     };
     let changed = !backend::Recorded::of(&previous).same_place(&backend::Recorded::of(&target));
     if changed {
-        let mut from = Backend::open(dir, &previous, "default").await?;
-        let mut with_state = Vec::new();
-        for ws in from.workspaces(dir).await? {
-            from = Backend::open(dir, &previous, &ws).await?;
-            if let Some(bytes) = from.read_bytes().await? {
-                with_state.push((ws, bytes));
-            }
-        }
-        drop(from);
+        let with_state = Backend::open(dir, &previous, "default")
+            .await?
+            .stored_workspaces(dir)
+            .await?;
         if !with_state.is_empty() && !migrate && !reconfigure {
             anyhow::bail!(
                 "the backend changed from {} to {}, and {} workspace(s) have state in the old one ({}). Run maform init --migrate-state to move them, or maform init --reconfigure to use the new backend as it is",
                 name(&previous),
                 name(&target),
                 with_state.len(),
-                with_state.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(", ")
+                with_state.join(", ")
             );
         }
         if migrate {
-            for (ws, bytes) in &with_state {
-                migrate_workspace(dir, &previous, &target, ws, bytes).await?;
+            for ws in &with_state {
+                migrate_workspace(dir, &previous, &target, ws).await?;
             }
             if with_state.is_empty() {
                 println!("No state to migrate from {}.", name(&previous));
@@ -1607,16 +1602,20 @@ async fn init_cmd(dir: &Path, migrate: bool, reconfigure: bool) -> anyhow::Resul
 }
 
 /// Move one workspace's state, refusing to replace a different lineage or a newer serial
-/// at the destination. The bytes are stored as they are.
+/// at the destination. The bytes, read under the source's lock, are stored as they are.
 async fn migrate_workspace(
     dir: &Path,
     from_cfg: &crate::config::BackendConfig,
     to_cfg: &crate::config::BackendConfig,
     ws: &str,
-    bytes: &[u8],
 ) -> anyhow::Result<()> {
     let mut from = Backend::open(dir, from_cfg, ws).await?;
     from.lock("migrate state", Duration::ZERO).await?;
+    let Some(bytes) = from.read_bytes().await? else {
+        from.unlock().await;
+        return Ok(());
+    };
+    let bytes = &bytes[..];
     let mut to = Backend::open(dir, to_cfg, ws).await?;
     to.lock("migrate state", Duration::ZERO).await?;
     let st = State::from_bytes(bytes, &format!("workspace {ws:?} in {}", from.describe()))?;

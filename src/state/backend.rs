@@ -269,9 +269,19 @@ impl Backend {
         }
     }
 
-    /// Workspaces with a stored state (plus "default", which always exists).
+    /// Workspaces, "default" included (it always exists).
     pub async fn workspaces(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
-        let mut names = match self {
+        let mut names = self.stored_workspaces(dir).await?;
+        if !names.iter().any(|n| n == "default") {
+            names.push("default".into());
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Workspaces that have a stored state.
+    pub async fn stored_workspaces(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let mut names: Vec<String> = match self {
             Backend::Local(_) => std::fs::read_dir(dir.join("state"))
                 .map(|rd| {
                     rd.filter_map(|e| e.ok())
@@ -286,9 +296,6 @@ impl Backend {
                 .unwrap_or_default(),
             Backend::Pg(b) => b.workspaces().await?,
         };
-        if !names.iter().any(|n| n == "default") {
-            names.push("default".into());
-        }
         names.sort();
         Ok(names)
     }

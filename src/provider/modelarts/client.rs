@@ -98,7 +98,7 @@ pub struct Client {
     waits: std::sync::Mutex<std::collections::HashMap<String, Duration>>,
     /// Status reads of objects being waited on, coalesced into list calls per kind (see
     /// `kinds::read_status`).
-    pub batches: std::sync::Mutex<std::collections::HashMap<String, StatusBatch>>,
+    pub batches: std::sync::Mutex<std::collections::HashMap<&'static str, StatusBatch>>,
     pace: Pace,
 }
 

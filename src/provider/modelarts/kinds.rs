@@ -538,6 +538,18 @@ pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiEr
     }
 }
 
+/// A list page's task that panicked or was cancelled, as an error of the list call.
+fn list_task_failed(kind: Kind, e: tokio::task::JoinError) -> ApiError {
+    ApiError {
+        status: 0,
+        code: "TASK".into(),
+        message: e.to_string(),
+        request_id: None,
+        method: "GET".into(),
+        path: kind.base().into(),
+    }
+}
+
 /// Objects per list call (notebooks, DevServers; the legacy API lists all at once).
 fn page_size(kind: Kind) -> usize {
     match kind {
@@ -605,14 +617,7 @@ async fn list_find(
         offset += n * limit;
         let mut end = false;
         while let Some(r) = set.join_next().await {
-            let page = r.map_err(|e| ApiError {
-                status: 0,
-                code: "TASK".into(),
-                message: e.to_string(),
-                request_id: None,
-                method: "GET".into(),
-                path: kind.base().into(),
-            })??;
+            let page = r.map_err(|e| list_task_failed(kind, e))??;
             let data = page["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
             end |= data.len() < limit;
             keep(data, &mut found);
@@ -668,14 +673,7 @@ pub async fn list_all(c: &std::sync::Arc<Client>, kind: Kind) -> Result<Vec<Json
         });
     }
     while let Some(r) = set.join_next().await {
-        let (off, res) = r.map_err(|e| ApiError {
-            status: 0,
-            code: "TASK".into(),
-            message: e.to_string(),
-            request_id: None,
-            method: "GET".into(),
-            path: kind.base().into(),
-        })?;
+        let (off, res) = r.map_err(|e| list_task_failed(kind, e))?;
         pages.push((off, res?["data"].as_array().cloned().unwrap_or_default()));
     }
     pages.sort_by_key(|(o, _)| *o);
@@ -692,14 +690,14 @@ fn status(b: &Json) -> String {
 /// Counts an operation of `kind` as waiting while it lives.
 struct Waiting<'a> {
     c: &'a Client,
-    key: String,
+    key: &'static str,
 }
 
 impl<'a> Waiting<'a> {
     fn new(c: &'a Client, kind: Kind) -> Waiting<'a> {
-        let key = format!("{kind:?}");
+        let key = kind.type_name();
         let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
-        m.entry(key.clone()).or_default().waiters += 1;
+        m.entry(key).or_default().waiters += 1;
         Waiting { c, key }
     }
 }
@@ -707,7 +705,7 @@ impl<'a> Waiting<'a> {
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         let mut m = self.c.batches.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(b) = m.get_mut(&self.key) {
+        if let Some(b) = m.get_mut(self.key) {
             b.waiters = b.waiters.saturating_sub(1);
         }
     }
@@ -728,10 +726,10 @@ pub async fn read_status(
     kind: Kind,
     id: &str,
 ) -> Result<Option<Json>, ApiError> {
-    let key = format!("{kind:?}");
+    let key = kind.type_name();
     let joined = {
         let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
-        let b = m.entry(key.clone()).or_default();
+        let b = m.entry(key).or_default();
         if b.waiters < 32 {
             None
         } else {
@@ -751,7 +749,7 @@ pub async fn read_status(
         let pending = loop {
             tokio::time::sleep(GATHER).await;
             let mut m = c.batches.lock().unwrap_or_else(|p| p.into_inner());
-            let b = m.entry(key.clone()).or_default();
+            let b = m.entry(key).or_default();
             if !b.listing {
                 b.gathering = false;
                 b.listing = true;
@@ -810,76 +808,53 @@ async fn wait(
     if let Some(typical) = c.typical_wait(&key) {
         tokio::time::sleep(typical.mul_f64(0.9).min(timeout)).await;
     }
-    let result = wait_loop(
-        c,
-        kind,
-        id,
-        timeout,
-        progress,
-        target,
-        &done,
-        start,
-        &mut interval,
-    )
+    let result = async {
+        loop {
+            // A deleted object is in no list: waits for deletion read directly.
+            let b = if target == "GONE" {
+                get(c, kind, id).await
+            } else {
+                read_status(c, kind, id).await
+            }
+            .map_err(|e| OpError::new(Some(id.into()), e))?;
+            if let Some(x) = &b {
+                progress(&status(x));
+            }
+            match done(b.as_ref()) {
+                Ok(true) => return Ok(b),
+                Ok(false) => {}
+                Err(msg) => {
+                    let mut err = OpError::new(Some(id.into()), anyhow::anyhow!(msg));
+                    err.attrs = b.as_ref().map(|x| to_attrs(kind, x, &Value::Null));
+                    return Err(err);
+                }
+            }
+            if start.elapsed() >= timeout {
+                return Err(OpError::new(
+                    Some(id.into()),
+                    anyhow::anyhow!(
+                        "timed out after {}s waiting (status {}); raise it with timeouts {{ ... }}",
+                        timeout.as_secs(),
+                        b.as_ref().map(status).unwrap_or_else(|| "gone".into())
+                    ),
+                ));
+            }
+            tokio::time::sleep(
+                interval.min(
+                    timeout
+                        .saturating_sub(start.elapsed())
+                        .max(Duration::from_millis(10)),
+                ),
+            )
+            .await;
+            interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
+        }
+    }
     .await;
     if let Ok(Some(_)) | Ok(None) = &result {
         c.learn_wait(&key, start.elapsed());
     }
     result
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn wait_loop(
-    c: &std::sync::Arc<Client>,
-    kind: Kind,
-    id: &str,
-    timeout: Duration,
-    progress: Progress<'_>,
-    target: &str,
-    done: &impl Fn(Option<&Json>) -> Result<bool, String>,
-    start: Instant,
-    interval: &mut Duration,
-) -> Result<Option<Json>, OpError> {
-    loop {
-        // A deleted object is in no list: waits for deletion read directly.
-        let b = if target == "GONE" {
-            get(c, kind, id).await
-        } else {
-            read_status(c, kind, id).await
-        }
-        .map_err(|e| OpError::new(Some(id.into()), e))?;
-        if let Some(x) = &b {
-            progress(&status(x));
-        }
-        match done(b.as_ref()) {
-            Ok(true) => return Ok(b),
-            Ok(false) => {}
-            Err(msg) => {
-                let mut err = OpError::new(Some(id.into()), anyhow::anyhow!(msg));
-                err.attrs = b.as_ref().map(|x| to_attrs(kind, x, &Value::Null));
-                return Err(err);
-            }
-        }
-        if start.elapsed() >= timeout {
-            return Err(OpError::new(
-                Some(id.into()),
-                anyhow::anyhow!(
-                    "timed out after {}s waiting (status {}); raise it with timeouts {{ ... }}",
-                    timeout.as_secs(),
-                    b.as_ref().map(status).unwrap_or_else(|| "gone".into())
-                ),
-            ));
-        }
-        tokio::time::sleep(
-            (*interval).min(
-                timeout
-                    .saturating_sub(start.elapsed())
-                    .max(Duration::from_millis(10)),
-            ),
-        )
-        .await;
-        *interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
-    }
 }
 
 fn failed_msg(b: &Json) -> String {
