@@ -6,6 +6,7 @@
 //! simulator imposes and the ratio to it.
 //!
 //! Run: cargo bench --bench engine        (N=10000 takes a few minutes; BENCH_MAX_N=1000 to skip it)
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
@@ -81,6 +82,7 @@ impl Drop for Sim {
 }
 
 /// Run maform; wall time and the child's peak resident memory (MB).
+#[allow(unsafe_code)] // wait4 is the one way to read a child's peak memory
 fn run(dir: &std::path::Path, sim: &Sim, args: &[&str]) -> (f64, f64) {
     let start = Instant::now();
     #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its peak memory

@@ -6,8 +6,9 @@
 //! MAFORM_TEST_PG (and MAFORM_TEST_PG_CA: the connection uses verified TLS); without it
 //! only the local backend is measured. Each figure is the median
 //! of 7 runs, including serialising (write) or parsing (read) the state.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
-use maform::addr::{Addr, Key};
+use maform::addr::{InstanceAddr, Key};
 use maform::state::backend::Backend;
 use maform::state::pg::{init, PgBackend, PgSettings};
 use maform::state::{Instance, State};
@@ -35,7 +36,7 @@ fn state(n: usize) -> State {
             "workspace_id": "0"
         });
         st.instances.insert(
-            Addr::managed("modelarts_notebook", "n", Some(Key::Int(i as i64))),
+            InstanceAddr::managed("modelarts_notebook", "n", Some(Key::Int(i as i64))),
             Instance {
                 attributes: Value::from_json(&attrs),
                 sensitive: vec![],
@@ -105,7 +106,7 @@ fn main() {
             rt.block_on(async {
                 init(&s).await.unwrap();
                 let mut pg = Backend::Pg(PgBackend::open(s.clone(), &format!("bench-{}", std::process::id())).await.unwrap());
-                pg.lock("bench", Duration::ZERO).await.unwrap();
+                pg.lock("bench", Duration::ZERO, &|_: &str| {}).await.unwrap();
                 let (w, r) = measure(&mut pg, &st).await;
                 rows.push(("PostgreSQL (compare-and-swap transaction, kept versions)", w, r));
                 pg.delete().await.unwrap();

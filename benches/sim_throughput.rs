@@ -4,6 +4,7 @@
 //! Run: cargo bench --bench sim_throughput
 //! The simulator runs on a single-threaded runtime in its own thread; the load comes from
 //! 32 keep-alive connections on another thread.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;

@@ -1,8 +1,22 @@
-//! Resource addresses: `modelarts_notebook.team["alice"]`, `data.modelarts_images.x`.
+//! Addresses: what the engine keys resources and instances by, and their text form
+//! (`TYPE.NAME`, `TYPE.NAME["key"]`, `data.TYPE.NAME[0]`).
+//!
+//! Owns parsing and printing of addresses. Must not know about kinds, configuration or
+//! state: it is the vocabulary the other modules share.
 
-use crate::config::Mode;
 use std::fmt;
 
+/// A managed resource, or a data source that is only read.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// An instance key: `[0]` for `count`, `["name"]` for `for_each`.
 #[derive(
     Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
@@ -12,35 +26,128 @@ pub enum Key {
     Str(String),
 }
 
+impl Key {
+    /// `count.index` for an integer key.
+    pub fn count_index(k: Option<&Key>) -> Option<f64> {
+        match k {
+            Some(Key::Int(i)) => Some(*i as f64),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Int(i) => write!(f, "[{i}]"),
+            Key::Str(s) => write!(f, "[{}]", crate::value::quote(s)),
+        }
+    }
+}
+
+/// The module instance a resource belongs to: empty for the root module, which is the
+/// only one today (the path is here so that modules need no new address type).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModulePath(pub Vec<(String, Option<Key>)>);
+
+impl ModulePath {
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for ModulePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, key) in &self.0 {
+            write!(f, "module.{name}")?;
+            if let Some(k) = key {
+                write!(f, "{k}")?;
+            }
+            f.write_str(".")?;
+        }
+        Ok(())
+    }
+}
+
+/// A resource as declared: `TYPE.NAME`, `data.TYPE.NAME`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Addr {
+pub struct ResourceAddr {
+    pub module: ModulePath,
     pub mode: Mode,
     pub rtype: String,
     pub name: String,
-    pub key: Option<Key>,
 }
 
-impl Addr {
-    pub fn managed(rtype: &str, name: &str, key: Option<Key>) -> Addr {
-        Addr {
-            mode: Mode::Managed,
+impl ResourceAddr {
+    pub fn new(mode: Mode, rtype: &str, name: &str) -> ResourceAddr {
+        ResourceAddr {
+            module: ModulePath::default(),
+            mode,
             rtype: rtype.into(),
             name: name.into(),
+        }
+    }
+    pub fn managed(rtype: &str, name: &str) -> ResourceAddr {
+        ResourceAddr::new(Mode::Managed, rtype, name)
+    }
+    pub fn data(rtype: &str, name: &str) -> ResourceAddr {
+        ResourceAddr::new(Mode::Data, rtype, name)
+    }
+    /// One instance of this resource.
+    pub fn instance(&self, key: Option<Key>) -> InstanceAddr {
+        InstanceAddr {
+            resource: self.clone(),
             key,
         }
     }
-    /// The resource this instance belongs to: `type.name`.
-    pub fn resource(&self) -> String {
-        match self.mode {
-            Mode::Managed => format!("{}.{}", self.rtype, self.name),
-            Mode::Data => format!("data.{}.{}", self.rtype, self.name),
+    /// Parse `type.name` or `data.type.name` (no instance key).
+    pub fn parse(s: &str) -> Result<ResourceAddr, AddrError> {
+        let a = InstanceAddr::parse(s)?;
+        if a.key.is_some() {
+            return Err(AddrError(s.to_string()));
         }
+        Ok(a.resource)
+    }
+}
+
+impl fmt::Display for ResourceAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.module)?;
+        if self.mode == Mode::Data {
+            f.write_str("data.")?;
+        }
+        write!(f, "{}.{}", self.rtype, self.name)
+    }
+}
+
+/// One instance of a resource: `TYPE.NAME`, `TYPE.NAME[0]`, `TYPE.NAME["key"]`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InstanceAddr {
+    pub resource: ResourceAddr,
+    pub key: Option<Key>,
+}
+
+/// An address that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid resource address {0:?}; write TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]")]
+pub struct AddrError(pub String);
+
+impl InstanceAddr {
+    pub fn managed(rtype: &str, name: &str, key: Option<Key>) -> InstanceAddr {
+        ResourceAddr::managed(rtype, name).instance(key)
+    }
+    pub fn mode(&self) -> Mode {
+        self.resource.mode
+    }
+    pub fn rtype(&self) -> &str {
+        &self.resource.rtype
+    }
+    pub fn name(&self) -> &str {
+        &self.resource.name
     }
     /// Parse an address as users write it on the command line.
-    pub fn parse(s: &str) -> Result<Addr, String> {
-        let bad = || {
-            format!("invalid resource address {s:?}; write TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]")
-        };
+    pub fn parse(s: &str) -> Result<InstanceAddr, AddrError> {
+        let bad = || AddrError(s.to_string());
         let (mode, rest) = match s.strip_prefix("data.") {
             Some(r) => (Mode::Data, r),
             None => (Mode::Managed, s),
@@ -64,22 +171,95 @@ impl Addr {
         if t.is_empty() || n.is_empty() || n.contains('.') {
             return Err(bad());
         }
-        Ok(Addr {
-            mode,
-            rtype: t.into(),
-            name: n.into(),
-            key,
-        })
+        Ok(ResourceAddr::new(mode, t, n).instance(key))
+    }
+    /// Whether this instance is one of `targets` (a resource target covers all its
+    /// instances).
+    pub fn targeted_by(&self, targets: &[InstanceAddr]) -> bool {
+        targets
+            .iter()
+            .any(|t| t.resource == self.resource && (t.key.is_none() || t.key == self.key))
     }
 }
 
-impl fmt::Display for Addr {
+impl fmt::Display for InstanceAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.resource())?;
+        write!(f, "{}", self.resource)?;
         match &self.key {
             None => Ok(()),
-            Some(Key::Int(i)) => write!(f, "[{i}]"),
-            Some(Key::Str(s)) => write!(f, "[{}]", crate::value::quote(s)),
+            Some(k) => write!(f, "{k}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_every_form() {
+        for s in [
+            "fake_thing.a",
+            "fake_thing.a[0]",
+            "fake_thing.team[\"alice\"]",
+            "data.modelarts_images.x",
+            "data.modelarts_images.x[3]",
+        ] {
+            assert_eq!(InstanceAddr::parse(s).unwrap().to_string(), s);
+        }
+        let a = InstanceAddr::parse("data.t.n[\"k\"]").unwrap();
+        assert_eq!(a.mode(), Mode::Data);
+        assert_eq!((a.rtype(), a.name()), ("t", "n"));
+        assert_eq!(a.key, Some(Key::Str("k".into())));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_address() {
+        for s in [
+            "", "a", "a.", ".b", "a.b.c", "a.b[", "a.b[x]", "a.b[\"x]", "data.a",
+        ] {
+            let e = InstanceAddr::parse(s).unwrap_err();
+            assert!(e.to_string().contains("TYPE.NAME"), "{s}: {e}");
+        }
+        assert!(
+            ResourceAddr::parse("a.b[0]").is_err(),
+            "a resource has no key"
+        );
+        assert_eq!(
+            ResourceAddr::parse("a.b").unwrap(),
+            ResourceAddr::managed("a", "b")
+        );
+    }
+
+    #[test]
+    fn a_resource_target_covers_its_instances() {
+        let one = InstanceAddr::parse("t.a[1]").unwrap();
+        let all = InstanceAddr::parse("t.a").unwrap();
+        let other = InstanceAddr::parse("t.a[2]").unwrap();
+        assert!(one.targeted_by(std::slice::from_ref(&all)));
+        assert!(one.targeted_by(std::slice::from_ref(&one)));
+        assert!(!one.targeted_by(&[other]));
+        assert!(!all.targeted_by(&[InstanceAddr::parse("data.t.a").unwrap()]));
+    }
+
+    #[test]
+    fn instances_sort_by_resource_then_key() {
+        let mut v = [
+            InstanceAddr::parse("t.b").unwrap(),
+            InstanceAddr::parse("t.a[1]").unwrap(),
+            InstanceAddr::parse("data.t.a").unwrap(),
+            InstanceAddr::parse("t.a[0]").unwrap(),
+        ];
+        v.sort();
+        let s: Vec<String> = v.iter().map(|a| a.to_string()).collect();
+        assert_eq!(s, ["t.a[0]", "t.a[1]", "t.b", "data.t.a"]);
+    }
+
+    #[test]
+    fn module_paths_prefix_the_address() {
+        let mut r = ResourceAddr::managed("t", "a");
+        r.module = ModulePath(vec![("net".into(), Some(Key::Int(0)))]);
+        assert_eq!(r.instance(None).to_string(), "module.net[0].t.a");
+        assert!(ModulePath::default().is_root());
     }
 }

@@ -1,7 +1,10 @@
 //! The resource graph: references and `depends_on` between resources (through locals),
 //! as a petgraph DAG. A cycle is an error naming its members and where they are declared.
+//!
+//! Owns dependency order. Pure: no network, no terminal.
 
-use crate::config::eval::{body_references, references};
+use crate::addr::ResourceAddr;
+use crate::config::eval::{body_references, references, Ref};
 use crate::config::{Config, Diag, Diags};
 use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -18,9 +21,9 @@ enum Node {
 pub struct ResourceGraph {
     /// Indices into `Config::resources`, dependencies first.
     pub order: Vec<usize>,
-    /// For each resource (by index), the keys (`type.name`) of resources it depends on,
-    /// directly or through locals.
-    pub deps: Vec<BTreeSet<String>>,
+    /// For each resource (by index), the resources it depends on, directly or through
+    /// locals.
+    pub deps: Vec<BTreeSet<ResourceAddr>>,
 }
 
 pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
@@ -35,21 +38,21 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             g.add_node(Node::Local(name.clone())),
         );
     }
-    let by_key: BTreeMap<String, usize> = cfg
+    let by_key: BTreeMap<ResourceAddr, usize> = cfg
         .resources
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.key(), i))
+        .map(|(i, r)| (r.addr(), i))
         .collect();
     let mut errs = Vec::new();
     let add_refs = |from: &Node,
-                    refs: &BTreeSet<String>,
+                    refs: &BTreeSet<Ref>,
                     span: &crate::config::Span,
                     g: &mut DiGraph<Node, ()>,
                     errs: &mut Vec<Diag>| {
         for r in refs {
-            let target = if let Some(l) = r.strip_prefix("local.") {
-                match idx.get(&Node::Local(l.to_string())) {
+            let target = match r {
+                Ref::Local(l) => match idx.get(&Node::Local(l.to_string())) {
                     Some(n) => *n,
                     None => {
                         errs.push(Diag::new(
@@ -59,55 +62,59 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                         ));
                         continue;
                     }
+                },
+                Ref::Var(v) => {
+                    if !cfg.variables.contains_key(v) {
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("reference to undeclared input variable {v:?}"),
+                            format!("Declare it with variable \"{v}\" {{ ... }}."),
+                        ));
+                    }
+                    continue;
                 }
-            } else if let Some(v) = r.strip_prefix("var.") {
-                if !cfg.variables.contains_key(v) {
-                    errs.push(Diag::new(
-                        Some(span),
-                        format!("reference to undeclared input variable {v:?}"),
-                        format!("Declare it with variable \"{v}\" {{ ... }}."),
-                    ));
-                }
-                continue;
-            } else {
-                match by_key.get(r) {
+                Ref::Resource(a) => match by_key.get(a) {
                     Some(i) => idx[&Node::Resource(*i)],
                     None => {
                         errs.push(Diag::new(
                             Some(span),
-                            format!("reference to undeclared resource {r}"),
+                            format!("reference to undeclared resource {a}"),
                             "Declare it, or fix the name.",
                         ));
                         continue;
                     }
-                }
+                },
             };
             g.add_edge(target, idx[from], ());
         }
     };
     for (i, r) in cfg.resources.iter().enumerate() {
         let mut refs = BTreeSet::new();
-        body_references(&r.body, &mut refs);
+        body_references(&r.body, cfg.registry, &mut refs);
         for a in r.count.iter().chain(r.for_each.iter()) {
-            references(&a.expr, &mut refs);
+            references(&a.expr, cfg.registry, &mut refs);
         }
         for (d, span) in &r.depends_on {
-            let key = d.split('[').next().unwrap_or(d).to_string();
-            if !by_key.contains_key(&key) {
-                errs.push(Diag::new(
+            let target = crate::addr::InstanceAddr::parse(d)
+                .ok()
+                .map(|a| a.resource)
+                .filter(|a| by_key.contains_key(a));
+            match target {
+                Some(a) => {
+                    refs.insert(Ref::Resource(a));
+                }
+                None => errs.push(Diag::new(
                     Some(span),
                     format!("depends_on refers to undeclared resource {d}"),
                     "Declare it, or fix the name.",
-                ));
-            } else {
-                refs.insert(key);
+                )),
             }
         }
         add_refs(&Node::Resource(i), &refs, &r.span, &mut g, &mut errs);
     }
     for (name, a) in &cfg.locals {
         let mut refs = BTreeSet::new();
-        references(&a.expr, &mut refs);
+        references(&a.expr, cfg.registry, &mut refs);
         add_refs(
             &Node::Local(name.clone()),
             &refs,
@@ -118,17 +125,17 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
     }
     for o in cfg.outputs.values() {
         let mut refs = BTreeSet::new();
-        references(&o.value.expr, &mut refs);
+        references(&o.value.expr, cfg.registry, &mut refs);
         for r in refs {
-            let ok = match r.split_once('.') {
-                Some(("local", l)) => cfg.locals.contains_key(l),
-                Some(("var", v)) => cfg.variables.contains_key(v),
-                _ => by_key.contains_key(&r),
+            let (ok, what) = match &r {
+                Ref::Local(l) => (cfg.locals.contains_key(l), format!("local.{l}")),
+                Ref::Var(v) => (cfg.variables.contains_key(v), format!("var.{v}")),
+                Ref::Resource(a) => (by_key.contains_key(a), a.to_string()),
             };
             if !ok {
                 errs.push(Diag::new(
                     Some(&o.value.span),
-                    format!("output {:?} refers to undeclared {r}", o.name),
+                    format!("output {:?} refers to undeclared {what}", o.name),
                     "Declare it, or fix the reference.",
                 ));
             }
@@ -138,7 +145,10 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         return Err(Diags(errs));
     }
     let describe = |n: &Node| match n {
-        Node::Resource(i) => (cfg.resources[*i].key(), cfg.resources[*i].span.clone()),
+        Node::Resource(i) => (
+            cfg.resources[*i].addr().to_string(),
+            cfg.resources[*i].span.clone(),
+        ),
         Node::Local(l) => (format!("local.{l}"), cfg.locals[l].span.clone()),
     };
     let sorted = match toposort(&g, None) {
@@ -183,7 +193,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             }
             match &g[n] {
                 Node::Resource(j) => {
-                    deps[i].insert(cfg.resources[*j].key());
+                    deps[i].insert(cfg.resources[*j].addr());
                 }
                 Node::Local(_) => {
                     stack.extend(g.neighbors_directed(n, petgraph::Direction::Incoming))
@@ -197,25 +207,26 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cfg(text: &str) -> Config {
-        Config::from_sources(&[("main.hcl".into(), text.into())]).unwrap()
-    }
+    use crate::provider::fake;
 
     #[test]
     fn orders_dependencies_first_through_locals() {
-        let c = cfg(r#"
-locals { img = modelarts_notebook.a.image_id }
-resource "modelarts_notebook" "b" {
-  name     = "b"
-  image_id = local.img
+        let c = fake::config(
+            r#"
+locals { zone = fake_thing.a.zone }
+resource "fake_thing" "b" {
+  name = "b"
+  zone = local.zone
 }
-resource "modelarts_notebook" "a" {
-  name     = "a"
-  image_id = "x"
+resource "fake_thing" "a" {
+  name = "a"
 }
-resource "modelarts_devenv" "c" { depends_on = [modelarts_notebook.b] }
-"#);
+resource "fake_thing" "c" {
+  name       = "c"
+  depends_on = [fake_thing.b]
+}
+"#,
+        );
         let g = build(&c).unwrap();
         let names: Vec<String> = g
             .order
@@ -223,19 +234,47 @@ resource "modelarts_devenv" "c" { depends_on = [modelarts_notebook.b] }
             .map(|i| c.resources[*i].name.clone())
             .collect();
         assert_eq!(names, ["a", "b", "c"]);
-        assert!(g.deps[0].contains("modelarts_notebook.a"));
-        assert!(g.deps[2].contains("modelarts_notebook.b"));
+        assert!(g.deps[0].contains(&ResourceAddr::managed("fake_thing", "a")));
+        assert!(g.deps[2].contains(&ResourceAddr::managed("fake_thing", "b")));
+        assert!(g.deps[1].is_empty());
     }
 
     #[test]
     fn cycle_names_members_and_lines() {
-        let c = cfg("resource \"modelarts_notebook\" \"a\" { name = modelarts_notebook.b.name }\nresource \"modelarts_notebook\" \"b\" { name = local.n }\nlocals { n = modelarts_notebook.a.name }\n");
+        let c = fake::config("resource \"fake_thing\" \"a\" { name = fake_thing.b.name }\nresource \"fake_thing\" \"b\" { name = local.n }\nlocals { n = fake_thing.a.name }\n");
         let e = build(&c).unwrap_err().to_string();
         assert!(e.contains("dependency cycle"), "{e}");
+        assert!(e.contains("fake_thing.a (declared at main.hcl:1:1)"), "{e}");
+        assert!(e.contains("local.n (declared at main.hcl:3:10)"), "{e}");
+    }
+
+    #[test]
+    fn undeclared_references_are_errors_at_their_position() {
+        let c = fake::config(
+            "resource \"fake_thing\" \"a\" {\n  name = fake_thing.nope.name\n  depends_on = [fake_thing.gone]\n}\noutput \"o\" { value = local.missing }\n",
+        );
+        let e = build(&c).unwrap_err().to_string();
         assert!(
-            e.contains("modelarts_notebook.a (declared at main.hcl:1:1)"),
+            e.contains("reference to undeclared resource fake_thing.nope"),
             "{e}"
         );
-        assert!(e.contains("local.n (declared at main.hcl:3:10)"), "{e}");
+        assert!(
+            e.contains("main.hcl:3:3: depends_on refers to undeclared resource fake_thing.gone"),
+            "{e}"
+        );
+        assert!(
+            e.contains("output \"o\" refers to undeclared local.missing"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_self_reference_is_a_cycle() {
+        let c = fake::config("resource \"fake_thing\" \"a\" { name = fake_thing.a.id }\n");
+        let e = build(&c).unwrap_err().to_string();
+        assert!(
+            e.contains("dependency cycle: fake_thing.a -> fake_thing.a"),
+            "{e}"
+        );
     }
 }

@@ -8,11 +8,16 @@ pub mod addr;
 pub mod apply;
 pub mod cli;
 pub mod config;
-pub mod engine;
+pub mod fsutil;
 pub mod graph;
+pub mod ops;
 pub mod plan;
 pub mod provider;
 pub mod schema;
 pub mod sim;
 pub mod state;
 pub mod value;
+
+/// Where library code sends a line for the user (a wait for a lock, a note about the
+/// provider): the CLI prints it on stderr; library code never prints.
+pub type Notify<'a> = &'a (dyn Fn(&str) + Send + Sync);

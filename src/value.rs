@@ -296,8 +296,11 @@ pub fn ident_or_quoted(k: &str) -> String {
     }
 }
 
-/// A step into a value: a map key or a list index.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A step into a value: a map key or a list index (in JSON: a string or a number).
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(untagged)]
 pub enum PathStep {
     Key(String),
     Index(usize),

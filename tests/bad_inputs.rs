@@ -1,5 +1,6 @@
 //! A corpus of bad inputs (configuration, variables, state files, API responses): each
 //! gets an error message, none panics, none changes the state file's bytes.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 mod common;
 use common::*;

@@ -43,7 +43,8 @@ fn sigkill_at_random_moments_converges_without_duplicates() {
     let mut kills = 0;
     for round in 0..60 {
         let mut c = std::process::Command::new(BIN);
-        c.arg("--chdir")
+        c.current_dir(w.path())
+            .arg("--chdir")
             .arg(w.path())
             .args([
                 "apply",
@@ -105,7 +106,8 @@ fn interrupted_create_is_adopted_not_repeated() {
     let sim = Sim::start(&["--transition-ms", "3000"]);
     let w = Work::new(Some(&sim), &[("main.hcl", "resource \"modelarts_notebook\" \"a\" {\n  name     = \"adopt-me\"\n  flavor   = \"modelarts.vm.cpu.2u\"\n  image_id = \"e1a07296-22a8-4f05-8bc8-e936c8e54090\"\n  volume {\n    category = \"EVS\"\n  }\n}\n")]);
     let mut c = std::process::Command::new(BIN);
-    c.arg("--chdir")
+    c.current_dir(w.path())
+        .arg("--chdir")
         .arg(w.path())
         .args(["apply", "--auto-approve"])
         .env("HW_MODELARTS_ENDPOINT", &sim.url)
@@ -168,6 +170,7 @@ fn second_signal_stops_at_once_with_a_consistent_state() {
     let sim = Sim::start(&["--transition-ms", "60000"]);
     let w = Work::new(Some(&sim), &[("main.hcl", &fifty())]);
     let child = std::process::Command::new(BIN)
+        .current_dir(w.path())
         .arg("--chdir")
         .arg(w.path())
         .args(["apply", "--auto-approve", "--parallelism", "4"])

@@ -492,7 +492,7 @@ fn a_second_run_waits_for_the_lock() {
     let sim = Sim::start(&[]);
     let w = Work::from_example(Some(&sim), "quickstart");
     let mut held = maform::state::LocalBackend::new(&w.path(), "default");
-    held.lock("apply", std::time::Duration::ZERO).unwrap();
+    held.try_lock("apply").unwrap();
     // Release the lock a moment after the second run starts; the run must wait, not fail.
     let releaser = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(500));

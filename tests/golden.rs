@@ -111,7 +111,7 @@ fn readme_reference_matches_the_schemas() {
     let j = readme
         .find(end)
         .expect("README has the reference end marker");
-    let want = maform::schema::reference_markdown();
+    let want = maform::schema::reference_markdown(maform::provider::Registry::modelarts());
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, format!("{}{}{}", &readme[..i], want, &readme[j..])).unwrap();
         return;

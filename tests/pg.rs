@@ -1,6 +1,7 @@
 //! The PostgreSQL backend against a real server: `scripts/test` (and so `.ci/run`) starts a
 //! throwaway cluster with `scripts/postgres` and sets MAFORM_TEST_PG. Each test works in
 //! its own schema.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 mod common;
 use common::*;

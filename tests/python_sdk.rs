@@ -1,6 +1,9 @@
 //! An independent client: the official Huawei Cloud Python SDK, signing its own requests,
 //! against the simulator with AK/SK verification on. `scripts/test` installs the SDK into
-//! `target/sdk-venv` and sets MAFORM_PYTHON; without it this test says so and passes.
+//! `target/sdk-venv` and sets MAFORM_PYTHON together with MAFORM_REQUIRE_SDK, so that under
+//! the test command (and CI) a missing SDK fails the run; a plain `cargo test` without it
+//! says so and skips.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 mod common;
 use common::*;
@@ -8,6 +11,10 @@ use common::*;
 #[test]
 fn official_python_sdk_against_the_simulator() {
     let Some(py) = std::env::var_os("MAFORM_PYTHON") else {
+        assert!(
+            std::env::var_os("MAFORM_REQUIRE_SDK").is_none(),
+            "MAFORM_REQUIRE_SDK is set but MAFORM_PYTHON is not: the official SDK is missing"
+        );
         eprintln!("MAFORM_PYTHON is not set: run ./scripts/test, which installs the official SDK, to include this test");
         return;
     };

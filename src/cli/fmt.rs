@@ -192,7 +192,7 @@ pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
             changed += 1;
             println!("{}", f.display());
             if !check {
-                crate::state::atomic_write(&f, new.as_bytes())?;
+                crate::fsutil::atomic_write(&f, new.as_bytes())?;
             }
         }
     }

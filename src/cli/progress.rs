@@ -3,8 +3,9 @@
 //! timestamped lines elsewhere (CI logs), with a "Still …" line every 10 seconds per long
 //! operation; or one JSON object per line for pipeline tools (`--json`).
 
-use crate::addr::{Addr, Key};
-use crate::apply::Event;
+use super::style::Style;
+use crate::addr::{InstanceAddr, Key};
+use crate::apply::{Event, Summary};
 use crate::plan::Action;
 use crate::value::Value;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -20,24 +21,6 @@ pub enum Mode {
     Json,
 }
 
-fn verb(a: Action) -> (&'static str, &'static str, &'static str) {
-    match a {
-        Action::Create => ("Creating...", "Still creating...", "Creation complete"),
-        Action::Update => (
-            "Modifying...",
-            "Still modifying...",
-            "Modifications complete",
-        ),
-        Action::Delete => (
-            "Destroying...",
-            "Still destroying...",
-            "Destruction complete",
-        ),
-        Action::Replace => ("Replacing...", "Still replacing...", "Replacement complete"),
-        _ => ("Reading...", "Still reading...", "Read complete"),
-    }
-}
-
 fn elapsed(d: Duration) -> String {
     let s = d.as_secs();
     if s >= 60 {
@@ -47,8 +30,8 @@ fn elapsed(d: Duration) -> String {
     }
 }
 
-pub fn resource_json(a: &Addr) -> serde_json::Value {
-    json!({"addr": a.to_string(), "resource": a.resource(), "resource_type": a.rtype, "resource_name": a.name,
+pub fn resource_json(a: &InstanceAddr) -> serde_json::Value {
+    json!({"addr": a.to_string(), "resource": a.resource.to_string(), "resource_type": a.rtype(), "resource_name": a.name(),
            "resource_key": match &a.key { Some(Key::Int(i)) => json!(i), Some(Key::Str(s)) => json!(s), None => serde_json::Value::Null },
            "implied_provider": "modelarts"})
 }
@@ -64,16 +47,6 @@ pub fn emit_json(ty: &str, message: &str, extra: serde_json::Value) {
     println!("{o}");
 }
 
-fn action_word(a: Action) -> &'static str {
-    match a {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Delete => "delete",
-        Action::Replace => "replace",
-        _ => "read",
-    }
-}
-
 struct InFlight {
     action: Action,
     start: Instant,
@@ -82,14 +55,9 @@ struct InFlight {
     bar: Option<ProgressBar>,
 }
 
-pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, total: usize) {
+pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, total: usize) {
     let mut inflight: BTreeMap<String, InFlight> = BTreeMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let (red, green, reset) = if color {
-        ("\x1b[31m", "\x1b[32m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
     let multi = (mode == Mode::Live).then(MultiProgress::new);
     let overall = multi.as_ref().map(|m| {
         let b = m.add(ProgressBar::new(total as u64));
@@ -120,11 +88,11 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                     Event::Start { addr, action, id } => {
                         let key = addr.to_string();
                         match mode {
-                            Mode::Json => emit_json("apply_start", &format!("{key}: {}", verb(action).0), json!({"hook": {"resource": resource_json(&addr), "action": action_word(action), "id_value": id}})),
+                            Mode::Json => emit_json("apply_start", &format!("{key}: {}", action.text().progress[0]), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "id_value": id}})),
                             _ => {
                                 let idp = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
                                 if multi.is_none() {
-                                    line(format!("{}{key}: {}{idp}", stamp(), verb(action).0));
+                                    line(format!("{}{key}: {}{idp}", stamp(), action.text().progress[0]));
                                 }
                             }
                         }
@@ -132,7 +100,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                             let b = m.insert_before(overall.as_ref().expect("live"), ProgressBar::new_spinner());
                             b.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
                             b.enable_steady_tick(Duration::from_millis(120));
-                            b.set_message(format!("{key}: {}", verb(action).0));
+                            b.set_message(format!("{key}: {}", action.text().progress[0]));
                             b
                         });
                         inflight.insert(key, InFlight { action, start: Instant::now(), status: String::new(), ticks: 0, bar });
@@ -144,7 +112,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                         if let Some(x) = inflight.get_mut(&addr.to_string()) {
                             if x.status != status {
                                 if mode == Mode::Json {
-                                    emit_json("apply_progress", &format!("{addr}: {} [{} elapsed, status {status}]", verb(x.action).1, elapsed(x.start.elapsed())), json!({"hook": {"resource": resource_json(&addr), "action": action_word(x.action), "elapsed_seconds": x.start.elapsed().as_secs(), "status": status}}));
+                                    emit_json("apply_progress", &format!("{addr}: {} [{} elapsed, status {status}]", x.action.text().progress[1], elapsed(x.start.elapsed())), json!({"hook": {"resource": resource_json(&addr), "action": x.action.text().name, "elapsed_seconds": x.start.elapsed().as_secs(), "status": status}}));
                                 }
                                 x.status = status;
                             }
@@ -154,12 +122,12 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                         let x = inflight.remove(&addr.to_string());
                         let idp = id.clone().map(|i| format!(" [id={i}]")).unwrap_or_default();
                         match mode {
-                            Mode::Json => emit_json("apply_complete", &format!("{addr}: {} after {}{idp}", verb(action).2, elapsed(e)), json!({"hook": {"resource": resource_json(&addr), "action": action_word(action), "id_value": id, "elapsed_seconds": e.as_secs()}})),
+                            Mode::Json => emit_json("apply_complete", &format!("{addr}: {} after {}{idp}", action.text().progress[2], elapsed(e)), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "id_value": id, "elapsed_seconds": e.as_secs()}})),
                             _ => {
                                 if let Some(b) = x.and_then(|x| x.bar) {
                                     b.finish_and_clear();
                                 }
-                                line(format!("{}{green}{}{addr}: {} after {}{idp}{reset}", stamp(), if multi.is_some() { "✓ " } else { "" }, verb(action).2, elapsed(e)));
+                                line(format!("{}{}", stamp(), style.green(&format!("{}{addr}: {} after {}{idp}", if multi.is_some() { "✓ " } else { "" }, action.text().progress[2], elapsed(e)))));
                             }
                         }
                         if let Some(o) = &overall {
@@ -171,15 +139,15 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                         let x = inflight.remove(&addr.to_string());
                         let what = match action { Action::Create => "creating", Action::Update => "updating", Action::Delete => "destroying", _ => "replacing" };
                         match mode {
-                            Mode::Json => emit_json("apply_errored", &format!("Error {what} {addr}: {error}"), json!({"hook": {"resource": resource_json(&addr), "action": action_word(action), "elapsed_seconds": x.as_ref().map(|x| x.start.elapsed().as_secs())}})),
+                            Mode::Json => emit_json("apply_errored", &format!("Error {what} {addr}: {error}"), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "elapsed_seconds": x.as_ref().map(|x| x.start.elapsed().as_secs()), "error_code": error.code, "http_status": error.http_status}})),
                             _ => {
                                 if let Some(b) = x.and_then(|x| x.bar) {
                                     b.finish_and_clear();
                                 }
                                 if let Some(m) = &multi {
-                                    let _ = m.println(format!("{red}✗ {addr}: failed{reset}"));
+                                    let _ = m.println(style.red(&format!("✗ {addr}: failed")));
                                 }
-                                eprintln!("{}{red}Error: {what} {addr}: {error}{reset}", stamp());
+                                eprintln!("{}{}", stamp(), style.red(&format!("Error: {what} {addr}: {error}")));
                             }
                         }
                         if let Some(o) = &overall {
@@ -194,7 +162,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                         Mode::Json => emit_json("interrupted", "Interrupt received: starting nothing new; waiting for operations in flight", json!({})),
                         _ => eprintln!("Interrupt received: starting nothing new, waiting for the operations in flight to reach a safe point."),
                     },
-                    Event::Summary { added, changed, destroyed, failed, skipped, interrupted, destroy } => {
+                    Event::Summary(Summary { added, changed, destroyed, failed, skipped, interrupted, destroy, .. }) => {
                         if let Some(o) = &overall {
                             o.finish_and_clear();
                         }
@@ -236,10 +204,10 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, color: bool, t
                     let secs = x.start.elapsed().as_secs();
                     let st = if x.status.is_empty() { String::new() } else { format!(", status {}", x.status) };
                     if let Some(b) = &x.bar {
-                        b.set_message(format!("{addr}: {} [{} elapsed{st}]", verb(x.action).0, elapsed(x.start.elapsed())));
+                        b.set_message(format!("{addr}: {} [{} elapsed{st}]", x.action.text().progress[0], elapsed(x.start.elapsed())));
                     } else if mode == Mode::Lines && secs >= 10 && secs / 10 > x.ticks {
                         x.ticks = secs / 10;
-                        println!("{}{addr}: {} [{} elapsed{st}]", stamp(), verb(x.action).1, elapsed(x.start.elapsed()));
+                        println!("{}{addr}: {} [{} elapsed{st}]", stamp(), x.action.text().progress[1], elapsed(x.start.elapsed()));
                     }
                 }
             }

@@ -502,13 +502,21 @@ fn format(f: &str, args: &[Value]) -> Result<Value, String> {
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
         } else {
-            let fill = if spec.starts_with('0') && verb == 'd' {
-                '0'
+            // A zero flag pads numbers with zeros after the sign, as Go's fmt does.
+            if spec.starts_with('0') && matches!(verb, 'd' | 'f') {
+                let digits = match text.strip_prefix('-') {
+                    Some(rest) => {
+                        out.push('-');
+                        rest
+                    }
+                    None => &text,
+                };
+                out.extend(std::iter::repeat_n('0', pad));
+                out.push_str(digits);
             } else {
-                ' '
-            };
-            out.extend(std::iter::repeat_n(fill, pad));
-            out.push_str(&text);
+                out.extend(std::iter::repeat_n(' ', pad));
+                out.push_str(&text);
+            }
         }
     }
     Ok(Value::String(out))

@@ -223,6 +223,16 @@ pub struct Resolved {
     pub sensitive: BTreeSet<String>,
 }
 
+impl Resolved {
+    /// Every variable with its value, `None` for sensitive ones: what plan JSON shows.
+    pub fn for_json(&self) -> Vec<(String, Option<Value>)> {
+        self.values
+            .iter()
+            .map(|(k, v)| (k.clone(), (!self.sensitive.contains(k)).then(|| v.clone())))
+            .collect()
+    }
+}
+
 pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Result<Resolved, Diags> {
     let mut given: BTreeMap<String, Source> = BTreeMap::new();
     let mut errs = Vec::new();
@@ -374,11 +384,7 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
                 .filter(|(k, _)| *k == name)
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            let no_locals = BTreeMap::new();
-            let no_objects = BTreeMap::new();
-            let none = BTreeSet::new();
-            let no_secrets = BTreeMap::new();
-            let scope = Scope::new(&one, &none, &no_locals, &no_objects, &no_secrets, &cfg.dir);
+            let scope = Scope::variables_only(&one, &cfg.dir);
             match scope.eval_attr(cond) {
                 Ok(Value::Bool(true)) => {}
                 Ok(Value::Bool(false)) => {
@@ -409,5 +415,153 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
         Ok(out)
     } else {
         Err(Diags(errs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A configuration in a directory of its own, with extra files.
+    fn setup(main: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, Config) {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("main.hcl"), main).unwrap();
+        for (n, t) in files {
+            std::fs::write(d.path().join(n), t).unwrap();
+        }
+        let cfg = Config::load_dir(d.path()).unwrap();
+        (d, cfg)
+    }
+
+    fn inputs(vars: &[&str], files: &[std::path::PathBuf]) -> Inputs {
+        Inputs {
+            vars: vars.iter().map(|s| s.to_string()).collect(),
+            var_files: files.to_vec(),
+        }
+    }
+
+    #[test]
+    fn precedence_defaults_env_auto_files_var_files_flags() {
+        let main = "variable \"a\" { default = \"default\" }\nvariable \"b\" { default = \"default\" }\nvariable \"c\" { default = \"default\" }\nvariable \"d\" { default = \"default\" }\nvariable \"e\" { default = \"default\" }\n";
+        let (d, cfg) = setup(
+            main,
+            &[
+                (
+                    "x.auto.tfvars",
+                    "c = \"auto\"\nd = \"auto\"\ne = \"auto\"\n",
+                ),
+                ("extra.tfvars", "d = \"file\"\ne = \"file\"\n"),
+            ],
+        );
+        let env = [
+            ("MAFORM_VAR_b".to_string(), "env".to_string()),
+            ("MAFORM_VAR_c".to_string(), "env".to_string()),
+        ];
+        let r = resolve(
+            &cfg,
+            &inputs(&["e=flag"], &[d.path().join("extra.tfvars")]),
+            &env,
+        )
+        .unwrap();
+        let got: Vec<&str> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|k| r.values[*k].as_str().unwrap())
+            .collect();
+        assert_eq!(got, ["default", "env", "auto", "file", "flag"]);
+    }
+
+    #[test]
+    fn types_convert_and_refuse() {
+        let main = "variable \"n\" { type = number }\nvariable \"l\" { type = list(string) }\nvariable \"o\" {\n  type = object({ a = number, b = optional(string) })\n}\nvariable \"s\" { type = string }\n";
+        let (_d, cfg) = setup(main, &[]);
+        let r = resolve(
+            &cfg,
+            &inputs(
+                &["n=42", "l=[\"x\", 1]", "o={ a = \"7\" }", "s=plain text"],
+                &[],
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(r.values["n"], Value::Number(42.0));
+        assert_eq!(
+            r.values["l"],
+            Value::from_json(&serde_json::json!(["x", "1"]))
+        );
+        assert_eq!(r.values["o"].get("a"), &Value::Number(7.0));
+        assert_eq!(
+            r.values["s"].as_str(),
+            Some("plain text"),
+            "a literal string"
+        );
+        let e = resolve(
+            &cfg,
+            &inputs(&["n=abc", "l=[]", "o={a=1}", "s=x"], &[]),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("invalid value for variable \"n\""), "{e}");
+    }
+
+    #[test]
+    fn missing_undeclared_and_null_values_are_errors() {
+        let (_d, cfg) = setup(
+            "variable \"req\" {}\nvariable \"nn\" {\n  nullable = false\n  default  = null\n}\n",
+            &[],
+        );
+        let e = resolve(&cfg, &inputs(&["ghost=1"], &[]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no value for required variable \"req\""), "{e}");
+        assert!(
+            e.contains("--var given for undeclared variable \"ghost\""),
+            "{e}"
+        );
+        assert!(e.contains("variable \"nn\" must not be null"), "{e}");
+        let e = resolve(&cfg, &inputs(&["novalue"], &[]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid --var \"novalue\""), "{e}");
+    }
+
+    #[test]
+    fn validations_use_the_users_message() {
+        let main = "variable \"size\" {\n  type = number\n  validation {\n    condition     = var.size >= 5\n    error_message = \"Size must be at least 5.\"\n  }\n}\n";
+        let (_d, cfg) = setup(main, &[]);
+        assert!(resolve(&cfg, &inputs(&["size=5"], &[]), &[]).is_ok());
+        let e = resolve(&cfg, &inputs(&["size=3"], &[]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Size must be at least 5."), "{e}");
+        assert!(e.contains("main.hcl:4:"), "{e}");
+    }
+
+    #[test]
+    fn sensitive_variables_are_remembered_and_hidden_in_json() {
+        let (_d, cfg) = setup(
+            "variable \"pw\" {\n  sensitive = true\n}\nvariable \"x\" {}\n",
+            &[],
+        );
+        let r = resolve(&cfg, &inputs(&["pw=hunter2", "x=1"], &[]), &[]).unwrap();
+        assert!(r.sensitive.contains("pw"));
+        let j = r.for_json();
+        assert_eq!(j[0], ("pw".to_string(), None));
+        assert_eq!(j[1].1, Some(Value::str("1")));
+    }
+
+    #[test]
+    fn type_expressions_parse_and_print() {
+        let body = crate::config::parse_text(
+            "t.hcl",
+            "a = map(list(number))\nb = object({ x = string })\nc = set(bool)\nd = any\ne = nope\n",
+        )
+        .unwrap();
+        let t = |k: &str| parse_type(&body.attrs[k].expr, &body.attrs[k].span);
+        assert_eq!(t("a").unwrap().to_string(), "map(list(number))");
+        assert_eq!(t("b").unwrap().to_string(), "object");
+        assert!(t("c").is_ok());
+        assert_eq!(t("d").unwrap().to_string(), "any");
+        assert!(t("e").is_err());
     }
 }

@@ -2,9 +2,8 @@
 //! Terraform plans (policy checks, cost and summary tools) read ours. Sensitive values are
 //! never written: they appear as null, with `*_sensitive` saying where they were.
 
-use super::{Action, Change, Drift, Plan};
-use crate::addr::{Addr, Key};
-use crate::config::Mode;
+use super::{Change, Drift, Plan};
+use crate::addr::{InstanceAddr, Key, Mode};
 use crate::state::State;
 use crate::value::{path_json, Path, PathStep, Value};
 use serde_json::{json, Map, Value as Json};
@@ -54,19 +53,19 @@ pub fn redact(v: &Value, paths: &[Path]) -> Json {
     crate::value::to_json_masked(v, paths, &Json::Null, &Json::Null)
 }
 
-fn addr_fields(a: &Addr) -> Map<String, Json> {
+fn addr_fields(a: &InstanceAddr) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("address".into(), json!(a.to_string()));
     m.insert(
         "mode".into(),
-        json!(if a.mode == Mode::Managed {
+        json!(if a.mode() == Mode::Managed {
             "managed"
         } else {
             "data"
         }),
     );
-    m.insert("type".into(), json!(a.rtype));
-    m.insert("name".into(), json!(a.name));
+    m.insert("type".into(), json!(a.rtype()));
+    m.insert("name".into(), json!(a.name()));
     match &a.key {
         Some(Key::Int(i)) => {
             m.insert("index".into(), json!(i));
@@ -81,20 +80,6 @@ fn addr_fields(a: &Addr) -> Map<String, Json> {
         json!("registry.maform.dev/maform/modelarts"),
     );
     m
-}
-
-fn action_reason(c: &Change) -> Option<&'static str> {
-    match (c.action, c.reason.as_deref()) {
-        (Action::Replace, Some("tainted")) => Some("replace_because_tainted"),
-        (Action::Replace, Some("requested")) => Some("replace_by_request"),
-        (Action::Replace, _) => Some("replace_because_cannot_update"),
-        (Action::Delete, Some(r)) if r.contains("out of range for count") => {
-            Some("delete_because_count_index")
-        }
-        (Action::Delete, Some(r)) if r.contains("for_each") => Some("delete_because_each_key"),
-        (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
-        _ => None,
-    }
 }
 
 pub fn change_json(c: &Change) -> Json {
@@ -141,13 +126,14 @@ pub fn change_json(c: &Change) -> Json {
         );
     }
     m.insert("change".into(), Json::Object(ch));
-    if let Some(r) = action_reason(c) {
-        m.insert("action_reason".into(), json!(r));
+    if let Some(r) = &c.reason {
+        m.insert("action_reason".into(), json!(r.json()));
     }
     Json::Object(m)
 }
 
-pub fn drift_json(d: &Drift) -> Json {
+/// One entry of Terraform's `resource_drift`.
+pub fn resource_drift(d: &Drift) -> Json {
     let mut m = addr_fields(&d.addr);
     let after = d.after.as_ref();
     m.insert(
@@ -249,7 +235,7 @@ pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)])
         "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")),
         "variables": vars,
         "planned_values": {"outputs": planned_outputs, "root_module": {"resources": planned}},
-        "resource_drift": p.drift.iter().map(drift_json).collect::<Vec<_>>(),
+        "resource_drift": p.drift.iter().map(resource_drift).collect::<Vec<_>>(),
         "resource_changes": changes,
         "output_changes": outputs,
         "prior_state": {"format_version": "1.0", "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")), "values": state_values(prior)},
@@ -258,4 +244,48 @@ pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)])
         "complete": true,
         "errored": false,
     })
+}
+
+/// `maform drift --json`: each drifted object with its kind of drift (`changed`,
+/// `status_changed`, `deleted`) and its changed paths with before and after values.
+pub fn drift_report(drift: &[Drift]) -> Json {
+    let items: Vec<Json> = drift
+        .iter()
+        .map(|d| {
+            let mut changes = Vec::new();
+            if let Some(a) = &d.after {
+                let mut paths = Vec::new();
+                super::diff_paths(&d.before, a, &mut Vec::new(), &mut paths);
+                let volatile = |p: &Path| {
+                    matches!(p.first(), Some(PathStep::Key(k)) if d.volatile.contains(&k.as_str()))
+                };
+                for path in paths.into_iter().filter(|p| !volatile(p)) {
+                    let sens = d.sensitive.iter().any(|s| path.starts_with(s));
+                    let show = |v: &Value| {
+                        if sens {
+                            Json::Null
+                        } else {
+                            v.get_path(&path).to_json()
+                        }
+                    };
+                    changes.push(json!({"path": crate::value::path_string(&path), "before": show(&d.before), "after": show(a), "sensitive": sens}));
+                }
+            }
+            let kind = if d.after.is_none() {
+                "deleted"
+            } else if changes.iter().any(|c| c["path"] == "status") {
+                "status_changed"
+            } else {
+                "changed"
+            };
+            json!({
+                "address": d.addr.to_string(), "type": d.addr.rtype(), "name": d.addr.name(),
+                "id": d.before.get("id").to_json(),
+                "kind": kind,
+                "status": {"before": d.before.get("status").to_json(), "after": d.after.as_ref().map(|a| a.get("status").to_json())},
+                "changes": changes,
+            })
+        })
+        .collect();
+    json!({"format_version": "1.0", "drifted": !items.is_empty(), "count": items.len(), "resource_drift": items})
 }

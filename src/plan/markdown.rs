@@ -3,31 +3,13 @@
 //! its attribute diff; sensitive values are redacted as in the human view.
 
 use super::{render, Action, Plan};
+use crate::provider::Registry;
 use std::fmt::Write;
 
-fn icon(a: Action) -> &'static str {
-    match a {
-        Action::Create => "➕",
-        Action::Update => "🔄",
-        Action::Delete => "🗑️",
-        Action::Replace => "♻️",
-        _ => "•",
-    }
-}
-
-fn verb(a: Action) -> &'static str {
-    match a {
-        Action::Create => "will be created",
-        Action::Update => "will be updated in place",
-        Action::Delete => "will be destroyed",
-        Action::Replace => "must be replaced",
-        _ => "",
-    }
-}
-
-pub fn plan(p: &Plan) -> String {
+pub fn plan(p: &Plan, registry: &Registry) -> String {
     let mut out = String::new();
-    let (a, c, d) = p.counts();
+    let n = p.counts();
+    let (a, c, d) = (n.add, n.change, n.destroy);
     let acting: Vec<_> = p
         .changes
         .iter()
@@ -57,15 +39,15 @@ pub fn plan(p: &Plan) -> String {
         for ch in &risky {
             let why = ch
                 .reason
-                .as_deref()
+                .as_ref()
                 .map(|r| format!(" ({r})"))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "> - {} `{}` {}{why}",
-                icon(ch.action),
+                ch.action.text().icon,
                 ch.addr,
-                verb(ch.action)
+                ch.action.text().md_phrase
             );
         }
         out.push('\n');
@@ -77,7 +59,7 @@ pub fn plan(p: &Plan) -> String {
             p.drift.len()
         );
         let mut s = String::new();
-        render::drift(&mut s, &p.drift);
+        render::drift(&mut s, &p.drift, registry);
         out.push_str(&diffify(&s));
         out.push_str("```\n</details>\n\n");
     }
@@ -91,13 +73,13 @@ pub fn plan(p: &Plan) -> String {
     });
     for ch in ordered {
         let mut s = String::new();
-        render::change(&mut s, ch);
+        render::change(&mut s, ch, registry);
         let _ = writeln!(
             out,
             "<details><summary>{} <code>{}</code> {}</summary>\n\n```diff\n{}```\n</details>\n",
-            icon(ch.action),
+            ch.action.text().icon,
             ch.addr,
-            verb(ch.action),
+            ch.action.text().md_phrase,
             diffify(&s)
         );
     }
@@ -116,7 +98,7 @@ pub fn plan(p: &Plan) -> String {
 }
 
 /// Markdown for a drift report alone.
-pub fn drift(p: &Plan) -> String {
+pub fn drift(p: &Plan, registry: &Registry) -> String {
     let mut out = String::new();
     if p.drift.is_empty() {
         out.push_str("### maform drift: none\n\nEvery managed object matches the state.\n");
@@ -131,7 +113,7 @@ pub fn drift(p: &Plan) -> String {
     );
     for d in &p.drift {
         let mut s = String::new();
-        render::drift(&mut s, std::slice::from_ref(d));
+        render::drift(&mut s, std::slice::from_ref(d), registry);
         let what = if d.after.is_none() {
             "was deleted"
         } else {

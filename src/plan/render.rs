@@ -1,7 +1,9 @@
 //! Human rendering of plans and drift, in the style Terraform users read every day.
 
-use super::{Action, Change, Drift, Plan};
-use crate::schema::{self, Schema, Ty};
+use super::{Action, ActionReason, Change, Drift, Plan};
+use crate::addr::Mode;
+use crate::provider::Registry;
+use crate::schema::{Schema, Ty};
 use crate::value::{quote, Path, PathStep, Value};
 use std::fmt::Write;
 
@@ -60,7 +62,7 @@ fn body(
     before: Option<&Value>,
     after: Option<&Value>,
     indent: usize,
-    ctx: &Ctx,
+    ctx: &Ctx<'_>,
     path: &mut Path,
 ) {
     let null = Value::Null;
@@ -197,7 +199,7 @@ fn block(
     before: Option<&Value>,
     after: Option<&Value>,
     indent: usize,
-    ctx: &Ctx,
+    ctx: &Ctx<'_>,
     path: &mut Path,
 ) {
     let forces = if ctx.forces(path) {
@@ -223,7 +225,7 @@ fn attribute(
     a: &Value,
     indent: usize,
     width: usize,
-    ctx: &Ctx,
+    ctx: &Ctx<'_>,
     path: &Path,
 ) {
     let sens = ctx.is_sensitive(path);
@@ -336,39 +338,26 @@ fn attribute(
 }
 
 fn header(c: &Change) -> (String, &'static str) {
-    let a = &c.addr;
-    let (what, sym) = match c.action {
-        Action::Create => ("will be created".to_string(), "  +"),
-        Action::Update => ("will be updated in-place".to_string(), "  ~"),
-        Action::Delete => ("will be destroyed".to_string(), "  -"),
-        Action::Replace => match c.reason.as_deref() {
-            Some("tainted") => ("is tainted, so must be replaced".to_string(), "-/+"),
-            Some("requested") => ("will be replaced, as requested".to_string(), "-/+"),
-            _ => ("must be replaced".to_string(), "-/+"),
-        },
-        Action::Read => ("will be read during apply".to_string(), " <="),
-        Action::NoOp => (String::new(), "   "),
+    let t = c.action.text();
+    let what = match (c.action, &c.reason) {
+        (Action::Replace, Some(ActionReason::Tainted)) => "is tainted, so must be replaced",
+        (Action::Replace, Some(ActionReason::Requested)) => "will be replaced, as requested",
+        _ => t.phrase,
     };
-    (format!("  # {a} {what}"), sym)
+    (format!("  # {} {what}", c.addr), t.symbol)
 }
 
 /// One resource change, as in `maform plan`.
-pub fn change(out: &mut String, c: &Change) {
+pub fn change(out: &mut String, c: &Change, registry: &Registry) {
     let (h, sym) = header(c);
     let _ = writeln!(out, "{h}");
     if let Some(r) = &c.reason {
-        if c.action == Action::Delete
-            || (c.action == Action::Replace
-                && !matches!(
-                    r.as_str(),
-                    "tainted" | "requested" | "cannot update in place"
-                ))
-        {
+        if c.action.destroys() && r.explained() {
             let _ = writeln!(out, "  # (because {r})");
         }
     }
-    let s = schema::for_type(&c.addr.rtype);
-    let kw = if c.addr.mode == crate::config::Mode::Data {
+    let s = registry.schema(c.addr.mode(), c.addr.rtype());
+    let kw = if c.addr.mode() == Mode::Data {
         "data"
     } else {
         "resource"
@@ -376,8 +365,8 @@ pub fn change(out: &mut String, c: &Change) {
     let _ = writeln!(
         out,
         "{sym} {kw} {} {} {{",
-        quote(&c.addr.rtype),
-        quote(&c.addr.name)
+        quote(c.addr.rtype()),
+        quote(c.addr.name())
     );
     let ctx = Ctx {
         sensitive: &c.sensitive,
@@ -392,16 +381,16 @@ pub fn change(out: &mut String, c: &Change) {
     let _ = writeln!(out, "    }}");
 }
 
-fn drift_one(out: &mut String, d: &Drift) {
-    let s = schema::for_type(&d.addr.rtype);
+fn drift_one(out: &mut String, d: &Drift, registry: &Registry) {
+    let s = registry.schema(d.addr.mode(), d.addr.rtype());
     match &d.after {
         None => {
             let _ = writeln!(out, "  # {} has been deleted", d.addr);
             let _ = writeln!(
                 out,
                 "  - resource {} {} {{",
-                quote(&d.addr.rtype),
-                quote(&d.addr.name)
+                quote(d.addr.rtype()),
+                quote(d.addr.name())
             );
             let id = d.before.get("id");
             let _ = writeln!(out, "      - id   = {} -> null", id.to_hcl());
@@ -417,13 +406,13 @@ fn drift_one(out: &mut String, d: &Drift) {
             let _ = writeln!(
                 out,
                 "  ~ resource {} {} {{",
-                quote(&d.addr.rtype),
-                quote(&d.addr.name)
+                quote(d.addr.rtype()),
+                quote(d.addr.name())
             );
             let strip = |v: &Value| match v {
                 Value::Map(m) => Value::Map(
                     m.iter()
-                        .filter(|(k, _)| !super::VOLATILE.contains(&k.as_str()))
+                        .filter(|(k, _)| !d.volatile.contains(&k.as_str()))
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
                 ),
@@ -449,18 +438,18 @@ fn drift_one(out: &mut String, d: &Drift) {
 }
 
 /// The drift section alone, as `maform drift` and refresh-only plans print it.
-pub fn drift(out: &mut String, drift: &[Drift]) {
+pub fn drift(out: &mut String, drift: &[Drift], registry: &Registry) {
     for d in drift {
-        drift_one(out, d);
+        drift_one(out, d, registry);
         out.push('\n');
     }
 }
 
-pub fn plan(p: &Plan) -> String {
+pub fn plan(p: &Plan, registry: &Registry) -> String {
     let mut out = String::new();
     if !p.drift.is_empty() {
         out.push_str("Note: Objects have changed outside of maform\n\nmaform detected the following changes made outside of maform since the last \"maform apply\" which may have affected this plan:\n\n");
-        drift(&mut out, &p.drift);
+        drift(&mut out, &p.drift, registry);
         if p.options.refresh_only {
             out.push_str("This is a refresh-only plan, so maform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the maform state without changing any remote objects.\n");
             return out;
@@ -505,10 +494,11 @@ pub fn plan(p: &Plan) -> String {
                     continue;
                 }
             }
-            change(&mut out, c);
+            change(&mut out, c, registry);
             out.push('\n');
         }
-        let (a, c, d) = p.counts();
+        let n = p.counts();
+        let (a, c, d) = (n.add, n.change, n.destroy);
         let imports = if p.imports.is_empty() {
             String::new()
         } else {

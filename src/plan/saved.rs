@@ -4,18 +4,21 @@
 //! are replaced by a marker, sensitive variables by their SHA-256; apply re-reads them and
 //! checks the digests.
 
-use super::{Action, Change, Drift, OutputChange, Plan};
-use crate::addr::Addr;
+use super::{Action, ActionReason, Change, Drift, OutputChange, Plan};
+use crate::addr::{InstanceAddr, ResourceAddr};
+use crate::config::eval::Objects;
 use crate::config::vars::Resolved;
 use crate::config::Timeouts;
-use crate::value::{Path, PathStep, Value};
+use crate::value::{Path, Value};
 use anyhow::{bail, Context};
-use serde_json::{json, Map, Value as Json};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json};
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub const FORMAT: u64 = 1;
+/// The format this maform writes and reads.
+pub const FORMAT: u64 = 2;
 
 pub struct SavedPlan {
     pub plan: Plan,
@@ -23,8 +26,16 @@ pub struct SavedPlan {
     pub serial: u64,
     pub config_digest: String,
     /// Non-sensitive variable values, and digests of sensitive ones.
-    pub variables: BTreeMap<String, Json>,
-    pub data: BTreeMap<String, Value>,
+    pub variables: BTreeMap<String, SavedVar>,
+    pub data: Objects,
+}
+
+/// A variable as saved: its value, or a digest of a sensitive value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SavedVar {
+    Sensitive { sensitive_digest: String },
+    Value { value: Json },
 }
 
 pub fn digest(s: &[u8]) -> String {
@@ -48,6 +59,7 @@ pub fn config_digest(files: &[std::path::PathBuf]) -> anyhow::Result<String> {
     Ok(format!("sha256:{}", hex::encode(h.finalize())))
 }
 
+/// A value with sensitive paths and unknowns marked, as the file holds it.
 fn enc(v: &Value, sensitive: &[Path]) -> Json {
     crate::value::to_json_masked(
         v,
@@ -71,52 +83,89 @@ fn dec(j: &Json) -> Value {
     }
 }
 
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::NoOp => "no-op",
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Replace => "replace",
-        Action::Delete => "delete",
-        Action::Read => "read",
-    }
+fn secret_digest(v: &Value) -> String {
+    digest(
+        serde_json::to_string(&v.to_json())
+            .unwrap_or_default()
+            .as_bytes(),
+    )
 }
 
-fn action_of(s: &str) -> anyhow::Result<Action> {
-    Ok(match s {
-        "no-op" => Action::NoOp,
-        "create" => Action::Create,
-        "update" => Action::Update,
-        "replace" => Action::Replace,
-        "delete" => Action::Delete,
-        "read" => Action::Read,
-        other => bail!("unknown action {other:?}"),
-    })
+// ---- the file, as serde sees it ----
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    maform_saved_plan: u64,
+    maform_version: String,
+    created: String,
+    state: FileState,
+    config_digest: String,
+    variables: BTreeMap<String, SavedVar>,
+    options: FileOptions,
+    data: BTreeMap<String, Json>,
+    changes: Vec<FileChange>,
+    drift: Vec<FileDrift>,
+    outputs: Vec<FileOutput>,
+    imports: Vec<FileImport>,
 }
 
-fn paths_json(ps: &[Path]) -> Json {
-    Json::Array(ps.iter().map(|p| crate::value::path_json(p)).collect())
+#[derive(Serialize, Deserialize)]
+struct FileState {
+    lineage: String,
+    serial: u64,
 }
 
-fn paths_of(j: &Json) -> Vec<Path> {
-    j.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| {
-            p.as_array()?
-                .iter()
-                .map(|s| match s {
-                    Json::String(k) => Some(PathStep::Key(k.clone())),
-                    Json::Number(n) => n.as_u64().map(|i| PathStep::Index(i as usize)),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect()
+#[derive(Serialize, Deserialize)]
+struct FileOptions {
+    destroy: bool,
+    refresh_only: bool,
+    replace: Vec<String>,
 }
 
-fn secs(d: Option<Duration>) -> Json {
-    d.map(|d| json!(d.as_secs())).unwrap_or(Json::Null)
+#[derive(Serialize, Deserialize)]
+struct FileTimeouts {
+    create: Option<u64>,
+    update: Option<u64>,
+    delete: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileChange {
+    address: String,
+    action: Action,
+    before: Option<Json>,
+    after: Option<Json>,
+    replace_paths: Vec<Path>,
+    reason: Option<ActionReason>,
+    deps: Vec<String>,
+    sensitive: Vec<Path>,
+    timeouts: FileTimeouts,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileDrift {
+    address: String,
+    before: Json,
+    after: Option<Json>,
+    sensitive: Vec<Path>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileOutput {
+    name: String,
+    before: Option<Json>,
+    after: Option<Json>,
+    sensitive: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileImport {
+    address: String,
+    id: String,
+}
+
+fn instance(s: &str) -> anyhow::Result<InstanceAddr> {
+    Ok(InstanceAddr::parse(s)?)
 }
 
 impl SavedPlan {
@@ -126,18 +175,20 @@ impl SavedPlan {
         serial: u64,
         config_digest: String,
         vars: &Resolved,
-        data: BTreeMap<String, Value>,
+        data: Objects,
     ) -> SavedPlan {
         let variables = vars
             .values
             .iter()
             .map(|(k, v)| {
-                let j = if vars.sensitive.contains(k) {
-                    json!({"sensitive_digest": digest(serde_json::to_string(&v.to_json()).unwrap_or_default().as_bytes())})
+                let s = if vars.sensitive.contains(k) {
+                    SavedVar::Sensitive {
+                        sensitive_digest: secret_digest(v),
+                    }
                 } else {
-                    json!({"value": v.to_json()})
+                    SavedVar::Value { value: v.to_json() }
                 };
-                (k.clone(), j)
+                (k.clone(), s)
             })
             .collect();
         SavedPlan {
@@ -156,172 +207,293 @@ impl SavedPlan {
             let Some(now) = vars.values.get(k) else {
                 bail!("variable {k:?} was set when the plan was made but is not declared now")
             };
-            if let Some(d) = saved.get("sensitive_digest") {
-                if Some(
-                    digest(
-                        serde_json::to_string(&now.to_json())
-                            .unwrap_or_default()
-                            .as_bytes(),
-                    )
-                    .as_str(),
-                ) != d.as_str()
-                {
-                    bail!("the sensitive variable {k:?} has a different value than when the plan was made; give it the same value (e.g. MAFORM_VAR_{k}) or make a new plan");
+            match saved {
+                SavedVar::Sensitive { sensitive_digest } => {
+                    if secret_digest(now) != *sensitive_digest {
+                        bail!("the sensitive variable {k:?} has a different value than when the plan was made; give it the same value (e.g. MAFORM_VAR_{k}) or make a new plan");
+                    }
                 }
-            } else if saved.get("value") != Some(&now.to_json()) {
-                bail!("variable {k:?} has a different value than when the plan was made; apply the plan with the same inputs, or make a new plan");
+                SavedVar::Value { value } => {
+                    if *value != now.to_json() {
+                        bail!("variable {k:?} has a different value than when the plan was made; apply the plan with the same inputs, or make a new plan");
+                    }
+                }
             }
         }
         Ok(())
     }
 
-    pub fn to_json(&self) -> Json {
-        let changes: Vec<Json> = self
-            .plan
-            .changes
-            .iter()
-            .map(|c| {
-                json!({
-                    "address": c.addr.to_string(), "action": action_name(c.action),
-                    "before": c.before.as_ref().map(|b| enc(b, &c.sensitive)),
-                    "after": c.after.as_ref().map(|a| enc(a, &c.sensitive)),
-                    "replace_paths": paths_json(&c.replace_paths), "reason": c.reason, "deps": c.deps,
-                    "sensitive": paths_json(&c.sensitive),
-                    "timeouts": {"create": secs(c.timeouts.create), "update": secs(c.timeouts.update), "delete": secs(c.timeouts.delete)},
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        let p = &self.plan;
+        let secs = |d: Option<Duration>| d.map(|d| d.as_secs());
+        let file = File {
+            maform_saved_plan: FORMAT,
+            maform_version: env!("CARGO_PKG_VERSION").into(),
+            created: chrono::Utc::now().to_rfc3339(),
+            state: FileState {
+                lineage: self.lineage.clone(),
+                serial: self.serial,
+            },
+            config_digest: self.config_digest.clone(),
+            variables: self.variables.clone(),
+            options: FileOptions {
+                destroy: p.options.destroy,
+                refresh_only: p.options.refresh_only,
+                replace: p.options.replace.iter().map(|a| a.to_string()).collect(),
+            },
+            data: self
+                .data
+                .iter()
+                .map(|(k, v)| (k.to_string(), enc(v, &[])))
+                .collect(),
+            changes: p
+                .changes
+                .iter()
+                .map(|c| FileChange {
+                    address: c.addr.to_string(),
+                    action: c.action,
+                    before: c.before.as_ref().map(|b| enc(b, &c.sensitive)),
+                    after: c.after.as_ref().map(|a| enc(a, &c.sensitive)),
+                    replace_paths: c.replace_paths.clone(),
+                    reason: c.reason.clone(),
+                    deps: c.deps.iter().map(|d| d.to_string()).collect(),
+                    sensitive: c.sensitive.clone(),
+                    timeouts: FileTimeouts {
+                        create: secs(c.timeouts.create),
+                        update: secs(c.timeouts.update),
+                        delete: secs(c.timeouts.delete),
+                    },
                 })
-            })
-            .collect();
-        let drift: Vec<Json> = self
-            .plan
-            .drift
-            .iter()
-            .map(|d| json!({"address": d.addr.to_string(), "before": enc(&d.before, &d.sensitive), "after": d.after.as_ref().map(|a| enc(a, &d.sensitive)), "sensitive": paths_json(&d.sensitive)}))
-            .collect();
-        let outputs: Vec<Json> = self
-            .plan
-            .outputs
-            .iter()
-            .map(|o| {
-                let show = |v: &Option<Value>| v.as_ref().map(|v| if o.sensitive { json!({"$sensitive": true}) } else { enc(v, &[]) });
-                json!({"name": o.name, "before": show(&o.before), "after": show(&o.after), "sensitive": o.sensitive})
-            })
-            .collect();
-        let o = &self.plan.options;
-        json!({
-            "maform_saved_plan": FORMAT,
-            "maform_version": env!("CARGO_PKG_VERSION"),
-            "created": chrono::Utc::now().to_rfc3339(),
-            "state": {"lineage": self.lineage, "serial": self.serial},
-            "config_digest": self.config_digest,
-            "variables": self.variables,
-            "options": {"destroy": o.destroy, "refresh_only": o.refresh_only, "replace": o.replace.iter().map(|a| a.to_string()).collect::<Vec<_>>()},
-            "data": self.data.iter().map(|(k, v)| (k.clone(), enc(v, &[]))).collect::<Map<_, _>>(),
-            "changes": changes, "drift": drift, "outputs": outputs,
-            "imports": self.plan.imports.iter().map(|(a, id)| json!({"address": a.to_string(), "id": id})).collect::<Vec<_>>(),
-        })
+                .collect(),
+            drift: p
+                .drift
+                .iter()
+                .map(|d| FileDrift {
+                    address: d.addr.to_string(),
+                    before: enc(&d.before, &d.sensitive),
+                    after: d.after.as_ref().map(|a| enc(a, &d.sensitive)),
+                    sensitive: d.sensitive.clone(),
+                })
+                .collect(),
+            outputs: p
+                .outputs
+                .iter()
+                .map(|o| {
+                    let show = |v: &Option<Value>| {
+                        v.as_ref().map(|v| {
+                            if o.sensitive {
+                                json!({"$sensitive": true})
+                            } else {
+                                enc(v, &[])
+                            }
+                        })
+                    };
+                    FileOutput {
+                        name: o.name.clone(),
+                        before: show(&o.before),
+                        after: show(&o.after),
+                        sensitive: o.sensitive,
+                    }
+                })
+                .collect(),
+            imports: p
+                .imports
+                .iter()
+                .map(|(a, id)| FileImport {
+                    address: a.to_string(),
+                    id: id.clone(),
+                })
+                .collect(),
+        };
+        Ok(serde_json::to_vec_pretty(&file)?)
     }
 
-    pub fn from_json(j: &Json, origin: &str) -> anyhow::Result<SavedPlan> {
+    pub fn from_bytes(bytes: &[u8], origin: &str) -> anyhow::Result<SavedPlan> {
+        let j: Json = serde_json::from_slice(bytes)
+            .with_context(|| format!("{origin} is not a maform saved plan (not JSON)"))?;
         match j.get("maform_saved_plan").and_then(Json::as_u64) {
             Some(FORMAT) => {}
             Some(v) => bail!("{origin} is a saved plan of format {v}, which this maform does not read; make the plan again with this version"),
             None => bail!("{origin} is not a maform saved plan"),
         }
-        let addr = |v: &Json| Addr::parse(v.as_str().unwrap_or("")).map_err(anyhow::Error::msg);
-        let dur = |v: &Json| v.as_u64().map(Duration::from_secs);
+        let f: File = serde_json::from_value(j)
+            .with_context(|| format!("{origin} is a damaged saved plan"))?;
+        let registry = crate::provider::Registry::modelarts();
         let mut changes = Vec::new();
-        for c in j["changes"].as_array().into_iter().flatten() {
+        for c in f.changes {
             changes.push(Change {
-                addr: addr(&c["address"])?,
-                action: action_of(c["action"].as_str().unwrap_or(""))?,
-                before: (!c["before"].is_null()).then(|| dec(&c["before"])),
-                after: (!c["after"].is_null()).then(|| dec(&c["after"])),
-                replace_paths: paths_of(&c["replace_paths"]),
-                reason: c["reason"].as_str().map(str::to_string),
-                deps: c["deps"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|d| d.as_str().map(str::to_string))
-                    .collect(),
-                sensitive: paths_of(&c["sensitive"]),
+                addr: instance(&c.address)?,
+                action: c.action,
+                before: c.before.as_ref().map(dec),
+                after: c.after.as_ref().map(dec),
+                replace_paths: c.replace_paths,
+                reason: c.reason,
+                deps: c
+                    .deps
+                    .iter()
+                    .map(|d| Ok(ResourceAddr::parse(d)?))
+                    .collect::<anyhow::Result<_>>()?,
+                sensitive: c.sensitive,
                 timeouts: Timeouts {
-                    create: dur(&c["timeouts"]["create"]),
-                    update: dur(&c["timeouts"]["update"]),
-                    delete: dur(&c["timeouts"]["delete"]),
+                    create: c.timeouts.create.map(Duration::from_secs),
+                    update: c.timeouts.update.map(Duration::from_secs),
+                    delete: c.timeouts.delete.map(Duration::from_secs),
                 },
             });
         }
         let mut drift = Vec::new();
-        for d in j["drift"].as_array().into_iter().flatten() {
+        for d in f.drift {
+            let addr = instance(&d.address)?;
             drift.push(Drift {
-                addr: addr(&d["address"])?,
-                before: dec(&d["before"]),
-                after: (!d["after"].is_null()).then(|| dec(&d["after"])),
-                sensitive: paths_of(&d["sensitive"]),
+                volatile: super::planner::volatile_of(registry, addr.rtype()),
+                addr,
+                before: dec(&d.before),
+                after: d.after.as_ref().map(dec),
+                sensitive: d.sensitive,
             });
         }
-        let outputs = j["outputs"]
-            .as_array()
+        let outputs = f
+            .outputs
             .into_iter()
-            .flatten()
             .map(|o| OutputChange {
-                name: o["name"].as_str().unwrap_or("").to_string(),
-                before: (!o["before"].is_null()).then(|| dec(&o["before"])),
-                after: (!o["after"].is_null()).then(|| dec(&o["after"])),
-                sensitive: o["sensitive"].as_bool().unwrap_or(false),
+                name: o.name,
+                before: o.before.as_ref().map(dec),
+                after: o.after.as_ref().map(dec),
+                sensitive: o.sensitive,
             })
             .collect();
-        let opts = &j["options"];
-        let replace = opts["replace"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(addr)
-            .collect::<anyhow::Result<Vec<_>>>()?;
         let options = super::Options {
-            destroy: opts["destroy"].as_bool().unwrap_or(false),
-            refresh_only: opts["refresh_only"].as_bool().unwrap_or(false),
-            replace,
+            destroy: f.options.destroy,
+            refresh_only: f.options.refresh_only,
+            replace: f
+                .options
+                .replace
+                .iter()
+                .map(|a| instance(a))
+                .collect::<anyhow::Result<_>>()?,
             targets: vec![],
         };
+        let imports = f
+            .imports
+            .into_iter()
+            .map(|i| Ok((instance(&i.address)?, i.id)))
+            .collect::<anyhow::Result<_>>()?;
+        let data = f
+            .data
+            .iter()
+            .map(|(k, v)| Ok((ResourceAddr::parse(k)?, dec(v))))
+            .collect::<anyhow::Result<_>>()?;
         Ok(SavedPlan {
             plan: Plan {
                 changes,
                 drift,
                 outputs,
                 options,
-                imports: j["imports"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|i| {
-                        Some((
-                            Addr::parse(i["address"].as_str()?).ok()?,
-                            i["id"].as_str()?.to_string(),
-                        ))
-                    })
-                    .collect(),
+                imports,
             },
-            lineage: j["state"]["lineage"].as_str().unwrap_or("").to_string(),
-            serial: j["state"]["serial"].as_u64().unwrap_or(0),
-            config_digest: j["config_digest"].as_str().unwrap_or("").to_string(),
-            variables: j["variables"]
-                .as_object()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default(),
-            data: j["data"]
-                .as_object()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), dec(v))).collect())
-                .unwrap_or_default(),
+            lineage: f.state.lineage,
+            serial: f.state.serial,
+            config_digest: f.config_digest,
+            variables: f.variables,
+            data,
         })
     }
 
     pub fn read(path: &std::path::Path) -> anyhow::Result<SavedPlan> {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
-        let j: Json = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not a maform saved plan (not JSON)", path.display()))?;
-        SavedPlan::from_json(&j, &path.display().to_string())
+        SavedPlan::from_bytes(&bytes, &path.display().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::PathStep;
+
+    fn sample() -> SavedPlan {
+        let addr = InstanceAddr::managed("fake_thing", "a", None);
+        let mut after = Value::from_json(&json!({"name": "a", "secret": "sha256:x"}));
+        if let Value::Map(m) = &mut after {
+            m.insert("id".into(), Value::Unknown);
+        }
+        let plan = Plan {
+            changes: vec![Change {
+                addr: addr.clone(),
+                action: Action::Replace,
+                before: Some(Value::from_json(&json!({"id": "1", "name": "b"}))),
+                after: Some(after),
+                replace_paths: vec![vec![PathStep::Key("zone".into())]],
+                reason: Some(ActionReason::KindRule {
+                    why: "size can only grow".into(),
+                }),
+                deps: vec![ResourceAddr::managed("fake_thing", "z")],
+                sensitive: vec![vec![PathStep::Key("secret".into())]],
+                timeouts: Timeouts {
+                    create: Some(Duration::from_secs(60)),
+                    ..Default::default()
+                },
+            }],
+            imports: vec![(addr, "1".into())],
+            ..Default::default()
+        };
+        let mut vars = Resolved::default();
+        vars.values.insert("pw".into(), Value::str("hunter2"));
+        vars.sensitive.insert("pw".into());
+        vars.values.insert("n".into(), Value::Number(3.0));
+        SavedPlan::new(plan, "lin", 7, "sha256:c".into(), &vars, Objects::new())
+    }
+
+    #[test]
+    fn round_trips_without_secrets() {
+        let s = sample();
+        let bytes = s.to_bytes().unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("\"$sensitive\": true"), "{text}");
+        assert!(text.contains("\"$unknown\": true"), "{text}");
+        let back = SavedPlan::from_bytes(&bytes, "p").unwrap();
+        let c = &back.plan.changes[0];
+        assert_eq!(c.action, Action::Replace);
+        assert_eq!(c.reason, s.plan.changes[0].reason);
+        assert_eq!(c.deps, s.plan.changes[0].deps);
+        assert_eq!(c.timeouts.create, Some(Duration::from_secs(60)));
+        assert_eq!(c.after.as_ref().unwrap().get("id"), &Value::Unknown);
+        assert_eq!(c.after.as_ref().unwrap().get("secret"), &Value::Null);
+        assert_eq!((back.lineage.as_str(), back.serial), ("lin", 7));
+        assert_eq!(back.plan.imports, s.plan.imports);
+    }
+
+    #[test]
+    fn variables_must_match_and_secrets_by_digest() {
+        let s = sample();
+        let mut vars = Resolved::default();
+        vars.values.insert("pw".into(), Value::str("hunter2"));
+        vars.values.insert("n".into(), Value::Number(3.0));
+        s.check_variables(&vars).unwrap();
+        vars.values.insert("pw".into(), Value::str("other"));
+        let e = s.check_variables(&vars).unwrap_err().to_string();
+        assert!(e.contains("sensitive variable \"pw\""), "{e}");
+        vars.values.insert("pw".into(), Value::str("hunter2"));
+        vars.values.insert("n".into(), Value::Number(4.0));
+        assert!(s.check_variables(&vars).is_err());
+        vars.values.remove("n");
+        assert!(s.check_variables(&vars).is_err());
+    }
+
+    #[test]
+    fn other_formats_are_refused_by_name() {
+        let e = SavedPlan::from_bytes(b"{\"maform_saved_plan\": 1}", "old.plan")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("format 1"), "{e}");
+        assert!(SavedPlan::from_bytes(b"nope", "x").is_err());
+        assert!(SavedPlan::from_bytes(b"{}", "x")
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("not a maform saved plan"));
     }
 }

@@ -393,7 +393,7 @@ impl Sim {
             return Ok(());
         }
         let text = self.with_cloud(|c| serde_json::to_vec(c))?;
-        crate::state::atomic_write(path, &text)
+        crate::fsutil::atomic_write(path, &text)
     }
 
     fn count(&self, key: String) {
@@ -986,6 +986,7 @@ pub struct Server {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     flusher: Option<tokio::task::JoinHandle<()>>,
+    notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
 }
 
 impl Server {
@@ -1015,13 +1016,21 @@ impl Server {
                 })
                 .await;
         });
+        // The simulator reports through its caller: what goes wrong while it runs (a data
+        // file that cannot be saved) is sent here, once per distinct message.
+        let (notice_tx, notices) = tokio::sync::mpsc::unbounded_channel();
         let flusher = sim.config.data.is_some().then(|| {
             let s3 = sim.clone();
             tokio::spawn(async move {
+                let mut last = String::new();
                 loop {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     if let Err(e) = s3.flush() {
-                        eprintln!("simulator: cannot save data file: {e:#}");
+                        let msg = format!("simulator: cannot save data file: {e:#}");
+                        if msg != last {
+                            let _ = notice_tx.send(msg.clone());
+                            last = msg;
+                        }
                     }
                 }
             })
@@ -1032,11 +1041,17 @@ impl Server {
             shutdown: Some(tx),
             task,
             flusher,
+            notices: Some(notices),
         })
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What goes wrong while the simulator runs, for its caller to report.
+    pub fn notices(&mut self) -> Option<tokio::sync::mpsc::UnboundedReceiver<String>> {
+        self.notices.take()
     }
 
     /// Stop accepting, finish in-flight requests and save the data file.

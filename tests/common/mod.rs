@@ -26,6 +26,7 @@ impl Sim {
         }
         args.extend_from_slice(extra);
         let mut child = Command::new(BIN)
+            .current_dir(std::env::temp_dir())
             .args(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -211,7 +212,10 @@ impl Work {
     /// The command `run` runs, to start in the background.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
-        c.arg("--chdir")
+        // The child runs in the test's own directory, never the repository's: a command
+        // that writes relative to its working directory cannot touch the source tree.
+        c.current_dir(self.dir.path())
+            .arg("--chdir")
             .arg(self.dir.path())
             .args(args)
             .stdin(Stdio::null());

@@ -3,6 +3,8 @@
 //! and turns the service's error bodies into [`ApiError`]s that keep its code and text.
 
 use super::signer;
+use crate::provider::kind::Target;
+pub use crate::provider::ApiError;
 use rand::Rng;
 use serde_json::Value as Json;
 use std::fmt;
@@ -41,52 +43,6 @@ pub struct ClientConfig {
     pub max_retries: u32,
 }
 
-/// An error the service returned, or a transport failure.
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    pub status: u16,
-    pub code: String,
-    pub message: String,
-    pub request_id: Option<String>,
-    pub method: String,
-    pub path: String,
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.status == 0 {
-            return write!(f, "{} {}: {}", self.method, self.path, self.message);
-        }
-        write!(
-            f,
-            "{} {}: HTTP {} {}: {}",
-            self.method, self.path, self.status, self.code, self.message
-        )?;
-        if let Some(r) = &self.request_id {
-            write!(f, " (request id {r})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl ApiError {
-    pub fn is_code(&self, codes: &[&str]) -> bool {
-        codes.contains(&self.code.as_str())
-    }
-    fn transport(method: &str, path: &str, msg: String) -> ApiError {
-        ApiError {
-            status: 0,
-            code: "TRANSPORT".into(),
-            message: msg,
-            request_id: None,
-            method: method.into(),
-            path: path.into(),
-        }
-    }
-}
-
 pub struct Client {
     http: reqwest::Client,
     pub config: ClientConfig,
@@ -94,29 +50,18 @@ pub struct Client {
     base_path: String,
     calls: AtomicU64,
     limit: AdaptiveLimit,
-    /// Typical wait per kind and target status, learned as operations finish.
-    waits: std::sync::Mutex<std::collections::HashMap<String, Duration>>,
+    /// Typical wait per kind and target, learned as operations finish.
+    waits: std::sync::Mutex<std::collections::HashMap<WaitKey, Duration>>,
     /// Status reads of objects being waited on, coalesced into list calls per kind (see
-    /// `kinds::read_status`).
-    pub batches: std::sync::Mutex<std::collections::HashMap<&'static str, StatusBatch>>,
+    /// `objects::read_status`).
+    batches: std::sync::Mutex<std::collections::HashMap<&'static str, StatusBatch>>,
     pace: Pace,
 }
 
-/// The status reads of one kind that are waiting for the next list call.
-#[derive(Default)]
-pub struct StatusBatch {
-    /// Operations of this kind waiting for a status now.
-    pub waiters: usize,
-    /// Reads waiting for the next list, by object id.
-    pub pending: std::collections::HashMap<
-        String,
-        Vec<tokio::sync::oneshot::Sender<Option<serde_json::Value>>>,
-    >,
-    /// Whether a reader is gathering the next batch.
-    pub gathering: bool,
-    /// Whether a batch's list is under way.
-    pub listing: bool,
-}
+use super::objects::StatusBatch;
+
+/// A kind's type name and a wait target.
+pub type WaitKey = (&'static str, Target);
 
 /// How many calls may be in flight: halved when the API throttles, grown back by one
 /// after each window of successful calls (additive increase, multiplicative decrease), so
@@ -314,20 +259,27 @@ impl Client {
         })
     }
 
-    /// How long waits for `key` (kind and target status) typically take.
-    pub fn typical_wait(&self, key: &str) -> Option<Duration> {
+    /// How long waits for `key` (kind and target) typically take.
+    pub fn typical_wait(&self, key: WaitKey) -> Option<Duration> {
         self.waits
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(key)
+            .get(&key)
             .copied()
     }
 
     /// Learn from a finished wait (an exponential moving average).
-    pub fn learn_wait(&self, key: &str, took: Duration) {
+    pub fn learn_wait(&self, key: WaitKey, took: Duration) {
         let mut m = self.waits.lock().unwrap_or_else(|p| p.into_inner());
-        let e = m.entry(key.to_string()).or_insert(took);
+        let e = m.entry(key).or_insert(took);
         *e = e.mul_f64(0.7) + took.mul_f64(0.3);
+    }
+
+    /// The status batches, by kind.
+    pub(super) fn batches(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<&'static str, StatusBatch>> {
+        self.batches.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// How many calls may be in flight now.

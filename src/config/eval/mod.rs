@@ -2,30 +2,38 @@
 //! only after apply. hcl-rs parses; this module gives expressions their meaning.
 
 use super::{Attr, Diag, Span};
+use crate::addr::{Key, Mode, ResourceAddr};
+use crate::provider::Registry;
 use crate::value::Value;
+mod refs;
+mod template;
+#[cfg(test)]
+mod tests;
+
+pub use refs::{body_references, references, Ref};
+
 use hcl::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
-use hcl::template::{Directive, Element, Strip, Template};
+use hcl::template::{Element, Strip, Template};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The resource type names that may be referenced directly.
-pub const REF_ROOTS: &[&str] = &[
-    "modelarts_notebook",
-    "modelarts_devserver",
-    "modelarts_devenv",
-];
+/// Resource and data values for expressions, by resource: an object, or a list (count)
+/// or map (for_each) of objects.
+pub type Objects = BTreeMap<ResourceAddr, Value>;
+
+/// Per resource, the top-level attributes that carry secrets.
+pub type SecretAttrs = BTreeMap<ResourceAddr, BTreeSet<String>>;
 
 /// What an expression can see.
 pub struct Scope<'a> {
     pub vars: &'a BTreeMap<String, Value>,
     pub sensitive_vars: &'a BTreeSet<String>,
     pub locals: &'a BTreeMap<String, Attr>,
-    /// Resource and data values by `type.name` / `data.type.name`: an object, or a list
-    /// (count) or map (for_each) of objects.
-    pub objects: &'a BTreeMap<String, Value>,
-    /// Per resource (`type.name`), the top-level attributes that carry secrets.
-    pub sensitive_objects: &'a BTreeMap<String, BTreeSet<String>>,
+    pub objects: &'a Objects,
+    pub sensitive_objects: &'a SecretAttrs,
+    /// Which type names are resource kinds (so that `TYPE.NAME` is a reference).
+    pub registry: &'a Registry,
     pub base_dir: PathBuf,
     pub each: Option<(Value, Value)>,
     pub count_index: Option<f64>,
@@ -39,18 +47,20 @@ pub struct Scope<'a> {
 static EMPTY_VARS: std::sync::LazyLock<BTreeMap<String, Value>> =
     std::sync::LazyLock::new(BTreeMap::new);
 static EMPTY_SET: std::sync::LazyLock<BTreeSet<String>> = std::sync::LazyLock::new(BTreeSet::new);
-static EMPTY_SENS: std::sync::LazyLock<BTreeMap<String, BTreeSet<String>>> =
-    std::sync::LazyLock::new(BTreeMap::new);
+static EMPTY_OBJECTS: std::sync::LazyLock<Objects> = std::sync::LazyLock::new(BTreeMap::new);
+static EMPTY_SECRETS: std::sync::LazyLock<SecretAttrs> = std::sync::LazyLock::new(BTreeMap::new);
 static EMPTY_LOCALS: std::sync::LazyLock<BTreeMap<String, Attr>> =
     std::sync::LazyLock::new(BTreeMap::new);
 
 impl<'a> Scope<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         vars: &'a BTreeMap<String, Value>,
         sensitive_vars: &'a BTreeSet<String>,
         locals: &'a BTreeMap<String, Attr>,
-        objects: &'a BTreeMap<String, Value>,
-        sensitive_objects: &'a BTreeMap<String, BTreeSet<String>>,
+        objects: &'a Objects,
+        sensitive_objects: &'a SecretAttrs,
+        registry: &'a Registry,
         base_dir: &Path,
     ) -> Scope<'a> {
         Scope {
@@ -59,6 +69,7 @@ impl<'a> Scope<'a> {
             locals,
             objects,
             sensitive_objects,
+            registry,
             base_dir: base_dir.to_path_buf(),
             each: None,
             count_index: None,
@@ -69,19 +80,39 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// A scope that sees variables and locals but no resources: provider settings and
-    /// import ids.
-    pub fn for_variables(
-        vars: &'a crate::config::vars::Resolved,
-        locals: &'a BTreeMap<String, Attr>,
-        base_dir: &Path,
+    /// The scope of a configuration with these resource values.
+    pub fn of(
+        cfg: &'a super::Config,
+        vars: &'a super::vars::Resolved,
+        objects: &'a Objects,
+        sensitive_objects: &'a SecretAttrs,
     ) -> Scope<'a> {
         Scope::new(
             &vars.values,
             &vars.sensitive,
-            locals,
-            &EMPTY_VARS,
-            &EMPTY_SENS,
+            &cfg.locals,
+            objects,
+            sensitive_objects,
+            cfg.registry,
+            &cfg.dir,
+        )
+    }
+
+    /// A scope that sees variables and locals but no resources: provider settings and
+    /// import ids.
+    pub fn for_variables(cfg: &'a super::Config, vars: &'a super::vars::Resolved) -> Scope<'a> {
+        Scope::of(cfg, vars, &EMPTY_OBJECTS, &EMPTY_SECRETS)
+    }
+
+    /// A scope that sees only the variables given: validation conditions.
+    pub fn variables_only(vars: &'a BTreeMap<String, Value>, base_dir: &Path) -> Scope<'a> {
+        Scope::new(
+            vars,
+            &EMPTY_SET,
+            &EMPTY_LOCALS,
+            &EMPTY_OBJECTS,
+            &EMPTY_SECRETS,
+            Registry::modelarts(),
             base_dir,
         )
     }
@@ -92,28 +123,26 @@ impl<'a> Scope<'a> {
             &EMPTY_VARS,
             &EMPTY_SET,
             &EMPTY_LOCALS,
-            &EMPTY_VARS,
-            &EMPTY_SENS,
+            &EMPTY_OBJECTS,
+            &EMPTY_SECRETS,
+            Registry::modelarts(),
             Path::new("."),
         )
     }
 
     /// The same scope for one instance of a counted or for_each resource.
-    pub fn for_instance(
-        &self,
-        each: Option<(Value, Value)>,
-        count_index: Option<f64>,
-    ) -> Scope<'a> {
+    pub fn for_instance(&self, key: Option<&Key>, each: Option<(Value, Value)>) -> Scope<'a> {
         let mut s = Scope::new(
             self.vars,
             self.sensitive_vars,
             self.locals,
             self.objects,
             self.sensitive_objects,
+            self.registry,
             &self.base_dir,
         );
         s.each = each;
-        s.count_index = count_index;
+        s.count_index = Key::count_index(key);
         s.local_cache = RefCell::new(self.local_cache.borrow().clone());
         s
     }
@@ -231,13 +260,11 @@ impl<'a> Scope<'a> {
                 ))
             }
             ("data", Some(t)) => {
-                let prefix = format!("data.{t}.");
                 let m: BTreeMap<String, Value> = self
                     .objects
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        k.strip_prefix(&prefix).map(|n| (n.to_string(), v.clone()))
-                    })
+                    .range(ResourceAddr::data(t, "")..)
+                    .take_while(|(k, _)| k.mode == Mode::Data && k.rtype == t)
+                    .map(|(k, v)| (k.name.clone(), v.clone()))
                     .collect();
                 if m.is_empty() {
                     return Err(self.err(
@@ -248,8 +275,8 @@ impl<'a> Scope<'a> {
                 }
                 Ok((Value::Map(m), 1))
             }
-            (t, Some(n)) if REF_ROOTS.contains(&t) => {
-                let key = format!("{t}.{n}");
+            (t, Some(n)) if self.registry.is_kind(t) => {
+                let key = ResourceAddr::managed(t, n);
                 let secret = self.sensitive_objects.get(&key);
                 self.objects
                     .get(&key)
@@ -563,232 +590,6 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn for_expr(&self, f: &hcl::expr::ForExpr, span: &Span) -> Result<Value, Diag> {
-        let coll = self.eval(&f.collection_expr, span)?;
-        let coll = match coll {
-            Value::Sensitive(inner) => {
-                self.sensitive_hit.set(true);
-                *inner
-            }
-            other => other,
-        };
-        let items: Vec<(Value, Value)> = match coll {
-            Value::Unknown => return Ok(Value::Unknown),
-            Value::List(l) => l
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v))
-                .collect(),
-            Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-            Value::Null => return Err(self.err(span, "cannot iterate over null", "")),
-            other => {
-                return Err(self.err(
-                    span,
-                    format!("cannot iterate over a {}", other.type_name()),
-                    "A for expression needs a list or a map.",
-                ))
-            }
-        };
-        let mut list = Vec::new();
-        let mut map: BTreeMap<String, Value> = BTreeMap::new();
-        for (k, v) in items {
-            let mut frame = BTreeMap::new();
-            if let Some(kv) = &f.key_var {
-                frame.insert(kv.as_str().to_string(), k);
-            }
-            frame.insert(f.value_var.as_str().to_string(), v);
-            self.frames.borrow_mut().push(frame);
-            let r = (|| -> Result<(), Diag> {
-                if let Some(c) = &f.cond_expr {
-                    match self.eval(c, span)? {
-                        Value::Bool(true) => {}
-                        Value::Bool(false) => return Ok(()),
-                        Value::Unknown => {
-                            return Err(self.err(
-                                span,
-                                "a for filter depends on values known only after apply",
-                                "",
-                            ))
-                        }
-                        _ => return Err(self.err(span, "a for filter must be true or false", "")),
-                    }
-                }
-                let val = self.eval(&f.value_expr, span)?;
-                match &f.key_expr {
-                    None => list.push(val),
-                    Some(ke) => {
-                        let key = self
-                            .eval(ke, span)?
-                            .to_template_string()
-                            .ok_or_else(|| self.err(span, "a for key must be a string", ""))?;
-                        if f.grouping {
-                            match map.entry(key).or_insert_with(|| Value::List(vec![])) {
-                                Value::List(l) => l.push(val),
-                                _ => unreachable!("grouped values are lists"),
-                            }
-                        } else if map.insert(key.clone(), val).is_some() {
-                            return Err(self.err(
-                                span,
-                                format!("duplicate key {key:?} in a for expression"),
-                                "Use the grouping mode (...) to collect values with equal keys.",
-                            ));
-                        }
-                    }
-                }
-                Ok(())
-            })();
-            self.frames.borrow_mut().pop();
-            r?;
-        }
-        Ok(if f.key_expr.is_some() {
-            Value::Map(map)
-        } else {
-            Value::List(list)
-        })
-    }
-
-    /// Render a template; `None` when part of it is unknown.
-    fn template(
-        &self,
-        t: &Template,
-        prev: Strip,
-        next: Strip,
-        span: &Span,
-    ) -> Result<Option<String>, Diag> {
-        let els = t.elements();
-        let mut out = String::new();
-        let strip_of = |e: &Element| match e {
-            Element::Literal(_) => Strip::None,
-            Element::Interpolation(i) => i.strip,
-            Element::Directive(d) => match &**d {
-                Directive::If(x) => {
-                    Strip::from((x.if_strip.strip_start(), x.endif_strip.strip_end()))
-                }
-                Directive::For(x) => {
-                    Strip::from((x.for_strip.strip_start(), x.endfor_strip.strip_end()))
-                }
-            },
-        };
-        for (i, el) in els.iter().enumerate() {
-            let p = if i == 0 { prev } else { strip_of(&els[i - 1]) };
-            let n = if i + 1 == els.len() {
-                next
-            } else {
-                strip_of(&els[i + 1])
-            };
-            match el {
-                Element::Literal(l) => {
-                    let mut s: &str = l;
-                    let is_space = |c: char| c.is_whitespace() && c != '\n' && c != '\r';
-                    if p.strip_end() {
-                        s = s.trim_start_matches(is_space);
-                        s = s
-                            .strip_prefix("\r\n")
-                            .or_else(|| s.strip_prefix('\n'))
-                            .unwrap_or(s);
-                    }
-                    if n.strip_start() {
-                        s = s.trim_end_matches(is_space);
-                        s = s
-                            .strip_suffix("\r\n")
-                            .or_else(|| s.strip_suffix('\n'))
-                            .unwrap_or(s);
-                    }
-                    out.push_str(s);
-                }
-                Element::Interpolation(ip) => {
-                    match self.eval(&ip.expr, span).map(|v| self.clean(v))? {
-                        Value::Unknown => return Ok(None),
-                        v => match v.to_template_string() {
-                            Some(s) => out.push_str(&s),
-                            None if v.is_null() => {
-                                return Err(self.err(
-                                    span,
-                                    "cannot interpolate null",
-                                    "Use coalesce() or a conditional to give a default.",
-                                ))
-                            }
-                            None => {
-                                return Err(self.err(
-                                    span,
-                                    format!("cannot interpolate a {}", v.type_name()),
-                                    "Convert it first, e.g. with jsonencode() or join().",
-                                ))
-                            }
-                        },
-                    }
-                }
-                Element::Directive(d) => match &**d {
-                    Directive::If(x) => match self.eval(&x.cond_expr, span)? {
-                        Value::Bool(true) => {
-                            let nx = if x.false_template.is_some() {
-                                x.else_strip
-                            } else {
-                                x.endif_strip
-                            };
-                            match self.template(&x.true_template, x.if_strip, nx, span)? {
-                                Some(s) => out.push_str(&s),
-                                None => return Ok(None),
-                            }
-                        }
-                        Value::Bool(false) => {
-                            if let Some(ft) = &x.false_template {
-                                match self.template(ft, x.else_strip, x.endif_strip, span)? {
-                                    Some(s) => out.push_str(&s),
-                                    None => return Ok(None),
-                                }
-                            }
-                        }
-                        Value::Unknown => return Ok(None),
-                        _ => {
-                            return Err(self.err(
-                                span,
-                                "an %{if} condition must be true or false",
-                                "",
-                            ))
-                        }
-                    },
-                    Directive::For(x) => {
-                        let coll = self.eval(&x.collection_expr, span)?;
-                        let items: Vec<(Value, Value)> = match coll {
-                            Value::Unknown => return Ok(None),
-                            Value::List(l) => l
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, v)| (Value::Number(i as f64), v))
-                                .collect(),
-                            Value::Map(m) => {
-                                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                            }
-                            other => {
-                                return Err(self.err(
-                                    span,
-                                    format!("cannot iterate over a {}", other.type_name()),
-                                    "",
-                                ))
-                            }
-                        };
-                        for (k, v) in items {
-                            let mut frame = BTreeMap::new();
-                            if let Some(kv) = &x.key_var {
-                                frame.insert(kv.as_str().to_string(), k);
-                            }
-                            frame.insert(x.value_var.as_str().to_string(), v);
-                            self.frames.borrow_mut().push(frame);
-                            let r = self.template(&x.template, x.for_strip, x.endfor_strip, span);
-                            self.frames.borrow_mut().pop();
-                            match r? {
-                                Some(s) => out.push_str(&s),
-                                None => return Ok(None),
-                            }
-                        }
-                    }
-                },
-            }
-        }
-        Ok(Some(out))
-    }
-
     fn call(&self, f: &hcl::expr::FuncCall, span: &Span) -> Result<Value, Diag> {
         let name = f.name.name.as_str();
         if !f.name.namespace.is_empty() {
@@ -885,121 +686,4 @@ pub fn num(v: &Value) -> Option<f64> {
 /// Evaluate an expression that may use only literals and functions.
 pub fn eval_const(e: &Expression, span: &Span) -> Result<Value, Diag> {
     Scope::empty().eval(e, span)
-}
-
-/// A reference found in an expression: `var.x`, `local.y`, `TYPE.NAME` or `data.TYPE.NAME`.
-pub fn references(e: &Expression, out: &mut BTreeSet<String>) {
-    fn walk(e: &Expression, out: &mut BTreeSet<String>) {
-        match e {
-            Expression::Variable(v) => {
-                if matches!(v.as_str(), "each" | "count" | "path" | "var" | "local") {
-                    // Bare roots reference nothing to order by.
-                }
-            }
-            Expression::Traversal(t) => {
-                if let Expression::Variable(root) = &t.expr {
-                    let attr = |i: usize| match t.operators.get(i) {
-                        Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
-                        _ => None,
-                    };
-                    match root.as_str() {
-                        "var" | "local" => {
-                            if let Some(a) = attr(0) {
-                                out.insert(format!("{}.{a}", root.as_str()));
-                            }
-                        }
-                        "data" => {
-                            if let (Some(t1), Some(n)) = (attr(0), attr(1)) {
-                                out.insert(format!("data.{t1}.{n}"));
-                            }
-                        }
-                        r if REF_ROOTS.contains(&r) => {
-                            if let Some(n) = attr(0) {
-                                out.insert(format!("{r}.{n}"));
-                            }
-                        }
-                        _ => {}
-                    }
-                } else {
-                    walk(&t.expr, out);
-                }
-                for op in &t.operators {
-                    if let TraversalOperator::Index(ix) = op {
-                        walk(ix, out);
-                    }
-                }
-            }
-            Expression::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            Expression::Object(o) => {
-                for (k, v) in o.iter() {
-                    if let ObjectKey::Expression(x) = k {
-                        walk(x, out);
-                    }
-                    walk(v, out);
-                }
-            }
-            Expression::TemplateExpr(t) => {
-                if let Ok(tpl) = Template::from_expr(t) {
-                    walk_template(&tpl, out);
-                }
-            }
-            Expression::FuncCall(f) => f.args.iter().for_each(|x| walk(x, out)),
-            Expression::Parenthesis(x) => walk(x, out),
-            Expression::Conditional(c) => {
-                walk(&c.cond_expr, out);
-                walk(&c.true_expr, out);
-                walk(&c.false_expr, out);
-            }
-            Expression::Operation(op) => match &**op {
-                hcl::expr::Operation::Unary(u) => walk(&u.expr, out),
-                hcl::expr::Operation::Binary(b) => {
-                    walk(&b.lhs_expr, out);
-                    walk(&b.rhs_expr, out);
-                }
-            },
-            Expression::ForExpr(f) => {
-                walk(&f.collection_expr, out);
-                walk(&f.value_expr, out);
-                if let Some(k) = &f.key_expr {
-                    walk(k, out);
-                }
-                if let Some(c) = &f.cond_expr {
-                    walk(c, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    fn walk_template(t: &Template, out: &mut BTreeSet<String>) {
-        for el in t.elements() {
-            match el {
-                Element::Literal(_) => {}
-                Element::Interpolation(i) => walk(&i.expr, out),
-                Element::Directive(d) => match &**d {
-                    Directive::If(x) => {
-                        walk(&x.cond_expr, out);
-                        walk_template(&x.true_template, out);
-                        if let Some(f) = &x.false_template {
-                            walk_template(f, out);
-                        }
-                    }
-                    Directive::For(x) => {
-                        walk(&x.collection_expr, out);
-                        walk_template(&x.template, out);
-                    }
-                },
-            }
-        }
-    }
-    walk(e, out);
-}
-
-/// All references of a body, recursively.
-pub fn body_references(b: &super::Body, out: &mut BTreeSet<String>) {
-    for a in b.attrs.values() {
-        references(&a.expr, out);
-    }
-    for blk in &b.blocks {
-        body_references(&blk.body, out);
-    }
 }

@@ -2,9 +2,14 @@
 //! commands see one interface; each backend keeps its own guarantees (file lock and atomic
 //! rename; advisory lock and compare-and-swap).
 
-use super::pg::{PgBackend, PgSettings};
-use super::{atomic_write, Journal, LocalBackend, LockInfo, State};
+pub mod local;
+pub mod pg;
+
 use crate::config::BackendConfig;
+use crate::fsutil::atomic_write;
+use crate::state::{Journal, State};
+use local::{LocalBackend, LockInfo};
+use pg::{PgBackend, PgSettings};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -163,10 +168,15 @@ impl Backend {
         matches!(self, Backend::Local(_))
     }
 
-    pub async fn lock(&mut self, operation: &str, timeout: Duration) -> anyhow::Result<LockInfo> {
+    pub async fn lock(
+        &mut self,
+        operation: &str,
+        timeout: Duration,
+        notify: crate::Notify<'_>,
+    ) -> anyhow::Result<LockInfo> {
         match self {
-            Backend::Local(b) => b.lock(operation, timeout),
-            Backend::Pg(b) => b.lock(operation, timeout).await,
+            Backend::Local(b) => b.lock(operation, timeout, notify).await,
+            Backend::Pg(b) => b.lock(operation, timeout, notify).await,
         }
     }
 
@@ -196,19 +206,19 @@ impl Backend {
     /// bumping the serial. With PostgreSQL the write happens only if the stored serial is
     /// still `previous.serial`.
     pub async fn write(&mut self, state: &mut State, previous: &State) -> anyhow::Result<bool> {
+        if state.same_content(previous) && self.exists() {
+            return Ok(false);
+        }
+        state.serial = previous.serial.max(state.serial) + 1;
+        let bytes = state.to_bytes();
         match self {
-            Backend::Local(b) => b.write(state, previous),
+            Backend::Local(b) => b.store(&bytes)?,
             Backend::Pg(b) => {
-                if state.same_content(previous) && b.exists() {
-                    return Ok(false);
-                }
-                state.serial = previous.serial.max(state.serial) + 1;
                 let expected = if b.exists() { previous.serial } else { 0 };
-                b.compare_and_swap(state, state.to_bytes(), expected)
-                    .await?;
-                Ok(true)
+                b.compare_and_swap(state, bytes, expected).await?
             }
         }
+        Ok(true)
     }
 
     /// Store `bytes` (which parse to `st`) as they are, if the stored serial is still
@@ -259,11 +269,13 @@ impl Backend {
         }
     }
 
-    pub fn journal(&self) -> Journal {
+    /// The create journal; with PostgreSQL its local fallback is under `dir/.maform`.
+    pub fn journal(&self, dir: &Path) -> Journal {
         match self {
             Backend::Local(b) => b.journal(),
             Backend::Pg(b) => Journal::with_pg(
-                PathBuf::from(".maform").join(format!("{}.pg-journal", b.workspace)),
+                dir.join(".maform")
+                    .join(format!("{}.pg-journal", b.workspace)),
                 b.journal_sink(),
             ),
         }

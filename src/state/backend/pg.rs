@@ -12,7 +12,8 @@
 //! if the head is still the version this run read or last wrote, so a run that lost its
 //! lock or its connection can never replace a newer state.
 
-use super::{JournalEntry, LockInfo, State};
+use super::local::{who, LockInfo};
+use crate::state::{JournalEntry, State};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -327,7 +328,12 @@ impl PgBackend {
             .await
     }
 
-    pub async fn lock(&mut self, operation: &str, timeout: Duration) -> anyhow::Result<LockInfo> {
+    pub async fn lock(
+        &mut self,
+        operation: &str,
+        timeout: Duration,
+        notify: crate::Notify<'_>,
+    ) -> anyhow::Result<LockInfo> {
         let key = self.key();
         let start = Instant::now();
         let mut told = false;
@@ -346,11 +352,11 @@ impl PgBackend {
             }
             if !told && !timeout.is_zero() {
                 told = true;
-                eprintln!(
+                notify(&format!(
                     "Acquiring the state lock of workspace {:?}: another run holds it; waiting up to {} s...",
                     self.workspace,
                     timeout.as_secs()
-                );
+                ));
             }
             if start.elapsed() >= timeout {
                 let row = self
@@ -372,7 +378,7 @@ impl PgBackend {
         let info = LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.into(),
-            who: super::who(),
+            who: who(),
             created: chrono::Utc::now().to_rfc3339(),
             path: format!("{} workspace {}", self.settings.describe(), self.workspace),
             pid: std::process::id(),
@@ -515,7 +521,7 @@ impl PgBackend {
     async fn cas_once(&self, st: &State, data: &str, expected: u64) -> anyhow::Result<()> {
         let (ws, s) = (self.workspace.clone(), self.settings.clone());
         let (lineage, serial, data) = (st.lineage.clone(), st.serial as i64, data.to_string());
-        let who = super::who();
+        let who = who();
         let found = self
             .with_client(move |c| {
                 Box::pin(async move {

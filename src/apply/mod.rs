@@ -1,0 +1,535 @@
+//! Executing a plan: changes in dependency order (deletes in reverse), at most
+//! `parallelism` at a time, each through the [`Provider`] and waiting for its target
+//! status; the state is persisted as resources finish; a failure skips only what depends
+//! on it; a first cancellation starts nothing new, a second stops at once.
+//!
+//! Owns the walk and the state it leaves. Must not print or read signals: it reports
+//! through [`Event`]s and is cancelled through [`Cancel`].
+
+mod event;
+#[cfg(test)]
+mod tests;
+
+pub use event::{Event, Failure, Summary};
+
+use crate::config::eval::{Objects, Scope};
+use crate::config::vars::Resolved;
+use crate::config::{Config, Diags};
+use crate::plan::{self, Action, Change, Plan};
+use crate::provider::{CreateLog, LogFuture, Op, OpContext, OpError, Provider, ResourceKind};
+use crate::schema;
+use crate::state::{Instance, Journal, JournalEntry, OutputState, State};
+use crate::value::{Path, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// How a run is stopped: `stop` starts nothing new and lets what is in flight finish;
+/// `abort` stops at once (the state keeps what finished, the journal what was under way).
+#[derive(Clone, Default)]
+pub struct Cancel {
+    pub stop: CancellationToken,
+    pub abort: CancellationToken,
+}
+
+/// Where the new state goes as the apply proceeds.
+pub trait Persist {
+    fn persist(
+        &mut self,
+        state: &mut State,
+    ) -> impl std::future::Future<Output = anyhow::Result<()>>;
+}
+
+pub struct Context<'a> {
+    pub cfg: &'a Config,
+    pub vars: &'a Resolved,
+    pub data: &'a Objects,
+    pub provider: Arc<dyn Provider>,
+    pub parallelism: usize,
+    pub events: UnboundedSender<Event>,
+    /// Where creates record their intent before the call and the id after it.
+    pub journal: Option<Arc<Journal>>,
+    pub cancel: Cancel,
+}
+
+/// Journal entries for one create.
+struct JournalLog {
+    journal: Option<Arc<Journal>>,
+    addr: String,
+    rtype: String,
+}
+
+impl JournalLog {
+    fn log(&self, e: JournalEntry) -> LogFuture<'_> {
+        Box::pin(async move {
+            match &self.journal {
+                Some(j) => j.append(&e).await,
+                None => Ok(()),
+            }
+        })
+    }
+}
+
+impl CreateLog for JournalLog {
+    fn intent<'a>(&'a self, name: &'a str, at: i64) -> LogFuture<'a> {
+        self.log(JournalEntry::Intent {
+            addr: self.addr.clone(),
+            rtype: self.rtype.clone(),
+            name: name.to_string(),
+            at,
+        })
+    }
+    fn created<'a>(&'a self, id: &'a str) -> LogFuture<'a> {
+        self.log(JournalEntry::Created {
+            addr: self.addr.clone(),
+            id: id.to_string(),
+        })
+    }
+}
+
+enum Outcome {
+    /// The object now (None when deleted).
+    Ok(Option<Instance>),
+    Failed {
+        error: Failure,
+        record: Option<Instance>,
+    },
+}
+
+/// One change, through the provider.
+struct Job {
+    provider: Arc<dyn Provider>,
+    kind: &'static dyn ResourceKind,
+    ch: Change,
+    desired: Option<Value>,
+    sensitive: Vec<Path>,
+    events: UnboundedSender<Event>,
+    journal: Option<Arc<Journal>>,
+}
+
+impl Job {
+    fn timeout(&self, op: Op) -> Duration {
+        match op {
+            Op::Create => self.ch.timeouts.create,
+            Op::Update => self.ch.timeouts.update,
+            Op::Delete => self.ch.timeouts.delete,
+        }
+        .unwrap_or_else(|| self.kind.default_timeout(op))
+    }
+
+    fn instance(&self, attributes: Value, tainted: bool) -> Instance {
+        let mut attributes = attributes;
+        schema::digest_secrets(self.kind.schema(), &mut attributes);
+        Instance {
+            sensitive: schema::sensitive_for(
+                Some(self.kind.schema()),
+                &attributes,
+                &self.sensitive,
+            ),
+            attributes,
+            dependencies: self.ch.deps.clone(),
+            tainted,
+        }
+    }
+
+    /// A failed create: the object it left, if any, recorded as tainted.
+    fn failed_create(&self, e: OpError, reference: &Value) -> Outcome {
+        let record = e.id.as_ref().map(|id| {
+            let mut attrs = e
+                .attrs
+                .clone()
+                .unwrap_or_else(|| Value::Map(BTreeMap::new()));
+            if let Value::Map(m) = &mut attrs {
+                m.insert("id".into(), Value::str(id.clone()));
+                for (k, v) in reference.as_map().into_iter().flatten() {
+                    m.entry(k.clone()).or_insert(v.clone());
+                }
+            }
+            self.instance(attrs, true)
+        });
+        Outcome::Failed {
+            error: Failure::from(&e),
+            record,
+        }
+    }
+
+    async fn run(self) -> Outcome {
+        let addr = self.ch.addr.clone();
+        let ev = self.events.clone();
+        let progress = move |s: &str| {
+            let _ = ev.send(Event::Status {
+                addr: addr.clone(),
+                status: s.to_string(),
+            });
+        };
+        let id = self.ch.prior_id().unwrap_or("").to_string();
+        let log = JournalLog {
+            journal: self.journal.clone(),
+            addr: self.ch.addr.to_string(),
+            rtype: self.ch.addr.rtype().to_string(),
+        };
+        let op = |o: Op| OpContext {
+            timeout: self.timeout(o),
+            progress: &progress,
+            log: &log,
+        };
+        let p = &self.provider;
+        let fail = |e: OpError| Outcome::Failed {
+            error: Failure::from(&e),
+            record: None,
+        };
+        match self.ch.action {
+            Action::Delete => match p.delete(self.kind, &id, &op(Op::Delete)).await {
+                Ok(()) => Outcome::Ok(None),
+                Err(e) => fail(e),
+            },
+            Action::Create | Action::Replace => {
+                if self.ch.action == Action::Replace && !id.is_empty() {
+                    if let Err(e) = p.delete(self.kind, &id, &op(Op::Delete)).await {
+                        return fail(e);
+                    }
+                }
+                let desired = self.desired.as_ref().unwrap_or(&Value::Null);
+                match p.create(self.kind, desired, &op(Op::Create)).await {
+                    Ok(attrs) => Outcome::Ok(Some(self.instance(attrs, false))),
+                    Err(e) => self.failed_create(e, desired),
+                }
+            }
+            Action::Update => {
+                let desired = self.desired.as_ref().unwrap_or(&Value::Null);
+                let prior = self.ch.before.clone().unwrap_or_default();
+                match p
+                    .update(self.kind, &id, &prior, desired, &op(Op::Update))
+                    .await
+                {
+                    Ok(attrs) => Outcome::Ok(Some(self.instance(attrs, false))),
+                    Err(e) => fail(e),
+                }
+            }
+            Action::NoOp | Action::Read => Outcome::Ok(self.ch.before.clone().map(|b| Instance {
+                attributes: b,
+                sensitive: self.sensitive.clone(),
+                dependencies: self.ch.deps.clone(),
+                tainted: false,
+            })),
+        }
+    }
+}
+
+/// The order changes run in: for each change, the changes it waits for.
+/// Creates and updates run after what they depend on; deletes after the deletes of what
+/// depends on them.
+fn edges(nodes: &[&Change]) -> Vec<BTreeSet<usize>> {
+    let n = nodes.len();
+    let mut waits: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    let mut by_res: HashMap<&crate::addr::ResourceAddr, Vec<usize>> = HashMap::new();
+    for (i, c) in nodes.iter().enumerate() {
+        by_res.entry(&c.addr.resource).or_default().push(i);
+    }
+    // For each resource, the deletes of objects that depend on it.
+    let mut deleted_dependents: HashMap<&crate::addr::ResourceAddr, Vec<usize>> = HashMap::new();
+    for (j, c) in nodes.iter().enumerate() {
+        if c.action == Action::Delete {
+            for d in &c.deps {
+                deleted_dependents.entry(d).or_default().push(j);
+            }
+        }
+    }
+    for (i, c) in nodes.iter().enumerate() {
+        if c.action != Action::Delete {
+            for d in &c.deps {
+                for &j in by_res.get(d).into_iter().flatten() {
+                    if nodes[j].action != Action::Delete && j != i {
+                        waits[i].insert(j);
+                    }
+                }
+            }
+        }
+        if c.action.destroys() {
+            // Everything that depends on this object and is going away goes first.
+            for &j in deleted_dependents
+                .get(&c.addr.resource)
+                .into_iter()
+                .flatten()
+            {
+                if j != i {
+                    waits[i].insert(j);
+                }
+            }
+        }
+    }
+    waits
+}
+
+/// The walk's bookkeeping: what is done, what waits, what may start.
+struct Walk<'p> {
+    nodes: Vec<&'p Change>,
+    dependents: Vec<Vec<usize>>,
+    remaining: Vec<usize>,
+    ready: VecDeque<usize>,
+    done: Vec<bool>,
+}
+
+impl<'p> Walk<'p> {
+    fn new(plan: &'p Plan) -> Walk<'p> {
+        let nodes: Vec<&Change> = plan.changes.iter().filter(|c| c.action.acts()).collect();
+        let waits = edges(&nodes);
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+        for (i, w) in waits.iter().enumerate() {
+            for &j in w {
+                dependents[j].push(i);
+            }
+        }
+        let remaining: Vec<usize> = waits.iter().map(|w| w.len()).collect();
+        let ready = (0..nodes.len()).filter(|&i| remaining[i] == 0).collect();
+        Walk {
+            done: vec![false; nodes.len()],
+            nodes,
+            dependents,
+            remaining,
+            ready,
+        }
+    }
+
+    /// `i` finished: its dependents may become ready.
+    fn finished(&mut self, i: usize) {
+        for &d in &self.dependents[i] {
+            self.remaining[d] -= 1;
+            if self.remaining[d] == 0 {
+                self.ready.push_back(d);
+            }
+        }
+    }
+
+    /// `i` failed: everything that depends on it is skipped.
+    fn skip_dependents(
+        &mut self,
+        i: usize,
+        summary: &mut Summary,
+        events: &UnboundedSender<Event>,
+    ) {
+        let mut stack = vec![i];
+        while let Some(x) = stack.pop() {
+            for &d in &self.dependents[x] {
+                if !self.done[d] {
+                    self.done[d] = true;
+                    summary.skipped += 1;
+                    let _ = events.send(Event::Skipped {
+                        addr: self.nodes[d].addr.clone(),
+                        because: self.nodes[i].addr.clone(),
+                    });
+                    stack.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// What a change sends: its configuration evaluated with the values known now.
+fn desired_now(
+    ctx: &Context<'_>,
+    state: &State,
+    ch: &Change,
+    kind: &'static dyn ResourceKind,
+    cache: &mut plan::Expansions,
+) -> Result<(Option<Value>, Vec<Path>), Diags> {
+    if !matches!(ch.action, Action::Create | Action::Replace | Action::Update) {
+        return Ok((None, ch.sensitive.clone()));
+    }
+    let (config, sens) = plan::eval_instance(
+        ctx.cfg,
+        ctx.vars,
+        ctx.data,
+        state,
+        &ch.addr,
+        Some(&ch.deps),
+        Some(cache),
+    )?;
+    let prior = (ch.action == Action::Update)
+        .then_some(ch.before.as_ref())
+        .flatten();
+    Ok((Some(plan::planned(kind.schema(), &config, prior)), sens))
+}
+
+/// Apply `plan` to `state`, persisting through `persist`. Returns the summary; the state is
+/// left consistent whatever happens.
+pub async fn apply(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    state: &mut State,
+    persist: &mut impl Persist,
+) -> anyhow::Result<Summary> {
+    let mut walk = Walk::new(plan);
+    let n = walk.nodes.len();
+    let mut summary = Summary {
+        destroy: plan.options.destroy,
+        ..Summary::default()
+    };
+    let mut set = tokio::task::JoinSet::new();
+    let mut in_flight = 0usize;
+    let mut started: HashMap<usize, Instant> = HashMap::new();
+    let mut stop_new = false;
+    let mut expansions = plan::Expansions::default();
+    let mut last_write = Instant::now() - Duration::from_secs(1);
+    let mut write_cost = Duration::ZERO;
+    let mut dirty = false;
+    let mut finished = 0usize;
+    let fail_now = |walk: &mut Walk<'_>, summary: &mut Summary, i: usize, error: Failure| {
+        walk.done[i] = true;
+        summary.failed += 1;
+        let _ = ctx.events.send(Event::Failed {
+            addr: walk.nodes[i].addr.clone(),
+            action: walk.nodes[i].action,
+            error,
+        });
+        walk.skip_dependents(i, summary, &ctx.events);
+    };
+
+    loop {
+        while !stop_new && in_flight < ctx.parallelism.max(1) {
+            let Some(i) = walk.ready.pop_front() else {
+                break;
+            };
+            if walk.done[i] {
+                continue;
+            }
+            let ch = walk.nodes[i];
+            let Some(kind) = ctx.cfg.registry.kind(ch.addr.rtype()) else {
+                let why = format!(
+                    "{} is not a resource type maform manages; remove it from the state with maform state rm {}",
+                    ch.addr.rtype(),
+                    ch.addr
+                );
+                fail_now(&mut walk, &mut summary, i, Failure::local(why));
+                continue;
+            };
+            let (desired, sensitive) = match desired_now(ctx, state, ch, kind, &mut expansions) {
+                Ok(x) => x,
+                Err(e) => {
+                    fail_now(&mut walk, &mut summary, i, Failure::local(e.to_string()));
+                    continue;
+                }
+            };
+            let _ = ctx.events.send(Event::Start {
+                addr: ch.addr.clone(),
+                action: ch.action,
+                id: ch.prior_id().map(str::to_string),
+            });
+            started.insert(i, Instant::now());
+            in_flight += 1;
+            let job = Job {
+                provider: ctx.provider.clone(),
+                kind,
+                ch: ch.clone(),
+                desired,
+                sensitive,
+                events: ctx.events.clone(),
+                journal: ctx.journal.clone(),
+            };
+            set.spawn(async move { (i, job.run().await) });
+        }
+        if in_flight == 0 {
+            break;
+        }
+        let joined = tokio::select! {
+            j = set.join_next() => j,
+            _ = ctx.cancel.stop.cancelled(), if !stop_new => {
+                // First signal: start nothing new; what is in flight finishes.
+                stop_new = true;
+                summary.interrupted = true;
+                let _ = ctx.events.send(Event::Interrupted);
+                continue;
+            }
+            _ = ctx.cancel.abort.cancelled() => {
+                // Second signal: stop at once. The state keeps everything that finished,
+                // and the journal every create that was under way.
+                set.abort_all();
+                summary.aborted = true;
+                break;
+            }
+        };
+        let Some(joined) = joined else { break };
+        in_flight -= 1;
+        let (i, outcome) = joined.map_err(|e| anyhow::anyhow!("an apply task failed: {e}"))?;
+        walk.done[i] = true;
+        finished += 1;
+        let ch = walk.nodes[i];
+        let elapsed = started.get(&i).map(|s| s.elapsed()).unwrap_or_default();
+        match outcome {
+            Outcome::Ok(inst) => {
+                let id = inst
+                    .as_ref()
+                    .and_then(|x| x.attributes.get("id").as_str().map(str::to_string));
+                match inst {
+                    Some(x) => {
+                        state.instances.insert(ch.addr.clone(), x);
+                    }
+                    None => {
+                        state.instances.remove(&ch.addr);
+                    }
+                }
+                summary.count(ch.action);
+                let _ = ctx.events.send(Event::Done {
+                    addr: ch.addr.clone(),
+                    action: ch.action,
+                    id,
+                    elapsed,
+                });
+                walk.finished(i);
+            }
+            Outcome::Failed { error, record } => {
+                if ch.action == Action::Replace {
+                    // The old object may be gone even if the new one failed.
+                    state.instances.remove(&ch.addr);
+                }
+                if let Some(r) = record {
+                    state.instances.insert(ch.addr.clone(), r);
+                }
+                fail_now(&mut walk, &mut summary, i, error);
+            }
+        }
+        dirty = true;
+        // Persist after every finished resource, unless that would spend more than a
+        // third of the time writing: when many finish at once, they share a write (a
+        // 10,000-object state takes a few hundred ms to a database, a small one an fsync).
+        // Always at the end. The create journal covers what happens between two writes.
+        if last_write.elapsed() >= write_cost * 2 || finished == n {
+            let t = Instant::now();
+            persist.persist(state).await?;
+            write_cost = t.elapsed();
+            last_write = Instant::now();
+            dirty = false;
+        }
+    }
+    if stop_new {
+        summary.skipped += walk.done.iter().filter(|d| !**d).count();
+    }
+    if dirty {
+        persist.persist(state).await?;
+    }
+    Ok(summary)
+}
+
+/// Outputs from the final state. An output of a failed resource is simply absent.
+pub fn outputs(cfg: &Config, vars: &Resolved, data: &Objects, state: &mut State) {
+    let mut objects = state.objects();
+    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let sens = state.sensitive_attributes();
+    let scope = Scope::of(cfg, vars, &objects, &sens);
+    state.outputs = cfg
+        .outputs
+        .iter()
+        .filter_map(|(name, o)| {
+            let value = scope.eval_attr(&o.value).ok()?;
+            Some((
+                name.clone(),
+                OutputState {
+                    value,
+                    sensitive: o.sensitive,
+                },
+            ))
+        })
+        .collect();
+}

@@ -1,0 +1,338 @@
+//! Apply over the in-memory fake provider: ordering, parallelism, failure propagation,
+//! tainting, cancellation, persistence. No HTTP.
+
+use super::*;
+use crate::addr::{InstanceAddr, ResourceAddr};
+use crate::plan::Options;
+use crate::provider::fake::{self, Fake};
+
+/// Plan `text` against `state` with the fake kind.
+fn plan_of(text: &str, state: &State, options: Options) -> (Config, Resolved, Plan) {
+    let cfg = fake::config(text);
+    let vars = crate::config::vars::resolve(&cfg, &Default::default(), &[]).unwrap();
+    let graph = crate::graph::build(&cfg).unwrap();
+    let data = Objects::new();
+    let plan = crate::plan::plan(&crate::plan::Inputs {
+        cfg: &cfg,
+        vars: &vars,
+        graph: &graph,
+        prior: state,
+        refreshed: state,
+        data: &data,
+        options: &options,
+    })
+    .unwrap();
+    (cfg, vars, plan)
+}
+
+/// Collects persisted states.
+#[derive(Default)]
+struct Saved(Vec<State>);
+
+impl Persist for Saved {
+    async fn persist(&mut self, state: &mut State) -> anyhow::Result<()> {
+        self.0.push(state.clone());
+        Ok(())
+    }
+}
+
+struct Run {
+    summary: Summary,
+    state: State,
+    events: Vec<Event>,
+    saved: Saved,
+}
+
+async fn run_with(
+    fake: Arc<Fake>,
+    text: &str,
+    state: State,
+    options: Options,
+    parallelism: usize,
+    cancel: Cancel,
+) -> Run {
+    let (cfg, vars, plan) = plan_of(text, &state, options);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let data = Objects::new();
+    let ctx = Context {
+        cfg: &cfg,
+        vars: &vars,
+        data: &data,
+        provider: fake,
+        parallelism,
+        events: tx,
+        journal: None,
+        cancel,
+    };
+    let mut state = state;
+    let mut saved = Saved::default();
+    let summary = apply(&ctx, &plan, &mut state, &mut saved).await.unwrap();
+    drop(ctx);
+    let mut events = Vec::new();
+    while let Some(e) = rx.recv().await {
+        events.push(e);
+    }
+    Run {
+        summary,
+        state,
+        events,
+        saved,
+    }
+}
+
+async fn run(fake: Arc<Fake>, text: &str, state: State) -> Run {
+    run_with(fake, text, state, Options::default(), 10, Cancel::default()).await
+}
+
+const CHAIN: &str = r#"
+resource "fake_thing" "a" { name = "a" }
+resource "fake_thing" "b" {
+  name        = "b"
+  description = fake_thing.a.id
+}
+resource "fake_thing" "c" {
+  name        = "c"
+  description = fake_thing.b.id
+}
+"#;
+
+fn names_in(log: &[String], verb: &str) -> Vec<String> {
+    log.iter()
+        .filter_map(|l| l.strip_prefix(&format!("{verb} ")).map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn creates_follow_dependencies_and_see_their_ids() {
+    let fake = Arc::new(Fake::new());
+    let r = run(fake.clone(), CHAIN, State::new()).await;
+    assert_eq!(names_in(&fake.log(), "create"), ["a", "b", "c"]);
+    assert_eq!(r.summary.added, 3);
+    let b = &r.state.instances[&InstanceAddr::managed("fake_thing", "b", None)];
+    let a = &r.state.instances[&InstanceAddr::managed("fake_thing", "a", None)];
+    assert_eq!(b.attributes.get("description"), a.attributes.get("id"));
+    assert_eq!(b.dependencies, [ResourceAddr::managed("fake_thing", "a")]);
+    assert!(!r.saved.0.is_empty(), "the state is persisted as it goes");
+}
+
+#[tokio::test]
+async fn deletes_go_in_reverse_dependency_order() {
+    let fake = Arc::new(Fake::new());
+    let created = run(fake.clone(), CHAIN, State::new()).await;
+    let r = run_with(
+        fake.clone(),
+        CHAIN,
+        created.state,
+        Options {
+            destroy: true,
+            ..Default::default()
+        },
+        10,
+        Cancel::default(),
+    )
+    .await;
+    let ids = names_in(&fake.log(), "delete");
+    assert_eq!(r.summary.destroyed, 3);
+    assert!(r.state.instances.is_empty());
+    assert!(fake.objects().is_empty());
+    // c depends on b depends on a: deleted c, then b, then a (ids were given in order).
+    assert_eq!(ids, ["fake-3", "fake-2", "fake-1"]);
+}
+
+#[tokio::test]
+async fn parallelism_bounds_operations_in_flight() {
+    let text: String = (0..12)
+        .map(|i| format!("resource \"fake_thing\" \"t{i}\" {{ name = \"t{i}\" }}\n"))
+        .collect();
+    for limit in [1, 3] {
+        let fake = Arc::new(Fake::new());
+        let r = run_with(
+            fake.clone(),
+            &text,
+            State::new(),
+            Options::default(),
+            limit,
+            Cancel::default(),
+        )
+        .await;
+        assert_eq!(r.summary.added, 12);
+        assert_eq!(fake.max_in_flight(), limit, "parallelism {limit}");
+    }
+}
+
+#[tokio::test]
+async fn a_failure_skips_only_its_dependents() {
+    let fake = Arc::new(Fake::new());
+    fake.refuse("a");
+    let text = format!("{CHAIN}resource \"fake_thing\" \"other\" {{ name = \"other\" }}\n");
+    let r = run(fake.clone(), &text, State::new()).await;
+    assert_eq!(
+        (r.summary.added, r.summary.failed, r.summary.skipped),
+        (1, 1, 2)
+    );
+    let failure = r.events.iter().find_map(|e| match e {
+        Event::Failed { addr, error, .. } => Some((addr.to_string(), error.clone())),
+        _ => None,
+    });
+    let (addr, error) = failure.unwrap();
+    assert_eq!(addr, "fake_thing.a");
+    assert_eq!(
+        error.code.as_deref(),
+        Some("Fake.0001"),
+        "the service's code reaches the event"
+    );
+    assert_eq!(error.http_status, Some(400));
+    let skipped: Vec<String> = r
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Skipped { addr, because } => {
+                assert_eq!(because.to_string(), "fake_thing.a");
+                Some(addr.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped, ["fake_thing.b", "fake_thing.c"]);
+    assert!(r.summary.unsuccessful());
+}
+
+#[tokio::test]
+async fn a_failed_create_is_recorded_tainted_and_replaced_next_time() {
+    let fake = Arc::new(Fake::new());
+    fake.fail("a");
+    let text = "resource \"fake_thing\" \"a\" { name = \"a\" }\n";
+    let r = run(fake.clone(), text, State::new()).await;
+    assert_eq!(r.summary.failed, 1);
+    let a = InstanceAddr::managed("fake_thing", "a", None);
+    let inst = &r.state.instances[&a];
+    assert!(inst.tainted);
+    assert_eq!(
+        inst.attributes.get("status").as_str(),
+        Some("CREATE_FAILED")
+    );
+    let (_, _, plan) = plan_of(text, &r.state, Options::default());
+    assert_eq!(plan.changes[0].action, Action::Replace);
+    assert_eq!(
+        plan.changes[0].reason,
+        Some(crate::plan::ActionReason::Tainted)
+    );
+}
+
+#[tokio::test]
+async fn a_first_cancel_starts_nothing_new_a_second_stops() {
+    let text: String = (0..6)
+        .map(|i| format!("resource \"fake_thing\" \"t{i}\" {{ name = \"t{i}\" }}\n"))
+        .collect();
+    let fake = Arc::new(Fake::new());
+    let cancel = Cancel::default();
+    cancel.stop.cancel();
+    let r = run_with(
+        fake.clone(),
+        &text,
+        State::new(),
+        Options::default(),
+        2,
+        cancel,
+    )
+    .await;
+    assert!(r.summary.interrupted);
+    assert_eq!(r.summary.added, 2, "what was in flight finished");
+    assert_eq!(r.summary.skipped, 4, "nothing new started");
+    assert_eq!(r.state.instances.len(), 2);
+    assert!(r.events.iter().any(|e| matches!(e, Event::Interrupted)));
+
+    let fake = Arc::new(Fake::new());
+    let cancel = Cancel::default();
+    cancel.stop.cancel();
+    cancel.abort.cancel();
+    let r = run_with(fake, &text, State::new(), Options::default(), 2, cancel).await;
+    assert!(r.summary.aborted);
+}
+
+#[tokio::test]
+async fn updates_in_place_and_replacements_by_the_kinds_rules() {
+    let fake = Arc::new(Fake::new());
+    let v1 = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  size = 5\n  zone = \"z1\"\n}\n";
+    let first = run(fake.clone(), v1, State::new()).await;
+    let id = |s: &State| {
+        s.instances[&InstanceAddr::managed("fake_thing", "a", None)]
+            .attributes
+            .get("id")
+            .clone()
+    };
+    // Growing the size updates in place.
+    let grown = run(
+        fake.clone(),
+        &v1.replace("size = 5", "size = 8"),
+        first.state.clone(),
+    )
+    .await;
+    assert_eq!(grown.summary.changed, 1);
+    assert_eq!(id(&grown.state), id(&first.state));
+    // Shrinking it replaces, by the kind's rule.
+    let shrunk = v1.replace("size = 5", "size = 2");
+    let (_, _, plan) = plan_of(&shrunk, &grown.state, Options::default());
+    assert_eq!(plan.changes[0].action, Action::Replace);
+    assert_eq!(
+        plan.changes[0]
+            .reason
+            .as_ref()
+            .map(|r| r.to_string())
+            .as_deref(),
+        Some("size can only grow")
+    );
+    let replaced = run(fake.clone(), &shrunk, grown.state).await;
+    assert_eq!((replaced.summary.added, replaced.summary.destroyed), (1, 1));
+    assert_ne!(id(&replaced.state), id(&first.state));
+    assert_eq!(fake.objects().len(), 1, "the old object is gone");
+}
+
+#[tokio::test]
+async fn secrets_are_stored_as_digests() {
+    let fake = Arc::new(Fake::new());
+    let text = "resource \"fake_thing\" \"a\" {\n  name   = \"a\"\n  secret = \"hunter2\"\n}\n";
+    let r = run(fake.clone(), text, State::new()).await;
+    let inst = &r.state.instances[&InstanceAddr::managed("fake_thing", "a", None)];
+    let stored = inst.attributes.get("secret").as_str().unwrap();
+    assert!(stored.starts_with("sha256:"), "{stored}");
+    assert!(!String::from_utf8(r.state.to_bytes())
+        .unwrap()
+        .contains("hunter2"));
+    assert_eq!(
+        inst.sensitive,
+        [vec![crate::value::PathStep::Key("secret".into())]]
+    );
+    // The provider got the secret itself.
+    let sent = fake.objects().into_values().next().unwrap();
+    assert_eq!(sent.get("secret").as_str(), Some("hunter2"));
+}
+
+#[tokio::test]
+async fn a_state_naming_an_unknown_type_fails_that_change_only() {
+    let fake = Arc::new(Fake::new());
+    let mut state = State::new();
+    state.instances.insert(
+        InstanceAddr::managed("gone_kind", "x", None),
+        Instance {
+            attributes: crate::value::Value::from_json(&serde_json::json!({"id": "g"})),
+            sensitive: vec![],
+            dependencies: vec![],
+            tainted: false,
+        },
+    );
+    let r = run(
+        fake,
+        "resource \"fake_thing\" \"a\" { name = \"a\" }\n",
+        state,
+    )
+    .await;
+    assert_eq!((r.summary.added, r.summary.failed), (1, 1));
+    let msg = r.events.iter().find_map(|e| match e {
+        Event::Failed { error, .. } => Some(error.message.clone()),
+        _ => None,
+    });
+    assert!(msg
+        .unwrap()
+        .contains("gone_kind is not a resource type maform manages"));
+}

@@ -1,0 +1,176 @@
+//! `maform apply` and `maform destroy`: show the plan, ask (unless `--auto-approve`),
+//! execute with progress, exit 1 if anything failed. `apply FILE` applies a saved plan
+//! exactly, without a prompt.
+
+use super::style::Style;
+use super::{progress, Exit, PlanArgs, Workdir};
+use crate::apply::Cancel;
+use crate::ops::apply::{Applied, Execution};
+use crate::ops::plan::Planned;
+use crate::plan::saved::SavedPlan;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// The plan as JSON events, for `--json`.
+fn emit_plan_json(plan: &crate::plan::Plan) {
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != crate::plan::Action::NoOp)
+    {
+        progress::emit_json(
+            "planned_change",
+            &format!(
+                "{}: Plan to {}",
+                c.addr,
+                c.action.json_actions().join(" and ")
+            ),
+            serde_json::json!({"change": {"resource": progress::resource_json(&c.addr), "action": c.action.json_actions().join("-")}}),
+        );
+    }
+    let n = plan.counts();
+    progress::emit_json(
+        "change_summary",
+        &format!(
+            "Plan: {} to add, {} to change, {} to destroy.",
+            n.add, n.change, n.destroy
+        ),
+        serde_json::json!({"changes": {"add": n.add, "change": n.change, "remove": n.destroy, "import": plan.imports.len(), "operation": "plan"}}),
+    );
+}
+
+/// Run the execution with the progress view; the view ends when the events do.
+async fn execute(
+    wd: &Workdir,
+    pl: &mut Planned,
+    plan: &crate::plan::Plan,
+    state: &mut crate::state::State,
+    parallelism: usize,
+    json: bool,
+    color: Style,
+) -> anyhow::Result<Exit> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let total = plan.changes.iter().filter(|c| c.action.acts()).count();
+    let mode = if json {
+        progress::Mode::Json
+    } else if std::io::stdout().is_terminal() {
+        progress::Mode::Live
+    } else {
+        progress::Mode::Lines
+    };
+    let view = tokio::spawn(progress::render(rx, mode, color, total));
+    let cancel = Cancel::default();
+    super::signals::watch(&cancel);
+    let x = Execution {
+        wd,
+        l: &pl.l,
+        plan,
+        data: &pl.data,
+        cloud: &pl.cloud,
+        parallelism,
+        events: tx,
+        cancel,
+        notify: &super::stderr,
+    };
+    let r = crate::ops::apply::execute(x, state, &mut pl.backend, pl.prior.clone()).await;
+    let _ = view.await;
+    let applied: Applied = r?;
+    if let Some(m) = &applied.errored {
+        eprintln!("\n{m}");
+    }
+    Ok(Exit(applied.exit_code()))
+}
+
+pub async fn run(
+    wd: &Workdir,
+    p: &PlanArgs,
+    auto_approve: bool,
+    parallelism: usize,
+    json: bool,
+    color: Style,
+) -> anyhow::Result<Exit> {
+    let destroy = p.destroy;
+    if !auto_approve && !std::io::stdin().is_terminal() {
+        anyhow::bail!("{} needs approval, and there is no terminal to ask in; pass --auto-approve to run non-interactively", if destroy { "destroy" } else { "apply" });
+    }
+    let op = if destroy { "destroy" } else { "apply" };
+    let mut pl = crate::ops::plan::make_plan(wd, &p.request()?, op, &super::stderr).await?;
+    let registry = pl.l.cfg.registry;
+    if json {
+        emit_plan_json(&pl.plan);
+    } else {
+        if !p.target.is_empty() {
+            println!("Warning: resource targeting is in effect: this apply covers only {} and what it depends on.\n", p.target.join(", "));
+        }
+        print!("{}", crate::plan::render::plan(&pl.plan, registry));
+    }
+    if !pl.plan.has_changes() && (!p.refresh_only || pl.plan.drift.is_empty()) {
+        let errored = crate::ops::apply::record_refresh(wd, &mut pl, &super::stderr).await?;
+        pl.backend.unlock().await;
+        pl.cloud.stop().await?;
+        if let Some(m) = errored {
+            eprintln!("\n{m}");
+            return Ok(Exit(1));
+        }
+        return Ok(Exit(0));
+    }
+    if !auto_approve {
+        print!("\nDo you want to perform these actions?\n  maform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        if line.trim() != "yes" {
+            println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
+            pl.cloud.stop().await?;
+            return Ok(Exit(1));
+        }
+    }
+    if !json {
+        println!();
+    }
+    let plan = std::mem::take(&mut pl.plan);
+    let mut state = pl.refreshed.clone();
+    let r = execute(wd, &mut pl, &plan, &mut state, parallelism, json, color).await;
+    pl.backend.unlock().await;
+    pl.cloud.stop().await?;
+    r
+}
+
+/// Apply exactly a saved plan, after checking that nothing it depends on changed.
+pub async fn saved(
+    wd: &Workdir,
+    f: &Path,
+    p: &PlanArgs,
+    parallelism: usize,
+    json: bool,
+    color: Style,
+) -> anyhow::Result<Exit> {
+    let saved = SavedPlan::read(f)?;
+    let l = crate::ops::load(&wd.dir, &p.vars.inputs())?;
+    let mut backend = wd.config_backend(&l.cfg).await?;
+    backend
+        .lock("apply", p.lock_timeout, &super::stderr)
+        .await?;
+    let prior = backend.read().await?;
+    let mut state = crate::ops::apply::check_saved(&saved, f, &l, &backend, &prior)?;
+    let cloud = crate::ops::provider::select(
+        &l.cfg,
+        &l.vars,
+        if json { &|_: &str| {} } else { &super::stderr },
+    )
+    .await?;
+    let SavedPlan { plan, data, .. } = saved;
+    let mut pl = Planned {
+        l,
+        plan: crate::plan::Plan::default(),
+        refreshed: prior.clone(),
+        prior,
+        data,
+        backend,
+        cloud,
+    };
+    let r = execute(wd, &mut pl, &plan, &mut state, parallelism, json, color).await;
+    pl.backend.unlock().await;
+    pl.cloud.stop().await?;
+    r
+}

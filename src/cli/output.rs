@@ -1,0 +1,46 @@
+//! `maform output [NAME]`: outputs from the state (`--json`, `--raw`).
+
+use super::{Exit, Workdir};
+
+pub async fn run(
+    wd: &Workdir,
+    name: Option<String>,
+    json: bool,
+    raw: bool,
+) -> anyhow::Result<Exit> {
+    let st = wd.state_backend().await?.read().await?;
+    let Some(n) = name else {
+        if json {
+            let m: serde_json::Map<String, serde_json::Value> = st
+                .outputs
+                .iter()
+                .map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": if o.sensitive { serde_json::Value::Null } else { o.value.to_json() }})))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&m)?);
+        } else {
+            for (k, o) in &st.outputs {
+                let v = if o.sensitive {
+                    "<sensitive>".into()
+                } else {
+                    o.value.to_hcl()
+                };
+                println!("{k} = {v}");
+            }
+        }
+        return Ok(Exit(0));
+    };
+    let o = st.outputs.get(&n).ok_or_else(|| {
+        anyhow::anyhow!("no output {n:?}; run maform apply first, or check the name")
+    })?;
+    if raw {
+        match o.value.to_template_string() {
+            Some(s) => println!("{s}"),
+            None => anyhow::bail!("output {n:?} is not a string, number or bool; use --json"),
+        }
+    } else if json {
+        println!("{}", serde_json::to_string(&o.value.to_json())?);
+    } else {
+        println!("{}", o.value.to_hcl());
+    }
+    Ok(Exit(0))
+}

@@ -1,0 +1,58 @@
+//! `maform plan`: the plan in the chosen format, optionally saved for `apply FILE`.
+
+use super::{Exit, Format, PlanArgs};
+use crate::ops::Workdir;
+use crate::plan::saved::SavedPlan;
+use std::path::Path;
+
+pub async fn run(
+    wd: &Workdir,
+    p: &PlanArgs,
+    detailed_exitcode: bool,
+    out: Option<&Path>,
+    format: Format,
+) -> anyhow::Result<Exit> {
+    let mut pl = crate::ops::plan::make_plan(wd, &p.request()?, "plan", &super::stderr).await?;
+    pl.backend.unlock().await;
+    let result = (|| -> anyhow::Result<()> {
+        if let Some(f) = out {
+            let saved = SavedPlan::new(
+                pl.plan.clone(),
+                &pl.prior.lineage,
+                pl.prior.serial,
+                crate::plan::saved::config_digest(&pl.l.cfg.files)?,
+                &pl.l.vars,
+                pl.data.clone(),
+            );
+            crate::fsutil::atomic_write(f, &saved.to_bytes()?)?;
+        }
+        match format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&crate::plan::json::plan_json(
+                    &pl.plan,
+                    &pl.prior,
+                    &pl.l.vars.for_json(),
+                ))?
+            ),
+            Format::Markdown => print!(
+                "{}",
+                crate::plan::markdown::plan(&pl.plan, pl.l.cfg.registry)
+            ),
+            Format::Human => {
+                if !p.target.is_empty() {
+                    println!("Warning: resource targeting is in effect: this plan covers only {} and what it depends on.\n", p.target.join(", "));
+                }
+                print!("{}", crate::plan::render::plan(&pl.plan, pl.l.cfg.registry));
+                if let Some(f) = out {
+                    println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    maform apply {}", f.display(), f.display());
+                }
+            }
+        }
+        Ok(())
+    })();
+    pl.cloud.stop().await?;
+    result?;
+    let changed = pl.plan.has_changes() || (p.refresh_only && !pl.plan.drift.is_empty());
+    Ok(Exit(if detailed_exitcode && changed { 2 } else { 0 }))
+}

@@ -1,0 +1,77 @@
+//! `maform state list|show|rm|mv|pull|push` and `maform force-unlock`.
+
+use super::{Exit, StateCmd, Workdir};
+use crate::addr::InstanceAddr;
+use crate::ops::state::Pushed;
+use crate::provider::Registry;
+use crate::state::backend::Backend;
+use std::io::Write;
+
+pub async fn run(wd: &Workdir, cmd: StateCmd) -> anyhow::Result<Exit> {
+    let mut backend = wd.state_backend().await?;
+    let r = edit(&mut backend, cmd).await;
+    backend.unlock().await;
+    r
+}
+
+async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
+    let notify = &super::stderr;
+    match cmd {
+        StateCmd::List => {
+            for a in backend.read().await?.instances.keys() {
+                println!("{a}");
+            }
+        }
+        StateCmd::Show { addr } => {
+            let st = backend.read().await?;
+            let a = InstanceAddr::parse(&addr)?;
+            let i = st.instances.get(&a).ok_or_else(|| {
+                anyhow::anyhow!("no object {a} in the state; see maform state list")
+            })?;
+            super::show::print_instance(&a, i, Registry::modelarts());
+        }
+        StateCmd::Pull { serial } => {
+            let st = match serial {
+                Some(n) => backend.read_version(n).await?,
+                None => backend.read().await?,
+            };
+            std::io::stdout().write_all(&st.to_bytes())?;
+        }
+        StateCmd::Rm { addrs } => {
+            let targets = crate::ops::plan::parse_addrs(&addrs)?;
+            let gone = crate::ops::state::rm(backend, &targets, notify).await?;
+            for a in &gone {
+                println!("Removed {a}");
+            }
+            println!(
+                "Successfully removed {} object(s). They still exist in ModelArts.",
+                gone.len()
+            );
+        }
+        StateCmd::Mv { from, to } => {
+            let (f, t) = (InstanceAddr::parse(&from)?, InstanceAddr::parse(&to)?);
+            crate::ops::state::mv(backend, &f, &t, notify).await?;
+            println!("Move {f} to {t}: successfully moved 1 object.");
+        }
+        StateCmd::Push { file, force } => {
+            match crate::ops::state::push(backend, &file, force, notify).await? {
+                Pushed::Same(serial) => println!(
+                    "{} is the state already (serial {serial}); nothing to push.",
+                    file.display()
+                ),
+                Pushed::Stored(serial) => println!(
+                    "Pushed {} to {} (serial {serial}).",
+                    file.display(),
+                    backend.describe()
+                ),
+            }
+        }
+    }
+    Ok(Exit(0))
+}
+
+pub async fn force_unlock(wd: &Workdir, id: &str) -> anyhow::Result<Exit> {
+    let what = wd.state_backend().await?.force_unlock(id).await?;
+    println!("maform state has been successfully unlocked ({what} is gone).");
+    Ok(Exit(0))
+}

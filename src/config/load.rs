@@ -1,0 +1,667 @@
+//! Loading: HCL files into the configuration model, keeping every position, and the
+//! checks of blocks that need no evaluation (labels, meta-arguments, duplicates).
+
+use super::*;
+use crate::addr::Mode;
+use hcl_edit::Span as _;
+use std::path::{Path, PathBuf};
+
+fn decode_backend(b: &Block) -> Result<BackendConfig, Diag> {
+    match b.labels.as_slice() {
+        [t] if t == "local" => {
+            if let Some((k, a)) = b.body.attrs.iter().next() {
+                return Err(Diag::new(Some(&a.span), format!("unknown local backend argument {k:?}"), "The local backend takes no arguments: the state lives in state/<workspace>.json."));
+            }
+            Ok(BackendConfig::Local)
+        }
+        [t] if t == "pg" => {
+            let mut conn_str = None;
+            let mut schema_name = DEFAULT_PG_SCHEMA.to_string();
+            let mut keep_versions = 50;
+            for (k, a) in &b.body.attrs {
+                match k.as_str() {
+                    "conn_str" => conn_str = Some(static_str(a, "conn_str")?),
+                    "schema_name" => {
+                        let s = static_str(a, "schema_name")?;
+                        let ok = s.len() <= 63
+                            && s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                        if !ok {
+                            return Err(Diag::new(Some(&a.span), format!("invalid schema_name {s:?}"), "Use up to 63 lower-case letters, digits and _, starting with a letter or _."));
+                        }
+                        schema_name = s;
+                    }
+                    "keep_versions" => {
+                        keep_versions = match eval::eval_const(&a.expr, &a.span)?.as_f64() {
+                            Some(n) if n.fract() == 0.0 && (1.0..=100_000.0).contains(&n) => n as u32,
+                            _ => return Err(Diag::new(Some(&a.span), "keep_versions must be a whole number from 1 to 100000", "It is how many past versions of each workspace's state the database keeps.")),
+                        }
+                    }
+                    _ => return Err(Diag::new(Some(&a.span), format!("unknown pg backend argument {k:?}"), "The pg backend takes conn_str, schema_name and keep_versions.")),
+                }
+            }
+            Ok(BackendConfig::Pg { conn_str, schema_name, keep_versions })
+        }
+        _ => Err(Diag::new(Some(&b.span), format!("unknown backend {:?}", b.labels.join(" ")), "maform has two backends: backend \"local\" {} (the default) and backend \"pg\" { conn_str = \"...\" }.")),
+    }
+}
+
+struct Lines {
+    file: Arc<str>,
+    starts: Vec<usize>,
+    text: Arc<str>,
+}
+
+impl Lines {
+    fn new(file: &str, text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines {
+            file: file.into(),
+            starts,
+            text: text.into(),
+        }
+    }
+    fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+        let off = range.map(|r| r.start).unwrap_or(0);
+        let line = self.starts.partition_point(|&s| s <= off).max(1);
+        let col = self.text[self.starts[line - 1]..off.min(self.text.len())]
+            .chars()
+            .count()
+            + 1;
+        Span {
+            file: self.file.clone(),
+            line,
+            col,
+        }
+    }
+}
+
+fn decode_body(body: &hcl_edit::structure::Body, lines: &Lines) -> Body {
+    let mut out = Body::default();
+    for s in body.iter() {
+        match s {
+            hcl_edit::structure::Structure::Attribute(a) => {
+                out.attrs.insert(
+                    a.key.as_str().to_string(),
+                    Attr {
+                        expr: Expression::from(a.value.clone()),
+                        span: lines.span(a.span()),
+                    },
+                );
+            }
+            hcl_edit::structure::Structure::Block(b) => out.blocks.push(Block {
+                ident: b.ident.as_str().to_string(),
+                labels: b
+                    .labels
+                    .iter()
+                    .map(|l| match l {
+                        hcl_edit::structure::BlockLabel::String(s) => s.value().to_string(),
+                        hcl_edit::structure::BlockLabel::Ident(i) => i.as_str().to_string(),
+                    })
+                    .collect(),
+                body: decode_body(&b.body, lines),
+                span: lines.span(b.span()),
+            }),
+        }
+    }
+    out
+}
+
+/// Parse HCL text into a body with positions; the error says where.
+pub fn parse_text(name: &str, text: &str) -> Result<Body, Diag> {
+    let lines = Lines::new(name, text);
+    match hcl_edit::parser::parse_body(text) {
+        Ok(b) => Ok(decode_body(&b, &lines)),
+        Err(e) => {
+            let loc = e.location();
+            Err(Diag {
+                summary: format!("invalid HCL syntax: {}", e.message()),
+                detail: format!("{}\nFix the syntax at this position.", e.line().trim_end()),
+                span: Some(Span {
+                    file: name.into(),
+                    line: loc.line(),
+                    col: loc.column(),
+                }),
+            })
+        }
+    }
+}
+
+fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
+    match &a.expr {
+        Expression::String(s) => Ok(s.clone()),
+        Expression::TemplateExpr(t) => {
+            let v = eval::eval_const(&Expression::TemplateExpr(t.clone()), &a.span)?;
+            v.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| Diag::new(Some(&a.span), format!("{what} must be a string"), ""))
+        }
+        _ => Err(Diag::new(
+            Some(&a.span),
+            format!("{what} must be a literal string"),
+            "",
+        )),
+    }
+}
+
+fn static_bool(a: &Attr, what: &str) -> Result<bool, Diag> {
+    match eval::eval_const(&a.expr, &a.span)? {
+        crate::value::Value::Bool(b) => Ok(b),
+        other => Err(Diag::new(
+            Some(&a.span),
+            format!("{what} must be true or false"),
+            format!("got a {}", other.type_name()),
+        )),
+    }
+}
+
+/// `foo.bar` references as written in `depends_on`, `ignore_changes` and import `to`.
+pub fn traversal_text(e: &Expression) -> Option<String> {
+    match e {
+        Expression::Variable(v) => Some(v.as_str().to_string()),
+        Expression::Traversal(t) => {
+            let mut s = traversal_text(&t.expr)?;
+            for op in &t.operators {
+                match op {
+                    hcl::expr::TraversalOperator::GetAttr(i) => {
+                        s.push('.');
+                        s.push_str(i.as_str());
+                    }
+                    hcl::expr::TraversalOperator::Index(Expression::Number(n)) => {
+                        s.push_str(&format!("[{n}]"));
+                    }
+                    hcl::expr::TraversalOperator::Index(Expression::String(k)) => {
+                        s.push_str(&format!("[{}]", crate::value::quote(k)));
+                    }
+                    hcl::expr::TraversalOperator::Index(Expression::TemplateExpr(t)) => {
+                        let v = eval::eval_const(
+                            &Expression::TemplateExpr(t.clone()),
+                            &Span::default(),
+                        )
+                        .ok()?;
+                        s.push_str(&format!("[{}]", crate::value::quote(v.as_str()?)));
+                    }
+                    _ => return None,
+                }
+            }
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+fn timeout(a: &Attr) -> Result<std::time::Duration, Diag> {
+    let s = static_str(a, "a timeout")?;
+    match super::parse_duration(&s) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(Diag::new(
+            Some(&a.span),
+            format!("invalid duration {s:?}"),
+            "Write a duration like \"30s\", \"20m\" or \"1h30m\".",
+        )),
+    }
+}
+
+fn decode_resource(
+    registry: &Registry,
+    mode: Mode,
+    b: &Block,
+    errs: &mut Vec<Diag>,
+) -> Option<Resource> {
+    let kind = if mode == Mode::Managed {
+        "resource"
+    } else {
+        "data"
+    };
+    let [rtype, name] = b.labels.as_slice() else {
+        errs.push(Diag::new(
+            Some(&b.span),
+            format!("a {kind} block needs two labels: type and name"),
+            format!("Write {kind} \"TYPE\" \"NAME\" {{ ... }}."),
+        ));
+        return None;
+    };
+    let known = registry.names(mode);
+    if !known.contains(&rtype.as_str()) {
+        errs.push(Diag::new(
+            Some(&b.span),
+            format!("unknown {kind} type {rtype:?}"),
+            format!("maform supports: {}.", known.join(", ")),
+        ));
+        return None;
+    }
+    if !is_ident(name) {
+        errs.push(Diag::new(Some(&b.span), format!("invalid {kind} name {name:?}"), "A name must start with a letter or underscore and contain only letters, digits, underscores and dashes."));
+        return None;
+    }
+    let mut body = b.body.clone();
+    let count = body.attrs.remove("count");
+    let for_each = body.attrs.remove("for_each");
+    if count.is_some() && for_each.is_some() {
+        errs.push(Diag::new(
+            Some(&b.span),
+            "count and for_each cannot both be set",
+            "Use one of them.",
+        ));
+    }
+    let mut depends_on = Vec::new();
+    if let Some(d) = body.attrs.remove("depends_on") {
+        match &d.expr {
+            Expression::Array(items) => {
+                for it in items {
+                    match traversal_text(it) {
+                        Some(t) => depends_on.push((t, d.span.clone())),
+                        None => errs.push(Diag::new(
+                            Some(&d.span),
+                            "depends_on takes a list of resource references",
+                            "Write depends_on = [TYPE.NAME].",
+                        )),
+                    }
+                }
+            }
+            _ => errs.push(Diag::new(
+                Some(&d.span),
+                "depends_on takes a list of resource references",
+                "Write depends_on = [TYPE.NAME].",
+            )),
+        }
+    }
+    body.attrs.remove("provider");
+    let mut lifecycle = Lifecycle::default();
+    let mut timeouts = Timeouts::default();
+    let mut keep = Vec::new();
+    for blk in body.blocks.drain(..) {
+        match blk.ident.as_str() {
+            "lifecycle" => {
+                for (k, a) in &blk.body.attrs {
+                    let r = match k.as_str() {
+                        "prevent_destroy" => {
+                            static_bool(a, k).map(|v| lifecycle.prevent_destroy = v)
+                        }
+                        "create_before_destroy" => {
+                            static_bool(a, k).map(|v| lifecycle.create_before_destroy = v)
+                        }
+                        "ignore_changes" => match &a.expr {
+                            Expression::Variable(v) if v.as_str() == "all" => {
+                                lifecycle.ignore_all = true;
+                                Ok(())
+                            }
+                            Expression::Array(items) => items.iter().try_for_each(|i| {
+                                traversal_text(i)
+                                    .or_else(|| match i {
+                                        Expression::String(s) => Some(s.clone()),
+                                        _ => None,
+                                    })
+                                    .map(|t| lifecycle.ignore_changes.push(t))
+                                    .ok_or_else(|| {
+                                        Diag::new(
+                                            Some(&a.span),
+                                            "ignore_changes takes attribute names",
+                                            "Write ignore_changes = [description, volume].",
+                                        )
+                                    })
+                            }),
+                            _ => Err(Diag::new(
+                                Some(&a.span),
+                                "ignore_changes takes a list of attribute names or `all`",
+                                "",
+                            )),
+                        },
+                        "replace_triggered_by" | "precondition" | "postcondition" => {
+                            Err(Diag::new(
+                                Some(&a.span),
+                                format!("lifecycle.{k} is not supported by maform yet"),
+                                "",
+                            ))
+                        }
+                        _ => Err(Diag::new(
+                            Some(&a.span),
+                            format!("unknown lifecycle argument {k:?}"),
+                            "Use prevent_destroy, ignore_changes or create_before_destroy.",
+                        )),
+                    };
+                    if let Err(e) = r {
+                        errs.push(e);
+                    }
+                }
+            }
+            "timeouts" => {
+                for (k, a) in &blk.body.attrs {
+                    let slot = match k.as_str() {
+                        "create" => &mut timeouts.create,
+                        "update" => &mut timeouts.update,
+                        "delete" => &mut timeouts.delete,
+                        _ => {
+                            errs.push(Diag::new(
+                                Some(&a.span),
+                                format!("unknown timeout {k:?}"),
+                                "Use create, update or delete.",
+                            ));
+                            continue;
+                        }
+                    };
+                    match timeout(a) {
+                        Ok(d) => *slot = Some(d),
+                        Err(e) => errs.push(e),
+                    }
+                }
+            }
+            _ => keep.push(blk),
+        }
+    }
+    body.blocks = keep;
+    Some(Resource {
+        mode,
+        rtype: rtype.clone(),
+        name: name.clone(),
+        body,
+        count,
+        for_each,
+        depends_on,
+        lifecycle,
+        timeouts,
+        span: b.span.clone(),
+    })
+}
+
+pub fn is_ident(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl Config {
+    /// Load every `*.hcl` file of `dir`, in name order, for the ModelArts kinds.
+    pub fn load_dir(dir: &Path) -> Result<Config, Diags> {
+        Config::load_dir_with(dir, Registry::modelarts())
+    }
+
+    /// Load every `*.hcl` file of `dir`, in name order.
+    pub fn load_dir_with(dir: &Path, registry: &'static Registry) -> Result<Config, Diags> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "hcl") && p.is_file())
+                .collect(),
+            Err(e) => {
+                return Err(Diags(vec![Diag::new(
+                    None,
+                    format!(
+                        "cannot read the configuration directory {}: {e}",
+                        dir.display()
+                    ),
+                    "Pass an existing directory with --chdir.",
+                )]));
+            }
+        };
+        files.sort();
+        let mut sources = Vec::new();
+        for f in &files {
+            match std::fs::read_to_string(f) {
+                Ok(t) => sources.push((
+                    f.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    t,
+                )),
+                Err(e) => {
+                    return Err(Diags(vec![Diag::new(
+                        None,
+                        format!("cannot read {}: {e}", f.display()),
+                        "",
+                    )]))
+                }
+            }
+        }
+        let mut cfg = Config::from_sources_with(&sources, registry)?;
+        cfg.dir = dir.to_path_buf();
+        cfg.files = files;
+        Ok(cfg)
+    }
+
+    /// Build a configuration from (file name, text) pairs.
+    pub fn from_sources(sources: &[(String, String)]) -> Result<Config, Diags> {
+        Config::from_sources_with(sources, Registry::modelarts())
+    }
+
+    /// Build a configuration of `registry`'s kinds from (file name, text) pairs.
+    pub fn from_sources_with(
+        sources: &[(String, String)],
+        registry: &'static Registry,
+    ) -> Result<Config, Diags> {
+        let mut cfg = Config {
+            registry,
+            ..Config::default()
+        };
+        let mut errs = Vec::new();
+        for (name, text) in sources {
+            let body = match parse_text(name, text) {
+                Ok(b) => b,
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            };
+            if let Some((k, a)) = body.attrs.iter().next() {
+                errs.push(Diag::new(Some(&a.span), format!("unexpected top-level argument {k:?}"), "Only blocks (resource, data, variable, locals, output, provider, terraform, import) may appear at the top level."));
+            }
+            for b in body.blocks {
+                cfg.add_block(b, &mut errs);
+            }
+        }
+        // Duplicates.
+        let mut seen = std::collections::BTreeMap::new();
+        for r in &cfg.resources {
+            if let Some(prev) = seen.insert(r.addr(), r.span.clone()) {
+                errs.push(Diag::new(Some(&r.span), format!("duplicate {}", r.addr()), format!("It is already declared at {prev}; each resource name must be unique per type.")));
+            }
+        }
+        if errs.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(Diags(errs))
+        }
+    }
+
+    fn set_backend(&mut self, b: &Block, errs: &mut Vec<Diag>) {
+        if self.backend_span.is_some() {
+            errs.push(Diag::new(
+                Some(&b.span),
+                "duplicate backend block",
+                "Declare one backend.",
+            ));
+            return;
+        }
+        self.backend_span = Some(b.span.clone());
+        match decode_backend(b) {
+            Ok(c) => self.backend = c,
+            Err(d) => errs.push(d),
+        }
+    }
+
+    fn add_block(&mut self, b: Block, errs: &mut Vec<Diag>) {
+        match b.ident.as_str() {
+            "resource" => {
+                if let Some(r) = decode_resource(self.registry, Mode::Managed, &b, errs) {
+                    self.resources.push(r);
+                }
+            }
+            "data" => {
+                if let Some(r) = decode_resource(self.registry, Mode::Data, &b, errs) {
+                    self.resources.push(r);
+                }
+            }
+            "provider" => {
+                if b.labels.as_slice() != ["modelarts"] {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("unknown provider {:?}", b.labels.join(" ")),
+                        "maform has one provider: provider \"modelarts\" { ... }.",
+                    ));
+                } else if self.provider.is_some() {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "duplicate provider \"modelarts\" block",
+                        "Declare the provider once.",
+                    ));
+                } else {
+                    self.provider = Some(b);
+                }
+            }
+            "terraform" | "maform" => {
+                for inner in &b.body.blocks {
+                    if inner.ident == "backend" {
+                        self.set_backend(inner, errs);
+                    }
+                }
+            }
+            "backend" => self.set_backend(&b, errs),
+            "variable" => {
+                let [name] = b.labels.as_slice() else {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "a variable block needs one label",
+                        "Write variable \"NAME\" { ... }.",
+                    ));
+                    return;
+                };
+                let mut v = Variable {
+                    name: name.clone(),
+                    default: b.body.attrs.get("default").cloned(),
+                    ty: b.body.attrs.get("type").map(|a| a.expr.clone()),
+                    description: String::new(),
+                    sensitive: false,
+                    nullable: true,
+                    validations: Vec::new(),
+                    span: b.span.clone(),
+                };
+                for (k, a) in &b.body.attrs {
+                    let r = match k.as_str() {
+                        "default" | "type" => Ok(()),
+                        "description" => static_str(a, "description").map(|s| v.description = s),
+                        "sensitive" => static_bool(a, "sensitive").map(|x| v.sensitive = x),
+                        "nullable" => static_bool(a, "nullable").map(|x| v.nullable = x),
+                        _ => Err(Diag::new(Some(&a.span), format!("unknown variable argument {k:?}"), "Use type, default, description, sensitive, nullable or a validation block.")),
+                    };
+                    if let Err(e) = r {
+                        errs.push(e);
+                    }
+                }
+                for vb in &b.body.blocks {
+                    if vb.ident != "validation" {
+                        errs.push(Diag::new(
+                            Some(&vb.span),
+                            format!("unknown block {:?} in variable", vb.ident),
+                            "Only validation blocks are allowed.",
+                        ));
+                        continue;
+                    }
+                    match (
+                        vb.body.attrs.get("condition"),
+                        vb.body.attrs.get("error_message"),
+                    ) {
+                        (Some(c), Some(m)) => v.validations.push((c.clone(), m.clone())),
+                        _ => errs.push(Diag::new(
+                            Some(&vb.span),
+                            "a validation block needs condition and error_message",
+                            "",
+                        )),
+                    }
+                }
+                if let Some(prev) = self.variables.insert(name.clone(), v) {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("duplicate variable {name:?}"),
+                        format!("It is already declared at {}.", prev.span),
+                    ));
+                }
+            }
+            "locals" => {
+                for (k, a) in b.body.attrs {
+                    if let Some(prev) = self.locals.insert(k.clone(), a.clone()) {
+                        errs.push(Diag::new(
+                            Some(&a.span),
+                            format!("duplicate local {k:?}"),
+                            format!("It is already declared at {}.", prev.span),
+                        ));
+                    }
+                }
+            }
+            "output" => {
+                let [name] = b.labels.as_slice() else {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "an output block needs one label",
+                        "Write output \"NAME\" { value = ... }.",
+                    ));
+                    return;
+                };
+                let Some(value) = b.body.attrs.get("value").cloned() else {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("output {name:?} has no value"),
+                        "Add value = <expression>.",
+                    ));
+                    return;
+                };
+                let sensitive = match b
+                    .body
+                    .attrs
+                    .get("sensitive")
+                    .map(|a| static_bool(a, "sensitive"))
+                {
+                    Some(Err(e)) => {
+                        errs.push(e);
+                        false
+                    }
+                    Some(Ok(x)) => x,
+                    None => false,
+                };
+                let description = b
+                    .body
+                    .attrs
+                    .get("description")
+                    .and_then(|a| static_str(a, "description").ok())
+                    .unwrap_or_default();
+                self.outputs.insert(
+                    name.clone(),
+                    Output {
+                        name: name.clone(),
+                        value,
+                        sensitive,
+                        description,
+                        span: b.span.clone(),
+                    },
+                );
+            }
+            "import" => {
+                let to = b.body.attrs.get("to").and_then(|a| traversal_text(&a.expr));
+                match (to, b.body.attrs.get("id")) {
+                    (Some(to), Some(id)) => self.imports.push(Import {
+                        to,
+                        id: id.clone(),
+                        span: b.span.clone(),
+                    }),
+                    _ => errs.push(Diag::new(
+                        Some(&b.span),
+                        "an import block needs to and id",
+                        "Write import { to = TYPE.NAME, id = \"...\" }.",
+                    )),
+                }
+            }
+            "module" => errs.push(Diag::new(
+                Some(&b.span),
+                "modules are not supported by maform yet",
+                "Put the resources in this directory.",
+            )),
+            other => errs.push(Diag::new(
+                Some(&b.span),
+                format!("unknown block type {other:?}"),
+                "Use resource, data, variable, locals, output, provider or import.",
+            )),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Bringing existing objects under management: `maform import ADDR ID` and
+//! `import { to, id }` blocks. The imported object's arguments the API never returns
+//! come from the configuration, so the next plan shows only real differences.
+
+use super::Loaded;
+use crate::addr::InstanceAddr;
+use crate::config::eval::{Objects, Scope};
+use crate::config::{Diag, Diags};
+use crate::provider::kind::GeneratedConfig;
+use crate::provider::{Provider, ResourceKind};
+use crate::state::{Instance, State};
+use crate::value::Value;
+
+/// The kind of `addr`, or an error naming what maform manages.
+pub fn kind_of(l: &Loaded, addr: &InstanceAddr) -> anyhow::Result<&'static dyn ResourceKind> {
+    l.cfg.registry.kind(addr.rtype()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{} is not a resource type maform manages (it manages {})",
+            addr.rtype(),
+            l.cfg.registry.kind_names().join(", ")
+        )
+    })
+}
+
+/// What the configuration says `addr` should be, as the reference for a read.
+fn reference(
+    l: &Loaded,
+    data: &Objects,
+    state: &State,
+    addr: &InstanceAddr,
+    kind: &'static dyn ResourceKind,
+) -> Result<(Value, Vec<crate::value::Path>), Diags> {
+    let (config, extra) =
+        crate::plan::eval_instance(&l.cfg, &l.vars, data, state, addr, None, None)?;
+    Ok((crate::plan::planned(kind.schema(), &config, None), extra))
+}
+
+/// Read object `id` as `addr`, with the configuration's values for what the API never
+/// returns. `None` when there is no such object.
+pub async fn read_as(
+    provider: &dyn Provider,
+    l: &Loaded,
+    data: &Objects,
+    state: &State,
+    addr: &InstanceAddr,
+    id: &str,
+) -> anyhow::Result<Option<Instance>> {
+    let kind = kind_of(l, addr)?;
+    // Without a resource block (recovery of a removed one), the object is kept as read.
+    let (reference, extra) = match reference(l, data, state, addr, kind) {
+        Ok(r) => r,
+        Err(_) => (Value::Null, vec![]),
+    };
+    let Some(mut attributes) = provider.read(kind, id, &reference).await? else {
+        return Ok(None);
+    };
+    crate::schema::digest_secrets(kind.schema(), &mut attributes);
+    let sensitive = crate::schema::sensitive_for(Some(kind.schema()), &attributes, &extra);
+    Ok(Some(Instance {
+        attributes,
+        sensitive,
+        dependencies: vec![],
+        tainted: false,
+    }))
+}
+
+/// `import { to = ADDR, id = "..." }` blocks: read each object not yet managed and add it
+/// to the refreshed state, so that the plan shows only real differences.
+pub async fn import_blocks(
+    provider: &dyn Provider,
+    l: &Loaded,
+    data: &Objects,
+    refreshed: &mut State,
+) -> anyhow::Result<Vec<(InstanceAddr, String)>> {
+    let mut out = Vec::new();
+    for imp in &l.cfg.imports {
+        let addr = InstanceAddr::parse(&imp.to)
+            .map_err(|e| Diags(vec![Diag::new(Some(&imp.span), e.to_string(), "")]))?;
+        if refreshed.instances.contains_key(&addr) {
+            continue;
+        }
+        if l.cfg.registry.kind(addr.rtype()).is_none() {
+            return Err(Diags(vec![Diag::new(
+                Some(&imp.span),
+                format!(
+                    "cannot import into {addr}: maform does not manage {}",
+                    addr.rtype()
+                ),
+                "",
+            )])
+            .into());
+        }
+        let scope = Scope::for_variables(&l.cfg, &l.vars);
+        let id = scope
+            .eval_attr(&imp.id)
+            .map_err(|e| Diags(vec![e]))?
+            .to_template_string()
+            .ok_or_else(|| {
+                Diags(vec![Diag::new(
+                    Some(&imp.id.span),
+                    "an import id must be a string",
+                    "",
+                )])
+            })?;
+        let inst = read_as(provider, l, data, refreshed, &addr, &id)
+            .await?
+            .ok_or_else(|| {
+                Diags(vec![Diag::new(
+                    Some(&imp.span),
+                    format!(
+                        "cannot import {addr}: there is no {} with id {id}",
+                        addr.rtype()
+                    ),
+                    "Check the id in the ModelArts console.",
+                )])
+            })?;
+        refreshed.instances.insert(addr.clone(), inst);
+        out.push((addr, id));
+    }
+    Ok(out)
+}
+
+/// What `import --generate-config` needs first: the object as configuration.
+pub async fn generated_config(
+    provider: &dyn Provider,
+    l: &Loaded,
+    addr: &InstanceAddr,
+    id: &str,
+) -> anyhow::Result<GeneratedConfig> {
+    let kind = kind_of(l, addr)?;
+    provider
+        .generate_config(kind, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype()))
+}
+
+/// `maform import ADDR ID`: read the object and add it to the state as `addr`. With
+/// `generate`, first write a resource block for it when the configuration has none.
+#[allow(clippy::too_many_arguments)]
+pub async fn import(
+    wd: &super::Workdir,
+    addr: &InstanceAddr,
+    id: &str,
+    generate: Option<&std::path::Path>,
+    inputs: &crate::config::vars::Inputs,
+    lock_timeout: std::time::Duration,
+    notify: crate::Notify<'_>,
+    say: crate::Notify<'_>,
+) -> anyhow::Result<()> {
+    if let Some(g) = generate {
+        if g.exists() {
+            anyhow::bail!(
+                "{} already exists; choose a new file for --generate-config",
+                g.display()
+            );
+        }
+    }
+    let mut l = super::load(&wd.dir, inputs)?;
+    kind_of(&l, addr)?;
+    let mut backend = wd.config_backend(&l.cfg).await?;
+    backend.lock("import", lock_timeout, notify).await?;
+    let prior = backend.read().await?;
+    if prior.instances.contains_key(addr) {
+        anyhow::bail!("{addr} is already managed; remove it first with maform state rm {addr} if you mean to import another object there");
+    }
+    let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
+    let result = async {
+        let provider = cloud.provider.as_ref();
+        if l.cfg.resource(&addr.resource).is_none() {
+            let Some(g) = generate else {
+                anyhow::bail!("{addr} is not in the configuration; add a resource \"{}\" \"{}\" block first, or pass --generate-config FILE to write one", addr.rtype(), addr.name());
+            };
+            let kind = kind_of(&l, addr)?;
+            let generated = generated_config(provider, &l, addr, id).await?;
+            let text = crate::config::generate::resource_hcl(addr, kind.schema(), &generated);
+            crate::fsutil::atomic_write(g, text.as_bytes())?;
+            say(&format!(
+                "Wrote the configuration of {addr} to {}; review it, then run maform plan.",
+                g.display()
+            ));
+            l = super::load(&wd.dir, inputs)?;
+        }
+        let data = super::refresh::read_data(provider, &l, &prior).await?;
+        let inst = read_as(provider, &l, &data, &prior, addr, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype()))?;
+        let mut st = prior.clone();
+        st.instances.insert(addr.clone(), inst);
+        backend.write(&mut st, &prior).await?;
+        backend.unlock().await;
+        Ok(())
+    }
+    .await;
+    cloud.stop().await?;
+    result
+}

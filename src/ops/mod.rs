@@ -1,0 +1,145 @@
+//! The workflows every command is made of: load a configuration, choose the cloud, lock
+//! and read the state, recover an interrupted run, refresh, plan, apply with the policy
+//! for failed state writes, import, migrate, edit the state, manage workspaces.
+//!
+//! Owns decisions; returns values and reports through [`crate::Notify`] and apply
+//! [`crate::apply::Event`]s. Must not print, parse arguments or choose output formats:
+//! that is `cli`'s job.
+
+pub mod apply;
+pub mod import;
+pub mod init;
+pub mod plan;
+pub mod provider;
+pub mod recover;
+pub mod refresh;
+pub mod state;
+pub mod workspace;
+
+use crate::config::vars::{self, Inputs, Resolved};
+use crate::config::Config;
+use crate::graph::{self, ResourceGraph};
+use crate::state::backend::{self, Backend};
+use std::path::{Path, PathBuf};
+
+/// A configuration directory and the workspace selected in it. Every file maform keeps
+/// (`state/`, `.maform/`, errored states) is relative to it, never to the process's
+/// working directory.
+#[derive(Clone, Debug)]
+pub struct Workdir {
+    pub dir: PathBuf,
+    pub workspace: String,
+}
+
+impl Workdir {
+    /// The directory, with the workspace selected by `MAFORM_WORKSPACE`, else by
+    /// `.maform/environment`, else "default".
+    pub fn new(dir: &Path) -> Workdir {
+        let workspace = std::env::var("MAFORM_WORKSPACE")
+            .ok()
+            .filter(|w| !w.is_empty())
+            .or_else(|| {
+                std::fs::read_to_string(dir.join(".maform/environment"))
+                    .ok()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            })
+            .unwrap_or_else(|| "default".to_string());
+        Workdir {
+            dir: dir.to_path_buf(),
+            workspace,
+        }
+    }
+
+    /// Where maform keeps its own files for this directory.
+    pub fn maform_dir(&self) -> PathBuf {
+        self.dir.join(".maform")
+    }
+
+    /// `name` in the directory (as given: relative to `.` when that is the directory, as
+    /// messages show it).
+    pub fn file(&self, name: &str) -> PathBuf {
+        if self.dir == Path::new(".") {
+            PathBuf::from(name)
+        } else {
+            self.dir.join(name)
+        }
+    }
+
+    /// Where the state goes when the backend cannot take it.
+    pub fn errored_path(&self) -> PathBuf {
+        self.file(&format!("errored-{}.maform.json", self.workspace))
+    }
+
+    /// The backend for commands that do not evaluate the configuration: what
+    /// `maform init` recorded, else the configuration's backend block (which must then be
+    /// the local one).
+    pub fn recorded_backend(&self) -> anyhow::Result<crate::config::BackendConfig> {
+        if let Some(r) = backend::Recorded::load(&self.dir)? {
+            return Ok(r.config());
+        }
+        match Config::load_dir(&self.dir) {
+            Ok(cfg) => backend::configured(&self.dir, &cfg.backend),
+            Err(_) => Ok(crate::config::BackendConfig::Local),
+        }
+    }
+
+    /// The current workspace's backend, for commands that do not evaluate the
+    /// configuration.
+    pub async fn state_backend(&self) -> anyhow::Result<Backend> {
+        Backend::open(&self.dir, &self.recorded_backend()?, &self.workspace).await
+    }
+
+    /// The current workspace's backend for a loaded configuration.
+    pub async fn config_backend(&self, cfg: &Config) -> anyhow::Result<Backend> {
+        let b = backend::configured(&self.dir, &cfg.backend)?;
+        Backend::open(&self.dir, &b, &self.workspace).await
+    }
+}
+
+/// A configuration with its variables resolved and its graph built.
+pub struct Loaded {
+    pub cfg: Config,
+    pub vars: Resolved,
+    pub graph: ResourceGraph,
+}
+
+/// Load the configuration of `dir`, resolve its variables (from the environment too) and
+/// build its graph.
+pub fn load(dir: &Path, inputs: &Inputs) -> anyhow::Result<Loaded> {
+    let cfg = Config::load_dir(dir)?;
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let vars = vars::resolve(&cfg, inputs, &env)?;
+    let graph = graph::build(&cfg)?;
+    Ok(Loaded { cfg, vars, graph })
+}
+
+/// With MAFORM_TIMINGS set, how long each phase took.
+pub struct Timings {
+    on: bool,
+    since: std::time::Instant,
+}
+
+impl Timings {
+    pub fn new() -> Timings {
+        Timings {
+            on: std::env::var_os("MAFORM_TIMINGS").is_some(),
+            since: std::time::Instant::now(),
+        }
+    }
+    pub fn phase(&mut self, name: &str, notify: crate::Notify<'_>) {
+        if self.on {
+            notify(&format!(
+                "timing: {name}: {:.3}s",
+                self.since.elapsed().as_secs_f64()
+            ));
+        }
+        self.since = std::time::Instant::now();
+    }
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings::new()
+    }
+}

@@ -1,0 +1,161 @@
+//! Making a plan: load, lock, read the state, choose the cloud, refresh, read data
+//! sources, recover an interrupted run, read import blocks, and plan.
+
+use super::provider::Cloud;
+use super::{Loaded, Timings, Workdir};
+use crate::addr::InstanceAddr;
+use crate::config::eval::Objects;
+use crate::config::vars::Inputs;
+use crate::plan::{self, Options, Plan};
+use crate::state::backend::Backend;
+use crate::state::State;
+use std::time::Duration;
+
+/// What a planning command asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub inputs: Inputs,
+    pub lock_timeout: Duration,
+    pub destroy: bool,
+    pub refresh_only: bool,
+    pub replace: Vec<InstanceAddr>,
+    pub targets: Vec<InstanceAddr>,
+    /// Read objects back from the API first.
+    pub refresh: bool,
+}
+
+/// Everything a planning command has once the plan is made. The backend holds the lock
+/// until `unlock`; the cloud must be stopped.
+pub struct Planned {
+    pub l: Loaded,
+    pub plan: Plan,
+    pub prior: State,
+    pub refreshed: State,
+    pub data: Objects,
+    pub backend: Backend,
+    pub cloud: Cloud,
+}
+
+/// Parse command-line addresses.
+pub fn parse_addrs(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
+    v.iter()
+        .map(|a| InstanceAddr::parse(a).map_err(anyhow::Error::from))
+        .collect()
+}
+
+/// Plan `req` in `wd`, holding the state lock for `operation`.
+pub async fn make_plan(
+    wd: &Workdir,
+    req: &Request,
+    operation: &str,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<Planned> {
+    let mut t = Timings::new();
+    let l = super::load(&wd.dir, &req.inputs)?;
+    t.phase("load configuration", notify);
+    let mut backend = wd.config_backend(&l.cfg).await?;
+    backend.lock(operation, req.lock_timeout, notify).await?;
+    let prior = backend.read().await?;
+    t.phase("read state", notify);
+    let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
+    let result = plan_with(wd, req, &l, &cloud, &mut backend, prior, &mut t, notify).await;
+    match result {
+        Ok((plan, prior, refreshed, data)) => Ok(Planned {
+            l,
+            plan,
+            prior,
+            refreshed,
+            data,
+            backend,
+            cloud,
+        }),
+        Err(e) => {
+            cloud.stop().await?;
+            Err(e)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn plan_with(
+    wd: &Workdir,
+    req: &Request,
+    l: &Loaded,
+    cloud: &Cloud,
+    backend: &mut Backend,
+    prior: State,
+    t: &mut Timings,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<(Plan, State, State, Objects)> {
+    let provider = cloud.provider.as_ref();
+    let mut refreshed = if req.refresh {
+        super::refresh::refresh(provider, l.cfg.registry, &prior).await?
+    } else {
+        prior.clone()
+    };
+    t.phase("refresh", notify);
+    let data = super::refresh::read_data(provider, l, &refreshed).await?;
+    // Creates that an interrupted run may have made, from its journal: adopted into the
+    // state before anything else is decided.
+    let journal = backend.journal(&wd.dir);
+    let mut prior = prior;
+    if !journal.read().await?.is_empty() {
+        let before = prior.clone();
+        for msg in super::recover::recover(provider, l, &data, &journal, &mut prior).await? {
+            notify(&msg);
+        }
+        if prior != before {
+            for (a, i) in &prior.instances {
+                if !before.instances.contains_key(a) {
+                    refreshed.instances.insert(a.clone(), i.clone());
+                }
+            }
+            backend.write(&mut prior, &before).await?;
+            refreshed.serial = prior.serial;
+        }
+        journal.clear().await?;
+    }
+    let imports = if req.destroy || req.refresh_only {
+        vec![]
+    } else {
+        super::import::import_blocks(provider, l, &data, &mut refreshed).await?
+    };
+    let opts = Options {
+        destroy: req.destroy,
+        refresh_only: req.refresh_only,
+        replace: req.replace.clone(),
+        targets: req.targets.clone(),
+    };
+    let inp = plan::Inputs {
+        cfg: &l.cfg,
+        vars: &l.vars,
+        graph: &l.graph,
+        prior: &prior,
+        refreshed: &refreshed,
+        data: &data,
+        options: &opts,
+    };
+    let mut plan = plan::plan(&inp)?;
+    t.phase("plan", notify);
+    plan.imports = imports;
+    Ok((plan, prior, refreshed, data))
+}
+
+/// Check the configuration without the API: plan it against an empty state with
+/// unknown data sources.
+pub fn validate(dir: &std::path::Path, inputs: &Inputs) -> anyhow::Result<()> {
+    let l = super::load(dir, inputs)?;
+    let prior = State::new();
+    let data = super::refresh::unknown_data(&l);
+    let opts = Options::default();
+    plan::plan(&plan::Inputs {
+        cfg: &l.cfg,
+        vars: &l.vars,
+        graph: &l.graph,
+        prior: &prior,
+        refreshed: &prior,
+        data: &data,
+        options: &opts,
+    })?;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! Reading the world: the managed objects as the API shows them now (a refresh), and the
+//! data sources, in dependency order.
+
+use crate::addr::{Mode, ResourceAddr};
+use crate::config::eval::{Objects, Scope};
+use crate::config::{Diag, Diags};
+use crate::plan::instances::{aggregate, decode_instance, expand, objects_of};
+use crate::provider::{Provider, Registry};
+use crate::state::{Instance, State};
+use crate::value::Value;
+use std::collections::BTreeMap;
+
+/// Every managed object read back from the API, a kind at a time (the provider shares
+/// calls where it can); objects that are gone leave the refreshed state. Instances of
+/// types no kind knows are kept as they are.
+pub async fn refresh(
+    provider: &dyn Provider,
+    registry: &Registry,
+    state: &State,
+) -> anyhow::Result<State> {
+    // Objects read from the API are rebuilt from what the API says; everything else is
+    // copied as it is (no deep copy of attributes that are about to be replaced).
+    let mut out = State {
+        serial: state.serial,
+        lineage: state.lineage.clone(),
+        instances: BTreeMap::new(),
+        outputs: state.outputs.clone(),
+    };
+    let mut by_kind: BTreeMap<&'static str, Vec<(&crate::addr::InstanceAddr, &str)>> =
+        BTreeMap::new();
+    for (a, i) in &state.instances {
+        let kind = registry
+            .kind(a.rtype())
+            .filter(|_| a.mode() == Mode::Managed);
+        match (kind, i.attributes.get("id").as_str()) {
+            (Some(kind), Some(id)) => by_kind.entry(kind.type_name()).or_default().push((a, id)),
+            (Some(_), None) => {}
+            (None, _) => {
+                out.instances.insert(a.clone(), i.clone());
+            }
+        }
+    }
+    for (t, items) in by_kind {
+        let Some(kind) = registry.kind(t) else {
+            continue;
+        };
+        let refs: Vec<(&str, &Value)> = items
+            .iter()
+            .map(|(a, id)| (*id, &state.instances[*a].attributes))
+            .collect();
+        let mut found = provider.read_many(kind, &refs).await?;
+        for (a, id) in items {
+            let Some(attributes) = found.remove(id) else {
+                continue;
+            };
+            let prior = &state.instances[a];
+            let sensitive =
+                crate::schema::sensitive_for(Some(kind.schema()), &attributes, &prior.sensitive);
+            out.instances.insert(
+                a.clone(),
+                Instance {
+                    attributes,
+                    sensitive,
+                    dependencies: prior.dependencies.clone(),
+                    tainted: prior.tainted,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Read the data sources, in dependency order. They may depend on variables, locals,
+/// other data sources and existing resources.
+pub async fn read_data(
+    provider: &dyn Provider,
+    l: &super::Loaded,
+    state: &State,
+) -> anyhow::Result<Objects> {
+    let cfg = &l.cfg;
+    let mut data: Objects = BTreeMap::new();
+    for &ri in &l.graph.order {
+        let r = &cfg.resources[ri];
+        if r.mode != Mode::Data {
+            continue;
+        }
+        let Some(source) = cfg.registry.data_source(&r.rtype) else {
+            continue;
+        };
+        let (objects, _) = objects_of(cfg, state, &data);
+        let no = BTreeMap::new();
+        let scope = Scope::of(cfg, &l.vars, &objects, &no);
+        let keys = expand(r, &scope).map_err(|e| Diags(vec![e]))?;
+        let mut values = Vec::new();
+        for (key, each) in keys {
+            let iscope = scope.for_instance(key.as_ref(), each);
+            let mut errs = Vec::new();
+            let (args, _) = decode_instance(r, source.schema(), &iscope, &mut errs);
+            if !errs.is_empty() {
+                return Err(Diags(errs).into());
+            }
+            if !args.is_known() {
+                return Err(Diags(vec![Diag::new(Some(&r.span), format!("{} depends on values known only after apply", r.addr()), "A data source can use variables, locals, other data sources and resources that already exist.")]).into());
+            }
+            let v = provider.read_data(source, &args).await.map_err(|e| {
+                Diags(vec![Diag::new(
+                    Some(&r.span),
+                    format!("reading {}: {e}", r.addr()),
+                    "",
+                )])
+            })?;
+            values.push((key, v));
+        }
+        data.insert(r.addr(), aggregate(values, r));
+    }
+    Ok(data)
+}
+
+/// Unknown values for every data source: what `validate` plans with.
+pub fn unknown_data(l: &super::Loaded) -> Objects {
+    l.cfg
+        .resources
+        .iter()
+        .filter(|r| r.mode == Mode::Data)
+        .map(|r| (r.addr(), Value::Unknown))
+        .collect::<BTreeMap<ResourceAddr, Value>>()
+}

@@ -1,0 +1,106 @@
+//! Editing the state by hand: forget objects, rename them, push a state file, force a
+//! lock open. Each edit holds the lock and refuses what would lose information.
+
+use crate::addr::InstanceAddr;
+use crate::state::backend::Backend;
+use crate::state::State;
+use std::path::Path;
+use std::time::Duration;
+
+/// Remove the instances `targets` cover (they keep existing in the cloud). Returns them.
+pub async fn rm(
+    backend: &mut Backend,
+    targets: &[InstanceAddr],
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<Vec<InstanceAddr>> {
+    backend.lock("state rm", Duration::ZERO, notify).await?;
+    let prior = backend.read().await?;
+    let mut st = prior.clone();
+    let gone: Vec<InstanceAddr> = st
+        .instances
+        .keys()
+        .filter(|a| a.targeted_by(targets))
+        .cloned()
+        .collect();
+    if gone.is_empty() {
+        let t: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+        anyhow::bail!(
+            "no object in the state matches {}; see maform state list",
+            t.join(", ")
+        );
+    }
+    for a in &gone {
+        st.instances.remove(a);
+    }
+    backend.write(&mut st, &prior).await?;
+    Ok(gone)
+}
+
+/// Rename an instance.
+pub async fn mv(
+    backend: &mut Backend,
+    from: &InstanceAddr,
+    to: &InstanceAddr,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<()> {
+    backend.lock("state mv", Duration::ZERO, notify).await?;
+    let prior = backend.read().await?;
+    let mut st = prior.clone();
+    if from.rtype() != to.rtype() {
+        anyhow::bail!("cannot move {from} to {to}: the types differ");
+    }
+    if st.instances.contains_key(to) {
+        anyhow::bail!("{to} already exists in the state");
+    }
+    let inst = st
+        .instances
+        .remove(from)
+        .ok_or_else(|| anyhow::anyhow!("no object {from} in the state"))?;
+    st.instances.insert(to.clone(), inst);
+    backend.write(&mut st, &prior).await?;
+    Ok(())
+}
+
+/// What a push did.
+pub enum Pushed {
+    /// The file is the state already.
+    Same(u64),
+    /// Stored with this serial.
+    Stored(u64),
+}
+
+/// Replace the state with `file`: same lineage and a newer serial, unless `force`.
+pub async fn push(
+    backend: &mut Backend,
+    file: &Path,
+    force: bool,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<Pushed> {
+    backend.lock("state push", Duration::ZERO, notify).await?;
+    let prior = backend.read().await?;
+    let f = file.display();
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {f}: {e}"))?;
+    let mut new = State::from_bytes(&bytes, &f.to_string())?;
+    let exists = backend.exists();
+    if !force && exists {
+        if new.lineage != prior.lineage {
+            anyhow::bail!("cannot push: the state in {f} has lineage {}, but the current state has lineage {}; they are unrelated. Use --force to overwrite anyway.", new.lineage, prior.lineage);
+        }
+        if new.serial < prior.serial {
+            anyhow::bail!("cannot push: {f} has serial {}, older than the current state's serial {}. Use --force to overwrite anyway.", new.serial, prior.serial);
+        }
+        if new.serial == prior.serial && !new.same_content(&prior) {
+            anyhow::bail!("cannot push: {f} has the same serial {} as the current state but different content. Use --force to overwrite anyway.", new.serial);
+        }
+    }
+    if force && exists {
+        new.serial = prior.serial + 1;
+    }
+    if exists && new.serial == prior.serial {
+        return Ok(Pushed::Same(new.serial));
+    }
+    let bytes = new.to_bytes();
+    backend.replace(&new, bytes, prior.serial).await?;
+    backend.unlock().await;
+    Ok(Pushed::Stored(new.serial))
+}

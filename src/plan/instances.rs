@@ -1,0 +1,235 @@
+//! Instances of a resource: expanding `count` and `for_each` into keys, evaluating one
+//! instance's arguments against its schema, and putting instances back together as the
+//! value expressions see (an object, a list for `count`, a map for `for_each`). Shared by
+//! the planner, apply, data sources and import.
+
+use crate::addr::{InstanceAddr, Key, ResourceAddr};
+use crate::config::eval::{body_references, Objects, Ref, Scope, SecretAttrs};
+use crate::config::vars::Resolved;
+use crate::config::{Config, Diag, Diags, Resource};
+use crate::schema::{self, Schema};
+use crate::state::State;
+use crate::value::{Path, PathStep, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An instance key with its `each.key`/`each.value`.
+pub type InstanceKey = (Option<Key>, Option<(Value, Value)>);
+
+/// Instance keys of a resource, with `each` values.
+pub fn expand(r: &Resource, scope: &Scope<'_>) -> Result<Vec<InstanceKey>, Diag> {
+    if let Some(c) = &r.count {
+        let n =
+            match scope.eval_attr(c)? {
+                Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => n as i64,
+                Value::Unknown => return Err(Diag::new(
+                    Some(&c.span),
+                    "the count value depends on values known only after apply",
+                    "Use a value known at plan time (a variable, a local or an existing resource).",
+                )),
+                other => {
+                    return Err(Diag::new(
+                        Some(&c.span),
+                        "count must be a non-negative whole number",
+                        format!("It is {}.", other.to_hcl()),
+                    ))
+                }
+            };
+        return Ok((0..n).map(|i| (Some(Key::Int(i)), None)).collect());
+    }
+    if let Some(f) = &r.for_each {
+        return match scope.eval_attr(f)? {
+            Value::Map(m) => Ok(m
+                .into_iter()
+                .map(|(k, v)| (Some(Key::Str(k.clone())), Some((Value::String(k), v))))
+                .collect()),
+            Value::List(l) => {
+                let mut out = Vec::new();
+                for v in l {
+                    let k = v
+                        .as_str()
+                        .ok_or_else(|| {
+                            Diag::new(
+                                Some(&f.span),
+                                "for_each over a list needs strings (a set of strings)",
+                                "Use toset([...]) of strings, or a map.",
+                            )
+                        })?
+                        .to_string();
+                    out.push((
+                        Some(Key::Str(k.clone())),
+                        Some((Value::String(k.clone()), Value::String(k))),
+                    ));
+                }
+                Ok(out)
+            }
+            Value::Unknown => Err(Diag::new(
+                Some(&f.span),
+                "the for_each value depends on values known only after apply",
+                "Use keys known at plan time.",
+            )),
+            other => Err(Diag::new(
+                Some(&f.span),
+                "for_each needs a map or a set of strings",
+                format!("It is a {}.", other.type_name()),
+            )),
+        };
+    }
+    Ok(vec![(None, None)])
+}
+
+/// Evaluate one instance's arguments against `sch`. Returns the value and the paths that
+/// are sensitive (by schema, or because their expression read a sensitive value).
+pub fn decode_instance(
+    r: &Resource,
+    sch: &Schema,
+    scope: &Scope<'_>,
+    errs: &mut Vec<Diag>,
+) -> (Value, Vec<Path>) {
+    // One evaluation per argument, noting which read a secret.
+    let secret_spans = std::cell::RefCell::new(Vec::new());
+    let eval = |a: &crate::config::Attr| {
+        scope.sensitive_hit.set(false);
+        let v = scope.eval_attr(a);
+        if scope.sensitive_hit.get() {
+            secret_spans.borrow_mut().push(a.span.clone());
+        }
+        v
+    };
+    let v = schema::decode(sch, &r.body, "", &r.span, &eval, errs);
+    let mut paths = schema::sensitive_paths(sch, &v);
+    let spans = secret_spans.into_inner();
+    for (k, a) in &r.body.attrs {
+        if spans.contains(&a.span) {
+            paths.push(vec![PathStep::Key(k.clone())]);
+        }
+    }
+    for b in &r.body.blocks {
+        let mut refs = BTreeSet::new();
+        body_references(&b.body, scope.registry, &mut refs);
+        let reads_secret = refs
+            .iter()
+            .any(|x| matches!(x, Ref::Var(v) if scope.sensitive_vars.contains(v)));
+        if reads_secret {
+            paths.push(vec![PathStep::Key(b.ident.clone())]);
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    (v, paths)
+}
+
+/// The value expressions see for a resource's instances: the object, a list (`count`) or
+/// a map (`for_each`).
+pub fn aggregate(instances: Vec<(Option<Key>, Value)>, r: &Resource) -> Value {
+    if r.count.is_some() {
+        Value::List(instances.into_iter().map(|(_, v)| v).collect())
+    } else if r.for_each.is_some() {
+        Value::Map(
+            instances
+                .into_iter()
+                .map(|(k, v)| {
+                    let k = match k {
+                        Some(Key::Str(s)) => s,
+                        _ => String::new(),
+                    };
+                    (k, v)
+                })
+                .collect(),
+        )
+    } else {
+        instances
+            .into_iter()
+            .next()
+            .map(|(_, v)| v)
+            .unwrap_or_default()
+    }
+}
+
+/// Instance keys of resources already expanded during one apply (count and for_each are
+/// known at plan time, so they do not change while applying).
+#[derive(Default)]
+pub struct Expansions(HashMap<ResourceAddr, Vec<InstanceKey>>);
+
+/// The values expressions of `cfg` see, from a state: every resource's value (unknown for
+/// a configured resource not in the state yet), plus data source values.
+pub fn objects_of(cfg: &Config, state: &State, data: &Objects) -> (Objects, SecretAttrs) {
+    let mut objects = state.objects();
+    for other in &cfg.resources {
+        if other.mode == crate::addr::Mode::Managed {
+            objects.entry(other.addr()).or_insert(Value::Unknown);
+        }
+    }
+    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+    (objects, state.sensitive_attributes())
+}
+
+/// Evaluate the configuration of one instance against a state (and data source values):
+/// what apply sends, and what import uses for the arguments the API cannot return.
+/// With `deps` (the resources it refers to), only those are materialised, so that each
+/// evaluation costs what the instance refers to, not the size of the state.
+pub fn eval_instance(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    addr: &InstanceAddr,
+    deps: Option<&[ResourceAddr]>,
+    cache: Option<&mut Expansions>,
+) -> Result<(Value, Vec<Path>), Diags> {
+    let r = cfg.resource(&addr.resource).ok_or_else(|| {
+        Diags(vec![Diag::new(
+            None,
+            format!("{addr} is not in the configuration"),
+            "Add a resource block for it.",
+        )])
+    })?;
+    let sch = cfg.registry.schema(r.mode, &r.rtype).ok_or_else(|| {
+        Diags(vec![Diag::new(
+            Some(&r.span),
+            format!("{} is not a resource type maform manages", r.rtype),
+            "",
+        )])
+    })?;
+    let (objects, sens) = match deps {
+        Some(deps) => {
+            let mut objects = BTreeMap::new();
+            let mut sens = BTreeMap::new();
+            for d in deps {
+                objects.insert(d.clone(), state.resource_value(d).unwrap_or(Value::Unknown));
+                if let Some(s) = state.sensitive_attributes_of(d) {
+                    sens.insert(d.clone(), s);
+                }
+            }
+            objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+            (objects, sens)
+        }
+        None => objects_of(cfg, state, data),
+    };
+    let scope = Scope::of(cfg, vars, &objects, &sens);
+    let mut fresh = Expansions::default();
+    let cache = cache.unwrap_or(&mut fresh);
+    if let std::collections::hash_map::Entry::Vacant(e) = cache.0.entry(r.addr()) {
+        e.insert(expand(r, &scope).map_err(|e| Diags(vec![e]))?);
+    }
+    let (key, each) = cache.0[&addr.resource]
+        .iter()
+        .find(|(k, _)| *k == addr.key)
+        .cloned()
+        .ok_or_else(|| {
+            Diags(vec![Diag::new(
+                Some(&r.span),
+                format!(
+                    "{addr} is not one of the instances of {} (check count or for_each)",
+                    r.addr()
+                ),
+                "",
+            )])
+        })?;
+    let iscope = scope.for_instance(key.as_ref(), each);
+    let mut errs = Vec::new();
+    let (v, s) = decode_instance(r, sch, &iscope, &mut errs);
+    if !errs.is_empty() {
+        return Err(Diags(errs));
+    }
+    Ok((v, s))
+}

@@ -1,0 +1,482 @@
+//! The planner: a pure function from configuration, variables, prior and refreshed
+//! state and data source values to the changes, each with its reason; and drift, what
+//! changed outside maform. No network, no terminal.
+
+use super::instances::{aggregate, decode_instance, expand};
+use super::{Action, ActionReason, Change, Drift, Options, OutputChange, Plan};
+use crate::addr::{InstanceAddr, Mode, ResourceAddr};
+use crate::config::eval::{Objects, Scope, SecretAttrs};
+use crate::config::vars::Resolved;
+use crate::config::{Config, Diag, Diags};
+use crate::graph::ResourceGraph;
+use crate::provider::Registry;
+use crate::schema::{self, Presence, Schema, Ty};
+use crate::state::State;
+use crate::value::{Path, PathStep, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Whether two objects are equal but for `volatile` top-level attributes.
+fn same_but(a: &Value, b: &Value, volatile: &[&str]) -> bool {
+    match (a, b) {
+        (Value::Map(x), Value::Map(y)) => {
+            let kept = |(k, _): &(&String, &Value)| !volatile.contains(&k.as_str());
+            x.iter().filter(kept).eq(y.iter().filter(kept))
+        }
+        _ => a == b,
+    }
+}
+
+/// The attributes a kind's drift ignores (the default for types no kind knows).
+pub fn volatile_of(registry: &Registry, rtype: &str) -> &'static [&'static str] {
+    registry
+        .kind(rtype)
+        .map(|k| k.volatile())
+        .unwrap_or(&["updated_at"])
+}
+
+/// What changed outside maform: the prior state against the refreshed one.
+pub fn drift(registry: &Registry, prior: &State, refreshed: &State) -> Vec<Drift> {
+    let mut out = Vec::new();
+    for (addr, p) in &prior.instances {
+        if addr.mode() != Mode::Managed {
+            continue;
+        }
+        let volatile = volatile_of(registry, addr.rtype());
+        let sch = registry.schema(Mode::Managed, addr.rtype());
+        let sensitive = schema::sensitive_for(sch, &p.attributes, &p.sensitive);
+        let after = match refreshed.instances.get(addr) {
+            None => None,
+            Some(r) if !same_but(&p.attributes, &r.attributes, volatile) => {
+                Some(r.attributes.clone())
+            }
+            Some(_) => continue,
+        };
+        out.push(Drift {
+            addr: addr.clone(),
+            before: p.attributes.clone(),
+            after,
+            sensitive,
+            volatile,
+        });
+    }
+    out
+}
+
+/// Leaf paths where `a` and `b` differ.
+pub fn diff_paths(a: &Value, b: &Value, at: &mut Path, out: &mut Vec<Path>) {
+    match (a, b) {
+        (Value::Map(x), Value::Map(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                at.push(PathStep::Key(k.clone()));
+                diff_paths(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    at,
+                    out,
+                );
+                at.pop();
+            }
+        }
+        (Value::List(x), Value::List(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                at.push(PathStep::Index(i));
+                diff_paths(p, q, at, out);
+                at.pop();
+            }
+        }
+        (x, y) => {
+            if x != y || !y.is_known() {
+                out.push(at.clone());
+            }
+        }
+    }
+}
+
+/// Whether changing `path` forces a new object.
+pub fn forces_new(s: &Schema, path: &[PathStep]) -> bool {
+    let mut schema = s;
+    for step in path {
+        let PathStep::Key(k) = step else { continue };
+        let Some(a) = schema.get(k) else { return false };
+        if a.force_new {
+            return true;
+        }
+        match &a.ty {
+            Ty::Block(inner, _) => schema = inner,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The planned object: the configuration where it has an opinion, the prior object for
+/// what the service computes; unknown where a new object's computed value will be.
+pub fn planned(s: &Schema, config: &Value, prior: Option<&Value>) -> Value {
+    let mut out = BTreeMap::new();
+    let fallback = |p: Option<&Value>| {
+        p.cloned().unwrap_or(if prior.is_some() {
+            Value::Null
+        } else {
+            Value::Unknown
+        })
+    };
+    for a in &s.attrs {
+        let c = config.get(a.name);
+        let p = prior.map(|p| p.get(a.name)).filter(|v| !v.is_null());
+        let v = match (a.presence, &a.ty) {
+            (Presence::Computed, _) => fallback(p),
+            (_, Ty::Block(inner, repeated)) => match c {
+                Value::Null if a.presence == Presence::OptionalComputed => fallback(p),
+                Value::Null => Value::Null,
+                Value::List(items) if *repeated => Value::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| {
+                            planned(
+                                inner,
+                                e,
+                                p.and_then(|pl| pl.as_list()).and_then(|l| l.get(i)).or(
+                                    if prior.is_some() {
+                                        Some(&Value::Null)
+                                    } else {
+                                        None
+                                    },
+                                ),
+                            )
+                        })
+                        .collect(),
+                ),
+                m @ Value::Map(_) => planned(
+                    inner,
+                    m,
+                    p.or(if prior.is_some() {
+                        Some(&Value::Null)
+                    } else {
+                        None
+                    }),
+                ),
+                other => other.clone(),
+            },
+            (Presence::OptionalComputed, _) if c.is_null() => fallback(p),
+            _ => c.clone(),
+        };
+        if !v.is_null() {
+            out.insert(a.name.to_string(), v);
+        }
+    }
+    Value::Map(out)
+}
+
+fn set_path(v: &mut Value, path: &[&str], new: Value) {
+    match path.split_first() {
+        None => *v = new,
+        Some((k, rest)) => {
+            if let Value::Map(m) = v {
+                if rest.is_empty() {
+                    if new.is_null() {
+                        m.remove(*k);
+                    } else {
+                        m.insert(k.to_string(), new);
+                    }
+                } else if let Some(x) = m.get_mut(*k) {
+                    set_path(x, rest, new);
+                }
+            }
+        }
+    }
+}
+
+fn get_path<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
+    path.iter().fold(v, |cur, k| cur.get(k))
+}
+
+pub struct Inputs<'a> {
+    pub cfg: &'a Config,
+    pub vars: &'a Resolved,
+    pub graph: &'a ResourceGraph,
+    pub prior: &'a State,
+    pub refreshed: &'a State,
+    /// Data source values (object, or list/map for count/for_each).
+    pub data: &'a Objects,
+    pub options: &'a Options,
+}
+
+/// Plan. Pure: everything it needs is in `inp`.
+pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
+    let cfg = inp.cfg;
+    let opts = inp.options;
+    let mut errs: Vec<Diag> = Vec::new();
+    let mut changes = Vec::new();
+    let drift = drift(cfg.registry, inp.prior, inp.refreshed);
+    let mut objects: Objects = inp.data.clone();
+    let mut sensitive_objects: SecretAttrs = BTreeMap::new();
+    let mut configured: BTreeSet<InstanceAddr> = BTreeSet::new();
+
+    if !opts.destroy {
+        for &ri in &inp.graph.order {
+            let r = &cfg.resources[ri];
+            if r.mode == Mode::Data {
+                continue;
+            }
+            let Some(kind) = cfg.registry.kind(&r.rtype) else {
+                continue;
+            };
+            let sch = kind.schema();
+            let raddr = r.addr();
+            let scope = Scope::of(cfg, inp.vars, &objects, &sensitive_objects);
+            let keys = match expand(r, &scope) {
+                Ok(k) => k,
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            };
+            let deps: Vec<ResourceAddr> = inp.graph.deps[ri].iter().cloned().collect();
+            let mut values = Vec::new();
+            let mut secret_attrs: BTreeSet<String> = BTreeSet::new();
+            let mut new_changes = Vec::new();
+            for (key, each) in keys {
+                let addr = raddr.instance(key.clone());
+                let iscope = scope.for_instance(key.as_ref(), each);
+                let before_errs = errs.len();
+                let (config, mut sensitive) = decode_instance(r, sch, &iscope, &mut errs);
+                for (summary, detail) in kind.check(&config) {
+                    errs.push(Diag::new(
+                        Some(&r.span),
+                        format!("{raddr}: {summary}"),
+                        detail,
+                    ));
+                }
+                if errs.len() > before_errs {
+                    continue;
+                }
+                configured.insert(addr.clone());
+                let prior_inst = inp.refreshed.instances.get(&addr);
+                let prior = prior_inst.map(|i| &i.attributes);
+                let requested = opts.replace.contains(&addr);
+                let tainted = prior_inst.is_some_and(|i| i.tainted);
+                let mut after = planned(
+                    sch,
+                    &config,
+                    if tainted || requested { None } else { prior },
+                );
+                // The plan (and so its renderings and saved files) holds digests of
+                // write-only secrets, never the secrets; apply re-reads the configuration.
+                schema::digest_secrets(sch, &mut after);
+                if let Some(p) = prior.filter(|_| !tainted && !requested) {
+                    for ig in &r.lifecycle.ignore_changes {
+                        let path: Vec<&str> = ig.split('.').collect();
+                        set_path(&mut after, &path, get_path(p, &path).clone());
+                    }
+                    if r.lifecycle.ignore_all {
+                        after = p.clone();
+                    }
+                    if let Some(ds) = config.get("desired_state").as_str() {
+                        let st = p.get("status").as_str().unwrap_or("");
+                        if st != ds && matches!(st, "RUNNING" | "STOPPED") {
+                            set_path(&mut after, &["status"], Value::str(ds));
+                        }
+                    }
+                }
+                sensitive.extend(prior_inst.map(|i| i.sensitive.clone()).unwrap_or_default());
+                sensitive = schema::sensitive_for(Some(sch), &after, &sensitive);
+                if let Some(p) = prior {
+                    sensitive = schema::sensitive_for(Some(sch), p, &sensitive);
+                }
+                secret_attrs.extend(sensitive.iter().filter_map(|p| match p.first() {
+                    Some(PathStep::Key(k)) => Some(k.clone()),
+                    _ => None,
+                }));
+                let (action, replace_paths, reason) = match prior {
+                    None => (Action::Create, vec![], None),
+                    Some(_) if tainted => (Action::Replace, vec![], Some(ActionReason::Tainted)),
+                    Some(_) if requested => {
+                        (Action::Replace, vec![], Some(ActionReason::Requested))
+                    }
+                    Some(p) => {
+                        let mut paths = Vec::new();
+                        diff_paths(p, &after, &mut Vec::new(), &mut paths);
+                        if paths.is_empty() {
+                            (Action::NoOp, vec![], None)
+                        } else {
+                            let mut forcing: Vec<Path> = paths
+                                .iter()
+                                .filter(|x| forces_new(sch, x))
+                                .cloned()
+                                .collect();
+                            let mut reason = ActionReason::CannotUpdate;
+                            if let Some((path, why)) = kind.replace_rule(p, &after) {
+                                forcing.push(path);
+                                reason = ActionReason::KindRule { why: why.into() };
+                            }
+                            if forcing.is_empty() {
+                                (Action::Update, vec![], None)
+                            } else {
+                                (Action::Replace, forcing, Some(reason))
+                            }
+                        }
+                    }
+                };
+                if action == Action::Replace {
+                    if r.lifecycle.prevent_destroy {
+                        errs.push(Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy."));
+                        continue;
+                    }
+                    after = planned(sch, &config, None);
+                    schema::digest_secrets(sch, &mut after);
+                }
+                // A no-op keeps one copy of the object: its `after` is its `before`.
+                let after = if action == Action::NoOp {
+                    values.push((key, after));
+                    None
+                } else {
+                    values.push((key, after.clone()));
+                    Some(after)
+                };
+                new_changes.push(Change {
+                    addr,
+                    action,
+                    before: prior.cloned(),
+                    after,
+                    replace_paths,
+                    reason,
+                    deps: deps.clone(),
+                    sensitive,
+                    timeouts: r.timeouts.clone(),
+                });
+            }
+            changes.extend(new_changes);
+            if !secret_attrs.is_empty() {
+                sensitive_objects.insert(raddr.clone(), secret_attrs);
+            }
+            objects.insert(raddr, aggregate(values, r));
+        }
+    }
+    // Objects in the state that the configuration no longer has.
+    for (addr, inst) in &inp.refreshed.instances {
+        if addr.mode() != Mode::Managed || configured.contains(addr) {
+            continue;
+        }
+        let res = cfg.resource(&addr.resource);
+        if let Some(r) = res.filter(|r| r.lifecycle.prevent_destroy) {
+            errs.push(Diag::new(
+                Some(&r.span),
+                format!("{addr} has lifecycle.prevent_destroy set but the plan destroys it"),
+                "Keep it, or remove prevent_destroy first.",
+            ));
+            continue;
+        }
+        let reason = (!opts.destroy).then(|| ActionReason::for_orphan(addr, res.is_some()));
+        changes.push(Change {
+            addr: addr.clone(),
+            action: Action::Delete,
+            before: Some(inst.attributes.clone()),
+            after: None,
+            replace_paths: vec![],
+            reason,
+            deps: inst.dependencies.clone(),
+            sensitive: inst.sensitive.clone(),
+            timeouts: res.map(|r| r.timeouts.clone()).unwrap_or_default(),
+        });
+    }
+    if !errs.is_empty() {
+        return Err(Diags(errs));
+    }
+    if opts.refresh_only {
+        changes.clear();
+    }
+    let outputs = plan_outputs(inp, &objects, &sensitive_objects)?;
+    if !opts.targets.is_empty() {
+        restrict_to_targets(&mut changes, &opts.targets);
+    }
+    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    Ok(Plan {
+        changes,
+        drift,
+        outputs,
+        options: opts.clone(),
+        imports: Vec::new(),
+    })
+}
+
+/// The outputs' changes, with the planned resource values.
+fn plan_outputs(
+    inp: &Inputs<'_>,
+    objects: &Objects,
+    sensitive_objects: &SecretAttrs,
+) -> Result<Vec<OutputChange>, Diags> {
+    let (cfg, opts) = (inp.cfg, inp.options);
+    let mut errs = Vec::new();
+    let mut outputs = Vec::new();
+    let scope = Scope::of(cfg, inp.vars, objects, sensitive_objects);
+    for (name, o) in &cfg.outputs {
+        let before = inp.prior.outputs.get(name).map(|x| x.value.clone());
+        let after = if opts.destroy {
+            None
+        } else if opts.refresh_only {
+            before.clone()
+        } else {
+            scope.sensitive_hit.set(false);
+            match scope.eval_attr(&o.value) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            }
+        };
+        if scope.sensitive_hit.get() && !o.sensitive {
+            errs.push(Diag::new(
+                Some(&o.span),
+                format!("output {name:?} refers to sensitive values"),
+                "Mark it sensitive = true, or output something that is not secret.",
+            ));
+            continue;
+        }
+        let sensitive = o.sensitive || inp.prior.outputs.get(name).is_some_and(|x| x.sensitive);
+        outputs.push(OutputChange {
+            name: name.clone(),
+            before,
+            after,
+            sensitive,
+        });
+    }
+    for (name, o) in &inp.prior.outputs {
+        if !cfg.outputs.contains_key(name) {
+            outputs.push(OutputChange {
+                name: name.clone(),
+                before: Some(o.value.clone()),
+                after: None,
+                sensitive: o.sensitive,
+            });
+        }
+    }
+    if errs.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(Diags(errs))
+    }
+}
+
+/// Keep the targeted changes and the creates and updates of what they depend on.
+fn restrict_to_targets(changes: &mut Vec<Change>, targets: &[InstanceAddr]) {
+    let mut needed: BTreeSet<ResourceAddr> = BTreeSet::new();
+    let mut stack: Vec<ResourceAddr> = changes
+        .iter()
+        .filter(|c| c.addr.targeted_by(targets))
+        .flat_map(|c| c.deps.clone())
+        .collect();
+    while let Some(r) = stack.pop() {
+        if needed.insert(r.clone()) {
+            for c in changes.iter().filter(|c| c.addr.resource == r) {
+                stack.extend(c.deps.iter().cloned());
+            }
+        }
+    }
+    changes.retain(|c| {
+        c.addr.targeted_by(targets)
+            || (needed.contains(&c.addr.resource) && c.action != Action::Delete)
+    });
+}

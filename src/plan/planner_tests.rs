@@ -1,0 +1,398 @@
+//! The planner, case by case: inline configurations of the test kind against in-memory
+//! states. Each case names what it proves.
+
+use super::*;
+use crate::addr::{InstanceAddr, ResourceAddr};
+use crate::config::eval::Objects;
+use crate::provider::fake;
+use crate::state::{Instance, State};
+use crate::value::{PathStep, Value};
+use serde_json::json;
+
+fn state(items: &[(&str, serde_json::Value)]) -> State {
+    let mut s = State::new();
+    for (a, attrs) in items {
+        s.instances.insert(
+            InstanceAddr::parse(a).unwrap(),
+            Instance {
+                attributes: Value::from_json(attrs),
+                sensitive: vec![],
+                dependencies: vec![],
+                tainted: false,
+            },
+        );
+    }
+    s
+}
+
+fn try_plan_with(
+    text: &str,
+    prior: &State,
+    refreshed: &State,
+    options: Options,
+    vars: &[(&str, &str)],
+) -> Result<Plan, crate::config::Diags> {
+    let cfg = fake::config(text);
+    let inputs = crate::config::vars::Inputs {
+        vars: vars.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        var_files: vec![],
+    };
+    let vars = crate::config::vars::resolve(&cfg, &inputs, &[])?;
+    let graph = crate::graph::build(&cfg)?;
+    let data = Objects::new();
+    plan(&Inputs {
+        cfg: &cfg,
+        vars: &vars,
+        graph: &graph,
+        prior,
+        refreshed,
+        data: &data,
+        options: &options,
+    })
+}
+
+fn plan_of(text: &str, st: &State) -> Plan {
+    try_plan_with(text, st, st, Options::default(), &[]).unwrap()
+}
+
+fn one(text: &str, st: &State) -> Change {
+    let p = plan_of(text, st);
+    assert_eq!(p.changes.len(), 1, "{:?}", p.changes);
+    p.changes.into_iter().next().unwrap()
+}
+
+fn errors(text: &str, st: &State) -> String {
+    try_plan_with(text, st, st, Options::default(), &[])
+        .unwrap_err()
+        .to_string()
+}
+
+const A: &str = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  size = 5\n  zone = \"z1\"\n}\n";
+
+fn live_a() -> serde_json::Value {
+    json!({"id": "fake-1", "status": "RUNNING", "name": "a", "size": 5, "zone": "z1"})
+}
+
+#[test]
+fn a_new_resource_is_created_with_unknown_computed_attributes() {
+    let c = one(A, &State::new());
+    assert_eq!(c.action, Action::Create);
+    let after = c.after.unwrap();
+    assert_eq!(after.get("id"), &Value::Unknown);
+    assert_eq!(after.get("name").as_str(), Some("a"));
+    assert!(c.reason.is_none());
+}
+
+#[test]
+fn an_unchanged_resource_is_a_no_op_that_keeps_one_copy() {
+    let st = state(&[("fake_thing.a", live_a())]);
+    let c = one(A, &st);
+    assert_eq!(c.action, Action::NoOp);
+    assert!(c.after.is_none());
+    assert_eq!(c.planned_value(), c.before.as_ref());
+    assert!(!plan_of(A, &st).has_changes());
+}
+
+#[test]
+fn a_changed_argument_updates_in_place() {
+    let st = state(&[("fake_thing.a", live_a())]);
+    let c = one(&A.replace("size = 5", "size = 7"), &st);
+    assert_eq!(c.action, Action::Update);
+    assert!(c.replace_paths.is_empty());
+    assert_eq!(c.after.unwrap().get("id").as_str(), Some("fake-1"));
+}
+
+#[test]
+fn a_force_new_argument_replaces_and_says_which() {
+    let st = state(&[("fake_thing.a", live_a())]);
+    let c = one(&A.replace("z1", "z2"), &st);
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(c.replace_paths, [vec![PathStep::Key("zone".into())]]);
+    assert_eq!(c.reason, Some(ActionReason::CannotUpdate));
+    assert_eq!(c.after.unwrap().get("id"), &Value::Unknown, "a new object");
+}
+
+#[test]
+fn a_kind_rule_replaces_with_its_reason() {
+    let st = state(&[("fake_thing.a", live_a())]);
+    let c = one(&A.replace("size = 5", "size = 2"), &st);
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(
+        c.reason,
+        Some(ActionReason::KindRule {
+            why: "size can only grow".into()
+        })
+    );
+}
+
+#[test]
+fn tainted_and_requested_objects_are_replaced() {
+    let mut st = state(&[("fake_thing.a", live_a())]);
+    let a = InstanceAddr::parse("fake_thing.a").unwrap();
+    let opts = Options {
+        replace: vec![a.clone()],
+        ..Default::default()
+    };
+    let p = try_plan_with(A, &st, &st, opts, &[]).unwrap();
+    assert_eq!(p.changes[0].reason, Some(ActionReason::Requested));
+    st.instances.get_mut(&a).unwrap().tainted = true;
+    let c = one(A, &st);
+    assert_eq!(
+        (c.action, c.reason),
+        (Action::Replace, Some(ActionReason::Tainted))
+    );
+}
+
+#[test]
+fn objects_no_longer_configured_are_deleted_with_the_reason() {
+    let st = state(&[
+        ("fake_thing.gone", live_a()),
+        ("fake_thing.n[2]", live_a()),
+        ("fake_thing.m[\"old\"]", live_a()),
+    ]);
+    let text = "resource \"fake_thing\" \"n\" {\n  count = 2\n  name  = \"n${count.index}\"\n}\nresource \"fake_thing\" \"m\" {\n  for_each = toset([\"new\"])\n  name     = each.key\n}\n";
+    let p = plan_of(text, &st);
+    let reason = |a: &str| {
+        p.changes
+            .iter()
+            .find(|c| c.addr.to_string() == a)
+            .and_then(|c| c.reason.as_ref().map(|r| (c.action, r.to_string())))
+    };
+    assert_eq!(
+        reason("fake_thing.gone"),
+        Some((
+            Action::Delete,
+            "fake_thing.gone is not in configuration".into()
+        ))
+    );
+    assert_eq!(
+        reason("fake_thing.n[2]"),
+        Some((Action::Delete, "index [2] is out of range for count".into()))
+    );
+    assert_eq!(
+        reason("fake_thing.m[\"old\"]"),
+        Some((
+            Action::Delete,
+            "key [\"old\"] is not in for_each map".into()
+        ))
+    );
+    let creates: Vec<String> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .map(|c| c.addr.to_string())
+        .collect();
+    assert_eq!(
+        creates,
+        [
+            "fake_thing.m[\"new\"]",
+            "fake_thing.n[0]",
+            "fake_thing.n[1]"
+        ]
+    );
+}
+
+#[test]
+fn prevent_destroy_refuses_plans_that_destroy() {
+    let st = state(&[("fake_thing.a", live_a())]);
+    let guarded = A.replace(
+        "  zone = \"z1\"\n",
+        "  zone = \"z2\"\n  lifecycle {\n    prevent_destroy = true\n  }\n",
+    );
+    let e = errors(&guarded, &st);
+    assert!(
+        e.contains("fake_thing.a has lifecycle.prevent_destroy set but the plan replaces it"),
+        "{e}"
+    );
+    let opts = Options {
+        destroy: true,
+        ..Default::default()
+    };
+    let e = try_plan_with(&guarded, &st, &st, opts, &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("the plan destroys it"), "{e}");
+}
+
+#[test]
+fn ignore_changes_keeps_what_the_object_has() {
+    let st = state(&[("fake_thing.a", live_a())]);
+    let text = A.replace(
+        "  zone = \"z1\"\n",
+        "  zone = \"z9\"\n  lifecycle {\n    ignore_changes = [zone]\n  }\n",
+    );
+    assert_eq!(one(&text, &st).action, Action::NoOp);
+    let all = A.replace(
+        "  size = 5\n",
+        "  size = 9\n  lifecycle {\n    ignore_changes = all\n  }\n",
+    );
+    assert_eq!(one(&all, &st).action, Action::NoOp);
+}
+
+#[test]
+fn desired_state_plans_a_power_change() {
+    let mut live = live_a();
+    live["status"] = json!("STOPPED");
+    let st = state(&[("fake_thing.a", live)]);
+    let text = A.replace(
+        "  size = 5\n",
+        "  size = 5\n  desired_state = \"running\"\n",
+    );
+    let c = one(&text, &st);
+    assert_eq!(c.action, Action::Update);
+    assert_eq!(c.after.unwrap().get("status").as_str(), Some("RUNNING"));
+}
+
+#[test]
+fn targets_keep_what_the_target_needs_and_no_deletes() {
+    let st = state(&[("fake_thing.old", live_a())]);
+    let text = "resource \"fake_thing\" \"base\" { name = \"b\" }\nresource \"fake_thing\" \"top\" {\n  name        = \"t\"\n  description = fake_thing.base.id\n}\nresource \"fake_thing\" \"other\" { name = \"o\" }\n";
+    let opts = Options {
+        targets: vec![InstanceAddr::parse("fake_thing.top").unwrap()],
+        ..Default::default()
+    };
+    let p = try_plan_with(text, &st, &st, opts, &[]).unwrap();
+    let addrs: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
+    assert_eq!(addrs, ["fake_thing.base", "fake_thing.top"]);
+    assert_eq!(
+        p.changes[1].deps,
+        [ResourceAddr::managed("fake_thing", "base")]
+    );
+}
+
+#[test]
+fn a_destroy_plan_deletes_everything_without_reasons() {
+    let st = state(&[("fake_thing.a", live_a()), ("fake_thing.b", live_a())]);
+    let opts = Options {
+        destroy: true,
+        ..Default::default()
+    };
+    let p = try_plan_with(A, &st, &st, opts, &[]).unwrap();
+    assert!(p
+        .changes
+        .iter()
+        .all(|c| c.action == Action::Delete && c.reason.is_none()));
+    assert_eq!(p.counts().destroy, 2);
+}
+
+#[test]
+fn refresh_only_plans_report_drift_and_change_nothing() {
+    let prior = state(&[("fake_thing.a", live_a())]);
+    let mut changed = live_a();
+    changed["size"] = json!(6);
+    changed["updated_at"] = json!(99);
+    let refreshed = state(&[("fake_thing.a", changed)]);
+    let opts = Options {
+        refresh_only: true,
+        ..Default::default()
+    };
+    let p = try_plan_with(A, &prior, &refreshed, opts, &[]).unwrap();
+    assert!(p.changes.is_empty());
+    assert_eq!(p.drift.len(), 1);
+    assert_eq!(
+        p.drift[0].after.as_ref().unwrap().get("size"),
+        &Value::Number(6.0)
+    );
+}
+
+#[test]
+fn drift_ignores_volatile_attributes_and_sees_deletions() {
+    let prior = state(&[("fake_thing.a", live_a()), ("fake_thing.b", live_a())]);
+    let mut touched = live_a();
+    touched["updated_at"] = json!(5);
+    let refreshed = state(&[("fake_thing.a", touched)]);
+    let d = drift(fake::registry(), &prior, &refreshed);
+    assert_eq!(d.len(), 1, "updated_at alone is not drift");
+    assert_eq!(d[0].addr.to_string(), "fake_thing.b");
+    assert!(d[0].after.is_none());
+}
+
+#[test]
+fn kind_rules_are_errors_at_the_resource() {
+    let e = errors(&A.replace("z1", "nowhere"), &State::new());
+    assert!(
+        e.contains("main.hcl:1:1: fake_thing.a: zone nowhere does not exist"),
+        "{e}"
+    );
+    let e = errors(
+        &A.replace("name = \"a\"", "name = \"aaaaaaaaaaaaaaaaaaaaaaaaa\""),
+        &State::new(),
+    );
+    assert!(e.contains("must be at most 20 characters"), "{e}");
+}
+
+#[test]
+fn secrets_are_planned_as_digests_and_marked() {
+    let text = "variable \"pw\" {\n  sensitive = true\n}\nresource \"fake_thing\" \"a\" {\n  name        = \"a\"\n  secret      = var.pw\n  description = \"d-${var.pw}\"\n}\n";
+    let p = try_plan_with(
+        text,
+        &State::new(),
+        &State::new(),
+        Options::default(),
+        &[("pw", "hunter2")],
+    )
+    .unwrap();
+    let c = &p.changes[0];
+    let after = c.after.as_ref().unwrap();
+    assert!(after.get("secret").as_str().unwrap().starts_with("sha256:"));
+    let paths: Vec<String> = c
+        .sensitive
+        .iter()
+        .map(|p| crate::value::path_string(p))
+        .collect();
+    assert_eq!(paths, ["description", "secret"]);
+}
+
+#[test]
+fn outputs_that_read_secrets_must_say_so() {
+    let text = "variable \"pw\" {\n  sensitive = true\n}\noutput \"o\" { value = var.pw }\n";
+    let e = try_plan_with(
+        text,
+        &State::new(),
+        &State::new(),
+        Options::default(),
+        &[("pw", "x")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("output \"o\" refers to sensitive values"), "{e}");
+    let ok = text.replace(
+        "output \"o\" { value = var.pw }",
+        "output \"o\" {\n  value     = var.pw\n  sensitive = true\n}",
+    );
+    let p = try_plan_with(
+        &ok,
+        &State::new(),
+        &State::new(),
+        Options::default(),
+        &[("pw", "x")],
+    )
+    .unwrap();
+    assert!(p.outputs[0].sensitive);
+    assert!(p.has_changes(), "a new output is a change");
+}
+
+#[test]
+fn references_between_instances_flow_through_the_plan() {
+    let text = "resource \"fake_thing\" \"a\" {\n  count = 2\n  name  = \"a${count.index}\"\n}\nresource \"fake_thing\" \"b\" {\n  for_each    = { x = 1, y = 2 }\n  name        = \"b-${each.key}\"\n  size        = each.value\n  description = fake_thing.a[1].name\n}\n";
+    let p = plan_of(text, &State::new());
+    let b_y = p
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "fake_thing.b[\"y\"]")
+        .unwrap();
+    let after = b_y.after.as_ref().unwrap();
+    assert_eq!(after.get("size"), &Value::Number(2.0));
+    assert_eq!(after.get("description").as_str(), Some("a1"));
+    assert_eq!(p.counts().add, 4);
+}
+
+#[test]
+fn unknown_counts_are_errors_with_advice() {
+    let text = "resource \"fake_thing\" \"a\" { name = \"a\" }\nresource \"fake_thing\" \"b\" {\n  count = length(fake_thing.a.id)\n  name  = \"b\"\n}\n";
+    let e = errors(text, &State::new());
+    assert!(
+        e.contains("the count value depends on values known only after apply"),
+        "{e}"
+    );
+}

@@ -1,0 +1,690 @@
+//! The operations every kind's objects share, driven by what the kind describes: read
+//! one, list pages, wait for a status (with reads batched into list walks when many
+//! operations wait at once), start and stop, create (never repeated blindly), update
+//! (the kind's steps), delete.
+
+use super::client::{Client, Retry};
+use crate::provider::kind::{Listing, ResourceKind, Status, Step, Target};
+use crate::provider::{ApiError, CreateLog, OpError, Progress, ProviderError};
+use crate::value::Value;
+use serde_json::Value as Json;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub type Kind = &'static dyn ResourceKind;
+
+/// `{collection}/{id}`.
+fn path_of(kind: Kind, id: &str) -> String {
+    format!("{}/{}", kind.collection(), super::signer::escape(id))
+}
+
+fn is_not_found(kind: Kind, e: &ApiError) -> bool {
+    e.status == 404 || (e.status == 400 && e.is_code(kind.not_found_codes()))
+}
+
+fn status_of(b: &Json) -> &str {
+    b["status"].as_str().unwrap_or("")
+}
+
+/// A response that is not what the API documents: an error naming what was wrong.
+pub fn invalid(kind: Kind, what: &str, body: &Json) -> ApiError {
+    let mut text = body.to_string();
+    if text.len() > 200 {
+        let mut cut = 200;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    ApiError {
+        status: 200,
+        code: "INVALID_RESPONSE".into(),
+        message: format!("the service answered {what}: {text}"),
+        request_id: None,
+        method: "GET".into(),
+        path: kind.collection().into(),
+    }
+}
+
+/// One object's body; `None` when it does not exist.
+pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiError> {
+    match c
+        .call("GET", &path_of(kind, id), &[], None, Retry::Safe)
+        .await
+    {
+        Ok(b) if b["id"].is_string() && b["status"].is_string() => Ok(Some(b)),
+        Ok(b) => Err(invalid(kind, "with an object that has no id or status", &b)),
+        Err(e) if is_not_found(kind, &e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A list page's task that panicked or was cancelled, as an error of the list call.
+fn list_task_failed(kind: Kind, e: tokio::task::JoinError) -> ApiError {
+    ApiError {
+        status: 0,
+        code: "TASK".into(),
+        message: e.to_string(),
+        request_id: None,
+        method: "GET".into(),
+        path: kind.collection().into(),
+    }
+}
+
+/// One page of a paged list, checked for shape. Sorted kinds are asked for creation
+/// time in `dir` (ASC or DESC, the API's default).
+async fn list_page(
+    c: Arc<Client>,
+    kind: Kind,
+    size: usize,
+    sorted: bool,
+    offset: usize,
+    dir: &'static str,
+) -> Result<Json, ApiError> {
+    let mut q = vec![("limit", size.to_string()), ("offset", offset.to_string())];
+    if sorted {
+        q.push(("sort_dir", dir.into()));
+    }
+    let r = c
+        .call("GET", kind.collection(), &q, None, Retry::Safe)
+        .await?;
+    match (r["data"].as_array(), r["total"].as_u64()) {
+        (Some(a), Some(_)) if a.iter().all(|o| o["id"].is_string()) => Ok(r),
+        _ => Err(invalid(
+            kind,
+            "a list page that is not {current, data, pages, size, total}",
+            &r,
+        )),
+    }
+}
+
+/// A list that comes in one call.
+async fn list_one_call(
+    c: &Client,
+    kind: Kind,
+    query: &[(&'static str, &'static str)],
+    key: &str,
+) -> Result<Vec<Json>, ApiError> {
+    let q: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let r = c
+        .call("GET", kind.collection(), &q, None, Retry::Safe)
+        .await?;
+    match r[key].as_array() {
+        Some(a) if a.iter().all(|o| o["id"].is_string()) => Ok(a.clone()),
+        _ => Err(invalid(
+            kind,
+            &format!("a list that is not {{total_count, {key}}}"),
+            &r,
+        )),
+    }
+}
+
+/// The objects among `want` that a walk through the list finds, newest first, spending
+/// at most `budget` calls (sixteen pages at a time) and stopping as soon as all are found.
+/// Objects being created are the newest, so they are found on the first pages whatever
+/// the size of the account.
+async fn list_find(
+    c: &Arc<Client>,
+    kind: Kind,
+    want: &HashSet<&str>,
+    budget: usize,
+) -> Result<HashMap<String, Json>, ApiError> {
+    let mut found = HashMap::new();
+    let keep = |objs: &[Json], found: &mut HashMap<String, Json>| {
+        for o in objs {
+            if let Some(id) = o["id"].as_str().filter(|id| want.contains(id)) {
+                found.insert(id.to_string(), o.clone());
+            }
+        }
+    };
+    let (size, sorted) = match kind.listing() {
+        Listing::All { query, key } => {
+            keep(&list_one_call(c, kind, query, key).await?, &mut found);
+            return Ok(found);
+        }
+        Listing::Paged { size, sorted } => (size, sorted),
+    };
+    let (mut offset, mut spent) = (0, 0);
+    while spent < budget && found.len() < want.len() {
+        let n = (budget - spent).min(16);
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..n {
+            set.spawn(list_page(
+                c.clone(),
+                kind,
+                size,
+                sorted,
+                offset + i * size,
+                "DESC",
+            ));
+        }
+        spent += n;
+        offset += n * size;
+        let mut end = false;
+        while let Some(r) = set.join_next().await {
+            let page = r.map_err(|e| list_task_failed(kind, e))??;
+            let data = page["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+            end |= data.len() < size;
+            keep(data, &mut found);
+        }
+        if end {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// Every object of a kind, page by page; after the first page, the remaining pages are
+/// fetched sixteen at a time.
+pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError> {
+    let (size, sorted) = match kind.listing() {
+        Listing::All { query, key } => return list_one_call(c, kind, query, key).await,
+        Listing::Paged { size, sorted } => (size, sorted),
+    };
+    let page = |offset: usize| list_page(c.clone(), kind, size, sorted, offset, "ASC");
+    let first = page(0).await?;
+    let mut out = first["data"].as_array().cloned().unwrap_or_default();
+    let total = first["total"].as_u64().unwrap_or(0) as usize;
+    if out.len() < size || out.len() >= total {
+        return Ok(out);
+    }
+    let offsets: Vec<usize> = (1..total.div_ceil(size)).map(|p| p * size).collect();
+    let mut pages: Vec<(usize, Vec<Json>)> = Vec::with_capacity(offsets.len());
+    let sem = Arc::new(tokio::sync::Semaphore::new(16));
+    let mut set = tokio::task::JoinSet::new();
+    for off in offsets {
+        let sem = sem.clone();
+        let fut = page(off);
+        set.spawn(async move {
+            let _p = sem.acquire_owned().await;
+            (off, fut.await)
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        let (off, res) = r.map_err(|e| list_task_failed(kind, e))?;
+        pages.push((off, res?["data"].as_array().cloned().unwrap_or_default()));
+    }
+    pages.sort_by_key(|(o, _)| *o);
+    for (_, p) in pages {
+        out.extend(p);
+    }
+    Ok(out)
+}
+
+/// The status reads of one kind that are waiting for the next list call.
+#[derive(Default)]
+pub struct StatusBatch {
+    /// Operations of this kind waiting for a status now.
+    waiters: usize,
+    /// Reads waiting for the next list, by object id.
+    pending: HashMap<String, Vec<tokio::sync::oneshot::Sender<Option<Json>>>>,
+    /// Whether a reader is gathering the next batch.
+    gathering: bool,
+    /// Whether a batch's list is under way.
+    listing: bool,
+}
+
+/// Counts an operation of `kind` as waiting while it lives.
+struct Waiting<'a> {
+    c: &'a Client,
+    key: &'static str,
+}
+
+impl<'a> Waiting<'a> {
+    fn new(c: &'a Client, kind: Kind) -> Waiting<'a> {
+        let key = kind.type_name();
+        c.batches().entry(key).or_default().waiters += 1;
+        Waiting { c, key }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if let Some(b) = self.c.batches().get_mut(self.key) {
+            b.waiters = b.waiters.saturating_sub(1);
+        }
+    }
+}
+
+/// How long the first reader of a batch waits for others to join it.
+const GATHER: Duration = Duration::from_millis(50);
+
+/// One object's current body, read as part of a batch when 32 or more objects of its kind
+/// are being waited on: the reads that arrive within `GATHER` of each other (or while the
+/// previous batch's walk runs: one at a time per kind) share one walk through the list
+/// endpoint, newest first, which stops when it has found them all and never spends more
+/// than a quarter of the GETs it replaces (see `list_find`). An object the walk does not
+/// find (gone, older than the budget reached) is read with a GET, as is everything if the
+/// list fails.
+async fn read_status(c: &Arc<Client>, kind: Kind, id: &str) -> Result<Option<Json>, ApiError> {
+    let key = kind.type_name();
+    let joined = {
+        let mut m = c.batches();
+        let b = m.entry(key).or_default();
+        if b.waiters < 32 {
+            None
+        } else {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            b.pending.entry(id.to_string()).or_default().push(tx);
+            let lead = !b.gathering;
+            b.gathering = true;
+            Some((rx, lead))
+        }
+    };
+    let Some((rx, lead)) = joined else {
+        return get(c, kind, id).await;
+    };
+    if lead {
+        // Gather for a moment, and for as long as the previous batch's list runs: one list
+        // at a time per kind.
+        let pending = loop {
+            tokio::time::sleep(GATHER).await;
+            let mut m = c.batches();
+            let b = m.entry(key).or_default();
+            if !b.listing {
+                b.gathering = false;
+                b.listing = true;
+                break std::mem::take(&mut b.pending);
+            }
+        };
+        // A batched read waits for others and for the list, and a failed page delays all
+        // of them: the walk may spend at most a quarter of the calls it replaces. What it
+        // does not find, and everything if it fails, each reader reads with its own GET.
+        let budget = pending.len() / 4;
+        let listed = if budget > 0 {
+            let want: HashSet<&str> = pending.keys().map(String::as_str).collect();
+            list_find(c, kind, &want, budget).await.ok()
+        } else {
+            None
+        };
+        c.batches().entry(key).or_default().listing = false;
+        if let Some(found) = listed {
+            for (i, txs) in pending {
+                let body = found.get(&i);
+                for tx in txs {
+                    let _ = tx.send(body.cloned());
+                }
+            }
+        }
+        // If the list failed, the senders are dropped and every reader falls back to GET.
+    }
+    match rx.await {
+        Ok(Some(b)) if b["status"].is_string() => Ok(Some(b)),
+        _ => get(c, kind, id).await,
+    }
+}
+
+fn failed(kind: Kind, b: &Json) -> ProviderError {
+    let reason = b["fail_reason"]
+        .as_str()
+        .or_else(|| b["spec"]["failed_reasons"]["message"].as_str())
+        .unwrap_or("");
+    let _ = kind;
+    ProviderError::Failed {
+        status: status_of(b).to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Whether a wait for `target` is over with body `b` (`None`: the object is gone).
+fn done(kind: Kind, target: Target, b: Option<&Json>) -> Result<bool, ProviderError> {
+    let Some(b) = b else {
+        return match target {
+            Target::Gone => Ok(true),
+            _ => Err(ProviderError::Disappeared),
+        };
+    };
+    let st = kind.status(status_of(b));
+    match target {
+        Target::Gone => match st {
+            Status::Gone => Ok(true),
+            _ if status_of(b) == "DELETE_FAILED" => Err(failed(kind, b)),
+            _ => Ok(false),
+        },
+        _ if target.reached(st) => Ok(kind.settled(b)),
+        _ if st.is_failed() => Err(failed(kind, b)),
+        _ => Ok(false),
+    }
+}
+
+/// Poll until `target` is reached, with backoff from 100 ms up to 5 s per poll. Returns
+/// the last body (`None` once gone).
+pub async fn wait(
+    c: &Arc<Client>,
+    kind: Kind,
+    id: &str,
+    target: Target,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Option<Json>, OpError> {
+    let start = Instant::now();
+    let mut interval = Duration::from_millis(100);
+    let _waiting = Waiting::new(c, kind);
+    // Transitions of one kind take about as long as the last ones did: sleep most of that
+    // before the first poll instead of polling all the way (fewer calls, same latency).
+    let key = (kind.type_name(), target);
+    if let Some(typical) = c.typical_wait(key) {
+        tokio::time::sleep(typical.mul_f64(0.9).min(timeout)).await;
+    }
+    let result = async {
+        loop {
+            // A deleted object is in no list: waits for deletion read directly.
+            let b = if target == Target::Gone {
+                get(c, kind, id).await
+            } else {
+                read_status(c, kind, id).await
+            }
+            .map_err(|e| OpError::new(Some(id), e))?;
+            if let Some(x) = &b {
+                progress(status_of(x));
+            }
+            match done(kind, target, b.as_ref()) {
+                Ok(true) => return Ok(b),
+                Ok(false) => {}
+                Err(error) => {
+                    return Err(OpError {
+                        id: Some(id.to_string()),
+                        attrs: b.as_ref().map(|x| kind.to_attrs(x, &Value::Null)),
+                        error,
+                    });
+                }
+            }
+            if start.elapsed() >= timeout {
+                return Err(OpError::new(
+                    Some(id),
+                    ProviderError::Timeout {
+                        secs: timeout.as_secs(),
+                        status: b
+                            .as_ref()
+                            .map(|x| status_of(x).to_string())
+                            .unwrap_or_else(|| "gone".into()),
+                    },
+                ));
+            }
+            tokio::time::sleep(
+                interval.min(
+                    timeout
+                        .saturating_sub(start.elapsed())
+                        .max(Duration::from_millis(10)),
+                ),
+            )
+            .await;
+            interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
+        }
+    }
+    .await;
+    if result.is_ok() {
+        c.learn_wait(key, start.elapsed());
+    }
+    result
+}
+
+/// Wait for a status target other than `Gone`; returns the body.
+async fn wait_status(
+    c: &Arc<Client>,
+    kind: Kind,
+    id: &str,
+    target: Target,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
+    wait(c, kind, id, target, timeout, progress)
+        .await?
+        .ok_or_else(|| OpError::new(Some(id), ProviderError::Disappeared))
+}
+
+async fn power(c: &Client, kind: Kind, id: &str, run: bool, cur: &Json) -> Result<(), ApiError> {
+    let call = kind.power(run, cur);
+    let r = c
+        .call(
+            call.method,
+            &format!("{}{}", path_of(kind, id), call.suffix),
+            &call.query,
+            call.body.as_ref(),
+            Retry::Safe,
+        )
+        .await;
+    match r {
+        Ok(_) => Ok(()),
+        // Already there, or on the way (a retried call that went through the first time).
+        Err(e)
+            if e.is_code(&[
+                "ModelArts.6305",
+                "ModelArts.6306",
+                "ModelArts.6307",
+                "ModelArts.6308",
+            ]) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The current body of an object that must exist.
+async fn current(c: &Client, kind: Kind, id: &str) -> Result<Json, OpError> {
+    get(c, kind, id)
+        .await
+        .map_err(|e| OpError::new(Some(id), e))?
+        .ok_or_else(|| OpError::new(Some(id), ProviderError::Gone))
+}
+
+/// Bring an instance to RUNNING or STOPPED and wait.
+pub async fn set_power(
+    c: &Arc<Client>,
+    kind: Kind,
+    id: &str,
+    run: bool,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
+    let target = Target::power(run);
+    let mut cur = current(c, kind, id).await?;
+    let st = kind.status(status_of(&cur));
+    if target.reached(st) {
+        return Ok(cur);
+    }
+    if st.is_transitional() {
+        cur = wait_status(c, kind, id, Target::Stable, timeout, progress).await?;
+        if target.reached(kind.status(status_of(&cur))) {
+            return Ok(cur);
+        }
+    }
+    power(c, kind, id, run, &cur)
+        .await
+        .map_err(|e| OpError::new(Some(id), e))?;
+    wait_status(c, kind, id, target, timeout, progress).await
+}
+
+/// Ids of the objects named `name` created at or after `at` (less a margin for clock
+/// skew): what a create that lost its answer, or whose process died, may have made.
+pub async fn find_created(
+    c: &Arc<Client>,
+    kind: Kind,
+    name: &str,
+    at: i64,
+) -> Result<Vec<Json>, ApiError> {
+    let all = list_all(c, kind).await?;
+    Ok(all
+        .into_iter()
+        .filter(|b| b["name"] == name && kind.created_ms(b).is_some_and(|t| t >= at - 30_000))
+        .collect())
+}
+
+/// Create and wait until running (then stop if the configuration says so). Returns the
+/// final body. A create is never repeated blindly: when its answer is lost (5xx, reset,
+/// timeout), the list shows whether it happened; one match is adopted, none is retried,
+/// several stop with an error.
+pub async fn create(
+    c: &Arc<Client>,
+    kind: Kind,
+    desired: &Value,
+    timeout: Duration,
+    progress: Progress<'_>,
+    log: &dyn CreateLog,
+) -> Result<Json, OpError> {
+    let body = kind.create_body(desired);
+    let name = body["name"].as_str().unwrap_or("").to_string();
+    let at = chrono::Utc::now().timestamp_millis();
+    let journal = |id: Option<&str>, e: anyhow::Error| {
+        OpError::new(id, ProviderError::Journal(format!("{e:#}")))
+    };
+    log.intent(&name, at).await.map_err(|e| journal(None, e))?;
+    let mut attempts = 0;
+    let id = loop {
+        attempts += 1;
+        match c
+            .call(
+                "POST",
+                kind.collection(),
+                &[],
+                Some(&body),
+                Retry::OnlyThrottled,
+            )
+            .await
+        {
+            Ok(resp) => {
+                let id = resp["id"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| {
+                        OpError::new(
+                            None,
+                            ProviderError::Invalid(format!(
+                                "the create call returned no id: {resp}"
+                            )),
+                        )
+                    })?
+                    .to_string();
+                progress(status_of(&resp));
+                break id;
+            }
+            Err(e) if e.outcome_unknown() => {
+                let found = find_created(c, kind, &name, at).await.map_err(|le| {
+                    OpError::new(
+                        None,
+                        ProviderError::ApiContext {
+                            detail: format!(
+                                "and the list to check whether the create happened failed too: {le}"
+                            ),
+                            source: Box::new(e.clone()),
+                        },
+                    )
+                })?;
+                match found.as_slice() {
+                    [one] => break one["id"].as_str().unwrap_or_default().to_string(),
+                    [] if attempts <= c.config.max_retries as usize => continue,
+                    [] => return Err(OpError::new(None, e)),
+                    many => {
+                        let ids: Vec<&str> = many.iter().filter_map(|b| b["id"].as_str()).collect();
+                        return Err(OpError::new(None, ProviderError::ApiContext {
+                            detail: format!("{} objects named {name} appeared since ({}) and maform cannot tell which one it created; import the right one and delete the others", ids.len(), ids.join(", ")),
+                            source: Box::new(e),
+                        }));
+                    }
+                }
+            }
+            Err(e) => return Err(OpError::new(None, e)),
+        }
+    };
+    log.created(&id).await.map_err(|e| journal(Some(&id), e))?;
+    let b = wait_status(c, kind, &id, Target::Running, timeout, progress).await?;
+    if desired.get("desired_state").as_str() == Some("STOPPED") {
+        return set_power(c, kind, &id, false, timeout, progress).await;
+    }
+    Ok(b)
+}
+
+/// Delete and wait until gone; a running object is stopped first where the API insists.
+pub async fn delete(
+    c: &Arc<Client>,
+    kind: Kind,
+    id: &str,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<(), OpError> {
+    if kind.stop_before_delete() {
+        match get(c, kind, id)
+            .await
+            .map_err(|e| OpError::new(Some(id), e))?
+        {
+            None => return Ok(()),
+            Some(b)
+                if matches!(
+                    status_of(&b),
+                    "RUNNING" | "STARTING" | "RESTARTING" | "CREATING"
+                ) =>
+            {
+                set_power(c, kind, id, false, timeout, progress).await?;
+            }
+            Some(_) => {}
+        }
+    }
+    match c
+        .call("DELETE", &path_of(kind, id), &[], None, Retry::Safe)
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if is_not_found(kind, &e) => return Ok(()),
+        Err(e) => return Err(OpError::new(Some(id), e)),
+    }
+    wait(c, kind, id, Target::Gone, timeout, progress)
+        .await
+        .map(|_| ())
+}
+
+/// Update in place with the calls the kind asks for, then return the instance to its
+/// declared (or previous) power state.
+pub async fn update(
+    c: &Arc<Client>,
+    kind: Kind,
+    id: &str,
+    prior: &Value,
+    desired: &Value,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<Json, OpError> {
+    let cur = current(c, kind, id).await?;
+    let mut st = kind.status(status_of(&cur));
+    if !st.is_stable() {
+        let b = wait_status(c, kind, id, Target::Stable, timeout, progress).await?;
+        st = kind.status(status_of(&b));
+    }
+    let was_running = st == Status::Running;
+    let want_running = match desired.get("desired_state").as_str() {
+        Some("RUNNING") => true,
+        Some("STOPPED") => false,
+        _ => was_running,
+    };
+    for step in kind.update_steps(prior, desired, was_running) {
+        match step {
+            Step::Power(run) => {
+                if !run {
+                    progress("STOPPING");
+                }
+                set_power(c, kind, id, run, timeout, progress).await?;
+            }
+            Step::Call {
+                method,
+                suffix,
+                body,
+            } => {
+                c.call(
+                    method,
+                    &format!("{}{suffix}", path_of(kind, id)),
+                    &[],
+                    Some(&body),
+                    Retry::Safe,
+                )
+                .await
+                .map_err(|e| OpError::new(Some(id), e))?;
+            }
+            Step::WaitRunning => {
+                wait_status(c, kind, id, Target::Running, timeout, progress).await?;
+            }
+        }
+    }
+    set_power(c, kind, id, want_running, timeout, progress).await
+}

@@ -1,0 +1,162 @@
+//! The constraints the API documents state (name patterns, lengths, ranges with their
+//! units, address lists, the DevServer password rules), as checks for schema arguments.
+//! Each returns what is wrong in words a user can act on.
+
+use crate::value::Value;
+
+pub fn name_chars(v: &Value, max: usize, extra: &str) -> Result<(), String> {
+    let s = v.as_str().unwrap_or("");
+    if s.is_empty() || s.chars().count() > max {
+        return Err(format!("must be 1 to {max} characters"));
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || extra.contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "the character {c:?} is not allowed; use letters, digits and {}",
+            extra
+                .chars()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )),
+        None => Ok(()),
+    }
+}
+pub fn nb_name(v: &Value) -> Result<(), String> {
+    name_chars(v, 128, "-_")
+}
+pub fn ds_name(v: &Value) -> Result<(), String> {
+    name_chars(v, 64, "-_.")
+}
+pub fn de_name(v: &Value) -> Result<(), String> {
+    name_chars(v, 64, "-_")
+}
+pub fn description(v: &Value) -> Result<(), String> {
+    let s = v.as_str().unwrap_or("");
+    if s.chars().count() > 512 {
+        return Err("must be at most 512 characters".into());
+    }
+    match s.chars().find(|c| "&<>\"'/".contains(*c)) {
+        Some(c) => Err(format!(
+            "the character {c:?} is not allowed (none of & < > \" ' /)"
+        )),
+        None => Ok(()),
+    }
+}
+pub fn range(v: &Value, lo: f64, hi: f64) -> Result<(), String> {
+    match v.as_f64() {
+        Some(n) if n >= lo && n <= hi => Ok(()),
+        Some(n) => Err(format!(
+            "{} is out of range {}–{}",
+            crate::value::fmt_number(n),
+            crate::value::fmt_number(lo),
+            crate::value::fmt_number(hi)
+        )),
+        None => Ok(()),
+    }
+}
+pub fn lease_ms(v: &Value) -> Result<(), String> {
+    if v.as_f64() == Some(-1.0) {
+        return Ok(());
+    }
+    range(v, 3_600_000.0, 259_200_000.0)
+        .map_err(|e| format!("{e} milliseconds (1 h to 72 h), or -1 to disable auto-stop"))
+}
+pub fn evs_size(v: &Value) -> Result<(), String> {
+    range(v, 5.0, 4096.0).map_err(|e| format!("{e} GB"))
+}
+pub fn root_size(v: &Value) -> Result<(), String> {
+    range(v, 100.0, 1024.0).map_err(|e| format!("{e} GB"))
+}
+pub fn auto_stop_secs(v: &Value) -> Result<(), String> {
+    range(v, 3600.0, 86400.0).map_err(|e| format!("{e} seconds"))
+}
+pub fn period_num(v: &Value) -> Result<(), String> {
+    range(v, 1.0, 11.0)
+}
+pub fn weight(v: &Value) -> Result<(), String> {
+    range(v, 0.0, 100.0)
+}
+pub fn five_ips(v: &Value) -> Result<(), String> {
+    let l = v.as_list().map(|l| l.as_slice()).unwrap_or(&[]);
+    if l.len() > 5 {
+        return Err("at most 5 addresses".into());
+    }
+    for ip in l {
+        let s = ip.as_str().unwrap_or("");
+        if s.split('/')
+            .next()
+            .unwrap_or("")
+            .parse::<std::net::IpAddr>()
+            .is_err()
+        {
+            return Err(format!("{s:?} is not an IP address"));
+        }
+    }
+    Ok(())
+}
+pub fn workspace(v: &Value) -> Result<(), String> {
+    let s = v.as_str().unwrap_or("");
+    if s == "0"
+        || (s.len() == 32
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()))
+    {
+        Ok(())
+    } else {
+        Err("must be \"0\" or 32 digits and lowercase letters".into())
+    }
+}
+pub fn positive_cpu(v: &Value) -> Result<(), String> {
+    match v.as_f64() {
+        Some(n) if n <= 0.3 => Err("must be greater than 0.3 cores".into()),
+        _ => Ok(()),
+    }
+}
+pub fn base64(v: &Value) -> Result<(), String> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(v.as_str().unwrap_or(""))
+        .map(|_| ())
+        .map_err(|_| "must be base64; use base64encode()".into())
+}
+pub fn mount_path(v: &Value) -> Result<(), String> {
+    if v.as_str().is_some_and(|s| s.starts_with('/')) {
+        Ok(())
+    } else {
+        Err("must be an absolute path".into())
+    }
+}
+/// The DevServer password rules.
+pub fn admin_pass(v: &Value) -> Result<(), String> {
+    let p = v.as_str().unwrap_or("");
+    let n = p.chars().count();
+    if !(8..=26).contains(&n) {
+        return Err("must contain 8 to 26 characters".into());
+    }
+    const SPECIAL: &str = "!@%-_=+[{}]:,./?";
+    if p.chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || SPECIAL.contains(c)))
+    {
+        return Err(format!("may contain only letters, digits and {SPECIAL}"));
+    }
+    let classes = [
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        p.chars().any(|c| c.is_ascii_digit()),
+        p.chars().any(|c| SPECIAL.contains(c)),
+    ];
+    if classes.iter().filter(|b| **b).count() < 3 {
+        return Err("must contain at least three of: uppercase letters, lowercase letters, digits, special characters".into());
+    }
+    let lower = p.to_ascii_lowercase();
+    if ["root", "toor", "administrator", "rotartsinimda"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return Err("cannot contain root, administrator or their reverse".into());
+    }
+    Ok(())
+}

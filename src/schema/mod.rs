@@ -1,0 +1,497 @@
+//! Schemas: what a kind's arguments are (types, required/optional/computed, force-new,
+//! write-only, sensitive, normalisation, documented constraints), and the generic work
+//! over them: decoding a configuration body, normalising, finding sensitive paths,
+//! digesting write-only secrets, the generated reference.
+//!
+//! Owns the schema vocabulary; each kind's own schema lives in its kind module. Must not
+//! name any kind.
+
+pub mod checks;
+
+use crate::config::{Block, Body, Diag};
+use crate::value::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Required,
+    Optional,
+    /// Optional; when unset, the service chooses and the state keeps its choice.
+    OptionalComputed,
+    Computed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Norm {
+    None,
+    Upper,
+    Lower,
+}
+
+#[derive(Clone, Debug)]
+pub enum Ty {
+    Str,
+    Num,
+    Int,
+    Bool,
+    StrList,
+    StrMap,
+    /// A nested block, once (`volume { }`) or repeated (`endpoints { } endpoints { }`).
+    Block(Box<Schema>, bool),
+}
+
+pub type Check = fn(&Value) -> Result<(), String>;
+
+#[derive(Clone, Debug)]
+pub struct Attr {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub presence: Presence,
+    pub force_new: bool,
+    pub sensitive: bool,
+    /// Sent to the service but never returned by it: the state keeps what was sent.
+    pub write_only: bool,
+    pub norm: Norm,
+    pub one_of: &'static [&'static str],
+    pub check: Option<Check>,
+    pub doc: &'static str,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    pub attrs: Vec<Attr>,
+}
+
+pub fn attr(name: &'static str, ty: Ty, presence: Presence) -> Attr {
+    Attr {
+        name,
+        ty,
+        presence,
+        force_new: false,
+        sensitive: false,
+        write_only: false,
+        norm: Norm::None,
+        one_of: &[],
+        check: None,
+        doc: "",
+    }
+}
+pub fn req(name: &'static str, ty: Ty) -> Attr {
+    attr(name, ty, Presence::Required)
+}
+pub fn opt(name: &'static str, ty: Ty) -> Attr {
+    attr(name, ty, Presence::Optional)
+}
+pub fn optc(name: &'static str, ty: Ty) -> Attr {
+    attr(name, ty, Presence::OptionalComputed)
+}
+pub fn comp(name: &'static str, ty: Ty) -> Attr {
+    attr(name, ty, Presence::Computed)
+}
+pub fn block(name: &'static str, s: Schema, repeated: bool, presence: Presence) -> Attr {
+    attr(name, Ty::Block(Box::new(s), repeated), presence)
+}
+
+impl Attr {
+    pub fn forces_new(mut self) -> Attr {
+        self.force_new = true;
+        self
+    }
+    pub fn wo(mut self) -> Attr {
+        self.write_only = true;
+        self
+    }
+    pub fn secret(mut self) -> Attr {
+        self.sensitive = true;
+        self
+    }
+    pub fn upper(mut self, allowed: &'static [&'static str]) -> Attr {
+        self.norm = Norm::Upper;
+        self.one_of = allowed;
+        self
+    }
+    pub fn lower(mut self, allowed: &'static [&'static str]) -> Attr {
+        self.norm = Norm::Lower;
+        self.one_of = allowed;
+        self
+    }
+    pub fn check(mut self, c: Check) -> Attr {
+        self.check = Some(c);
+        self
+    }
+    pub fn is_block(&self) -> bool {
+        matches!(self.ty, Ty::Block(..))
+    }
+    pub fn computed(&self) -> bool {
+        matches!(
+            self.presence,
+            Presence::Computed | Presence::OptionalComputed
+        )
+    }
+}
+
+impl Schema {
+    pub fn get(&self, name: &str) -> Option<&Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+// ---- constraints from the API documents ----
+
+/// `desired_state`, which every kind with a power state takes.
+pub fn desired_state() -> Attr {
+    opt("desired_state", Ty::Str).upper(&["RUNNING", "STOPPED"])
+}
+
+pub fn decode(
+    schema: &Schema,
+    body: &Body,
+    path: &str,
+    span: &crate::config::Span,
+    eval: &dyn Fn(&crate::config::Attr) -> Result<Value, Diag>,
+    errs: &mut Vec<Diag>,
+) -> Value {
+    let mut out = BTreeMap::new();
+    for (k, a) in &body.attrs {
+        match schema.get(k) {
+            Some(at) if at.presence == Presence::Computed => errs.push(Diag::new(
+                Some(&a.span),
+                format!("{}{k} is computed and cannot be set", prefix(path)),
+                "Remove it; the service sets it.",
+            )),
+            Some(at) if at.is_block() => errs.push(Diag::new(
+                Some(&a.span),
+                format!("{}{k} is a block", prefix(path)),
+                format!("Write {k} {{ ... }} instead of {k} = ..."),
+            )),
+            Some(_) => {}
+            None => errs.push(unknown_arg(schema, path, k, &a.span)),
+        }
+    }
+    for b in &body.blocks {
+        match schema.get(&b.ident) {
+            Some(at) if at.is_block() => {}
+            Some(_) => errs.push(Diag::new(
+                Some(&b.span),
+                format!("{}{} is an argument, not a block", prefix(path), b.ident),
+                format!("Write {} = ...", b.ident),
+            )),
+            None => errs.push(unknown_arg(schema, path, &b.ident, &b.span)),
+        }
+    }
+    for at in &schema.attrs {
+        let full = format!("{}{}", prefix(path), at.name);
+        match &at.ty {
+            Ty::Block(inner, repeated) => {
+                let blocks: Vec<&Block> =
+                    body.blocks.iter().filter(|b| b.ident == at.name).collect();
+                if !*repeated && blocks.len() > 1 {
+                    errs.push(Diag::new(
+                        Some(&blocks[1].span),
+                        format!("only one {full} block is allowed"),
+                        format!("The first one is at {}.", blocks[0].span),
+                    ));
+                }
+                if blocks.is_empty() {
+                    if at.presence == Presence::Required {
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("missing required block {full}"),
+                            format!(
+                                "Add {} {{ ... }}; see the README's reference for its arguments.",
+                                at.name
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                let decoded: Vec<Value> = blocks
+                    .iter()
+                    .map(|b| decode(inner, &b.body, &full, &b.span, eval, errs))
+                    .collect();
+                out.insert(
+                    at.name.to_string(),
+                    if *repeated {
+                        Value::List(decoded)
+                    } else {
+                        decoded.into_iter().next().unwrap_or_default()
+                    },
+                );
+            }
+            ty => {
+                let Some(a) = body.attrs.get(at.name) else {
+                    if at.presence == Presence::Required {
+                        errs.push(Diag::new(
+                            Some(span),
+                            format!("missing required argument {full}"),
+                            format!("Add {} = ...", at.name),
+                        ));
+                    }
+                    continue;
+                };
+                let v = match eval(a) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        errs.push(e);
+                        continue;
+                    }
+                };
+                match check_value(at, ty, v) {
+                    Ok(v) => {
+                        out.insert(at.name.to_string(), v);
+                    }
+                    Err(m) => errs.push(Diag::new(
+                        Some(&a.span),
+                        format!("invalid value for {full}"),
+                        m,
+                    )),
+                }
+            }
+        }
+    }
+    Value::Map(out)
+}
+
+fn prefix(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}.")
+    }
+}
+
+fn unknown_arg(schema: &Schema, path: &str, k: &str, span: &crate::config::Span) -> Diag {
+    let names: Vec<&str> = schema
+        .attrs
+        .iter()
+        .filter(|a| a.presence != Presence::Computed)
+        .map(|a| a.name)
+        .collect();
+    let near = crate::config::did_you_mean(k, names.iter().copied());
+    let hint = match near {
+        Some(n) => format!("Did you mean {n:?}?"),
+        None => format!("Valid arguments here: {}.", names.join(", ")),
+    };
+    Diag::new(
+        Some(span),
+        format!("unsupported argument {}{k}", prefix(path)),
+        hint,
+    )
+}
+
+fn check_value(at: &Attr, ty: &Ty, v: Value) -> Result<Value, String> {
+    if matches!(v, Value::Unknown | Value::Null) {
+        return Ok(v);
+    }
+    let v = match (ty, v) {
+        (Ty::Str, v) => Value::String(
+            v.to_template_string()
+                .ok_or_else(|| format!("a string is required, got a {}", v.type_name()))?,
+        ),
+        (Ty::Num | Ty::Int, v) => {
+            let n = crate::config::eval::num(&v)
+                .ok_or_else(|| format!("a number is required, got {}", v.to_hcl()))?;
+            if matches!(ty, Ty::Int) && n.fract() != 0.0 {
+                return Err(format!(
+                    "a whole number is required, got {}",
+                    crate::value::fmt_number(n)
+                ));
+            }
+            Value::Number(n)
+        }
+        (Ty::Bool, Value::Bool(b)) => Value::Bool(b),
+        (Ty::Bool, Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
+        (Ty::Bool, v) => return Err(format!("true or false is required, got {}", v.to_hcl())),
+        (Ty::StrList, Value::List(l)) => Value::List(
+            l.into_iter()
+                .map(|x| {
+                    if x.is_known() {
+                        x.to_template_string()
+                            .map(Value::String)
+                            .ok_or_else(|| "a list of strings is required".to_string())
+                    } else {
+                        Ok(x)
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        (Ty::StrList, v) => {
+            return Err(format!(
+                "a list of strings is required, got a {}",
+                v.type_name()
+            ))
+        }
+        (Ty::StrMap, Value::Map(m)) => Value::Map(
+            m.into_iter()
+                .map(|(k, x)| {
+                    if x.is_known() {
+                        x.to_template_string()
+                            .map(|s| (k, Value::String(s)))
+                            .ok_or_else(|| "a map of strings is required".to_string())
+                    } else {
+                        Ok((k, x))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        (Ty::StrMap, v) => {
+            return Err(format!(
+                "a map of strings is required, got a {}",
+                v.type_name()
+            ))
+        }
+        (Ty::Block(..), _) => unreachable!("blocks are decoded separately"),
+    };
+    let v = normalise(at, v);
+    if !at.one_of.is_empty() {
+        if let Some(s) = v.as_str() {
+            if !at.one_of.contains(&s) {
+                return Err(format!(
+                    "{s:?} is not one of {} (case does not matter)",
+                    at.one_of.join(", ")
+                ));
+            }
+        }
+    }
+    if let Some(c) = at.check {
+        c(&v)?;
+    }
+    Ok(v)
+}
+
+pub fn normalise(at: &Attr, v: Value) -> Value {
+    match (at.norm, v) {
+        (Norm::Upper, Value::String(s)) => Value::String(s.to_ascii_uppercase()),
+        (Norm::Lower, Value::String(s)) => Value::String(s.to_ascii_lowercase()),
+        (_, v) => v,
+    }
+}
+
+/// Paths of sensitive attributes that hold a value, for the state and the renderers.
+pub fn sensitive_paths(schema: &Schema, v: &Value) -> Vec<crate::value::Path> {
+    let mut out = Vec::new();
+    fn walk(s: &Schema, v: &Value, at: &mut crate::value::Path, out: &mut Vec<crate::value::Path>) {
+        for a in &s.attrs {
+            let x = v.get(a.name);
+            if x.is_null() {
+                continue;
+            }
+            at.push(crate::value::PathStep::Key(a.name.to_string()));
+            if a.sensitive {
+                out.push(at.clone());
+            } else if let Ty::Block(inner, rep) = &a.ty {
+                if *rep {
+                    for (i, e) in x.as_list().into_iter().flatten().enumerate() {
+                        at.push(crate::value::PathStep::Index(i));
+                        walk(inner, e, at, out);
+                        at.pop();
+                    }
+                } else {
+                    walk(inner, x, at, out);
+                }
+            }
+            at.pop();
+        }
+    }
+    walk(schema, v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Sensitive paths of an object with schema `schema`: what the schema marks, plus
+/// `extra` (arguments whose expressions read secrets), sorted and unique.
+pub fn sensitive_for(
+    schema: Option<&Schema>,
+    v: &Value,
+    extra: &[crate::value::Path],
+) -> Vec<crate::value::Path> {
+    let mut out: Vec<crate::value::Path> =
+        schema.map(|s| sensitive_paths(s, v)).unwrap_or_default();
+    out.extend(extra.iter().cloned());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The configuration reference for the README, generated from the schemas so that it
+/// cannot drift from the code.
+pub fn reference_markdown(registry: &crate::provider::Registry) -> String {
+    fn rows(s: &Schema, prefix: &str, out: &mut String) {
+        for a in &s.attrs {
+            let name = format!("{prefix}{}", a.name);
+            let ty = match &a.ty {
+                Ty::Str => "string".to_string(),
+                Ty::Num => "number".to_string(),
+                Ty::Int => "integer".to_string(),
+                Ty::Bool => "bool".to_string(),
+                Ty::StrList => "list(string)".to_string(),
+                Ty::StrMap => "map(string)".to_string(),
+                Ty::Block(_, true) => "blocks".to_string(),
+                Ty::Block(_, false) => "block".to_string(),
+            };
+            let presence = match a.presence {
+                Presence::Required => "required",
+                Presence::Optional => "optional",
+                Presence::OptionalComputed => "optional, computed",
+                Presence::Computed => "computed",
+            };
+            let mut notes: Vec<String> = Vec::new();
+            if a.force_new {
+                notes.push("forces replacement".into());
+            }
+            if a.sensitive {
+                notes.push("sensitive".into());
+            }
+            if a.write_only {
+                notes.push("write-only (not returned by the API)".into());
+            }
+            if !a.one_of.is_empty() {
+                notes.push(format!("one of {}", a.one_of.join(", ")));
+            }
+            if a.name == "desired_state" {
+                notes.push("maform starts or stops the instance to match".into());
+            }
+            out.push_str(&format!(
+                "| `{name}` | {ty} | {presence} | {} |\n",
+                notes.join("; ")
+            ));
+            if let Ty::Block(inner, _) = &a.ty {
+                rows(inner, &format!("{name}."), out);
+            }
+        }
+    }
+    let mut out = String::new();
+    let kinds = registry
+        .kinds()
+        .map(|k| (k.type_name().to_string(), k.schema()));
+    let data = registry
+        .data_sources()
+        .map(|d| (format!("data {}", d.type_name()), d.schema()));
+    for (t, s) in kinds.chain(data) {
+        out.push_str(&format!(
+            "#### `{t}`\n\n| argument | type | | notes |\n| --- | --- | --- | --- |\n"
+        ));
+        rows(s, "", &mut out);
+        out.push('\n');
+    }
+    out
+}
+
+/// Replace sensitive write-only values (the DevServer password) by their SHA-256, so the
+/// state never holds them in clear and a changed value is still detected.
+pub fn digest_secrets(s: &Schema, v: &mut Value) {
+    let Value::Map(m) = v else { return };
+    for a in &s.attrs {
+        let Some(x) = m.get_mut(a.name) else { continue };
+        match (&a.ty, x) {
+            (_, Value::String(p)) if a.sensitive && a.write_only && !p.starts_with("sha256:") => {
+                use sha2::Digest;
+                *p = format!("sha256:{}", hex::encode(sha2::Sha256::digest(p.as_bytes())));
+            }
+            (Ty::Block(inner, true), Value::List(l)) => {
+                l.iter_mut().for_each(|e| digest_secrets(inner, e))
+            }
+            (Ty::Block(inner, false), x) => digest_secrets(inner, x),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The local backend: `state/<workspace>.json` under the configuration directory,
+//! written atomically with a backup of the previous version, and a lock file that names
+//! its holder.
+
+use crate::fsutil::atomic_write;
+use crate::state::{Journal, State};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Who holds a lock, written into the lock file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LockInfo {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "Operation")]
+    pub operation: String,
+    #[serde(rename = "Who")]
+    pub who: String,
+    #[serde(rename = "Created")]
+    pub created: String,
+    #[serde(rename = "Path")]
+    pub path: String,
+    #[serde(rename = "Pid")]
+    pub pid: u32,
+}
+
+/// The local state backend: `state/<workspace>.json` under the configuration directory.
+pub struct LocalBackend {
+    pub path: PathBuf,
+    lock: Option<std::fs::File>,
+    backed_up: bool,
+}
+
+pub fn who() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into());
+    format!("{user}@{host}")
+}
+
+impl LocalBackend {
+    pub fn new(dir: &Path, workspace: &str) -> LocalBackend {
+        LocalBackend {
+            path: dir.join("state").join(format!("{workspace}.json")),
+            lock: None,
+            backed_up: false,
+        }
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        self.path.with_extension("json.lock")
+    }
+
+    /// Try to take the lock once; the error names the holder.
+    pub fn try_lock(&mut self, operation: &str) -> anyhow::Result<LockInfo> {
+        let f = self.open_lock_file()?;
+        if !matches!(fs4::fs_std::FileExt::try_lock_exclusive(&f), Ok(true)) {
+            return Err(self.held_error());
+        }
+        self.hold(f, operation)
+    }
+
+    /// Take the lock, waiting up to `timeout` (without blocking a runtime thread); the
+    /// error names the holder.
+    pub async fn lock(
+        &mut self,
+        operation: &str,
+        timeout: Duration,
+        notify: crate::Notify<'_>,
+    ) -> anyhow::Result<LockInfo> {
+        let f = self.open_lock_file()?;
+        let start = Instant::now();
+        let mut told = false;
+        while !matches!(fs4::fs_std::FileExt::try_lock_exclusive(&f), Ok(true)) {
+            if start.elapsed() >= timeout {
+                return Err(self.held_error());
+            }
+            if !told {
+                told = true;
+                notify(&format!(
+                    "Acquiring the state lock ({}): another run holds it; waiting up to {} s...",
+                    self.lock_path().display(),
+                    timeout.as_secs()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.hold(f, operation)
+    }
+
+    fn open_lock_file(&self) -> anyhow::Result<std::fs::File> {
+        let lp = self.lock_path();
+        std::fs::create_dir_all(lp.parent().unwrap_or(Path::new(".")))
+            .with_context(|| format!("cannot create {}", lp.display()))?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        opts.open(&lp)
+            .with_context(|| format!("cannot open the lock file {}", lp.display()))
+    }
+
+    /// Who holds the lock, as an error.
+    fn held_error(&self) -> anyhow::Error {
+        let holder = std::fs::read_to_string(self.lock_path())
+            .ok()
+            .and_then(|t| serde_json::from_str::<LockInfo>(&t).ok());
+        match holder {
+            Some(h) => anyhow::anyhow!(
+                "the state is locked by another run\n  Lock ID:   {}\n  Operation: {}\n  Who:       {}\n  Created:   {}\n  Pid:       {}\nWait for it to finish, retry with --lock-timeout 5m, or if that run is gone: maform force-unlock {}",
+                h.id, h.operation, h.who, h.created, h.pid, h.id
+            ),
+            None => anyhow::anyhow!(
+                "the state at {} is locked by another run; retry with --lock-timeout",
+                self.path.display()
+            ),
+        }
+    }
+
+    /// Keep the locked file and write who holds it into it.
+    fn hold(&mut self, f: std::fs::File, operation: &str) -> anyhow::Result<LockInfo> {
+        let info = LockInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            operation: operation.into(),
+            who: who(),
+            created: chrono::Utc::now().to_rfc3339(),
+            path: self.path.display().to_string(),
+            pid: std::process::id(),
+        };
+        let mut fw = &f;
+        let _ = f.set_len(0);
+        let _ = fw.write_all(serde_json::to_string_pretty(&info)?.as_bytes());
+        let _ = f.sync_all();
+        self.lock = Some(f);
+        Ok(info)
+    }
+
+    pub fn unlock(&mut self) {
+        if let Some(f) = self.lock.take() {
+            let _ = f.set_len(0);
+            let _ = fs4::fs_std::FileExt::unlock(&f);
+        }
+    }
+
+    pub fn read(&self) -> anyhow::Result<State> {
+        match std::fs::read(&self.path) {
+            Ok(b) => State::from_bytes(&b, &self.path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::new()),
+            Err(e) => Err(e)
+                .with_context(|| format!("cannot read the state file {}", self.path.display())),
+        }
+    }
+
+    /// Store `bytes` as the state; the first write of a run keeps the previous file as
+    /// `.backup`.
+    pub fn store(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        if !self.backed_up {
+            if let Ok(old) = std::fs::read(&self.path) {
+                atomic_write(&self.path.with_extension("json.backup"), &old)?;
+            }
+            self.backed_up = true;
+        }
+        atomic_write(&self.path, bytes)
+    }
+
+    pub fn journal(&self) -> Journal {
+        Journal::new(self.path.with_extension("json.journal"))
+    }
+}
+
+impl Drop for LocalBackend {
+    fn drop(&mut self) {
+        self.unlock();
+    }
+}

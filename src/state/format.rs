@@ -1,0 +1,269 @@
+//! The state file format: JSON with `version`, `serial`, `lineage`, resources (each
+//! with its instances: index key, attributes, sensitive paths, dependencies, taint) and
+//! outputs. Every way a file can be wrong (not JSON, another format, another program's
+//! file, a broken structure) gets its own message.
+
+use super::model::{Instance, OutputState, State};
+use crate::addr::{Key, Mode, ResourceAddr};
+use crate::value::{Path, Value};
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u64 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct FileV1 {
+    version: u64,
+    maform_version: String,
+    serial: u64,
+    lineage: String,
+    resources: Vec<FileResource>,
+    #[serde(default)]
+    outputs: BTreeMap<String, FileOutput>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileResource {
+    mode: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    each: Option<String>,
+    instances: Vec<FileInstance>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileInstance {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    index_key: Option<Key>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    attributes: Json,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sensitive_attributes: Vec<Json>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileOutput {
+    value: Json,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    sensitive: bool,
+}
+
+fn path_from_json(j: &Json) -> Option<Path> {
+    j.as_array()?
+        .iter()
+        .map(|s| match s {
+            Json::String(k) => Some(crate::value::PathStep::Key(k.clone())),
+            Json::Number(n) => n
+                .as_u64()
+                .map(|i| crate::value::PathStep::Index(i as usize)),
+            _ => None,
+        })
+        .collect()
+}
+
+impl State {
+    /// Parse a state file's bytes; every way it can be wrong gets a clear message.
+    pub fn from_bytes(bytes: &[u8], origin: &str) -> anyhow::Result<State> {
+        let j: Json = serde_json::from_slice(bytes).with_context(|| format!("the state file {origin} is not valid JSON (truncated or corrupt?); restore it from {origin}.backup or fix it by hand"))?;
+        match j.get("version").and_then(Json::as_u64) {
+            Some(FORMAT_VERSION) => {}
+            Some(v) => bail!("the state file {origin} uses format version {v}, which this maform (format {FORMAT_VERSION}) does not support; use a matching maform version"),
+            None => bail!("{origin} is not a maform state file (no \"version\" field)"),
+        }
+        if j.get("lineage").is_none() || j.get("resources").is_none() {
+            bail!("{origin} is not a maform state file (no lineage or resources)");
+        }
+        let f: FileV1 = serde_json::from_value(j)
+            .with_context(|| format!("the state file {origin} has an invalid structure"))?;
+        let mut instances = BTreeMap::new();
+        for r in f.resources {
+            let mode = match r.mode.as_str() {
+                "managed" => Mode::Managed,
+                "data" => Mode::Data,
+                m => bail!("the state file {origin} has a resource with unknown mode {m:?}"),
+            };
+            for i in r.instances {
+                let addr = ResourceAddr::new(mode, &r.rtype, &r.name).instance(i.index_key);
+                if !i.attributes.is_object() {
+                    bail!("the state file {origin}: {addr} has no attributes object");
+                }
+                let sensitive = i
+                    .sensitive_attributes
+                    .iter()
+                    .filter_map(path_from_json)
+                    .collect();
+                let dependencies = i
+                    .dependencies
+                    .iter()
+                    .map(|d| {
+                        ResourceAddr::parse(d).with_context(|| {
+                            format!("the state file {origin}: {addr} has an invalid dependency")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+                instances.insert(
+                    addr,
+                    Instance {
+                        attributes: Value::from_json(&i.attributes),
+                        sensitive,
+                        dependencies,
+                        tainted: i.status.as_deref() == Some("tainted"),
+                    },
+                );
+            }
+        }
+        let outputs = f
+            .outputs
+            .into_iter()
+            .map(|(k, o)| {
+                (
+                    k,
+                    OutputState {
+                        value: Value::from_json(&o.value),
+                        sensitive: o.sensitive,
+                    },
+                )
+            })
+            .collect();
+        Ok(State {
+            serial: f.serial,
+            lineage: f.lineage,
+            instances,
+            outputs,
+        })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut resources: Vec<FileResource> = Vec::new();
+        for (addr, inst) in &self.instances {
+            let fi = FileInstance {
+                index_key: addr.key.clone(),
+                status: inst.tainted.then(|| "tainted".to_string()),
+                attributes: inst.attributes.to_json(),
+                sensitive_attributes: inst
+                    .sensitive
+                    .iter()
+                    .map(|p| crate::value::path_json(p))
+                    .collect(),
+                dependencies: inst.dependencies.iter().map(|d| d.to_string()).collect(),
+            };
+            let mode = if addr.mode() == Mode::Managed {
+                "managed"
+            } else {
+                "data"
+            };
+            match resources.last_mut() {
+                Some(r) if r.mode == mode && r.rtype == addr.rtype() && r.name == addr.name() => {
+                    r.instances.push(fi)
+                }
+                _ => resources.push(FileResource {
+                    mode: mode.into(),
+                    rtype: addr.rtype().to_string(),
+                    name: addr.name().to_string(),
+                    each: match &addr.key {
+                        Some(Key::Int(_)) => Some("list".into()),
+                        Some(Key::Str(_)) => Some("map".into()),
+                        None => None,
+                    },
+                    instances: vec![fi],
+                }),
+            }
+        }
+        let f = FileV1 {
+            version: FORMAT_VERSION,
+            maform_version: env!("CARGO_PKG_VERSION").into(),
+            serial: self.serial,
+            lineage: self.lineage.clone(),
+            resources,
+            outputs: self
+                .outputs
+                .iter()
+                .map(|(k, o)| {
+                    (
+                        k.clone(),
+                        FileOutput {
+                            value: o.value.to_json(),
+                            sensitive: o.sensitive,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let mut out = serde_json::to_vec_pretty(&f).expect("state serialises");
+        out.push(b'\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::InstanceAddr;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip_and_rejections() {
+        let mut s = State::new();
+        s.instances.insert(
+            InstanceAddr::managed("fake_thing", "a", Some(Key::Str("x".into()))),
+            Instance {
+                attributes: Value::from_json(&json!({"id": "1", "name": "n"})),
+                sensitive: vec![vec![crate::value::PathStep::Key("secret".into())]],
+                dependencies: vec![ResourceAddr::managed("fake_thing", "b")],
+                tainted: true,
+            },
+        );
+        s.outputs.insert(
+            "o".into(),
+            OutputState {
+                value: Value::str("v"),
+                sensitive: true,
+            },
+        );
+        let b = s.to_bytes();
+        let back = State::from_bytes(&b, "t").unwrap();
+        assert_eq!(back, s);
+        let text = String::from_utf8(b).unwrap();
+        assert!(text.contains("\"status\": \"tainted\""), "{text}");
+        assert!(text.contains("\"each\": \"map\""), "{text}");
+        assert!(State::from_bytes(b"{", "t")
+            .unwrap_err()
+            .to_string()
+            .contains("not valid JSON"));
+        assert!(
+            State::from_bytes(br#"{"version": 9, "lineage": "x", "resources": []}"#, "t")
+                .unwrap_err()
+                .to_string()
+                .contains("format version 9")
+        );
+        assert!(State::from_bytes(br#"{"hello": 1}"#, "t")
+            .unwrap_err()
+            .to_string()
+            .contains("not a maform state"));
+    }
+
+    #[test]
+    fn broken_structures_are_named() {
+        let bad_mode = br#"{"version": 1, "maform_version": "0", "serial": 1, "lineage": "l",
+            "resources": [{"mode": "odd", "type": "t", "name": "n", "instances": []}]}"#;
+        let e = State::from_bytes(bad_mode, "s").unwrap_err().to_string();
+        assert!(e.contains("unknown mode \"odd\""), "{e}");
+        let no_attrs = br#"{"version": 1, "maform_version": "0", "serial": 1, "lineage": "l",
+            "resources": [{"mode": "managed", "type": "t", "name": "n",
+                           "instances": [{"attributes": 3}]}]}"#;
+        let e = State::from_bytes(no_attrs, "s").unwrap_err().to_string();
+        assert!(e.contains("t.n has no attributes object"), "{e}");
+        let bad_dep = br#"{"version": 1, "maform_version": "0", "serial": 1, "lineage": "l",
+            "resources": [{"mode": "managed", "type": "t", "name": "n",
+                           "instances": [{"attributes": {}, "dependencies": ["x"]}]}]}"#;
+        let e = format!("{:#}", State::from_bytes(bad_dep, "s").unwrap_err());
+        assert!(e.contains("invalid dependency"), "{e}");
+    }
+}

@@ -1,0 +1,244 @@
+//! The state model: the objects maform manages (by instance address, with their
+//! attributes, sensitive paths, dependencies and taint), the outputs, and the views
+//! expressions take of them.
+
+use crate::addr::{InstanceAddr, Key, ResourceAddr};
+use crate::config::eval::{Objects, SecretAttrs};
+use crate::value::{Path, PathStep, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One managed object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    pub attributes: Value,
+    pub sensitive: Vec<Path>,
+    pub dependencies: Vec<ResourceAddr>,
+    pub tainted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputState {
+    pub value: Value,
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub serial: u64,
+    pub lineage: String,
+    pub instances: BTreeMap<InstanceAddr, Instance>,
+    pub outputs: BTreeMap<String, OutputState>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            instances: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    /// The same content, ignoring serial: whether a write would change anything.
+    pub fn same_content(&self, other: &State) -> bool {
+        self.lineage == other.lineage
+            && self.instances == other.instances
+            && self.outputs == other.outputs
+    }
+
+    /// The instances of one resource, in key order.
+    pub fn instances_of<'a>(
+        &'a self,
+        resource: &'a ResourceAddr,
+    ) -> impl Iterator<Item = (&'a InstanceAddr, &'a Instance)> + 'a {
+        self.instances
+            .range(resource.instance(None)..)
+            .take_while(move |(a, _)| a.resource == *resource)
+    }
+
+    /// The value of one resource for expressions: an object, or a list (count) or map
+    /// (for_each) of objects. `None` if the state has no instance of it.
+    pub fn resource_value(&self, resource: &ResourceAddr) -> Option<Value> {
+        let mut it = self.instances_of(resource).peekable();
+        let (first, _) = it.peek()?;
+        Some(match &first.key {
+            None => it
+                .next()
+                .map(|(_, i)| i.attributes.clone())
+                .unwrap_or_default(),
+            Some(Key::Int(_)) => {
+                let mut l: Vec<Value> = Vec::new();
+                for (a, i) in it {
+                    if let Some(Key::Int(n)) = a.key {
+                        put_at(&mut l, n, i.attributes.clone());
+                    }
+                }
+                Value::List(l)
+            }
+            Some(Key::Str(_)) => Value::Map(
+                it.filter_map(|(a, i)| match &a.key {
+                    Some(Key::Str(s)) => Some((s.clone(), i.attributes.clone())),
+                    _ => None,
+                })
+                .collect(),
+            ),
+        })
+    }
+
+    /// The top-level attributes of one resource that hold secrets.
+    pub fn sensitive_attributes_of(&self, resource: &ResourceAddr) -> Option<BTreeSet<String>> {
+        let set: BTreeSet<String> = self
+            .instances_of(resource)
+            .flat_map(|(_, i)| top_level(&i.sensitive))
+            .collect();
+        (!set.is_empty()).then_some(set)
+    }
+
+    /// Per resource, the top-level attributes that hold secrets.
+    pub fn sensitive_attributes(&self) -> SecretAttrs {
+        let mut out: SecretAttrs = BTreeMap::new();
+        for (a, i) in &self.instances {
+            for k in top_level(&i.sensitive) {
+                out.entry(a.resource.clone()).or_default().insert(k);
+            }
+        }
+        out
+    }
+
+    /// Values for expressions: each resource's object, or list/map of objects.
+    pub fn objects(&self) -> Objects {
+        let mut out: Objects = BTreeMap::new();
+        for (a, i) in &self.instances {
+            let k = a.resource.clone();
+            match &a.key {
+                None => {
+                    out.insert(k, i.attributes.clone());
+                }
+                Some(Key::Int(n)) => {
+                    if let Value::List(l) = out.entry(k).or_insert_with(|| Value::List(vec![])) {
+                        put_at(l, *n, i.attributes.clone());
+                    }
+                }
+                Some(Key::Str(s)) => {
+                    let e = out.entry(k).or_insert_with(|| Value::Map(BTreeMap::new()));
+                    if let Value::Map(m) = e {
+                        m.insert(s.clone(), i.attributes.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The ids of the managed objects.
+    pub fn managed_ids(&self) -> BTreeSet<&str> {
+        self.instances
+            .values()
+            .filter_map(|i| i.attributes.get("id").as_str())
+            .collect()
+    }
+}
+
+/// `l[n] = v`, growing `l` with nulls.
+fn put_at(l: &mut Vec<Value>, n: i64, v: Value) {
+    let n = n.max(0) as usize;
+    if l.len() <= n {
+        l.resize(n + 1, Value::Null);
+    }
+    l[n] = v;
+}
+
+fn top_level(paths: &[Path]) -> impl Iterator<Item = String> + '_ {
+    paths.iter().filter_map(|p| match p.first() {
+        Some(PathStep::Key(k)) => Some(k.clone()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn inst(j: serde_json::Value) -> Instance {
+        Instance {
+            attributes: Value::from_json(&j),
+            sensitive: vec![],
+            dependencies: vec![],
+            tainted: false,
+        }
+    }
+
+    fn state() -> State {
+        let mut s = State::new();
+        let r = ResourceAddr::managed("t", "counted");
+        s.instances
+            .insert(r.instance(Some(Key::Int(1))), inst(json!({"id": "b"})));
+        s.instances
+            .insert(r.instance(Some(Key::Int(0))), inst(json!({"id": "a"})));
+        let e = ResourceAddr::managed("t", "each");
+        s.instances.insert(
+            e.instance(Some(Key::Str("x".into()))),
+            inst(json!({"id": "x"})),
+        );
+        let mut secret = inst(json!({"id": "s", "pass": "sha256:1"}));
+        secret.sensitive = vec![vec![PathStep::Key("pass".into())]];
+        s.instances
+            .insert(ResourceAddr::managed("t", "one").instance(None), secret);
+        s
+    }
+
+    #[test]
+    fn resources_read_as_expressions_see_them() {
+        let s = state();
+        let counted = s
+            .resource_value(&ResourceAddr::managed("t", "counted"))
+            .unwrap();
+        assert_eq!(
+            counted,
+            Value::from_json(&json!([{"id": "a"}, {"id": "b"}]))
+        );
+        let each = s
+            .resource_value(&ResourceAddr::managed("t", "each"))
+            .unwrap();
+        assert_eq!(each, Value::from_json(&json!({"x": {"id": "x"}})));
+        assert!(s
+            .resource_value(&ResourceAddr::managed("t", "none"))
+            .is_none());
+        let all = s.objects();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[&ResourceAddr::managed("t", "counted")], counted);
+    }
+
+    #[test]
+    fn secrets_are_known_per_resource() {
+        let s = state();
+        let one = ResourceAddr::managed("t", "one");
+        assert_eq!(
+            s.sensitive_attributes_of(&one),
+            Some(BTreeSet::from(["pass".to_string()]))
+        );
+        assert!(s
+            .sensitive_attributes_of(&ResourceAddr::managed("t", "each"))
+            .is_none());
+        assert_eq!(s.sensitive_attributes().len(), 1);
+        assert_eq!(s.managed_ids().len(), 4);
+    }
+
+    #[test]
+    fn content_ignores_the_serial() {
+        let a = state();
+        let mut b = a.clone();
+        b.serial += 3;
+        assert!(a.same_content(&b));
+        b.instances.clear();
+        assert!(!a.same_content(&b));
+    }
+}
