@@ -13,6 +13,7 @@ pub mod graph;
 pub mod ops;
 pub mod plan;
 pub mod provider;
+pub mod retry;
 pub mod schema;
 pub mod sim;
 pub mod state;

@@ -1,173 +1,251 @@
-//! `maform fmt`: two-space indentation by nesting, `=` aligned across consecutive
-//! arguments, one blank line at most; heredocs and comments kept as written.
+//! `maform fmt`: the canonical layout, applied to hcl-edit's syntax tree (which keeps
+//! comments and every expression as written): two-space indentation by nesting, `=`
+//! aligned across consecutive single-line arguments and object items, at most one blank
+//! line, heredocs untouched.
 
 use super::Exit;
+use hcl_edit::expr::ObjectKey;
+use hcl_edit::expr::{Expression, ObjectValueTerminator};
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::{Decorate, RawString};
 use std::path::{Path, PathBuf};
 
-/// The brackets of a line in order (+1 open, -1 close), ignoring strings and comments,
-/// and the delimiter of a heredoc it starts.
-fn brackets(line: &str) -> (Vec<i32>, Option<String>) {
-    let mut events = Vec::new();
-    let mut in_str = false;
-    let mut esc = false;
-    let mut interp = 0;
-    let chars: Vec<char> = line.chars().collect();
-    let mut i = 0;
-    let mut heredoc = None;
-    while i < chars.len() {
-        let c = chars[i];
-        if in_str {
-            if esc {
-                esc = false;
-            } else if c == '\\' {
-                esc = true;
-            } else if c == '$' && chars.get(i + 1) == Some(&'{') {
-                interp += 1;
-                i += 1;
-            } else if c == '}' && interp > 0 {
-                interp -= 1;
-            } else if c == '"' && interp == 0 {
-                in_str = false;
+fn text(r: Option<&RawString>) -> String {
+    r.map(|r| r.to_string()).unwrap_or_default()
+}
+
+fn is_comment(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+}
+
+/// Whitespace and comments before an item that starts a line: its comment lines at `pad`,
+/// at most one blank line (none when `no_blank`), then `pad` for the item itself.
+/// `full` says whether the text starts at the beginning of a line; if not, its first
+/// piece is the rest of the previous line, where only a comment is kept.
+fn lead(text: &str, pad: &str, full: bool, no_blank: bool) -> String {
+    let pieces: Vec<&str> = text.split('\n').collect();
+    let mut out = String::new();
+    let (head, lines) = if full {
+        ("", &pieces[..pieces.len() - 1])
+    } else {
+        (pieces[0], &pieces[1..pieces.len().saturating_sub(1).max(1)])
+    };
+    if is_comment(head) {
+        out.push(' ');
+        out.push_str(head.trim());
+    }
+    if !full {
+        out.push('\n');
+    }
+    let mut blank = no_blank;
+    for l in lines {
+        if l.trim().is_empty() {
+            if !blank {
+                out.push('\n');
+                blank = true;
             }
         } else {
-            match c {
-                '"' => in_str = true,
-                '#' => break,
-                '/' if chars.get(i + 1) == Some(&'/') => break,
-                '{' | '[' | '(' => events.push(1),
-                '}' | ']' | ')' => events.push(-1),
-                '<' if chars.get(i + 1) == Some(&'<') => {
-                    let rest: String = chars[i + 2..].iter().collect();
-                    let rest = rest.trim_start_matches('-');
-                    let delim: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    if !delim.is_empty() {
-                        heredoc = Some(delim);
-                    }
-                    break;
-                }
-                _ => {}
-            }
+            out.push_str(pad);
+            out.push_str(l.trim());
+            out.push('\n');
+            blank = false;
         }
-        i += 1;
     }
-    (events, heredoc)
+    out.push_str(pad);
+    out
 }
 
-fn scan(line: &str) -> (i32, bool, Option<String>) {
-    let (ev, h) = brackets(line);
-    (
-        ev.iter().sum(),
-        ev.first() == Some(&-1)
-            && matches!(line.trim_start().chars().next(), Some('}' | ']' | ')')),
-        h,
-    )
+/// A trailing comment after an item, on its line, with one space before it.
+fn tail(text: &str) -> String {
+    if is_comment(text) {
+        format!(" {}", text.trim())
+    } else {
+        String::new()
+    }
 }
 
-fn attr_key(line: &str) -> Option<usize> {
-    let t = line.trim_start();
-    let key: String = t
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
-        .collect();
-    if key.is_empty() {
-        return None;
-    }
-    let rest = t[key.len()..].trim_start();
-    (rest.starts_with('=') && !rest.starts_with("==")).then_some(key.len())
+fn is_single_line(e: &Expression) -> bool {
+    !e.to_string().trim().contains('\n')
 }
 
-pub fn format(text: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    // One entry per line whose brackets are still open: how many it left open. A line
-    // indents one level per such line, however many brackets each opened.
-    let mut open: Vec<i32> = Vec::new();
-    let mut lines = text.lines();
-    let mut blank = false;
-    while let Some(raw) = lines.next() {
-        let t = raw.trim();
-        if t.is_empty() {
-            if !blank && !out.is_empty() {
-                out.push(String::new());
+fn format_body(body: &mut Body, indent: usize, top: bool) {
+    let pad = " ".repeat(indent);
+    let n = body.len();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut run_start: Option<usize> = None;
+    for i in 0..n {
+        let Some(s) = body.get_mut(i) else { continue };
+        let prefix = text(s.decor().prefix());
+        let starts_run = prefix.contains('\n') || i == 0;
+        let new_prefix = lead(&prefix, &pad, true, i == 0);
+        let suffix = tail(&text(s.decor().suffix()));
+        s.decor_mut().set_prefix(new_prefix);
+        s.decor_mut().set_suffix(suffix);
+        let aligned = match s {
+            Structure::Attribute(a) => {
+                a.key.decor_mut().set_prefix("");
+                format_expr(&mut a.value, indent);
+                is_single_line(&a.value)
             }
-            blank = true;
-            continue;
-        }
-        blank = false;
-        let (events, heredoc) = brackets(t);
-        let close_first = matches!(t.chars().next(), Some('}' | ']' | ')'));
-        let mut levels = open.len();
-        let mut opened = 0;
-        let mut leading = close_first;
-        for e in events {
-            if e > 0 {
-                opened += 1;
-                leading = false;
-            } else if opened > 0 {
-                opened -= 1;
-            } else if let Some(top) = open.last_mut() {
-                *top -= 1;
-                if *top == 0 {
-                    open.pop();
-                    if leading {
-                        levels = open.len();
-                    }
+            Structure::Block(b) => {
+                b.ident.decor_mut().set_prefix("");
+                b.ident.decor_mut().set_suffix(" ");
+                for l in b.labels.iter_mut() {
+                    l.decor_mut().set_prefix("");
+                    l.decor_mut().set_suffix(" ");
                 }
+                format_block_body(&mut b.body, indent);
+                false
             }
-        }
-        out.push(format!("{}{}", "  ".repeat(levels), t));
-        if opened > 0 {
-            open.push(opened);
-        }
-        if let Some(delim) = heredoc {
-            for h in lines.by_ref() {
-                out.push(h.to_string());
-                if h.trim() == delim {
-                    break;
+        };
+        match (aligned, run_start) {
+            (true, Some(_)) if !starts_run => {}
+            (true, _) => {
+                if let Some(st) = run_start {
+                    runs.push((st, i));
+                }
+                run_start = Some(i);
+            }
+            (false, _) => {
+                if let Some(st) = run_start.take() {
+                    runs.push((st, i));
                 }
             }
         }
     }
-    while out.last().is_some_and(|l| l.is_empty()) {
-        out.pop();
+    if let Some(st) = run_start {
+        runs.push((st, n));
     }
-    // Align `=` in runs of single-line arguments at the same indentation.
-    let mut i = 0;
-    while i < out.len() {
-        let indent = out[i].len() - out[i].trim_start().len();
-        if attr_key(&out[i]).is_none() {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        let mut width = 0;
-        while j < out.len() {
-            let ind = out[j].len() - out[j].trim_start().len();
-            match attr_key(&out[j]) {
-                Some(k)
-                    if ind == indent
-                        && scan(out[j].trim()).0 == 0
-                        && scan(out[j].trim()).2.is_none() =>
-                {
-                    width = width.max(k);
-                    j += 1;
-                }
-                _ => break,
+    for (a, b) in runs {
+        let width = (a..b)
+            .filter_map(|i| body.get(i)?.as_attribute().map(|x| x.key.len()))
+            .max()
+            .unwrap_or(0);
+        for i in a..b {
+            if let Some(attr) = body.get_mut(i).and_then(Structure::as_attribute_mut) {
+                let spaces = width - attr.key.len() + 1;
+                attr.key.decor_mut().set_suffix(" ".repeat(spaces));
+                attr.value.decor_mut().set_prefix(" ");
             }
         }
-        for line in out.iter_mut().take(j).skip(i) {
-            let t = line.trim_start().to_string();
-            let k = attr_key(&t).expect("checked");
-            let rest = t[k..].trim_start()[1..].trim_start().to_string();
-            *line = format!("{}{:width$} = {rest}", " ".repeat(indent), &t[..k]);
-        }
-        i = j.max(i + 1);
     }
-    let mut s = out.join("\n");
-    s.push('\n');
-    s
+    if top {
+        // The end of the file: its comments, then nothing.
+        let end = text(body.decor().suffix());
+        let kept: Vec<&str> = end.lines().filter(|l| is_comment(l)).collect();
+        let mut s = String::new();
+        for l in kept {
+            s.push_str(l.trim());
+            s.push('\n');
+        }
+        body.decor_mut().set_suffix(s);
+    }
+}
+
+fn format_block_body(body: &mut Body, indent: usize) {
+    let single = body.len() == 1 && body.get(0).is_some_and(Structure::is_attribute);
+    let oneline = body.prefer_oneline() && (body.is_empty() || single);
+    if oneline {
+        if let Some(a) = body.get_mut(0).and_then(Structure::as_attribute_mut) {
+            a.decor_mut().set_prefix(" ");
+            a.decor_mut().set_suffix(" ");
+            a.key.decor_mut().set_suffix(" ");
+            a.value.decor_mut().set_prefix(" ");
+        }
+        return;
+    }
+    let head = tail(&text(body.decor().prefix()));
+    let end = lead(
+        &text(body.decor().suffix()),
+        &" ".repeat(indent),
+        true,
+        false,
+    );
+    // Blank lines before the closing brace collapse to one, as anywhere else.
+    body.decor_mut().set_prefix(head);
+    body.decor_mut().set_suffix(end);
+    format_body(body, indent + 2, false);
+}
+
+fn format_expr(e: &mut Expression, indent: usize) {
+    let multiline = !is_single_line(e);
+    let pad = " ".repeat(indent);
+    let inner = " ".repeat(indent + 2);
+    match e {
+        Expression::Array(a) => {
+            for v in a.iter_mut() {
+                if multiline {
+                    let p = lead(&text(v.decor().prefix()), &inner, false, true);
+                    v.decor_mut().set_prefix(p);
+                    v.decor_mut().set_suffix("");
+                }
+                format_expr(v, indent + 2);
+            }
+            if multiline {
+                let t = lead(a.trailing(), &pad, false, true);
+                a.set_trailing(t);
+            }
+        }
+        Expression::Object(o) => {
+            if !multiline {
+                for (_, v) in o.iter_mut() {
+                    format_expr(v.expr_mut(), indent);
+                }
+                return;
+            }
+            let trailing = a_trailing(o.trailing());
+            let mut first = true;
+            let mut width = 0;
+            for (mut k, v) in o.iter_mut() {
+                let p = text(k.decor().prefix());
+                k.decor_mut().set_prefix(lead(&p, &inner, !first, true));
+                first = false;
+                v.set_terminator(ObjectValueTerminator::Newline);
+                v.expr_mut().decor_mut().set_prefix(" ");
+                format_expr(v.expr_mut(), indent + 2);
+                width = width.max(key_len(k.get()));
+            }
+            for (mut k, v) in o.iter_mut() {
+                let len = key_len(k.get());
+                let aligned = is_single_line(v.expr());
+                k.decor_mut()
+                    .set_suffix(" ".repeat(if aligned { width - len + 1 } else { 1 }));
+            }
+            o.set_trailing(lead(&trailing, &pad, true, true));
+        }
+        Expression::FuncCall(f) => {
+            for a in f.args.iter_mut() {
+                format_expr(a, indent);
+            }
+        }
+        Expression::Parenthesis(p) => format_expr(p.inner_mut(), indent),
+        _ => {}
+    }
+}
+
+fn key_len(k: &ObjectKey) -> usize {
+    match k {
+        ObjectKey::Ident(i) => i.len(),
+        ObjectKey::Expression(e) => e.to_string().trim().len(),
+    }
+}
+
+/// An object's trailing text with the first line (after the last value's terminator)
+/// kept whole.
+fn a_trailing(t: &RawString) -> String {
+    t.to_string()
+}
+
+/// The canonical layout of `text`; invalid HCL is an error naming where.
+pub fn format(text: &str) -> Result<String, hcl_edit::parser::Error> {
+    let mut body = hcl_edit::parser::parse_body(text)?;
+    format_body(&mut body, 0, true);
+    let mut out = body.to_string();
+    let trimmed = out.trim_end_matches(['\n', ' ']).len();
+    out.truncate(trimmed);
+    out.push('\n');
+    Ok(out)
 }
 
 pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
@@ -187,7 +265,7 @@ pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
         crate::config::parse_text(&f.display().to_string(), &text)
             .map_err(|d| crate::config::Diags(vec![d]))?;
-        let new = format(&text);
+        let new = format(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
         if new != text {
             changed += 1;
             println!("{}", f.display());
@@ -201,11 +279,48 @@ pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
 
 #[cfg(test)]
 mod tests {
+    use super::format;
+
+    fn same(src: &str, want: &str) {
+        let got = format(src).unwrap();
+        assert_eq!(got, want, "\n--- got:\n{got}\n--- want:\n{want}");
+        assert_eq!(format(want).unwrap(), want, "formatting is idempotent");
+    }
+
     #[test]
     fn indents_and_aligns() {
-        let src = "resource \"a\" \"b\" {\nname = \"x\"\n    image_id=\"y\"\nvolume {\ncategory = \"EVS\"\n}\n\n\n}\n";
-        let want = "resource \"a\" \"b\" {\n  name     = \"x\"\n  image_id = \"y\"\n  volume {\n    category = \"EVS\"\n  }\n\n}\n";
-        assert_eq!(super::format(src), want);
-        assert_eq!(super::format(want), want);
+        same(
+            "resource \"a\" \"b\" {\nname = \"x\"\n    image_id=\"y\"\nvolume {\ncategory = \"EVS\"\n}\n\n\n}\n",
+            "resource \"a\" \"b\" {\n  name     = \"x\"\n  image_id = \"y\"\n  volume {\n    category = \"EVS\"\n  }\n\n}\n",
+        );
+    }
+
+    #[test]
+    fn comments_stay_where_they_are() {
+        same(
+            "# top\nlocals {\n      # about a\n  a = 1 # one\n\n\n\n  bb = 2\n}\n# end\n",
+            "# top\nlocals {\n  # about a\n  a = 1 # one\n\n  bb = 2\n}\n# end\n",
+        );
+    }
+
+    #[test]
+    fn collections_indent_by_nesting() {
+        same(
+            "locals {\nl = [\n\"a\",\n      \"b\",\n]\no = {\nx = 1\n  long_key = [1, 2]\n}\n}\n",
+            "locals {\n  l = [\n    \"a\",\n    \"b\",\n  ]\n  o = {\n    x        = 1\n    long_key = [1, 2]\n  }\n}\n",
+        );
+    }
+
+    #[test]
+    fn heredocs_and_one_line_blocks_are_kept() {
+        same(
+            "locals {\n  s = <<EOT\n   keep   this\nEOT\n}\nresource \"t\" \"n\" { name = \"x\" }\n",
+            "locals {\n  s = <<EOT\n   keep   this\nEOT\n}\nresource \"t\" \"n\" { name = \"x\" }\n",
+        );
+    }
+
+    #[test]
+    fn invalid_input_is_an_error() {
+        assert!(format("resource {").is_err());
     }
 }

@@ -4,7 +4,6 @@
 
 use super::valid::*;
 use super::{now_ms, ok, ApiError, ApiResult, Obj, Pending, Req, Sim, GONE};
-use axum::http::Method;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -65,14 +64,24 @@ fn with(sim: &Sim, id: &str, f: impl FnOnce(&Sim, &mut Obj, i64) -> ApiResult) -
     })
 }
 
-pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
-    let m = &req.method;
-    match rest {
-        ["instances"] if m == Method::GET => list(sim, req),
-        ["instances"] if m == Method::POST => create(sim, req),
-        ["instances", id] if m == Method::GET => with(sim, id, |_, o, _| ok(o.body.clone())),
-        ["instances", id] if m == Method::PUT => update(sim, req, id),
-        ["instances", id] if m == Method::DELETE => with(sim, id, |sim, o, now| {
+/// The legacy DevEnviron routes, under `/v1/{project_id}/demanager`.
+pub const BASE: &str = "/v1/{project_id}/demanager";
+pub const ROUTES: &[&str] = &[
+    "/instances",
+    "/instances/{id}",
+    "/instances/{id}/action",
+    "/profiles",
+    "/flavors",
+];
+
+pub fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
+    let id = req.param("id");
+    match (req.method.as_str(), req.tail(BASE)) {
+        ("GET", "/instances") => list(sim, req),
+        ("POST", "/instances") => create(sim, req),
+        ("GET", "/instances/{id}") => with(sim, id, |_, o, _| ok(o.body.clone())),
+        ("PUT", "/instances/{id}") => update(sim, req, id),
+        ("DELETE", "/instances/{id}") => with(sim, id, |sim, o, now| {
             match o.status() {
                 "RUNNING" | "STARTING" | "RESTARTING" => {
                     return Err(ApiError::bad(
@@ -90,8 +99,8 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             });
             ok(json!({"instance_id": o.body["id"]}))
         }),
-        ["instances", id, "action"] if m == Method::POST => action(sim, req, id),
-        ["profiles"] if m == Method::GET => {
+        ("POST", "/instances/{id}/action") => action(sim, req, id),
+        ("GET", "/profiles") => {
             let data: Vec<Value> = sim
                 .config
                 .catalog
@@ -101,7 +110,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                 .collect();
             ok(json!({"total_count": data.len(), "profiles": data}))
         }
-        ["flavors"] if m == Method::GET => {
+        ("GET", "/flavors") => {
             let data: Vec<Value> = sim
                 .config
                 .catalog

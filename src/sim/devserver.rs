@@ -2,7 +2,6 @@
 
 use super::valid::*;
 use super::{now_ms, ok, page, ApiError, ApiResult, Obj, Pending, Req, Sim, GONE};
-use axum::http::Method;
 use serde_json::{json, Value};
 use sha2::Digest;
 use std::sync::Arc;
@@ -56,12 +55,26 @@ fn wrong_state(op: &str, st: &str) -> ApiError {
     )
 }
 
-pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
-    let m = &req.method;
-    match rest {
-        [] | ["all"] if m == Method::GET => list(sim, req),
-        [] if m == Method::POST => create(sim, req),
-        ["flavors"] | ["resource-flavors"] if m == Method::GET => {
+/// The DevServer routes, under `/v1/{project_id}/dev-servers`.
+pub const BASE: &str = "/v1/{project_id}/dev-servers";
+pub const ROUTES: &[&str] = &[
+    "",
+    "/all",
+    "/flavors",
+    "/resource-flavors",
+    "/images",
+    "/{id}",
+    "/{id}/start",
+    "/{id}/stop",
+    "/{id}/reboot",
+];
+
+pub fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
+    let id = req.param("id");
+    match (req.method.as_str(), req.tail(BASE)) {
+        ("GET", "" | "/all") => list(sim, req),
+        ("POST", "") => create(sim, req),
+        ("GET", "/flavors" | "/resource-flavors") => {
             let st = req.q("server_type").map(str::to_ascii_uppercase);
             let arch = req.q("arch").map(str::to_ascii_uppercase);
             let data: Vec<Value> = sim
@@ -76,7 +89,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             let n = data.len().max(1);
             ok(page(data, n, 0))
         }
-        ["images"] if m == Method::GET => {
+        ("GET", "/images") => {
             let st = req.q("server_type").map(str::to_ascii_uppercase);
             let flavor = req
                 .q("flavor_name")
@@ -95,8 +108,8 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             let n = data.len().max(1);
             ok(page(data, n, 0))
         }
-        [id] if m == Method::GET => with(sim, id, |_, o, _| ok(o.body.clone())),
-        [id] if m == Method::PUT => {
+        ("GET", "/{id}") => with(sim, id, |_, o, _| ok(o.body.clone())),
+        ("PUT", "/{id}") => {
             let b = object(&req.body, "body")?;
             if let Some(k) = b.keys().find(|k| k.as_str() != "name") {
                 return Err(ApiError::bad(
@@ -112,7 +125,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                 ok(o.body.clone())
             })
         }
-        [id] if m == Method::DELETE => with(sim, id, |sim, o, now| {
+        ("DELETE", "/{id}") => with(sim, id, |sim, o, now| {
             if o.body["charging_mode"] == "PRE_PAID" {
                 return Err(ApiError::bad(
                     "ModelArts.6432",
@@ -125,7 +138,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             transition(o, now, "DELETING", GONE, sim.config.timings.delete_ms);
             ok(o.body.clone())
         }),
-        [id, "start"] if m == Method::PUT => {
+        ("PUT", "/{id}/start") => {
             let fail = sim.config.fail_rate > 0.0 && sim.roll() < sim.config.fail_rate;
             with(sim, id, |sim, o, now| {
                 let st = o.status().to_string();
@@ -142,7 +155,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                 ok(o.body.clone())
             })
         }
-        [id, "stop"] if m == Method::PUT => with(sim, id, |sim, o, now| {
+        ("PUT", "/{id}/stop") => with(sim, id, |sim, o, now| {
             let st = o.status().to_string();
             if st != "RUNNING" {
                 return Err(wrong_state("stopped", &st));
@@ -150,7 +163,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             transition(o, now, "STOPPING", "STOPPED", sim.config.timings.stop_ms);
             ok(o.body.clone())
         }),
-        [id, "reboot"] if m == Method::PUT => with(sim, id, |sim, o, now| {
+        ("PUT", "/{id}/reboot") => with(sim, id, |sim, o, now| {
             let st = o.status().to_string();
             if st != "RUNNING" {
                 return Err(wrong_state("rebooted", &st));

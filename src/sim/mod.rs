@@ -7,111 +7,31 @@
 //! request that touches it first settles it against the wall clock. Nothing ticks in the
 //! background, so a simulator persisted to a file keeps working across processes.
 
+mod admin;
+mod auth;
 pub mod catalog;
+mod config;
 mod devenv;
 mod devserver;
 mod notebook;
 mod valid;
 
+pub use config::{SimConfig, Timings, DEFAULT_PROJECT_ID};
+
 use crate::provider::modelarts::signer;
 use axum::body::Body;
+use axum::extract::{MatchedPath, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use catalog::Catalog;
-
-/// How long each asynchronous transition takes, in milliseconds.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Timings {
-    pub create_ms: i64,
-    pub devserver_create_ms: i64,
-    pub start_ms: i64,
-    pub stop_ms: i64,
-    pub delete_ms: i64,
-    pub resize_ms: i64,
-    pub mount_ms: i64,
-}
-
-impl Timings {
-    /// Transitions short enough for tests, but still asynchronous: a create always
-    /// answers CREATING and the object becomes RUNNING on a later read.
-    pub fn fast() -> Timings {
-        Timings::uniform(30)
-    }
-    /// Roughly what the real service takes.
-    pub fn realistic() -> Timings {
-        Timings {
-            create_ms: 40_000,
-            devserver_create_ms: 180_000,
-            start_ms: 25_000,
-            stop_ms: 10_000,
-            delete_ms: 8_000,
-            resize_ms: 20_000,
-            mount_ms: 5_000,
-        }
-    }
-    pub fn uniform(ms: i64) -> Timings {
-        Timings {
-            create_ms: ms,
-            devserver_create_ms: ms,
-            start_ms: ms,
-            stop_ms: ms,
-            delete_ms: ms,
-            resize_ms: ms,
-            mount_ms: ms,
-        }
-    }
-}
-
-/// Everything `maform sim` can be told.
-#[derive(Clone, Debug)]
-pub struct SimConfig {
-    pub project_id: String,
-    pub region: String,
-    pub access_key: Option<String>,
-    pub secret_key: Option<String>,
-    pub auth_token: Option<String>,
-    pub data: Option<PathBuf>,
-    pub timings: Timings,
-    pub latency_ms: u64,
-    pub error_rate: f64,
-    pub throttle_rps: Option<u32>,
-    pub fail_rate: f64,
-    pub seed: u64,
-    pub catalog: Catalog,
-    pub max_body_bytes: usize,
-}
-
-pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            project_id: DEFAULT_PROJECT_ID.into(),
-            region: "cn-north-4".into(),
-            access_key: None,
-            secret_key: None,
-            auth_token: None,
-            data: None,
-            timings: Timings::fast(),
-            latency_ms: 0,
-            error_rate: 0.0,
-            throttle_rps: None,
-            fail_rate: 0.0,
-            seed: 0,
-            catalog: Catalog::default(),
-            max_body_bytes: 1 << 20,
-        }
-    }
-}
 
 /// A change in progress: the object becomes `to` (or disappears, for `GONE`) at `at` ms.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -416,54 +336,6 @@ impl Sim {
     }
 }
 
-/// Fixed words of the API's paths; any other segment is an identifier in a route key.
-const WORDS: &[&str] = &[
-    "v1",
-    "v3",
-    "notebooks",
-    "all",
-    "flavors",
-    "start",
-    "stop",
-    "lease",
-    "storage",
-    "images",
-    "dev-servers",
-    "demanager",
-    "instances",
-    "action",
-    "reboot",
-    "tags",
-    "profiles",
-    "auth",
-    "tokens",
-    "projects",
-    "domains",
-    "_sim",
-    "stats",
-    "status",
-    "reset",
-    "objects",
-    "fail",
-    "garbage",
-];
-
-fn route_key(method: &Method, path: &str) -> String {
-    let mut out = String::from(method.as_str());
-    out.push(' ');
-    for (i, seg) in path.split('/').enumerate().skip(1) {
-        out.push('/');
-        if i == 2 && path.starts_with("/v1/") {
-            out.push_str("{project_id}");
-        } else if WORDS.contains(&seg) || seg.is_empty() {
-            out.push_str(seg);
-        } else {
-            out.push_str("{id}");
-        }
-    }
-    out
-}
-
 fn response(status: StatusCode, body: &Value, request_id: &str) -> Response<Body> {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut r = Response::new(Body::from(bytes));
@@ -475,7 +347,6 @@ fn response(status: StatusCode, body: &Value, request_id: &str) -> Response<Body
     }
     r
 }
-
 fn error_response(e: &ApiError, request_id: &str) -> Response<Body> {
     let mut r = response(e.status, &e.body(request_id), request_id);
     if let Some(secs) = e.retry_after {
@@ -489,7 +360,11 @@ fn error_response(e: &ApiError, request_id: &str) -> Response<Body> {
 pub struct Req {
     pub method: Method,
     pub path: String,
-    pub segs: Vec<String>,
+    /// The route template axum matched (`/v1/{project_id}/notebooks/{id}`); empty for an
+    /// unknown route.
+    pub template: String,
+    /// The template's parameters, percent-decoded.
+    pub params: BTreeMap<String, String>,
     pub query: BTreeMap<String, String>,
     pub body: Value,
     pub headers: HeaderMap,
@@ -499,14 +374,99 @@ impl Req {
     pub fn q(&self, k: &str) -> Option<&str> {
         self.query.get(k).map(String::as_str)
     }
+    /// A parameter of the route template ("" when the route has none of that name).
+    pub fn param(&self, k: &str) -> &str {
+        self.params.get(k).map(String::as_str).unwrap_or("")
+    }
+    /// The matched template after a module's `base`.
+    pub fn tail(&self, base: &str) -> &str {
+        self.template.strip_prefix(base).unwrap_or(&self.template)
+    }
 }
 
-async fn handle(sim: Arc<Sim>, req: Request<Body>) -> Response<Body> {
+/// A route handler: one per module, dispatching on (method, template).
+type RouteFn = fn(&Arc<Sim>, &Req) -> ApiResult;
+
+fn legacy_devenv(sim: &Arc<Sim>, req: &Req) -> ApiResult {
+    devenv::route(sim, req).map_err(ApiError::legacy)
+}
+
+fn unknown(_: &Arc<Sim>, req: &Req) -> ApiResult {
+    Err(not_found_route(req))
+}
+
+pub(crate) fn not_found_route(req: &Req) -> ApiError {
+    ApiError::new(
+        404,
+        "APIG.0101",
+        format!(
+            "The API does not exist or has not been published in the environment: {} {}",
+            req.method, req.path
+        ),
+    )
+}
+
+/// The API as axum routes: every template each module declares, and a fallback that
+/// answers as the gateway does for an unknown API.
+fn router(sim: Arc<Sim>) -> axum::Router {
+    let groups: [(&str, &[&str], RouteFn); 6] = [
+        (notebook::BASE, notebook::ROUTES, notebook::route),
+        (
+            notebook::IMAGES_BASE,
+            notebook::IMAGES_ROUTES,
+            notebook::images,
+        ),
+        (devserver::BASE, devserver::ROUTES, devserver::route),
+        (devenv::BASE, devenv::ROUTES, legacy_devenv),
+        (auth::BASE, auth::ROUTES, auth::identity),
+        (admin::BASE, admin::ROUTES, admin::route),
+    ];
+    let mut r = axum::Router::new();
+    for (base, routes, f) in groups {
+        for t in routes {
+            r = r.route(
+                &format!("{base}{t}"),
+                axum::routing::any(move |State(sim): State<Arc<Sim>>, req: Request<Body>| {
+                    handle(sim, req, f)
+                }),
+            );
+        }
+    }
+    r.fallback(|State(sim): State<Arc<Sim>>, req: Request<Body>| handle(sim, req, unknown))
+        .with_state(sim)
+}
+
+/// The template's parameters, from the raw path: `{name}` segments, percent-decoded.
+fn params_of(template: &str, path: &str) -> BTreeMap<String, String> {
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(t, p)| {
+            let name = t.strip_prefix('{')?.strip_suffix('}')?;
+            let value = percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned();
+            Some((name.to_string(), value))
+        })
+        .collect()
+}
+
+async fn handle(sim: Arc<Sim>, req: Request<Body>, f: RouteFn) -> Response<Body> {
     let request_id = uuid::Uuid::new_v4().simple().to_string();
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().unwrap_or("").to_string();
-    sim.count(route_key(&parts.method, &path));
+    let route = if template.is_empty() {
+        &path
+    } else {
+        &template
+    };
+    sim.count(format!("{} {route}", parts.method));
     let garbage = if path.starts_with("/v1/") {
         sim.with_cloud(|c| {
             if c.garbage.is_empty() {
@@ -518,7 +478,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Body>) -> Response<Body> {
     } else {
         None
     };
-    let r = serve_one(&sim, parts, body, &path, &raw_query, &request_id).await;
+    let r = serve_one(&sim, parts, body, &path, template, &raw_query, f).await;
     if let Some(kind) = garbage {
         let text: &str = match kind.as_str() {
             "truncated" => "{\"id\": \"0b5e\", \"name\": \"trun",
@@ -543,7 +503,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Body>) -> Response<Body> {
         .entry(resp.status().as_u16())
         .and_modify(|c| *c += 1)
         .or_insert(1);
-    resp
+    fix_identity_response(resp).await
 }
 
 async fn serve_one(
@@ -551,8 +511,9 @@ async fn serve_one(
     parts: axum::http::request::Parts,
     body: Body,
     path: &str,
+    template: String,
     raw_query: &str,
-    request_id: &str,
+    f: RouteFn,
 ) -> ApiResult {
     let admin = path.starts_with("/_sim");
     if !admin {
@@ -598,9 +559,8 @@ async fn serve_one(
             )
         })?;
     if !admin && !path.starts_with("/v3/") {
-        authenticate(sim, &parts, path, raw_query, &bytes)?;
+        auth::authenticate(sim, &parts, path, raw_query, &bytes)?;
     }
-    let _ = request_id;
     let legacy = path.contains("/demanager/");
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null
@@ -617,26 +577,27 @@ async fn serve_one(
             }
         })?
     };
-    let query = parse_query(raw_query);
-    let segs: Vec<String> = path
-        .split('/')
-        .skip(1)
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .collect();
     let req = Req {
         method: parts.method.clone(),
         path: path.to_string(),
-        segs,
-        query,
+        params: params_of(&template, path),
+        template,
+        query: parse_query(raw_query),
         body,
         headers: parts.headers.clone(),
     };
+    if req.template.starts_with("/v1/{project_id}") {
+        let pid = req.param("project_id");
+        if pid != sim.config.project_id {
+            return Err(ApiError::new(
+                403,
+                "ModelArts.0210",
+                format!("The project ID {pid} in the URL does not match the token or signature."),
+            ));
+        }
+    }
     let mutating = req.method != Method::GET;
-    let result = route(sim, &req);
+    let result = f(sim, &req);
     if mutating && result.is_ok() {
         sim.mark_dirty();
     }
@@ -656,327 +617,6 @@ fn parse_query(q: &str) -> BTreeMap<String, String> {
             (dec(k), dec(v))
         })
         .collect()
-}
-
-fn iam_error(msg: &str) -> ApiError {
-    ApiError::new(
-        401,
-        "APIGW.0301",
-        format!("Incorrect IAM authentication information: {msg}"),
-    )
-}
-
-fn authenticate(
-    sim: &Sim,
-    parts: &axum::http::request::Parts,
-    path: &str,
-    raw_query: &str,
-    body: &[u8],
-) -> Result<(), ApiError> {
-    let c = &sim.config;
-    let open = c.access_key.is_none() && c.auth_token.is_none();
-    let h = &parts.headers;
-    if let Some(tok) = h.get("x-auth-token") {
-        let tok = tok.to_str().unwrap_or("");
-        let known = c.auth_token.as_deref() == Some(tok)
-            || sim.with_cloud(|cl| cl.tokens.iter().any(|t| t == tok));
-        if known || open {
-            return Ok(());
-        }
-        return Err(iam_error("decrypt token fail"));
-    }
-    let Some(auth) = h.get("authorization") else {
-        if open {
-            return Ok(());
-        }
-        return Err(iam_error("x-auth-token or authorization not found"));
-    };
-    if open {
-        return Ok(());
-    }
-    let auth = auth.to_str().unwrap_or("");
-    let headers: Vec<(String, String)> = h
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let req = signer::Request {
-        method: parts.method.as_str(),
-        path,
-        query: raw_query,
-        headers: &headers,
-        body,
-    };
-    let secret = |ak: &str| {
-        (c.access_key.as_deref() == Some(ak))
-            .then(|| c.secret_key.clone())
-            .flatten()
-    };
-    signer::verify(auth, &req, secret, chrono::Utc::now(), 15 * 60).map_err(|e| match e {
-        signer::VerifyError::Expired(..) => iam_error(&format!("calc ak sk signature fail:{e}")),
-        signer::VerifyError::UnknownAccessKey => iam_error("get secretkey failed, ak not found"),
-        other => iam_error(&other.to_string()),
-    })
-}
-
-fn not_found_route(req: &Req) -> ApiError {
-    ApiError::new(
-        404,
-        "APIG.0101",
-        format!(
-            "The API does not exist or has not been published in the environment: {} {}",
-            req.method, req.path
-        ),
-    )
-}
-
-fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
-    let s: Vec<&str> = req.segs.iter().map(String::as_str).collect();
-    match s.as_slice() {
-        ["_sim", rest @ ..] => admin(sim, req, rest),
-        ["v3", rest @ ..] => identity(sim, req, rest),
-        ["v1", pid, rest @ ..] => {
-            if *pid != sim.config.project_id {
-                return Err(ApiError::new(
-                    403,
-                    "ModelArts.0210",
-                    format!(
-                        "The project ID {pid} in the URL does not match the token or signature."
-                    ),
-                ));
-            }
-            match rest {
-                ["notebooks", r @ ..] => notebook::route(sim, req, r),
-                ["images", r @ ..] => notebook::images(sim, req, r),
-                ["dev-servers", r @ ..] => devserver::route(sim, req, r),
-                ["demanager", r @ ..] => devenv::route(sim, req, r).map_err(ApiError::legacy),
-                _ => Err(not_found_route(req)),
-            }
-        }
-        _ => Err(not_found_route(req)),
-    }
-}
-
-fn identity(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
-    let c = &sim.config;
-    let domain = json!({"id": "d0000000000000000000000000000001", "name": "sim-domain"});
-    match (req.method.as_str(), rest) {
-        ("POST", ["auth", "tokens"]) => {
-            let id = &req.body["auth"]["identity"];
-            let methods = id["methods"].as_array().cloned().unwrap_or_default();
-            let m = methods.first().and_then(Value::as_str).unwrap_or("");
-            match m {
-                "password" => {
-                    if id["password"]["user"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .is_empty()
-                    {
-                        return Err(ApiError::new(400, "1100", "user name is required"));
-                    }
-                }
-                "hw_ak_sk" => {
-                    let ak = id["hw_ak_sk"]["access"]["key"].as_str();
-                    let sk = id["hw_ak_sk"]["secret"]["key"].as_str();
-                    if c.access_key.is_some()
-                        && (ak != c.access_key.as_deref() || sk != c.secret_key.as_deref())
-                    {
-                        return Err(ApiError::new(
-                            401,
-                            "1101",
-                            "The request you have made requires authentication.",
-                        ));
-                    }
-                }
-                _ => {
-                    return Err(ApiError::new(
-                        400,
-                        "1100",
-                        "identity.methods must be password or hw_ak_sk",
-                    ))
-                }
-            }
-            let token = format!("MIIsim{}", uuid::Uuid::new_v4().simple());
-            sim.with_cloud(|cl| cl.tokens.push(token.clone()));
-            let host = req
-                .headers
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("127.0.0.1");
-            let now = chrono::Utc::now();
-            let body = json!({"token": {
-                "methods": [m], "issued_at": now.to_rfc3339(),
-                "expires_at": (now + chrono::Duration::hours(24)).to_rfc3339(),
-                "project": {"id": c.project_id, "name": c.region, "domain": domain},
-                "user": {"id": "u0000000000000000000000000000001", "name": "sim-user", "domain": domain},
-                "catalog": [{"type": "modelarts", "name": "modelarts", "endpoints": [
-                    {"interface": "public", "region": c.region, "region_id": c.region, "url": format!("http://{host}/v1/{}", c.project_id)}]}],
-            }});
-            // The token travels in X-Subject-Token; the caller adds it.
-            Ok((
-                StatusCode::CREATED,
-                json!({"__subject_token": token, "body": body}),
-            ))
-        }
-        ("GET", ["projects"]) => {
-            let name = req.q("name");
-            let projects: Vec<Value> = [json!({"id": c.project_id, "name": c.region, "domain_id": domain["id"], "enabled": true, "is_domain": false, "parent_id": domain["id"]})]
-                .into_iter()
-                .filter(|p| name.is_none_or(|n| p["name"] == n))
-                .collect();
-            ok(json!({"projects": projects, "links": {"self": "/v3/projects"}}))
-        }
-        ("GET", ["auth", "domains"]) => ok(
-            json!({"domains": [{"id": domain["id"], "name": domain["name"], "enabled": true}], "links": {"self": "/v3/auth/domains"}}),
-        ),
-        _ => Err(not_found_route(req)),
-    }
-}
-
-fn kind_map<'a>(cloud: &'a mut Cloud, kind: &str) -> Option<&'a mut BTreeMap<String, Obj>> {
-    match kind {
-        "notebooks" => Some(&mut cloud.notebooks),
-        "dev-servers" | "devservers" => Some(&mut cloud.devservers),
-        "devenvs" | "demanager" => Some(&mut cloud.devenvs),
-        _ => None,
-    }
-}
-
-/// Settle one object of a kind against the clock; `None` if it is gone.
-pub fn settle_kind(obj: &mut Obj, kind: &str, now: i64) -> bool {
-    match kind {
-        "notebooks" => notebook::settle(obj, now),
-        "dev-servers" | "devservers" => devserver::settle(obj, now),
-        _ => devenv::settle(obj, now),
-    }
-}
-
-/// `/_sim/...`: act as someone at the console would, and count calls.
-fn admin(sim: &Sim, req: &Req, rest: &[&str]) -> ApiResult {
-    let now = now_ms();
-    match (req.method.as_str(), rest) {
-        ("GET", ["stats"]) => {
-            ok(serde_json::to_value(&*sim.stats.lock().unwrap()).unwrap_or_default())
-        }
-        ("DELETE", ["stats"]) => {
-            *sim.stats.lock().unwrap() = Stats::default();
-            ok(json!({}))
-        }
-        // Answer the next `count` API requests with a malformed body of this kind:
-        // truncated, html, array, empty or wrong_types.
-        ("POST", ["garbage"]) => {
-            let kind = req.body["kind"].as_str().unwrap_or("").to_string();
-            if !["truncated", "html", "array", "empty", "wrong_types"].contains(&kind.as_str()) {
-                return Err(ApiError::bad(
-                    "SIM.400",
-                    "kind is one of truncated, html, array, empty, wrong_types",
-                ));
-            }
-            let n = req.body["count"].as_u64().unwrap_or(1);
-            sim.with_cloud(|c| c.garbage.extend(std::iter::repeat_n(kind, n as usize)));
-            ok(json!({}))
-        }
-        ("DELETE", ["garbage"]) => {
-            sim.with_cloud(|c| c.garbage.clear());
-            ok(json!({}))
-        }
-        // Make the next create of an instance with this name end in CREATE_FAILED.
-        ("POST", ["fail"]) => {
-            let name = req.body["name"].as_str().unwrap_or("").to_string();
-            if name.is_empty() {
-                return Err(ApiError::bad("SIM.400", "body needs {\"name\": ...}"));
-            }
-            sim.with_cloud(|c| c.fail_names.push(name));
-            sim.mark_dirty();
-            ok(json!({}))
-        }
-        ("POST", ["reset"]) => {
-            sim.with_cloud(|c| *c = Cloud::default());
-            sim.mark_dirty();
-            ok(json!({}))
-        }
-        ("GET", [kind]) => sim.with_cloud(|c| {
-            let map = kind_map(c, kind).ok_or_else(|| not_found_route(req))?;
-            map.retain(|_, o| settle_kind(o, kind, now));
-            let all: Vec<Value> = map
-                .values()
-                .map(|o| json!({"body": o.body, "request": o.request, "pending": o.pending}))
-                .collect();
-            ok(json!({"count": all.len(), "objects": all}))
-        }),
-        (m, [kind, id, tail @ ..]) => {
-            let r = sim.with_cloud(|c| {
-                // An out-of-band change: lists must look at the notebooks again.
-                c.notebooks_quiet_until = 0;
-                let map = kind_map(c, kind).ok_or_else(|| not_found_route(req))?;
-                let gone = map
-                    .get_mut(*id)
-                    .map(|o| !settle_kind(o, kind, now))
-                    .unwrap_or(true);
-                if gone {
-                    map.remove(*id);
-                    return Err(ApiError::new(
-                        404,
-                        "SIM.404",
-                        format!("no {kind} object {id}"),
-                    ));
-                }
-                let o = map.get_mut(*id).expect("checked above");
-                o.quiet_until = 0;
-                match (m, tail) {
-                    ("GET", []) => {
-                        ok(json!({"body": o.body, "request": o.request, "pending": o.pending}))
-                    }
-                    // Merge fields into the object, as a console edit would.
-                    ("PATCH", []) => {
-                        merge(&mut o.body, &req.body);
-                        o.body["update_at"] = json!(now);
-                        ok(o.body.clone())
-                    }
-                    // Force a status, e.g. STOPPED (auto-stop), FROZEN, ERROR.
-                    ("POST", ["status"]) => {
-                        let st = req.body["status"].as_str().unwrap_or("").to_uppercase();
-                        if st.is_empty() {
-                            return Err(ApiError::bad("SIM.400", "body needs {\"status\": ...}"));
-                        }
-                        o.body["status"] = json!(st);
-                        o.pending = None;
-                        ok(o.body.clone())
-                    }
-                    ("DELETE", []) => {
-                        map.remove(*id);
-                        ok(json!({"deleted": id}))
-                    }
-                    _ => Err(not_found_route(req)),
-                }
-            });
-            if r.is_ok() && m != "GET" {
-                sim.mark_dirty();
-            }
-            r
-        }
-        _ => Err(not_found_route(req)),
-    }
-}
-
-fn merge(dst: &mut Value, src: &Value) {
-    match (dst, src) {
-        (Value::Object(d), Value::Object(s)) => {
-            for (k, v) in s {
-                match d.get_mut(k) {
-                    Some(dv) if dv.is_object() && v.is_object() => merge(dv, v),
-                    _ => {
-                        d.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (d, s) => *d = s.clone(),
-    }
 }
 
 /// A running simulator.
@@ -1000,14 +640,7 @@ impl Server {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let s2 = sim.clone();
-        let app = axum::Router::new().fallback(move |req: Request<Body>| {
-            let sim = s2.clone();
-            async move {
-                let resp = handle(sim, req).await;
-                fix_identity_response(resp).await
-            }
-        });
+        let app = router(sim.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)

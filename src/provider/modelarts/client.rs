@@ -326,7 +326,7 @@ impl Client {
         let bytes = body
             .map(|b| serde_json::to_vec(b).expect("JSON serialises"))
             .unwrap_or_default();
-        let mut attempt = 0u32;
+        let mut delays = crate::retry::api(self.config.max_retries);
         loop {
             self.calls.fetch_add(1, Ordering::Relaxed);
             let permit = self
@@ -376,15 +376,13 @@ impl Client {
                     (ok, *retry_after)
                 }
             };
-            if !retryable || attempt >= self.config.max_retries {
+            let Some(backoff) = delays.next().filter(|_| retryable) else {
                 return result.map_err(|(e, _)| e);
-            }
-            attempt += 1;
-            let backoff = Duration::from_millis((250u64 << attempt.min(7)).min(30_000));
-            let jitter = rand::thread_rng().gen_range(0.5..1.0);
+            };
+            // The service says when: honour it, spread a little.
             let sleep = match wait {
                 Some(ra) => ra + Duration::from_millis(rand::thread_rng().gen_range(0..250)),
-                None => backoff.mul_f64(jitter),
+                None => backoff,
             };
             tokio::time::sleep(sleep).await;
         }

@@ -22,17 +22,15 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// Everything but RFC 3986's unreserved characters is escaped.
+const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn escape_into(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &c in bytes {
-        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~') {
-            out.push(c as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(c >> 4) as usize] as char);
-            out.push(HEX[(c & 15) as usize] as char);
-        }
-    }
+    out.extend(percent_encoding::percent_encode(bytes, ESCAPED));
 }
 
 /// Percent-encode with the RFC 3986 unreserved set kept literal, upper-case hex.
@@ -239,15 +237,14 @@ pub fn verify(
         sk.as_bytes(),
         string_to_sign(date.trim(), &canonical).as_bytes(),
     );
-    if constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
+    if bool::from(subtle::ConstantTimeEq::ct_eq(
+        expected.as_bytes(),
+        auth.signature.as_bytes(),
+    )) {
         Ok(())
     } else {
         Err(VerifyError::Mismatch)
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

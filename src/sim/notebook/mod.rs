@@ -98,24 +98,39 @@ fn transition(o: &mut Obj, now: i64, now_status: &str, to: &str, ms: i64) {
     });
 }
 
-pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
+/// The notebook routes, under `/v1/{project_id}/notebooks`.
+pub const BASE: &str = "/v1/{project_id}/notebooks";
+pub const ROUTES: &[&str] = &[
+    "",
+    "/all",
+    "/flavors",
+    "/{id}",
+    "/{id}/start",
+    "/{id}/stop",
+    "/{id}/lease",
+    "/{id}/flavors",
+    "/{id}/storage",
+    "/{id}/storage/{storage_id}",
+];
+
+pub fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let m = &req.method;
-    match rest {
-        [] if m == Method::GET => list(sim, req),
-        ["all"] if m == Method::GET => list(sim, req),
-        [] if m == Method::POST => create(sim, req),
-        ["flavors"] if m == Method::GET => flavors(sim, req, None),
-        [id] if m == Method::GET => with(sim, id, |_, o, _| ok(o.body.clone())),
-        [id] if m == Method::PUT => update(sim, id, &req.body),
-        [id] if m == Method::DELETE => with(sim, id, |sim, o, now| {
+    let id = req.param("id");
+    match (m.as_str(), req.tail(BASE)) {
+        ("GET", "" | "/all") => list(sim, req),
+        ("POST", "") => create(sim, req),
+        ("GET", "/flavors") => flavors(sim, req, None),
+        ("GET", "/{id}") => with(sim, id, |_, o, _| ok(o.body.clone())),
+        ("PUT", "/{id}") => update(sim, id, &req.body),
+        ("DELETE", "/{id}") => with(sim, id, |sim, o, now| {
             if o.status() == "DELETING" {
                 return Err(busy());
             }
             transition(o, now, "DELETING", GONE, sim.config.timings.delete_ms);
             ok(o.body.clone())
         }),
-        [id, "start"] if m == Method::POST => start(sim, req, id),
-        [id, "stop"] if m == Method::POST => with(sim, id, |sim, o, now| {
+        ("POST", "/{id}/start") => start(sim, req, id),
+        ("POST", "/{id}/stop") => with(sim, id, |sim, o, now| {
             match o.status() {
                 "RUNNING" => {}
                 "STOPPED" => {
@@ -132,27 +147,28 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             transition(o, now, "STOPPING", "STOPPED", sim.config.timings.stop_ms);
             ok(o.body.clone())
         }),
-        [id, "lease"] if m == Method::GET => with(sim, id, |_, o, _| ok(o.body["lease"].clone())),
-        [id, "lease"] if m == Method::PATCH => renew(sim, req, id),
-        [id, "flavors"] if m == Method::GET => {
+        ("GET", "/{id}/lease") => with(sim, id, |_, o, _| ok(o.body["lease"].clone())),
+        ("PATCH", "/{id}/lease") => renew(sim, req, id),
+        ("GET", "/{id}/flavors") => {
             let flavor = with(sim, id, |_, o, _| ok(o.body["flavor"].clone()))?.1;
             flavors(sim, req, flavor.as_str())
         }
-        [id, "storage"] if m == Method::GET => {
+        ("GET", "/{id}/storage") => {
             with(sim, id, |_, _, _| ok(Value::Null))?;
             let now = now_ms();
             let items = sim.with_cloud(|c| {
                 c.mounts.retain(|_, o| mount_settle(o, now));
                 c.mounts
                     .values()
-                    .filter(|o| o.parent.as_deref() == Some(*id))
+                    .filter(|o| o.parent.as_deref() == Some(id))
                     .map(|o| o.body.clone())
                     .collect::<Vec<_>>()
             });
             ok(page(items, 50, 0))
         }
-        [id, "storage"] if m == Method::POST => attach(sim, req, id),
-        [id, "storage", sid] if m == Method::GET || m == Method::DELETE => {
+        ("POST", "/{id}/storage") => attach(sim, req, id),
+        ("GET" | "DELETE", "/{id}/storage/{storage_id}") => {
+            let sid = req.param("storage_id");
             with(sim, id, |_, _, _| ok(Value::Null))?;
             let now = now_ms();
             let del = m == Method::DELETE;
@@ -160,8 +176,8 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
             sim.with_cloud(|c| {
                 let o = c
                     .mounts
-                    .get_mut(*sid)
-                    .filter(|o| o.parent.as_deref() == Some(*id));
+                    .get_mut(sid)
+                    .filter(|o| o.parent.as_deref() == Some(id));
                 let Some(o) = o else {
                     return Err(ApiError::bad(
                         "ModelArts.6309",
@@ -169,7 +185,7 @@ pub fn route(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                     ));
                 };
                 if !mount_settle(o, now) {
-                    c.mounts.remove(*sid);
+                    c.mounts.remove(sid);
                     return Err(ApiError::bad(
                         "ModelArts.6309",
                         format!("The storage {sid} does not exist."),
@@ -349,13 +365,17 @@ fn flavors(sim: &Sim, req: &Req, switchable_from: Option<&str>) -> ApiResult {
     ok(p)
 }
 
-pub fn images(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
+/// The notebook image routes, under `/v1/{project_id}/images`.
+pub const IMAGES_BASE: &str = "/v1/{project_id}/images";
+pub const IMAGES_ROUTES: &[&str] = &["", "/{id}"];
+
+pub fn images(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     if req.method != Method::GET {
         return Err(super::not_found_route(req));
     }
     let cat = &sim.config.catalog;
-    match rest {
-        [] => {
+    match req.tail(IMAGES_BASE) {
+        "" => {
             let limit: usize = req.q("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
             let offset: usize = req.q("offset").and_then(|l| l.parse().ok()).unwrap_or(0);
             let name = req.q("name");
@@ -378,15 +398,17 @@ pub fn images(sim: &Arc<Sim>, req: &Req, rest: &[&str]) -> ApiResult {
                 .collect();
             ok(page(data, limit.max(1), offset))
         }
-        [id] => cat
-            .notebook_image(id)
-            .map(|i| ok(i.to_json()))
-            .unwrap_or_else(|| {
-                Err(ApiError::bad(
-                    "ModelArts.6797",
-                    format!("Specified image {id} cannot be found."),
-                ))
-            }),
+        "/{id}" => {
+            let id = req.param("id");
+            cat.notebook_image(id)
+                .map(|i| ok(i.to_json()))
+                .unwrap_or_else(|| {
+                    Err(ApiError::bad(
+                        "ModelArts.6797",
+                        format!("Specified image {id} cannot be found."),
+                    ))
+                })
+        }
         _ => Err(super::not_found_route(req)),
     }
 }

@@ -495,19 +495,15 @@ impl PgBackend {
         expected: u64,
     ) -> anyhow::Result<()> {
         let data = String::from_utf8(bytes).context("the state is not UTF-8")?;
-        let mut delay = Duration::from_millis(250);
-        let mut attempt = 0;
+        let mut delays = crate::retry::database();
         loop {
-            attempt += 1;
             let r = self.cas_once(st, &data, expected).await;
             match r {
-                Err(e)
-                    if attempt < 4
-                        && e.downcast_ref::<StaleState>().is_none()
-                        && is_connection_error(&e) =>
-                {
+                Err(e) if e.downcast_ref::<StaleState>().is_none() && is_connection_error(&e) => {
+                    let Some(delay) = delays.next() else {
+                        return Err(e);
+                    };
                     tokio::time::sleep(delay).await;
-                    delay *= 2;
                 }
                 Err(e) => return Err(e),
                 Ok(()) => {

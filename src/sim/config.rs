@@ -1,0 +1,91 @@
+//! What a simulator can be told: project, credentials, persistence, transition times,
+//! latency, faults, throttling, the catalog.
+
+use super::catalog::Catalog;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// How long each asynchronous transition takes, in milliseconds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Timings {
+    pub create_ms: i64,
+    pub devserver_create_ms: i64,
+    pub start_ms: i64,
+    pub stop_ms: i64,
+    pub delete_ms: i64,
+    pub resize_ms: i64,
+    pub mount_ms: i64,
+}
+
+impl Timings {
+    /// Transitions short enough for tests, but still asynchronous: a create always
+    /// answers CREATING and the object becomes RUNNING on a later read.
+    pub fn fast() -> Timings {
+        Timings::uniform(30)
+    }
+    /// Roughly what the real service takes.
+    pub fn realistic() -> Timings {
+        Timings {
+            create_ms: 40_000,
+            devserver_create_ms: 180_000,
+            start_ms: 25_000,
+            stop_ms: 10_000,
+            delete_ms: 8_000,
+            resize_ms: 20_000,
+            mount_ms: 5_000,
+        }
+    }
+    pub fn uniform(ms: i64) -> Timings {
+        Timings {
+            create_ms: ms,
+            devserver_create_ms: ms,
+            start_ms: ms,
+            stop_ms: ms,
+            delete_ms: ms,
+            resize_ms: ms,
+            mount_ms: ms,
+        }
+    }
+}
+
+/// Everything `maform sim` can be told.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub project_id: String,
+    pub region: String,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub auth_token: Option<String>,
+    pub data: Option<PathBuf>,
+    pub timings: Timings,
+    pub latency_ms: u64,
+    pub error_rate: f64,
+    pub throttle_rps: Option<u32>,
+    pub fail_rate: f64,
+    pub seed: u64,
+    pub catalog: Catalog,
+    pub max_body_bytes: usize,
+}
+
+pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            project_id: DEFAULT_PROJECT_ID.into(),
+            region: "cn-north-4".into(),
+            access_key: None,
+            secret_key: None,
+            auth_token: None,
+            data: None,
+            timings: Timings::fast(),
+            latency_ms: 0,
+            error_rate: 0.0,
+            throttle_rps: None,
+            fail_rate: 0.0,
+            seed: 0,
+            catalog: Catalog::default(),
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
