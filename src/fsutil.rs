@@ -1,5 +1,6 @@
 //! Files that must never be half-written: one atomic write for the state, its backups,
-//! saved plans, the simulator's cloud and formatted configuration.
+//! saved plans, the simulator's cloud and formatted configuration. Must not decide where
+//! files go: callers pass full paths.
 
 use anyhow::Context;
 use std::io::Write;

@@ -2,7 +2,9 @@
 //! legacy DevEnviron instances, with a faithful local simulator of the API.
 //!
 //! Data flows one way: `config` → `graph` → `plan` → `apply` → `state`; `provider` is the
-//! boundary to the cloud (or to `sim`), and `cli` renders what the engine reports.
+//! boundary to the cloud (or to `sim`); `ops` strings the steps into workflows; `cli`
+//! parses arguments and renders what `ops` and the engine report. No module points back
+//! up this chain, and only `cli` prints.
 
 pub mod addr;
 pub mod apply;

@@ -1,7 +1,8 @@
 //! One retry policy for every call that may be repeated — ModelArts API calls and state
 //! writes to PostgreSQL: capped exponential backoff (with jitter for the API, so that many
 //! clients do not retry in step), built with `backon`. What may be retried, and when a
-//! `Retry-After` overrides the delay, stays with each caller.
+//! `Retry-After` overrides the delay, stays with each caller; this module must not decide
+//! it.
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! The dynamic value model of configurations, plans and state.
 //!
-//! Unlike `hcl::Value` it has `Unknown`, a value known only after apply.
+//! Unlike `hcl::Value` it has `Unknown`, a value known only after apply, and `Sensitive`,
+//! a mark the evaluator puts on secrets. Owns values, paths into them and their text and
+//! JSON forms; must not know about kinds, schemas or state.
 
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -392,4 +394,63 @@ pub fn to_json_masked(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Js
         }
     }
     walk(v, sensitive, secret, unknown, &mut Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_round_trips_and_numbers_stay_whole() {
+        let j = json!({"a": [1, 2.5, "x", null, true], "b": {"c": -3}});
+        let v = Value::from_json(&j);
+        assert_eq!(v.to_json(), j);
+        assert_eq!(number_json(3.0), json!(3));
+        assert_eq!(fmt_number(2.0), "2");
+        assert_eq!(fmt_number(2.25), "2.25");
+    }
+
+    #[test]
+    fn hcl_text_of_values() {
+        let v = Value::from_json(&json!({"k": ["a", 1], "odd key": true}));
+        assert_eq!(v.to_hcl(), "{k = [\"a\", 1], \"odd key\" = true}");
+        assert_eq!(quote("a\"b\n"), "\"a\\\"b\\n\"");
+        assert_eq!(ident_or_quoted("ok_1"), "ok_1");
+        assert_eq!(ident_or_quoted("not ok"), "\"not ok\"");
+        assert_eq!(
+            Value::Number(5.0).to_template_string().as_deref(),
+            Some("5")
+        );
+        assert_eq!(Value::List(vec![]).to_template_string(), None);
+    }
+
+    #[test]
+    fn unknowns_and_marks() {
+        let v = Value::List(vec![Value::Number(1.0), Value::Unknown]);
+        assert!(!v.is_known());
+        assert_eq!(v.unknown_mask(), json!([false, true]));
+        let marked =
+            Value::Map([("s".to_string(), Value::Sensitive(Box::new(Value::str("x"))))].into());
+        let (clean, hit) = marked.unmark();
+        assert!(hit);
+        assert_eq!(clean.get("s").as_str(), Some("x"));
+        assert!(!Value::str("y").unmark().1);
+    }
+
+    #[test]
+    fn paths_and_masking() {
+        let p = vec![
+            PathStep::Key("a".into()),
+            PathStep::Index(2),
+            PathStep::Key("b".into()),
+        ];
+        assert_eq!(path_string(&p), "a[2].b");
+        assert_eq!(path_json(&p), json!(["a", 2, "b"]));
+        let v = Value::from_json(&json!({"a": [0, 0, {"b": "secret", "c": 1}], "u": null}));
+        assert_eq!(v.get_path(&p).as_str(), Some("secret"));
+        let masked = to_json_masked(&v, &[p], &json!("***"), &json!("?"));
+        assert_eq!(masked["a"][2]["b"], json!("***"));
+        assert_eq!(masked["a"][2]["c"], json!(1));
+    }
 }

@@ -5,6 +5,7 @@ use super::*;
 use crate::addr::{InstanceAddr, ResourceAddr};
 use crate::plan::Options;
 use crate::provider::fake::{self, Fake};
+use crate::state::{Journal, JournalEntry};
 
 /// Plan `text` against `state` with the fake kind.
 fn plan_of(text: &str, state: &State, options: Options) -> (Config, Resolved, Plan) {
@@ -335,4 +336,67 @@ async fn a_state_naming_an_unknown_type_fails_that_change_only() {
     assert!(msg
         .unwrap()
         .contains("gone_kind is not a resource type maform manages"));
+}
+
+#[tokio::test]
+async fn creates_are_journaled_before_and_after_the_call() {
+    let d = tempfile::tempdir().unwrap();
+    let journal = Arc::new(Journal::new(d.path().join("journal")));
+    let text = "resource \"fake_thing\" \"a\" { name = \"a\" }\n";
+    let (cfg, vars, plan) = plan_of(text, &State::new(), Options::default());
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let data = Objects::new();
+    let fake = Arc::new(Fake::new());
+    let ctx = Context {
+        cfg: &cfg,
+        vars: &vars,
+        data: &data,
+        provider: fake.clone(),
+        parallelism: 1,
+        events: tx,
+        journal: Some(journal.clone()),
+        cancel: Cancel::default(),
+    };
+    let mut state = State::new();
+    apply(&ctx, &plan, &mut state, &mut Saved::default())
+        .await
+        .unwrap();
+    let entries = journal.read().await.unwrap();
+    let id = fake.objects().into_keys().next().unwrap();
+    assert_eq!(
+        entries,
+        [
+            JournalEntry::Intent {
+                addr: "fake_thing.a".into(),
+                rtype: "fake_thing".into(),
+                name: "a".into(),
+                at: 0
+            },
+            JournalEntry::Created {
+                addr: "fake_thing.a".into(),
+                id
+            }
+        ]
+    );
+}
+
+#[tokio::test]
+async fn outputs_come_from_the_final_state() {
+    let fake = Arc::new(Fake::new());
+    let text = "resource \"fake_thing\" \"a\" { name = \"a\" }\noutput \"id\" { value = fake_thing.a.id }\n";
+    let mut r = run(fake, text, State::new()).await;
+    let (cfg, vars, _) = plan_of(text, &r.state, Options::default());
+    outputs(&cfg, &vars, &Objects::new(), &mut r.state);
+    let a = &r.state.instances[&InstanceAddr::managed("fake_thing", "a", None)];
+    assert_eq!(&r.state.outputs["id"].value, a.attributes.get("id"));
+}
+
+#[tokio::test]
+async fn a_replacement_deletes_the_old_object_first() {
+    let fake = Arc::new(Fake::new());
+    let v1 = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  zone = \"z1\"\n}\n";
+    let first = run(fake.clone(), v1, State::new()).await;
+    run(fake.clone(), &v1.replace("z1", "z2"), first.state).await;
+    let log: Vec<String> = fake.log().into_iter().skip(1).collect();
+    assert_eq!(log, ["delete fake-1", "create a"]);
 }

@@ -665,3 +665,172 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::fake;
+
+    fn errors(text: &str) -> String {
+        Config::from_sources_with(&[("main.hcl".into(), text.into())], fake::registry())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn resources_keep_their_meta_arguments() {
+        let c = fake::config("resource \"fake_thing\" \"a\" {\n  name       = \"a\"\n  count      = 2\n  depends_on = [fake_thing.b]\n  lifecycle {\n    prevent_destroy       = true\n    ignore_changes        = [description, \"zone\"]\n    create_before_destroy = false\n  }\n  timeouts {\n    create = \"1h30m\"\n    delete = \"20m\"\n  }\n}\nresource \"fake_thing\" \"b\" { name = \"b\" }\n");
+        let r = &c.resources[0];
+        assert!(r.count.is_some() && r.for_each.is_none());
+        assert_eq!(r.depends_on[0].0, "fake_thing.b");
+        assert!(r.lifecycle.prevent_destroy);
+        assert_eq!(r.lifecycle.ignore_changes, ["description", "zone"]);
+        assert_eq!(
+            r.timeouts.create,
+            Some(std::time::Duration::from_secs(5400))
+        );
+        assert!(
+            !r.body.attrs.contains_key("count"),
+            "meta-arguments leave the body"
+        );
+        assert!(r.body.blocks.is_empty());
+    }
+
+    #[test]
+    fn block_mistakes_are_named_with_positions() {
+        let cases = [
+            (
+                "resource \"fake_thing\" {}\n",
+                "a resource block needs two labels",
+            ),
+            (
+                "resource \"no_such\" \"a\" {}\n",
+                "unknown resource type \"no_such\"",
+            ),
+            (
+                "data \"no_such\" \"a\" {}\n",
+                "unknown data type \"no_such\"",
+            ),
+            (
+                "resource \"fake_thing\" \"1a\" {}\n",
+                "invalid resource name \"1a\"",
+            ),
+            (
+                "resource \"fake_thing\" \"a\" {\n  count = 1\n  for_each = {}\n}\n",
+                "count and for_each cannot both be set",
+            ),
+            (
+                "resource \"fake_thing\" \"a\" {\n  lifecycle {\n    nope = 1\n  }\n}\n",
+                "unknown lifecycle argument \"nope\"",
+            ),
+            (
+                "resource \"fake_thing\" \"a\" {\n  timeouts {\n    create = \"soon\"\n  }\n}\n",
+                "invalid duration \"soon\"",
+            ),
+            (
+                "resource \"fake_thing\" \"a\" {\n  timeouts {\n    read = \"1m\"\n  }\n}\n",
+                "unknown timeout \"read\"",
+            ),
+            (
+                "resource \"fake_thing\" \"a\" {}\nresource \"fake_thing\" \"a\" {}\n",
+                "duplicate fake_thing.a",
+            ),
+            ("x = 1\n", "unexpected top-level argument \"x\""),
+            (
+                "module \"m\" {}\n",
+                "modules are not supported by maform yet",
+            ),
+            ("whatever {}\n", "unknown block type \"whatever\""),
+            ("provider \"aws\" {}\n", "unknown provider \"aws\""),
+            (
+                "provider \"modelarts\" {}\nprovider \"modelarts\" {}\n",
+                "duplicate provider \"modelarts\" block",
+            ),
+            (
+                "variable \"v\" {\n  colour = 1\n}\n",
+                "unknown variable argument \"colour\"",
+            ),
+            (
+                "variable \"v\" {}\nvariable \"v\" {}\n",
+                "duplicate variable \"v\"",
+            ),
+            ("output \"o\" {}\n", "output \"o\" has no value"),
+            (
+                "import {\n  id = \"x\"\n}\n",
+                "an import block needs to and id",
+            ),
+            (
+                "locals {\n  a = 1\n}\nlocals {\n  a = 2\n}\n",
+                "duplicate local \"a\"",
+            ),
+            (
+                "resource \"fake_thing\" \"a\" {\n  depends_on = \"x\"\n}\n",
+                "depends_on takes a list of resource references",
+            ),
+            ("resource \"fake_thing\" \"a\" {", "invalid HCL syntax"),
+        ];
+        for (text, want) in cases {
+            let e = errors(text);
+            assert!(e.contains(want), "{text:?}: {e}");
+            assert!(e.contains("main.hcl:"), "{text:?} has no position: {e}");
+        }
+    }
+
+    #[test]
+    fn backends_are_decoded_or_refused() {
+        let c = fake::config("maform {\n  backend \"pg\" {\n    schema_name   = \"s1\"\n    keep_versions = 5\n  }\n}\n");
+        assert_eq!(
+            c.backend,
+            BackendConfig::Pg {
+                conn_str: None,
+                schema_name: "s1".into(),
+                keep_versions: 5
+            }
+        );
+        for (text, want) in [
+            ("backend \"s3\" {}\n", "unknown backend \"s3\""),
+            (
+                "backend \"pg\" {\n  schema_name = \"Bad-Name\"\n}\n",
+                "invalid schema_name",
+            ),
+            (
+                "backend \"pg\" {\n  keep_versions = 0\n}\n",
+                "keep_versions must be a whole number",
+            ),
+            (
+                "backend \"pg\" {\n  host = \"x\"\n}\n",
+                "unknown pg backend argument \"host\"",
+            ),
+            (
+                "backend \"local\" {\n  path = \"x\"\n}\n",
+                "unknown local backend argument",
+            ),
+            (
+                "backend \"pg\" {}\nbackend \"pg\" {}\n",
+                "duplicate backend block",
+            ),
+        ] {
+            let e = errors(text);
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn files_load_in_name_order_and_a_missing_directory_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("b.hcl"), "locals {\n  b = 1\n}\n").unwrap();
+        std::fs::write(d.path().join("a.hcl"), "locals {\n  a = 1\n}\n").unwrap();
+        std::fs::write(d.path().join("notes.txt"), "not hcl").unwrap();
+        let c = Config::load_dir(d.path()).unwrap();
+        let names: Vec<String> = c
+            .files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.hcl", "b.hcl"]);
+        let e = Config::load_dir(&d.path().join("missing"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot read the configuration directory"), "{e}");
+    }
+}

@@ -14,6 +14,8 @@ pub mod provider;
 pub mod recover;
 pub mod refresh;
 pub mod state;
+#[cfg(test)]
+mod tests;
 pub mod workspace;
 
 use crate::config::vars::{self, Inputs, Resolved};

@@ -13,6 +13,8 @@ pub mod planner;
 #[cfg(test)]
 mod planner_tests;
 pub mod render;
+#[cfg(test)]
+mod render_tests;
 pub mod saved;
 
 pub use instances::{eval_instance, expand, Expansions, InstanceKey};

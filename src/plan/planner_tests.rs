@@ -396,3 +396,44 @@ fn unknown_counts_are_errors_with_advice() {
         "{e}"
     );
 }
+
+#[test]
+fn json_masks_and_drift_kinds() {
+    let v = Value::from_json(&json!({"a": "x", "s": "secret", "l": [{"k": "y"}]}));
+    let mask = json::sensitive_mask(
+        &v,
+        &[
+            vec![PathStep::Key("s".into())],
+            vec![
+                PathStep::Key("l".into()),
+                PathStep::Index(0),
+                PathStep::Key("k".into()),
+            ],
+        ],
+    );
+    assert_eq!(mask, json!({"s": true, "l": [{"k": true}]}));
+    let prior = state(&[("fake_thing.a", live_a())]);
+    let mut stopped = live_a();
+    stopped["status"] = json!("STOPPED");
+    let refreshed = state(&[("fake_thing.a", stopped)]);
+    let d = drift(fake::registry(), &prior, &refreshed);
+    let report = json::drift_report(&d);
+    assert_eq!(report["resource_drift"][0]["kind"], "status_changed");
+    assert_eq!(
+        report["resource_drift"][0]["changes"][0]["after"],
+        "STOPPED"
+    );
+    assert_eq!(report["count"], 1);
+}
+
+#[test]
+fn data_sources_come_before_what_reads_them() {
+    let text = "data \"modelarts_images\" \"i\" {}\nresource \"fake_thing\" \"a\" {\n  name = data.modelarts_images.i.id\n}\n";
+    let cfg = fake::config(text);
+    let g = crate::graph::build(&cfg).unwrap();
+    assert_eq!(g.order, [0, 1]);
+    assert_eq!(
+        g.deps[1].iter().next(),
+        Some(&ResourceAddr::data("modelarts_images", "i"))
+    );
+}

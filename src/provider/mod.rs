@@ -278,3 +278,46 @@ pub trait Provider: Send + Sync {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: &str) -> ApiError {
+        ApiError {
+            status,
+            code: code.into(),
+            message: "The flavor x is not supported.".into(),
+            request_id: Some("r1".into()),
+            method: "POST".into(),
+            path: "/v1/p/notebooks".into(),
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_services_status_code_and_message() {
+        let e = ProviderError::from(api(400, "ModelArts.6323"));
+        assert_eq!(e.code(), Some("ModelArts.6323"));
+        assert_eq!(e.http_status(), Some(400));
+        assert_eq!(
+            e.to_string(),
+            "POST /v1/p/notebooks: HTTP 400 ModelArts.6323: The flavor x is not supported. (request id r1)"
+        );
+        let ctx = ProviderError::ApiContext {
+            source: Box::new(api(503, "ModelArts.6101")),
+            detail: "and the list failed too".into(),
+        };
+        assert_eq!(ctx.code(), Some("ModelArts.6101"));
+        assert!(ctx.to_string().ends_with("; and the list failed too"));
+        let t = ProviderError::from(ApiError::transport("GET", "/x", "reset".into()));
+        assert_eq!((t.code(), t.http_status()), (Some("TRANSPORT"), None));
+        assert!(api(0, "").outcome_unknown() && api(502, "").outcome_unknown());
+        assert!(!api(400, "").outcome_unknown());
+        let f = ProviderError::Failed {
+            status: "CREATE_FAILED".into(),
+            reason: String::new(),
+        };
+        assert_eq!(f.to_string(), "the instance is CREATE_FAILED");
+        assert_eq!(f.code(), None);
+    }
+}

@@ -90,3 +90,26 @@ impl Registry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_list_of_names_and_a_test_kind_added_in_one_line() {
+        let r = Registry::modelarts();
+        assert_eq!(r.kind_names().len(), 3);
+        assert_eq!(r.data_names().len(), 4);
+        assert!(!r.is_kind("fake_thing"));
+        let with = crate::provider::fake::registry();
+        assert!(with.is_kind("fake_thing"));
+        assert_eq!(with.kind_names().len(), 4);
+        assert!(with.schema(Mode::Managed, "fake_thing").is_some());
+        assert!(with.schema(Mode::Data, "fake_thing").is_none());
+        assert_eq!(with.names(Mode::Data), r.data_names());
+        for k in r.kinds() {
+            assert!(r.kind(k.type_name()).is_some());
+            assert!(!k.schema().attrs.is_empty(), "{}", k.type_name());
+        }
+    }
+}

@@ -160,3 +160,55 @@ pub fn admin_pass(v: &Value) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    #[test]
+    fn the_documented_constraints() {
+        assert!(nb_name(&s("nb-1_a")).is_ok());
+        assert!(nb_name(&s("")).is_err());
+        assert!(nb_name(&s("a b")).unwrap_err().contains("' '"));
+        assert!(ds_name(&s("a.b")).is_ok());
+        assert!(de_name(&s("a.b")).is_err());
+        assert!(description(&s("ok")).is_ok());
+        assert!(description(&s("<b>")).is_err());
+        assert!(lease_ms(&Value::Number(-1.0)).is_ok());
+        assert!(lease_ms(&Value::Number(60.0))
+            .unwrap_err()
+            .contains("1 h to 72 h"));
+        assert!(evs_size(&Value::Number(4.0)).is_err());
+        assert!(evs_size(&Value::Number(5.0)).is_ok());
+        assert!(five_ips(&Value::from_json(&serde_json::json!([
+            "1.2.3.4",
+            "10.0.0.0/8"
+        ])))
+        .is_ok());
+        assert!(five_ips(&Value::from_json(&serde_json::json!(["nope"]))).is_err());
+        assert!(workspace(&s("0")).is_ok());
+        assert!(workspace(&s("ABC")).is_err());
+        assert!(base64(&s("aGk=")).is_ok());
+        assert!(base64(&s("!")).is_err());
+        assert!(mount_path(&s("/data")).is_ok());
+        assert!(mount_path(&s("data")).is_err());
+        assert!(positive_cpu(&Value::Number(0.2)).is_err());
+    }
+
+    #[test]
+    fn the_devserver_password_rules() {
+        assert!(admin_pass(&s("Good-Passw0rd")).is_ok());
+        assert!(admin_pass(&s("Sh0rt!")).unwrap_err().contains("8 to 26"));
+        assert!(admin_pass(&s("alllowercase1"))
+            .unwrap_err()
+            .contains("three of"));
+        assert!(admin_pass(&s("Has Space1!"))
+            .unwrap_err()
+            .contains("only letters"));
+        assert!(admin_pass(&s("MyRoot-Pass1")).unwrap_err().contains("root"));
+    }
+}

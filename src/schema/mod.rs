@@ -495,3 +495,141 @@ pub fn digest_secrets(s: &Schema, v: &mut Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::eval::Scope;
+
+    fn schema() -> Schema {
+        Schema {
+            attrs: vec![
+                req("name", Ty::Str).check(|v| match v.as_str() {
+                    Some("bad") => Err("bad is not a name".into()),
+                    _ => Ok(()),
+                }),
+                opt("count_of", Ty::Int),
+                opt("kind", Ty::Str).upper(&["A", "B"]),
+                opt("lower", Ty::Str).lower(&["x"]),
+                opt("flag", Ty::Bool),
+                opt("tags", Ty::StrList),
+                opt("pass", Ty::Str).secret().wo(),
+                comp("id", Ty::Str),
+                block(
+                    "vol",
+                    Schema {
+                        attrs: vec![req("size", Ty::Num), opt("key", Ty::Str).secret().wo()],
+                    },
+                    false,
+                    Presence::Required,
+                ),
+                block(
+                    "rule",
+                    Schema {
+                        attrs: vec![opt("v", Ty::Str)],
+                    },
+                    true,
+                    Presence::Optional,
+                ),
+            ],
+        }
+    }
+
+    fn decode_text(text: &str) -> (Value, Vec<String>) {
+        let body = crate::config::parse_text("t.hcl", text).unwrap();
+        let scope = Scope::empty();
+        let mut errs = Vec::new();
+        let v = decode(
+            &schema(),
+            &body,
+            "",
+            &crate::config::Span::default(),
+            &|a| scope.eval_attr(a),
+            &mut errs,
+        );
+        (v, errs.iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn decodes_converts_and_normalises() {
+        let (v, errs) = decode_text(
+            "name = \"n\"\ncount_of = \"3\"\nkind = \"a\"\nlower = \"X\"\nflag = \"true\"\ntags = [1, \"b\"]\nvol {\n  size = 5\n}\nrule {\n  v = \"1\"\n}\nrule {}\n",
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(v.get("count_of"), &Value::Number(3.0));
+        assert_eq!(v.get("kind").as_str(), Some("A"));
+        assert_eq!(v.get("lower").as_str(), Some("x"));
+        assert_eq!(v.get("flag"), &Value::Bool(true));
+        assert_eq!(
+            v.get("tags"),
+            &Value::from_json(&serde_json::json!(["1", "b"]))
+        );
+        assert_eq!(v.get("rule").as_list().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn every_mistake_is_named_at_its_place() {
+        let (_, errs) = decode_text(
+            "nmae = \"x\"\nid = \"set\"\nkind = \"C\"\ncount_of = 1.5\nflag = 3\nvol = 1\nrule = 2\n",
+        );
+        let all = errs.join("\n");
+        for want in [
+            "t.hcl:1:1: unsupported argument nmae\n  Did you mean \"name\"?",
+            "id is computed and cannot be set",
+            "\"C\" is not one of A, B (case does not matter)",
+            "a whole number is required, got 1.5",
+            "true or false is required, got 3",
+            "vol is a block",
+            "missing required argument name",
+            "missing required block vol",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in:\n{all}");
+        }
+        let (_, errs) = decode_text("name = \"bad\"\nvol {\n  size = 1\n}\nvol {\n  size = 2\n}\n");
+        let all = errs.join("\n");
+        assert!(all.contains("bad is not a name"), "{all}");
+        assert!(all.contains("only one vol block is allowed"), "{all}");
+        let (_, errs) = decode_text("name = \"n\"\nvol {\n  size = 1\n  sise = 2\n}\n");
+        assert!(
+            errs[0].contains("unsupported argument vol.sise"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn secrets_are_found_and_digested() {
+        let mut v = Value::from_json(&serde_json::json!({
+            "name": "n", "pass": "p4ss", "vol": {"size": 1, "key": "k"}
+        }));
+        let paths: Vec<String> = sensitive_paths(&schema(), &v)
+            .iter()
+            .map(|p| crate::value::path_string(p))
+            .collect();
+        assert_eq!(paths, ["pass", "vol.key"]);
+        digest_secrets(&schema(), &mut v);
+        let pass = v.get("pass").as_str().unwrap();
+        assert!(pass.starts_with("sha256:") && !pass.contains("p4ss"));
+        let again = {
+            let mut w = v.clone();
+            digest_secrets(&schema(), &mut w);
+            w
+        };
+        assert_eq!(again, v, "a digest is not digested again");
+        assert!(v
+            .get("vol")
+            .get("key")
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"));
+    }
+
+    #[test]
+    fn the_reference_lists_every_kind_and_argument() {
+        let md = reference_markdown(crate::provider::fake::registry());
+        assert!(md.contains("#### `fake_thing`"));
+        assert!(md.contains("| `zone` | string | optional | forces replacement |"));
+        assert!(md.contains(
+            "| `secret` | string | optional | sensitive; write-only (not returned by the API) |"
+        ));
+    }
+}

@@ -6,6 +6,10 @@
 //! Status machines are lazy: every object records what it is becoming and when, and each
 //! request that touches it first settles it against the wall clock. Nothing ticks in the
 //! background, so a simulator persisted to a file keeps working across processes.
+//!
+//! It is the cloud's side: it shares only the signer with the client (pinned by published
+//! vectors) and must not use the engine's kinds or schemas, so that a mistake in one is not
+//! mirrored in the other. It reports through its caller (`Server::notices`), never prints.
 
 mod admin;
 mod auth;

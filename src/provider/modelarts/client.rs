@@ -1,6 +1,11 @@
 //! The HTTP client: signs requests (SDK-HMAC-SHA256) or sends a token, retries what is
 //! safe to retry with capped exponential backoff and jitter (honouring `Retry-After`),
 //! and turns the service's error bodies into [`ApiError`]s that keep its code and text.
+//!
+//! The adaptive limit (AIMD on 429 bursts) and the learned pace are hand-written on
+//! purpose: rate limiters in crates (governor, tower's) enforce a rate you know; here the
+//! rate is unknown and learned from the API's answers, one burst counting once. Unit tests
+//! pin their arithmetic. The backoff between attempts comes from [`crate::retry`].
 
 use super::signer;
 use crate::provider::kind::Target;

@@ -3,6 +3,8 @@
 //! data sources themselves, one module each.
 //!
 //! Adding a kind is one module implementing [`ResourceKind`] and one line in [`KINDS`].
+//! Nothing outside `provider` calls the API; this module must not read configuration or
+//! state, only the values the engine passes.
 
 pub mod client;
 pub mod convert;

@@ -688,3 +688,68 @@ pub async fn update(
     }
     set_power(c, kind, id, want_running, timeout, progress).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NB: Kind = &super::super::notebook::Notebook;
+    const DE: Kind = &super::super::devenv::DevEnv;
+
+    #[test]
+    fn waits_end_at_their_target_or_a_failure() {
+        let running = json!({"status": "RUNNING"});
+        assert_eq!(done(NB, Target::Running, Some(&running)).ok(), Some(true));
+        assert_eq!(done(NB, Target::Stopped, Some(&running)).ok(), Some(false));
+        assert_eq!(done(NB, Target::Stable, Some(&running)).ok(), Some(true));
+        let resizing = json!({"status": "RUNNING", "volume": {"status": "RESIZING"}});
+        assert_eq!(
+            done(NB, Target::Running, Some(&resizing)).ok(),
+            Some(false),
+            "not settled"
+        );
+        let failed = json!({"status": "CREATE_FAILED", "fail_reason": "no capacity"});
+        let e = done(NB, Target::Running, Some(&failed)).unwrap_err();
+        assert_eq!(e.to_string(), "the instance is CREATE_FAILED: no capacity");
+        assert!(matches!(
+            done(NB, Target::Running, None),
+            Err(ProviderError::Disappeared)
+        ));
+    }
+
+    #[test]
+    fn a_deletion_is_over_when_gone_or_shown_deleted() {
+        assert_eq!(done(NB, Target::Gone, None).ok(), Some(true));
+        let deleting = json!({"status": "DELETING"});
+        assert_eq!(done(NB, Target::Gone, Some(&deleting)).ok(), Some(false));
+        let deleted = json!({"status": "DELETED"});
+        assert_eq!(
+            done(DE, Target::Gone, Some(&deleted)).ok(),
+            Some(true),
+            "the legacy API shows it"
+        );
+        assert_eq!(done(NB, Target::Gone, Some(&deleted)).ok(), Some(false));
+        let failed = json!({"status": "DELETE_FAILED"});
+        assert!(done(NB, Target::Gone, Some(&failed)).is_err());
+    }
+
+    #[test]
+    fn not_found_is_what_each_api_says() {
+        let e = |status, code: &str| ApiError {
+            status,
+            code: code.into(),
+            message: String::new(),
+            request_id: None,
+            method: "GET".into(),
+            path: String::new(),
+        };
+        assert!(is_not_found(NB, &e(404, "")));
+        assert!(is_not_found(NB, &e(400, "ModelArts.6309")));
+        assert!(!is_not_found(NB, &e(400, "ModelArts.6323")));
+        assert!(!is_not_found(DE, &e(400, "ModelArts.6404")));
+        let body = json!({"x": "y".repeat(300)});
+        let inv = invalid(NB, "nonsense", &body);
+        assert!(inv.message.ends_with('…') && inv.message.len() < 260);
+    }
+}

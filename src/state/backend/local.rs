@@ -182,3 +182,107 @@ impl Drop for LocalBackend {
         self.unlock();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::backend::Backend;
+    use std::sync::{Arc, Mutex};
+
+    fn quiet(_: &str) {}
+
+    #[tokio::test]
+    async fn a_held_lock_names_its_holder_and_a_waiter_gets_it_when_freed() {
+        let d = tempfile::tempdir().unwrap();
+        let mut holder = LocalBackend::new(d.path(), "default");
+        let info = holder.try_lock("apply").unwrap();
+        let mut other = LocalBackend::new(d.path(), "default");
+        let e = other.try_lock("plan").unwrap_err().to_string();
+        assert!(e.contains(&format!("Lock ID:   {}", info.id)), "{e}");
+        assert!(e.contains("Operation: apply"), "{e}");
+        // A waiter is told once, and gets the lock when the holder lets go.
+        let told = Arc::new(Mutex::new(Vec::<String>::new()));
+        let t2 = told.clone();
+        let notify = move |m: &str| t2.lock().unwrap().push(m.to_string());
+        let release = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            holder.unlock();
+        });
+        other
+            .lock("plan", Duration::from_secs(30), &notify)
+            .await
+            .unwrap();
+        release.await.unwrap();
+        let told = told.lock().unwrap();
+        assert!(told.len() <= 1 && told.iter().all(|m| m.contains("waiting up to 30 s")));
+    }
+
+    #[tokio::test]
+    async fn a_lock_timeout_ends_with_the_holder() {
+        let d = tempfile::tempdir().unwrap();
+        let mut holder = LocalBackend::new(d.path(), "default");
+        holder.try_lock("apply").unwrap();
+        let mut other = LocalBackend::new(d.path(), "default");
+        let e = other
+            .lock("plan", Duration::from_millis(150), &quiet)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("locked by another run"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn writes_keep_a_backup_and_bump_the_serial_only_on_change() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = Backend::Local(LocalBackend::new(d.path(), "default"));
+        let empty = b.read().await.unwrap();
+        assert!(!b.exists());
+        let mut s1 = empty.clone();
+        assert!(
+            b.write(&mut s1, &empty).await.unwrap(),
+            "the first write creates the file"
+        );
+        assert_eq!(s1.serial, 1);
+        let mut same = s1.clone();
+        assert!(
+            !b.write(&mut same, &s1).await.unwrap(),
+            "no change, no write"
+        );
+        // A new run: its first write keeps the file before it as the backup.
+        let mut b = Backend::Local(LocalBackend::new(d.path(), "default"));
+        let mut s2 = s1.clone();
+        s2.outputs.insert(
+            "o".into(),
+            crate::state::OutputState {
+                value: crate::value::Value::str("x"),
+                sensitive: false,
+            },
+        );
+        assert!(b.write(&mut s2, &s1).await.unwrap());
+        assert_eq!(s2.serial, 2);
+        assert_eq!(b.read_version(1).await.unwrap().serial, 1);
+        assert!(b.read_version(7).await.is_err());
+        assert_eq!(b.stored_workspaces(d.path()).await.unwrap(), ["default"]);
+        let path = d.path().join("state/default.json");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "states are private");
+        }
+        b.delete().await.unwrap();
+        assert!(!path.exists());
+    }
+
+    #[tokio::test]
+    async fn force_unlock_needs_the_right_id() {
+        let d = tempfile::tempdir().unwrap();
+        let mut holder = LocalBackend::new(d.path(), "default");
+        let info = holder.try_lock("apply").unwrap();
+        let mut b = Backend::Local(LocalBackend::new(d.path(), "default"));
+        let e = b.force_unlock("wrong").await.unwrap_err().to_string();
+        assert!(e.contains("nothing was changed"), "{e}");
+        let what = b.force_unlock(&info.id).await.unwrap();
+        assert!(what.contains("for apply"), "{what}");
+    }
+}

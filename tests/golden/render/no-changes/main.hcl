@@ -1,0 +1,3 @@
+resource "fake_thing" "a" {
+  name = "a"
+}
