@@ -2,7 +2,7 @@
 //! JSON events); apply itself never prints.
 
 use crate::addr::InstanceAddr;
-use crate::plan::Action;
+use crate::plan::{Action, Counts};
 use crate::provider::{OpError, ProviderError};
 use crate::value::Value;
 use std::time::Duration;
@@ -81,9 +81,8 @@ pub enum Event {
 /// How an apply ended.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
-    pub added: usize,
-    pub changed: usize,
-    pub destroyed: usize,
+    /// What was added, changed and destroyed.
+    pub done: Counts,
     pub failed: usize,
     pub skipped: usize,
     /// A first signal stopped new work.
@@ -95,18 +94,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn count(&mut self, a: Action) {
-        match a {
-            Action::Create => self.added += 1,
-            Action::Update => self.changed += 1,
-            Action::Delete => self.destroyed += 1,
-            Action::Replace => {
-                self.added += 1;
-                self.destroyed += 1
-            }
-            Action::NoOp | Action::Read => {}
-        }
-    }
     /// Whether the run should exit 1.
     pub fn unsuccessful(&self) -> bool {
         self.failed > 0 || self.interrupted

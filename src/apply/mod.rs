@@ -470,7 +470,7 @@ pub async fn apply(
                         state.instances.remove(&ch.addr);
                     }
                 }
-                summary.count(ch.action);
+                summary.done.count(ch.action);
                 let _ = ctx.events.send(Event::Done {
                     addr: ch.addr.clone(),
                     action: ch.action,

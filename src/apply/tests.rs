@@ -108,7 +108,7 @@ async fn creates_follow_dependencies_and_see_their_ids() {
     let fake = Arc::new(Fake::new());
     let r = run(fake.clone(), CHAIN, State::new()).await;
     assert_eq!(names_in(&fake.log(), "create"), ["a", "b", "c"]);
-    assert_eq!(r.summary.added, 3);
+    assert_eq!(r.summary.done.add, 3);
     let b = &r.state.instances[&InstanceAddr::managed("fake_thing", "b", None)];
     let a = &r.state.instances[&InstanceAddr::managed("fake_thing", "a", None)];
     assert_eq!(b.attributes.get("description"), a.attributes.get("id"));
@@ -133,7 +133,7 @@ async fn deletes_go_in_reverse_dependency_order() {
     )
     .await;
     let ids = names_in(&fake.log(), "delete");
-    assert_eq!(r.summary.destroyed, 3);
+    assert_eq!(r.summary.done.destroy, 3);
     assert!(r.state.instances.is_empty());
     assert!(fake.objects().is_empty());
     // c depends on b depends on a: deleted c, then b, then a (ids were given in order).
@@ -156,7 +156,7 @@ async fn parallelism_bounds_operations_in_flight() {
             Cancel::default(),
         )
         .await;
-        assert_eq!(r.summary.added, 12);
+        assert_eq!(r.summary.done.add, 12);
         assert_eq!(fake.max_in_flight(), limit, "parallelism {limit}");
     }
 }
@@ -168,7 +168,7 @@ async fn a_failure_skips_only_its_dependents() {
     let text = format!("{CHAIN}resource \"fake_thing\" \"other\" {{ name = \"other\" }}\n");
     let r = run(fake.clone(), &text, State::new()).await;
     assert_eq!(
-        (r.summary.added, r.summary.failed, r.summary.skipped),
+        (r.summary.done.add, r.summary.failed, r.summary.skipped),
         (1, 1, 2)
     );
     let failure = r.events.iter().find_map(|e| match e {
@@ -238,7 +238,7 @@ async fn a_first_cancel_starts_nothing_new_a_second_stops() {
     )
     .await;
     assert!(r.summary.interrupted);
-    assert_eq!(r.summary.added, 2, "what was in flight finished");
+    assert_eq!(r.summary.done.add, 2, "what was in flight finished");
     assert_eq!(r.summary.skipped, 4, "nothing new started");
     assert_eq!(r.state.instances.len(), 2);
     assert!(r.events.iter().any(|e| matches!(e, Event::Interrupted)));
@@ -269,7 +269,7 @@ async fn updates_in_place_and_replacements_by_the_kinds_rules() {
         first.state.clone(),
     )
     .await;
-    assert_eq!(grown.summary.changed, 1);
+    assert_eq!(grown.summary.done.change, 1);
     assert_eq!(id(&grown.state), id(&first.state));
     // Shrinking it replaces, by the kind's rule.
     let shrunk = v1.replace("size = 5", "size = 2");
@@ -284,7 +284,10 @@ async fn updates_in_place_and_replacements_by_the_kinds_rules() {
         Some("size can only grow")
     );
     let replaced = run(fake.clone(), &shrunk, grown.state).await;
-    assert_eq!((replaced.summary.added, replaced.summary.destroyed), (1, 1));
+    assert_eq!(
+        (replaced.summary.done.add, replaced.summary.done.destroy),
+        (1, 1)
+    );
     assert_ne!(id(&replaced.state), id(&first.state));
     assert_eq!(fake.objects().len(), 1, "the old object is gone");
 }
@@ -328,7 +331,7 @@ async fn a_state_naming_an_unknown_type_fails_that_change_only() {
         state,
     )
     .await;
-    assert_eq!((r.summary.added, r.summary.failed), (1, 1));
+    assert_eq!((r.summary.done.add, r.summary.failed), (1, 1));
     let msg = r.events.iter().find_map(|e| match e {
         Event::Failed { error, .. } => Some(error.message.clone()),
         _ => None,

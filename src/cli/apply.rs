@@ -39,16 +39,18 @@ fn emit_plan_json(plan: &crate::plan::Plan) {
     );
 }
 
-/// Run the execution with the progress view; the view ends when the events do.
+/// Run the plan with the progress view, from the refreshed state (both are taken out of
+/// `pl`, not copied); the view ends when the events do.
 async fn execute(
     wd: &Workdir,
     pl: &mut Planned,
-    plan: &crate::plan::Plan,
-    state: &mut crate::state::State,
     parallelism: usize,
     json: bool,
     color: Style,
 ) -> anyhow::Result<Exit> {
+    let plan = &std::mem::take(&mut pl.plan);
+    let state = &mut std::mem::take(&mut pl.refreshed);
+    let prior = std::mem::take(&mut pl.prior);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let total = plan.changes.iter().filter(|c| c.action.acts()).count();
     let mode = if json {
@@ -72,7 +74,7 @@ async fn execute(
         cancel,
         notify: &super::stderr,
     };
-    let r = crate::ops::apply::execute(x, state, &mut pl.backend, pl.prior.clone()).await;
+    let r = crate::ops::apply::execute(x, state, &mut pl.backend, prior).await;
     let _ = view.await;
     let applied: Applied = r?;
     if let Some(m) = &applied.errored {
@@ -128,9 +130,7 @@ pub async fn run(
     if !json {
         println!();
     }
-    let plan = std::mem::take(&mut pl.plan);
-    let mut state = pl.refreshed.clone();
-    let r = execute(wd, &mut pl, &plan, &mut state, parallelism, json, color).await;
+    let r = execute(wd, &mut pl, parallelism, json, color).await;
     pl.backend.unlock().await;
     pl.cloud.stop().await?;
     r
@@ -152,7 +152,7 @@ pub async fn saved(
         .lock("apply", p.lock_timeout, &super::stderr)
         .await?;
     let prior = backend.read().await?;
-    let mut state = crate::ops::apply::check_saved(&saved, f, &l, &backend, &prior)?;
+    let state = crate::ops::apply::check_saved(&saved, f, &l, &backend, &prior)?;
     let cloud = crate::ops::provider::select(
         &l.cfg,
         &l.vars,
@@ -162,14 +162,14 @@ pub async fn saved(
     let SavedPlan { plan, data, .. } = saved;
     let mut pl = Planned {
         l,
-        plan: crate::plan::Plan::default(),
-        refreshed: prior.clone(),
+        plan,
+        refreshed: state,
         prior,
         data,
         backend,
         cloud,
     };
-    let r = execute(wd, &mut pl, &plan, &mut state, parallelism, json, color).await;
+    let r = execute(wd, &mut pl, parallelism, json, color).await;
     pl.backend.unlock().await;
     pl.cloud.stop().await?;
     r

@@ -7,6 +7,7 @@ use super::style::Style;
 use crate::addr::{InstanceAddr, Key};
 use crate::apply::{Event, Summary};
 use crate::plan::Action;
+use crate::plan::Counts;
 use crate::value::Value;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -162,7 +163,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                         Mode::Json => emit_json("interrupted", "Interrupt received: starting nothing new; waiting for operations in flight", json!({})),
                         _ => eprintln!("Interrupt received: starting nothing new, waiting for the operations in flight to reach a safe point."),
                     },
-                    Event::Summary(Summary { added, changed, destroyed, failed, skipped, interrupted, destroy, .. }) => {
+                    Event::Summary(Summary { done: Counts { add: added, change: changed, destroy: destroyed }, failed, skipped, interrupted, destroy, .. }) => {
                         if let Some(o) = &overall {
                             o.finish_and_clear();
                         }

@@ -9,9 +9,8 @@ use crate::apply::{self, Cancel, Event, Persist, Summary};
 use crate::config::eval::Objects;
 use crate::plan::saved::SavedPlan;
 use crate::plan::Plan;
-use crate::state::backend::pg::StaleState;
 use crate::state::backend::Backend;
-use crate::state::{Instance, State};
+use crate::state::{Instance, State, StateError};
 use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -83,15 +82,14 @@ impl Persist for BackendPersist<'_> {
                 if self.errored.is_none() {
                     (self.notify)(&format!("Warning: cannot save the state to {}: {e:#}\n  The state goes to {} meanwhile; the operations under way go on.", self.backend.describe(), self.errored_path.display()));
                 }
-                let why = format!("{e:#}");
-                self.errored = Some(if e.downcast_ref::<StaleState>().is_some() {
-                    Behind::Stale(why)
-                } else {
-                    Behind::Unreachable(why)
+                let why = e.to_string();
+                self.errored = Some(match e {
+                    StateError::Stale(_) => Behind::Stale(why),
+                    _ => Behind::Unreachable(why),
                 });
                 Ok(())
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -164,16 +162,17 @@ pub async fn execute(
     Ok(Applied { summary, errored })
 }
 
-/// A plan with nothing to do still records what the refresh saw, as Terraform does.
-/// Returns what to do if the backend could not take it.
+/// A plan with nothing to do still records what the refresh saw, as Terraform does (the
+/// states are taken out of `p`). Returns what to do if the backend could not take it.
 pub async fn record_refresh(
     wd: &Workdir,
     p: &mut Planned,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Option<String>> {
-    let mut st = p.refreshed.clone();
+    let mut st = std::mem::take(&mut p.refreshed);
     apply::outputs(&p.l.cfg, &p.l.vars, &p.data, &mut st);
-    let mut persist = BackendPersist::new(wd, &mut p.backend, p.prior.clone(), notify);
+    let prior = std::mem::take(&mut p.prior);
+    let mut persist = BackendPersist::new(wd, &mut p.backend, prior, notify);
     persist.persist(&mut st).await?;
     Ok(persist.errored_message())
 }

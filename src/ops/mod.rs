@@ -81,7 +81,7 @@ impl Workdir {
             return Ok(r.config());
         }
         match Config::load_dir(&self.dir) {
-            Ok(cfg) => backend::configured(&self.dir, &cfg.backend),
+            Ok(cfg) => Ok(backend::configured(&self.dir, &cfg.backend)?),
             Err(_) => Ok(crate::config::BackendConfig::Local),
         }
     }
@@ -89,13 +89,13 @@ impl Workdir {
     /// The current workspace's backend, for commands that do not evaluate the
     /// configuration.
     pub async fn state_backend(&self) -> anyhow::Result<Backend> {
-        Backend::open(&self.dir, &self.recorded_backend()?, &self.workspace).await
+        Ok(Backend::open(&self.dir, &self.recorded_backend()?, &self.workspace).await?)
     }
 
     /// The current workspace's backend for a loaded configuration.
     pub async fn config_backend(&self, cfg: &Config) -> anyhow::Result<Backend> {
         let b = backend::configured(&self.dir, &cfg.backend)?;
-        Backend::open(&self.dir, &b, &self.workspace).await
+        Ok(Backend::open(&self.dir, &b, &self.workspace).await?)
     }
 }
 

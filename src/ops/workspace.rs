@@ -16,10 +16,10 @@ pub fn valid_name(n: &str) -> bool {
 /// Every workspace, "default" included.
 pub async fn list(wd: &Workdir) -> anyhow::Result<Vec<String>> {
     let bcfg = wd.recorded_backend()?;
-    Backend::open(&wd.dir, &bcfg, &wd.workspace)
+    Ok(Backend::open(&wd.dir, &bcfg, &wd.workspace)
         .await?
         .workspaces(&wd.dir)
-        .await
+        .await?)
 }
 
 fn select_file(wd: &Workdir, name: &str) -> anyhow::Result<()> {

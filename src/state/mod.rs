@@ -15,3 +15,37 @@ pub use backend::pg;
 pub use format::FORMAT_VERSION;
 pub use journal::{Journal, JournalEntry};
 pub use model::{Instance, OutputState, State};
+
+/// What can go wrong with a state, as the commands need to tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// Another run holds the lock (the message names the holder).
+    #[error("{0}")]
+    Locked(String),
+    /// The stored state changed under this run, which did not overwrite it.
+    #[error(transparent)]
+    Stale(#[from] pg::StaleState),
+    /// A state that cannot be used: not JSON, another format, a broken structure.
+    #[error("{0}")]
+    Invalid(String),
+    /// What was asked cannot be done here: an unknown version, a wrong lock ID, a backend
+    /// that is not set up.
+    #[error("{0}")]
+    Refused(String),
+    /// The file system or the database failed.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl StateError {
+    /// A backend failure, keeping a stale write recognisable.
+    pub fn from_any(e: anyhow::Error) -> StateError {
+        match e.downcast::<pg::StaleState>() {
+            Ok(s) => StateError::Stale(s),
+            Err(e) => match e.downcast::<StateError>() {
+                Ok(s) => s,
+                Err(e) => StateError::Unavailable(format!("{e:#}")),
+            },
+        }
+    }
+}

@@ -3,8 +3,7 @@
 //! its holder.
 
 use crate::fsutil::atomic_write;
-use crate::state::{Journal, State};
-use anyhow::Context;
+use crate::state::{Journal, State, StateError};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,7 +57,7 @@ impl LocalBackend {
     }
 
     /// Try to take the lock once; the error names the holder.
-    pub fn try_lock(&mut self, operation: &str) -> anyhow::Result<LockInfo> {
+    pub fn try_lock(&mut self, operation: &str) -> Result<LockInfo, StateError> {
         let f = self.open_lock_file()?;
         if !matches!(fs4::fs_std::FileExt::try_lock_exclusive(&f), Ok(true)) {
             return Err(self.held_error());
@@ -73,7 +72,7 @@ impl LocalBackend {
         operation: &str,
         timeout: Duration,
         notify: crate::Notify<'_>,
-    ) -> anyhow::Result<LockInfo> {
+    ) -> Result<LockInfo, StateError> {
         let f = self.open_lock_file()?;
         let start = Instant::now();
         let mut told = false;
@@ -94,10 +93,10 @@ impl LocalBackend {
         self.hold(f, operation)
     }
 
-    fn open_lock_file(&self) -> anyhow::Result<std::fs::File> {
+    fn open_lock_file(&self) -> Result<std::fs::File, StateError> {
         let lp = self.lock_path();
         std::fs::create_dir_all(lp.parent().unwrap_or(Path::new(".")))
-            .with_context(|| format!("cannot create {}", lp.display()))?;
+            .map_err(|e| StateError::Unavailable(format!("cannot create {}: {e}", lp.display())))?;
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
@@ -105,29 +104,30 @@ impl LocalBackend {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        opts.open(&lp)
-            .with_context(|| format!("cannot open the lock file {}", lp.display()))
+        opts.open(&lp).map_err(|e| {
+            StateError::Unavailable(format!("cannot open the lock file {}: {e}", lp.display()))
+        })
     }
 
     /// Who holds the lock, as an error.
-    fn held_error(&self) -> anyhow::Error {
+    fn held_error(&self) -> StateError {
         let holder = std::fs::read_to_string(self.lock_path())
             .ok()
             .and_then(|t| serde_json::from_str::<LockInfo>(&t).ok());
-        match holder {
-            Some(h) => anyhow::anyhow!(
+        StateError::Locked(match holder {
+            Some(h) => format!(
                 "the state is locked by another run\n  Lock ID:   {}\n  Operation: {}\n  Who:       {}\n  Created:   {}\n  Pid:       {}\nWait for it to finish, retry with --lock-timeout 5m, or if that run is gone: maform force-unlock {}",
                 h.id, h.operation, h.who, h.created, h.pid, h.id
             ),
-            None => anyhow::anyhow!(
+            None => format!(
                 "the state at {} is locked by another run; retry with --lock-timeout",
                 self.path.display()
             ),
-        }
+        })
     }
 
     /// Keep the locked file and write who holds it into it.
-    fn hold(&mut self, f: std::fs::File, operation: &str) -> anyhow::Result<LockInfo> {
+    fn hold(&mut self, f: std::fs::File, operation: &str) -> Result<LockInfo, StateError> {
         let info = LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.into(),
@@ -138,7 +138,8 @@ impl LocalBackend {
         };
         let mut fw = &f;
         let _ = f.set_len(0);
-        let _ = fw.write_all(serde_json::to_string_pretty(&info)?.as_bytes());
+        let text = serde_json::to_string_pretty(&info).unwrap_or_default();
+        let _ = fw.write_all(text.as_bytes());
         let _ = f.sync_all();
         self.lock = Some(f);
         Ok(info)
@@ -151,25 +152,28 @@ impl LocalBackend {
         }
     }
 
-    pub fn read(&self) -> anyhow::Result<State> {
+    pub fn read(&self) -> Result<State, StateError> {
         match std::fs::read(&self.path) {
             Ok(b) => State::from_bytes(&b, &self.path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::new()),
-            Err(e) => Err(e)
-                .with_context(|| format!("cannot read the state file {}", self.path.display())),
+            Err(e) => Err(StateError::Unavailable(format!(
+                "cannot read the state file {}: {e}",
+                self.path.display()
+            ))),
         }
     }
 
     /// Store `bytes` as the state; the first write of a run keeps the previous file as
     /// `.backup`.
-    pub fn store(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+    pub fn store(&mut self, bytes: &[u8]) -> Result<(), StateError> {
         if !self.backed_up {
             if let Ok(old) = std::fs::read(&self.path) {
-                atomic_write(&self.path.with_extension("json.backup"), &old)?;
+                atomic_write(&self.path.with_extension("json.backup"), &old)
+                    .map_err(StateError::from_any)?;
             }
             self.backed_up = true;
         }
-        atomic_write(&self.path, bytes)
+        atomic_write(&self.path, bytes).map_err(StateError::from_any)
     }
 
     pub fn journal(&self) -> Journal {

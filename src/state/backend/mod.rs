@@ -7,7 +7,7 @@ pub mod pg;
 
 use crate::config::BackendConfig;
 use crate::fsutil::atomic_write;
-use crate::state::{Journal, State};
+use crate::state::{Journal, State, StateError};
 use local::{LocalBackend, LockInfo};
 use pg::{PgBackend, PgSettings};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ pub enum Backend {
 
 /// The backend settings with the connection string resolved (from the configuration,
 /// else `PG_CONN_STR`).
-pub fn pg_settings(cfg: &BackendConfig) -> anyhow::Result<Option<PgSettings>> {
+pub fn pg_settings(cfg: &BackendConfig) -> Result<Option<PgSettings>, StateError> {
     match cfg {
         BackendConfig::Local => Ok(None),
         BackendConfig::Pg {
@@ -32,7 +32,7 @@ pub fn pg_settings(cfg: &BackendConfig) -> anyhow::Result<Option<PgSettings>> {
             let conn_str = match conn_str {
                 Some(c) => c.clone(),
                 None => std::env::var("PG_CONN_STR").ok().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    anyhow::anyhow!("the pg backend needs a connection string: set PG_CONN_STR (keeps the password out of files) or conn_str in the backend block")
+                    StateError::Refused("the pg backend needs a connection string: set PG_CONN_STR (keeps the password out of files) or conn_str in the backend block".into())
                 })?,
             };
             Ok(Some(PgSettings {
@@ -99,43 +99,41 @@ impl Recorded {
         dir.join(".maform/backend.json")
     }
 
-    pub fn load(dir: &Path) -> anyhow::Result<Option<Recorded>> {
+    pub fn load(dir: &Path) -> Result<Option<Recorded>, StateError> {
         match std::fs::read(Recorded::path(dir)) {
             Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
-                anyhow::anyhow!(
+                StateError::Invalid(format!(
                     "{} is corrupt ({e}); run maform init to set up the backend again",
                     Recorded::path(dir).display()
-                )
+                ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(anyhow::anyhow!(
+            Err(e) => Err(StateError::Unavailable(format!(
                 "cannot read {}: {e}",
                 Recorded::path(dir).display()
-            )),
+            ))),
         }
     }
 
-    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
-        atomic_write(
-            &Recorded::path(dir),
-            serde_json::to_string_pretty(self)?.as_bytes(),
-        )
+    pub fn save(&self, dir: &Path) -> Result<(), StateError> {
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        atomic_write(&Recorded::path(dir), text.as_bytes()).map_err(StateError::from_any)
     }
 }
 
 /// The backend this configuration uses, refusing to run on a backend that changed since
 /// `maform init` (the state would be read from the wrong place).
-pub fn configured(dir: &Path, cfg: &BackendConfig) -> anyhow::Result<BackendConfig> {
+pub fn configured(dir: &Path, cfg: &BackendConfig) -> Result<BackendConfig, StateError> {
     let rec = Recorded::load(dir)?;
     match (cfg, rec) {
         (BackendConfig::Local, None) => Ok(BackendConfig::Local),
-        (_, None) => anyhow::bail!("the configuration has a backend \"pg\" block that is not initialised here; run maform init (add --migrate-state to move existing local state into it)"),
+        (_, None) => Err(StateError::Refused("the configuration has a backend \"pg\" block that is not initialised here; run maform init (add --migrate-state to move existing local state into it)".into())),
         (c, Some(r)) if Recorded::of(c).same_place(&r) => Ok(c.clone()),
-        (c, Some(r)) => anyhow::bail!(
+        (c, Some(r)) => Err(StateError::Refused(format!(
             "the backend changed since maform init (was {}, now {}); run maform init --migrate-state to move the state, or maform init --reconfigure to use the new backend as it is",
             r.kind,
             Recorded::of(c).kind
-        ),
+        ))),
     }
 }
 
@@ -149,10 +147,18 @@ impl Recorded {
 }
 
 impl Backend {
-    pub async fn open(dir: &Path, cfg: &BackendConfig, workspace: &str) -> anyhow::Result<Backend> {
+    pub async fn open(
+        dir: &Path,
+        cfg: &BackendConfig,
+        workspace: &str,
+    ) -> Result<Backend, StateError> {
         Ok(match pg_settings(cfg)? {
             None => Backend::Local(LocalBackend::new(dir, workspace)),
-            Some(s) => Backend::Pg(PgBackend::open(s, workspace).await?),
+            Some(s) => Backend::Pg(
+                PgBackend::open(s, workspace)
+                    .await
+                    .map_err(StateError::from_any)?,
+            ),
         })
     }
 
@@ -173,10 +179,13 @@ impl Backend {
         operation: &str,
         timeout: Duration,
         notify: crate::Notify<'_>,
-    ) -> anyhow::Result<LockInfo> {
+    ) -> Result<LockInfo, StateError> {
         match self {
             Backend::Local(b) => b.lock(operation, timeout, notify).await,
-            Backend::Pg(b) => b.lock(operation, timeout, notify).await,
+            Backend::Pg(b) => b
+                .lock(operation, timeout, notify)
+                .await
+                .map_err(StateError::from_any),
         }
     }
 
@@ -187,10 +196,10 @@ impl Backend {
         }
     }
 
-    pub async fn read(&mut self) -> anyhow::Result<State> {
+    pub async fn read(&mut self) -> Result<State, StateError> {
         match self {
             Backend::Local(b) => b.read(),
-            Backend::Pg(b) => b.read().await,
+            Backend::Pg(b) => b.read().await.map_err(StateError::from_any),
         }
     }
 
@@ -205,7 +214,7 @@ impl Backend {
     /// Persist `state` if its content changed from `previous` (what the backend holds),
     /// bumping the serial. With PostgreSQL the write happens only if the stored serial is
     /// still `previous.serial`.
-    pub async fn write(&mut self, state: &mut State, previous: &State) -> anyhow::Result<bool> {
+    pub async fn write(&mut self, state: &mut State, previous: &State) -> Result<bool, StateError> {
         if state.same_content(previous) && self.exists() {
             return Ok(false);
         }
@@ -215,7 +224,9 @@ impl Backend {
             Backend::Local(b) => b.store(&bytes)?,
             Backend::Pg(b) => {
                 let expected = if b.exists() { previous.serial } else { 0 };
-                b.compare_and_swap(state, bytes, expected).await?
+                b.compare_and_swap(state, bytes, expected)
+                    .await
+                    .map_err(StateError::from_any)?
             }
         }
         Ok(true)
@@ -228,31 +239,34 @@ impl Backend {
         st: &State,
         bytes: Vec<u8>,
         expected: u64,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), StateError> {
         match self {
-            Backend::Local(b) => atomic_write(&b.path, &bytes),
-            Backend::Pg(b) => {
-                b.compare_and_swap(st, bytes, if b.exists() { expected } else { 0 })
-                    .await
-            }
+            Backend::Local(b) => atomic_write(&b.path, &bytes).map_err(StateError::from_any),
+            Backend::Pg(b) => b
+                .compare_and_swap(st, bytes, if b.exists() { expected } else { 0 })
+                .await
+                .map_err(StateError::from_any),
         }
     }
 
     /// The stored bytes of the current state, for migration (None: no state).
-    pub async fn read_bytes(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
+    pub async fn read_bytes(&mut self) -> Result<Option<Vec<u8>>, StateError> {
         match self {
             Backend::Local(b) => match std::fs::read(&b.path) {
                 Ok(x) => Ok(Some(x)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", b.path.display())),
+                Err(e) => Err(StateError::Unavailable(format!(
+                    "cannot read {}: {e}",
+                    b.path.display()
+                ))),
             },
-            Backend::Pg(b) => b.read_raw().await,
+            Backend::Pg(b) => b.read_raw().await.map_err(StateError::from_any),
         }
     }
 
     /// An older version of the state: PostgreSQL keeps the last `keep_versions`; the local
     /// backend the current file and its backup.
-    pub async fn read_version(&mut self, serial: u64) -> anyhow::Result<State> {
+    pub async fn read_version(&mut self, serial: u64) -> Result<State, StateError> {
         match self {
             Backend::Local(b) => {
                 for p in [b.path.clone(), b.path.with_extension("json.backup")] {
@@ -263,9 +277,9 @@ impl Backend {
                         }
                     }
                 }
-                anyhow::bail!("the local backend keeps only the current state and one backup, and neither has serial {serial}")
+                Err(StateError::Refused(format!("the local backend keeps only the current state and one backup, and neither has serial {serial}")))
             }
-            Backend::Pg(b) => b.read_version(serial).await,
+            Backend::Pg(b) => b.read_version(serial).await.map_err(StateError::from_any),
         }
     }
 
@@ -282,7 +296,7 @@ impl Backend {
     }
 
     /// Workspaces, "default" included (it always exists).
-    pub async fn workspaces(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+    pub async fn workspaces(&self, dir: &Path) -> Result<Vec<String>, StateError> {
         let mut names = self.stored_workspaces(dir).await?;
         if !names.iter().any(|n| n == "default") {
             names.push("default".into());
@@ -292,7 +306,7 @@ impl Backend {
     }
 
     /// Workspaces that have a stored state.
-    pub async fn stored_workspaces(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+    pub async fn stored_workspaces(&self, dir: &Path) -> Result<Vec<String>, StateError> {
         let mut names: Vec<String> = match self {
             Backend::Local(_) => std::fs::read_dir(dir.join("state"))
                 .map(|rd| {
@@ -306,14 +320,14 @@ impl Backend {
                         .collect()
                 })
                 .unwrap_or_default(),
-            Backend::Pg(b) => b.workspaces().await?,
+            Backend::Pg(b) => b.workspaces().await.map_err(StateError::from_any)?,
         };
         names.sort();
         Ok(names)
     }
 
     /// Remove this workspace's state entirely (the caller holds its lock).
-    pub async fn delete(&mut self) -> anyhow::Result<()> {
+    pub async fn delete(&mut self) -> Result<(), StateError> {
         match self {
             Backend::Local(b) => {
                 let path = b.path.clone();
@@ -323,12 +337,12 @@ impl Backend {
                 }
                 Ok(())
             }
-            Backend::Pg(b) => b.delete_workspace().await,
+            Backend::Pg(b) => b.delete_workspace().await.map_err(StateError::from_any),
         }
     }
 
     /// Remove a lock left by a run that died or hangs; returns who held it.
-    pub async fn force_unlock(&mut self, id: &str) -> anyhow::Result<String> {
+    pub async fn force_unlock(&mut self, id: &str) -> Result<String, StateError> {
         match self {
             Backend::Local(b) => {
                 let lp = b.lock_path();
@@ -337,19 +351,22 @@ impl Backend {
                     .and_then(|t| serde_json::from_str(&t).ok());
                 match info {
                     Some(i) if i.id == id => {
-                        std::fs::remove_file(&lp)?;
+                        std::fs::remove_file(&lp).map_err(|e| {
+                            StateError::Unavailable(format!("cannot remove {}: {e}", lp.display()))
+                        })?;
                         Ok(format!("lock {id} of {} for {}", i.who, i.operation))
                     }
-                    Some(i) => {
-                        anyhow::bail!("the lock ID is {}, not {id}; nothing was changed", i.id)
-                    }
-                    None => anyhow::bail!(
+                    Some(i) => Err(StateError::Refused(format!(
+                        "the lock ID is {}, not {id}; nothing was changed",
+                        i.id
+                    ))),
+                    None => Err(StateError::Refused(format!(
                         "the state is not locked (no lock information in {})",
                         lp.display()
-                    ),
+                    ))),
                 }
             }
-            Backend::Pg(b) => b.force_unlock(id).await,
+            Backend::Pg(b) => b.force_unlock(id).await.map_err(StateError::from_any),
         }
     }
 }

@@ -364,14 +364,15 @@ impl PgBackend {
                     .await?
                     .into_iter()
                     .next();
-                return Err(match row {
-                    Some(r) => anyhow::anyhow!(
+                return Err(crate::state::StateError::Locked(match row {
+                    Some(r) => format!(
                         "workspace {:?} in {} is locked by another run\n  Lock ID:   {}\n  Operation: {}\n  Who:       {}\n  Created:   {}\n  Pid:       {}\nWait for it to finish or retry with --lock-timeout 5m. A run that dies releases the lock with its connection; if that run hangs: maform force-unlock {}",
                         self.workspace, self.settings.describe(),
                         r.get::<_, String>(0), r.get::<_, String>(1), r.get::<_, String>(2), r.get::<_, String>(3), r.get::<_, i32>(4), r.get::<_, String>(0)
                     ),
-                    None => anyhow::anyhow!("workspace {:?} in {} is locked by another run; retry with --lock-timeout", self.workspace, self.settings.describe()),
-                });
+                    None => format!("workspace {:?} in {} is locked by another run; retry with --lock-timeout", self.workspace, self.settings.describe()),
+                })
+                .into());
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -422,7 +423,7 @@ impl PgBackend {
     /// The current state; a new empty one if the workspace has none.
     pub async fn read(&mut self) -> anyhow::Result<State> {
         match self.read_raw().await? {
-            Some(b) => State::from_bytes(&b, &self.origin(None)),
+            Some(b) => Ok(State::from_bytes(&b, &self.origin(None))?),
             None => Ok(State::new()),
         }
     }
@@ -460,10 +461,10 @@ impl PgBackend {
             .await?;
         for r in &rows {
             if r.get::<_, i64>(0) as u64 == serial {
-                return State::from_bytes(
+                return Ok(State::from_bytes(
                     r.get::<_, &str>(1).as_bytes(),
                     &self.origin(Some(serial)),
-                );
+                )?);
             }
         }
         let kept: Vec<String> = rows
