@@ -69,6 +69,13 @@ impl fmt::Display for ModulePath {
     }
 }
 
+/// Resource and data values for expressions, by resource: an object, or a list (count)
+/// or map (for_each) of objects.
+pub type Objects = std::collections::BTreeMap<ResourceAddr, crate::value::Value>;
+
+/// Per resource, the top-level attributes that carry secrets.
+pub type SecretAttrs = std::collections::BTreeMap<ResourceAddr, std::collections::BTreeSet<String>>;
+
 /// A resource as declared: `TYPE.NAME`, `data.TYPE.NAME`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ResourceAddr {

@@ -7,12 +7,12 @@
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::time::Duration;
 
-/// Delays between attempts of an API call: 250–500 ms, then doubling up to 30 s, at most
-/// `retries` of them.
+/// Delays between attempts of an API call: 250–500 ms, then doubling up to 15–30 s (the
+/// jitter adds up to the delay again), at most `retries` of them.
 pub fn api(retries: u32) -> impl Iterator<Item = Duration> {
     ExponentialBuilder::default()
         .with_min_delay(Duration::from_millis(250))
-        .with_max_delay(Duration::from_secs(30))
+        .with_max_delay(Duration::from_secs(15))
         .with_max_times(retries as usize)
         .with_jitter()
         .build()
@@ -39,7 +39,7 @@ mod tests {
             let base = Duration::from_millis(250 << i);
             assert!(*x >= base && *x < base * 2, "attempt {i}: {x:?}");
         }
-        assert!(api(20).all(|x| x < Duration::from_secs(60)), "capped");
+        assert!(api(20).all(|x| x < Duration::from_secs(30)), "capped");
         assert_eq!(api(0).count(), 0);
     }
 

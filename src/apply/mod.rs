@@ -444,7 +444,13 @@ pub async fn apply(
             }
             _ = ctx.cancel.abort.cancelled() => {
                 // Second signal: stop at once. The state keeps everything that finished,
-                // and the journal every create that was under way.
+                // and the journal every create that was under way. (Both signals may be
+                // seen here at once: an abort is an interruption too.)
+                if !stop_new {
+                    stop_new = true;
+                    summary.interrupted = true;
+                    let _ = ctx.events.send(Event::Interrupted);
+                }
                 set.abort_all();
                 summary.aborted = true;
                 break;

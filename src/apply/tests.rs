@@ -249,6 +249,10 @@ async fn a_first_cancel_starts_nothing_new_a_second_stops() {
     cancel.abort.cancel();
     let r = run_with(fake, &text, State::new(), Options::default(), 2, cancel).await;
     assert!(r.summary.aborted);
+    assert!(
+        r.summary.interrupted && r.summary.unsuccessful(),
+        "an abort seen first is an interruption too"
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use super::{progress, Exit, PlanArgs, Workdir};
 use crate::apply::Cancel;
 use crate::ops::apply::{Applied, Execution};
 use crate::ops::plan::Planned;
-use crate::plan::saved::SavedPlan;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -109,7 +108,7 @@ pub async fn run(
     if !pl.plan.has_changes() && (!p.refresh_only || pl.plan.drift.is_empty()) {
         let errored = crate::ops::apply::record_refresh(wd, &mut pl, &super::stderr).await?;
         pl.backend.unlock().await;
-        pl.cloud.stop().await?;
+        pl.cloud.stop(&super::stderr).await?;
         if let Some(m) = errored {
             eprintln!("\n{m}");
             return Ok(Exit(1));
@@ -123,7 +122,7 @@ pub async fn run(
         std::io::stdin().read_line(&mut line)?;
         if line.trim() != "yes" {
             println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
-            pl.cloud.stop().await?;
+            pl.cloud.stop(&super::stderr).await?;
             return Ok(Exit(1));
         }
     }
@@ -132,7 +131,7 @@ pub async fn run(
     }
     let r = execute(wd, &mut pl, parallelism, json, color).await;
     pl.backend.unlock().await;
-    pl.cloud.stop().await?;
+    pl.cloud.stop(&super::stderr).await?;
     r
 }
 
@@ -145,32 +144,14 @@ pub async fn saved(
     json: bool,
     color: Style,
 ) -> anyhow::Result<Exit> {
-    let saved = SavedPlan::read(f)?;
-    let l = crate::ops::load(&wd.dir, &p.vars.inputs())?;
-    let mut backend = wd.config_backend(&l.cfg).await?;
-    backend
-        .lock("apply", p.lock_timeout, &super::stderr)
-        .await?;
-    let prior = backend.read().await?;
-    let state = crate::ops::apply::check_saved(&saved, f, &l, &backend, &prior)?;
-    let cloud = crate::ops::provider::select(
-        &l.cfg,
-        &l.vars,
-        if json { &|_: &str| {} } else { &super::stderr },
-    )
-    .await?;
-    let SavedPlan { plan, data, .. } = saved;
-    let mut pl = Planned {
-        l,
-        plan,
-        refreshed: state,
-        prior,
-        data,
-        backend,
-        cloud,
-    };
+    let quiet = |_: &str| {};
+    let notify: crate::Notify<'_> = if json { &quiet } else { &super::stderr };
+    let registry = crate::provider::Registry::modelarts();
+    let mut pl =
+        crate::ops::apply::prepare_saved(wd, f, &p.vars.inputs(), p.lock_timeout, registry, notify)
+            .await?;
     let r = execute(wd, &mut pl, parallelism, json, color).await;
     pl.backend.unlock().await;
-    pl.cloud.stop().await?;
+    pl.cloud.stop(&super::stderr).await?;
     r
 }

@@ -13,7 +13,7 @@ pub async fn run(
     let p = PlanArgs::refresh_only(vars, lock_timeout);
     let mut pl = crate::ops::plan::make_plan(wd, &p.request()?, "drift", &super::stderr).await?;
     pl.backend.unlock().await;
-    pl.cloud.stop().await?;
+    pl.cloud.stop(&super::stderr).await?;
     let registry = pl.l.cfg.registry;
     let drift = &pl.plan.drift;
     match format {

@@ -21,7 +21,7 @@ pub async fn run(wd: &Workdir, plan: bool, vars: VarArgs) -> anyhow::Result<Exit
             refresh: true,
         };
         let pl = crate::ops::plan::make_plan(wd, &p.request()?, "plan", &super::stderr).await?;
-        pl.cloud.stop().await?;
+        pl.cloud.stop(&super::stderr).await?;
         pl.plan
             .changes
             .iter()

@@ -2,7 +2,6 @@
 
 use super::{Exit, Format, PlanArgs};
 use crate::ops::Workdir;
-use crate::plan::saved::SavedPlan;
 use std::path::Path;
 
 pub async fn run(
@@ -16,15 +15,7 @@ pub async fn run(
     pl.backend.unlock().await;
     let result = (|| -> anyhow::Result<()> {
         if let Some(f) = out {
-            let saved = SavedPlan::new(
-                pl.plan.clone(),
-                &pl.prior.lineage,
-                pl.prior.serial,
-                crate::plan::saved::config_digest(&pl.l.cfg.files)?,
-                &pl.l.vars,
-                pl.data.clone(),
-            );
-            crate::fsutil::atomic_write(f, &saved.to_bytes()?)?;
+            crate::ops::plan::save(&pl, f)?;
         }
         match format {
             Format::Json => println!(
@@ -51,7 +42,7 @@ pub async fn run(
         }
         Ok(())
     })();
-    pl.cloud.stop().await?;
+    pl.cloud.stop(&super::stderr).await?;
     result?;
     let changed = pl.plan.has_changes() || (p.refresh_only && !pl.plan.drift.is_empty());
     Ok(Exit(if detailed_exitcode && changed { 2 } else { 0 }))

@@ -138,7 +138,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                     }
                     Event::Failed { addr, action, error } => {
                         let x = inflight.remove(&addr.to_string());
-                        let what = match action { Action::Create => "creating", Action::Update => "updating", Action::Delete => "destroying", _ => "replacing" };
+                        let what = action.text().doing;
                         match mode {
                             Mode::Json => emit_json("apply_errored", &format!("Error {what} {addr}: {error}"), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "elapsed_seconds": x.as_ref().map(|x| x.start.elapsed().as_secs()), "error_code": error.code, "http_status": error.http_status}})),
                             _ => {

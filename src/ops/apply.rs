@@ -177,21 +177,27 @@ pub async fn record_refresh(
     Ok(persist.errored_message())
 }
 
-/// Check that a saved plan still applies here: the same configuration and variables,
-/// the same state lineage and serial. Returns the state to apply it to.
-pub fn check_saved(
-    saved: &SavedPlan,
-    origin: &std::path::Path,
-    l: &Loaded,
-    backend: &Backend,
-    prior: &State,
-) -> anyhow::Result<State> {
-    let f = origin.display();
+/// Everything to apply a saved plan exactly: the configuration and variables are checked
+/// against the plan first, then, under the lock, the state's lineage and serial.
+pub async fn prepare_saved(
+    wd: &Workdir,
+    file: &std::path::Path,
+    inputs: &crate::config::vars::Inputs,
+    lock_timeout: std::time::Duration,
+    registry: &crate::provider::Registry,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<Planned> {
+    let saved = SavedPlan::read(file, registry)?;
+    let l = super::load(&wd.dir, inputs)?;
+    let f = file.display();
     let digest = crate::plan::saved::config_digest(&l.cfg.files)?;
     if digest != saved.config_digest {
         anyhow::bail!("the configuration changed since {f} was made; run maform plan --out again and review the new plan");
     }
     saved.check_variables(&l.vars)?;
+    let mut backend = wd.config_backend(&l.cfg).await?;
+    backend.lock("apply", lock_timeout, notify).await?;
+    let prior = backend.read().await?;
     if prior.lineage != saved.lineage && (backend.exists() || saved.serial > 0) {
         anyhow::bail!("{f} was planned against a different state (lineage {}), not this one (lineage {}); make a new plan here", saved.lineage, prior.lineage);
     }
@@ -218,5 +224,14 @@ pub fn check_saved(
             }
         }
     }
-    Ok(state)
+    let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
+    Ok(Planned {
+        l,
+        plan: saved.plan,
+        prior,
+        refreshed: state,
+        data: saved.data,
+        backend,
+        cloud,
+    })
 }

@@ -6,7 +6,6 @@ use super::Loaded;
 use crate::addr::InstanceAddr;
 use crate::config::eval::{Objects, Scope};
 use crate::config::{Diag, Diags};
-use crate::provider::kind::GeneratedConfig;
 use crate::provider::{Provider, ResourceKind};
 use crate::state::{Instance, State};
 use crate::value::Value;
@@ -35,6 +34,15 @@ fn reference(
     Ok((crate::plan::planned(kind.schema(), &config, None), extra))
 }
 
+/// Whether an object read as `addr` must be one of the configuration's instances.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Configured {
+    /// An import: `addr` must be an instance the configuration declares.
+    Required,
+    /// A recovery: a create the configuration no longer has is still kept, as read.
+    IfDeclared,
+}
+
 /// Read object `id` as `addr`, with the configuration's values for what the API never
 /// returns. `None` when there is no such object.
 pub async fn read_as(
@@ -44,12 +52,13 @@ pub async fn read_as(
     state: &State,
     addr: &InstanceAddr,
     id: &str,
+    configured: Configured,
 ) -> anyhow::Result<Option<Instance>> {
     let kind = kind_of(l, addr)?;
-    // Without a resource block (recovery of a removed one), the object is kept as read.
-    let (reference, extra) = match reference(l, data, state, addr, kind) {
-        Ok(r) => r,
-        Err(_) => (Value::Null, vec![]),
+    let (reference, extra) = match (reference(l, data, state, addr, kind), configured) {
+        (Ok(r), _) => r,
+        (Err(_), Configured::IfDeclared) => (Value::Null, vec![]),
+        (Err(e), Configured::Required) => return Err(e.into()),
     };
     let Some(mut attributes) = provider.read(kind, id, &reference).await? else {
         return Ok(None);
@@ -102,36 +111,30 @@ pub async fn import_blocks(
                     "",
                 )])
             })?;
-        let inst = read_as(provider, l, data, refreshed, &addr, &id)
-            .await?
-            .ok_or_else(|| {
-                Diags(vec![Diag::new(
-                    Some(&imp.span),
-                    format!(
-                        "cannot import {addr}: there is no {} with id {id}",
-                        addr.rtype()
-                    ),
-                    "Check the id in the ModelArts console.",
-                )])
-            })?;
+        let inst = read_as(
+            provider,
+            l,
+            data,
+            refreshed,
+            &addr,
+            &id,
+            Configured::Required,
+        )
+        .await?
+        .ok_or_else(|| {
+            Diags(vec![Diag::new(
+                Some(&imp.span),
+                format!(
+                    "cannot import {addr}: there is no {} with id {id}",
+                    addr.rtype()
+                ),
+                "Check the id in the ModelArts console.",
+            )])
+        })?;
         refreshed.instances.insert(addr.clone(), inst);
         out.push((addr, id));
     }
     Ok(out)
-}
-
-/// What `import --generate-config` needs first: the object as configuration.
-pub async fn generated_config(
-    provider: &dyn Provider,
-    l: &Loaded,
-    addr: &InstanceAddr,
-    id: &str,
-) -> anyhow::Result<GeneratedConfig> {
-    let kind = kind_of(l, addr)?;
-    provider
-        .generate_config(kind, id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype()))
 }
 
 /// `maform import ADDR ID`: read the object and add it to the state as `addr`. With
@@ -147,6 +150,14 @@ pub async fn import(
     notify: crate::Notify<'_>,
     say: crate::Notify<'_>,
 ) -> anyhow::Result<()> {
+    let registry = crate::provider::Registry::modelarts();
+    let kind = registry.kind(addr.rtype()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{} is not a resource type maform manages (it manages {})",
+            addr.rtype(),
+            registry.kind_names().join(", ")
+        )
+    })?;
     if let Some(g) = generate {
         if g.exists() {
             anyhow::bail!(
@@ -156,7 +167,6 @@ pub async fn import(
         }
     }
     let mut l = super::load(&wd.dir, inputs)?;
-    kind_of(&l, addr)?;
     let mut backend = wd.config_backend(&l.cfg).await?;
     backend.lock("import", lock_timeout, notify).await?;
     let prior = backend.read().await?;
@@ -166,12 +176,12 @@ pub async fn import(
     let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
     let result = async {
         let provider = cloud.provider.as_ref();
+        let missing = || anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype());
+        let generated = provider.generate_config(kind, id).await?.ok_or_else(missing)?;
         if l.cfg.resource(&addr.resource).is_none() {
             let Some(g) = generate else {
                 anyhow::bail!("{addr} is not in the configuration; add a resource \"{}\" \"{}\" block first, or pass --generate-config FILE to write one", addr.rtype(), addr.name());
             };
-            let kind = kind_of(&l, addr)?;
-            let generated = generated_config(provider, &l, addr, id).await?;
             let text = crate::config::generate::resource_hcl(addr, kind.schema(), &generated);
             crate::fsutil::atomic_write(g, text.as_bytes())?;
             say(&format!(
@@ -181,9 +191,9 @@ pub async fn import(
             l = super::load(&wd.dir, inputs)?;
         }
         let data = super::refresh::read_data(provider, &l, &prior).await?;
-        let inst = read_as(provider, &l, &data, &prior, addr, id)
+        let inst = read_as(provider, &l, &data, &prior, addr, id, Configured::Required)
             .await?
-            .ok_or_else(|| anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype()))?;
+            .ok_or_else(missing)?;
         let mut st = prior.clone();
         st.instances.insert(addr.clone(), inst);
         backend.write(&mut st, &prior).await?;
@@ -191,6 +201,6 @@ pub async fn import(
         Ok(())
     }
     .await;
-    cloud.stop().await?;
+    cloud.stop(notify).await?;
     result
 }

@@ -70,7 +70,7 @@ pub async fn make_plan(
             cloud,
         }),
         Err(e) => {
-            cloud.stop().await?;
+            cloud.stop(notify).await?;
             Err(e)
         }
     }
@@ -158,4 +158,18 @@ pub fn validate(dir: &std::path::Path, inputs: &Inputs) -> anyhow::Result<()> {
         options: &opts,
     })?;
     Ok(())
+}
+
+/// Save `pl`'s plan to `path` for `maform apply PATH`: bound to the state it was made
+/// against and to the configuration and variables it was made from, secrets as digests.
+pub fn save(pl: &Planned, path: &std::path::Path) -> anyhow::Result<()> {
+    let saved = crate::plan::saved::SavedPlan::new(
+        pl.plan.clone(),
+        &pl.prior.lineage,
+        pl.prior.serial,
+        crate::plan::saved::config_digest(&pl.l.cfg.files)?,
+        &pl.l.vars,
+        pl.data.clone(),
+    );
+    crate::fsutil::atomic_write(path, &saved.to_bytes()?)
 }

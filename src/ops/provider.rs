@@ -19,17 +19,15 @@ pub struct Cloud {
 }
 
 impl Cloud {
-    /// A cloud that is only a provider (tests, other front ends).
-    pub fn of(provider: Arc<dyn Provider>) -> Cloud {
-        Cloud {
-            provider,
-            sim: None,
-        }
-    }
-
-    /// Stop the embedded simulator, if any (its cloud is saved).
-    pub async fn stop(self) -> anyhow::Result<()> {
-        if let Some(s) = self.sim {
+    /// Stop the embedded simulator, if any (its cloud is saved), passing on what it had
+    /// to report.
+    pub async fn stop(self, notify: crate::Notify<'_>) -> anyhow::Result<()> {
+        if let Some(mut s) = self.sim {
+            if let Some(mut notices) = s.notices() {
+                while let Ok(n) = notices.try_recv() {
+                    notify(&n);
+                }
+            }
             s.stop().await?;
         }
         Ok(())

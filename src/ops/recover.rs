@@ -76,7 +76,10 @@ pub async fn recover(
             }
         };
         let inst = match &id {
-            Some(id) => super::import::read_as(provider, l, data, state, &addr, id).await?,
+            Some(id) => {
+                let anyway = super::import::Configured::IfDeclared;
+                super::import::read_as(provider, l, data, state, &addr, id, anyway).await?
+            }
             None => None,
         };
         let Some(mut inst) = inst else {
@@ -89,9 +92,12 @@ pub async fn recover(
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let failed = kind
-            .status(inst.attributes.get("status").as_str().unwrap_or(""))
-            .is_failed();
+        // A create that failed; other failure statuses (a start that failed later) are the
+        // object's own business, as the next refresh shows.
+        let failed = matches!(
+            inst.attributes.get("status").as_str(),
+            Some("CREATE_FAILED" | "ERROR")
+        );
         inst.tainted = failed;
         state.instances.insert(addr.clone(), inst);
         messages.push(format!(

@@ -48,9 +48,9 @@ pub async fn refresh(
             .iter()
             .map(|(a, id)| (*id, &state.instances[*a].attributes))
             .collect();
-        let mut found = provider.read_many(kind, &refs).await?;
-        for (a, id) in items {
-            let Some(attributes) = found.remove(id) else {
+        let found = provider.read_many(kind, &refs).await?;
+        for ((a, _), read) in items.into_iter().zip(found) {
+            let Some(attributes) = read else {
                 continue;
             };
             let prior = &state.instances[a];

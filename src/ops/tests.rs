@@ -230,3 +230,35 @@ fn workspace_names_and_files_live_under_the_directory() {
         std::path::Path::new("errored-default.maform.json")
     );
 }
+
+#[tokio::test]
+async fn two_addresses_of_one_object_both_stay_in_the_refresh() {
+    let f = Fake::new();
+    let id = f.insert(Value::from_json(&json!({"name": "a"})));
+    let mut st = State::new();
+    for n in ["one", "two"] {
+        st.instances.insert(
+            InstanceAddr::managed("fake_thing", n, None),
+            inst(json!({"id": id, "name": "a"})),
+        );
+    }
+    let r = refresh::refresh(&f, fake::registry(), &st).await.unwrap();
+    assert_eq!(r.instances.len(), 2);
+}
+
+#[tokio::test]
+async fn an_import_must_name_a_configured_instance() {
+    let f = Fake::new();
+    let id = f.insert(Value::from_json(&json!({"name": "a"})));
+    for to in ["fake_thing.undeclared", "fake_thing.a[3]"] {
+        let l = loaded(&format!("{A}import {{\n  to = {to}\n  id = \"{id}\"\n}}\n"));
+        let e = import::import_blocks(&f, &l, &Objects::new(), &mut State::new())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is not in the configuration") || e.contains("is not one of the instances"),
+            "{to}: {e}"
+        );
+    }
+}

@@ -53,6 +53,8 @@ pub struct ActionText {
     pub name: &'static str,
     /// Apply progress: starting, still going, done.
     pub progress: [&'static str; 3],
+    /// What a failure was doing: "Error: creating ...".
+    pub doing: &'static str,
     /// The graph's node colour.
     pub color: Option<&'static str>,
 }
@@ -61,6 +63,7 @@ impl Action {
     pub fn text(self) -> &'static ActionText {
         const READING: [&str; 3] = ["Reading...", "Still reading...", "Read complete"];
         static NOOP: ActionText = ActionText {
+            doing: "reading",
             symbol: "   ",
             phrase: "",
             md_phrase: "",
@@ -71,6 +74,7 @@ impl Action {
             color: None,
         };
         static CREATE: ActionText = ActionText {
+            doing: "creating",
             symbol: "  +",
             phrase: "will be created",
             md_phrase: "will be created",
@@ -81,6 +85,7 @@ impl Action {
             color: Some("darkgreen"),
         };
         static UPDATE: ActionText = ActionText {
+            doing: "updating",
             symbol: "  ~",
             phrase: "will be updated in-place",
             md_phrase: "will be updated in place",
@@ -95,6 +100,7 @@ impl Action {
             color: Some("orange"),
         };
         static REPLACE: ActionText = ActionText {
+            doing: "replacing",
             symbol: "-/+",
             phrase: "must be replaced",
             md_phrase: "must be replaced",
@@ -105,6 +111,7 @@ impl Action {
             color: Some("red"),
         };
         static DELETE: ActionText = ActionText {
+            doing: "destroying",
             symbol: "  -",
             phrase: "will be destroyed",
             md_phrase: "will be destroyed",
@@ -119,6 +126,7 @@ impl Action {
             color: Some("red"),
         };
         static READ: ActionText = ActionText {
+            doing: "reading",
             symbol: " <=",
             phrase: "will be read during apply",
             md_phrase: "",

@@ -309,7 +309,12 @@ impl SavedPlan {
         Ok(serde_json::to_vec_pretty(&file)?)
     }
 
-    pub fn from_bytes(bytes: &[u8], origin: &str) -> anyhow::Result<SavedPlan> {
+    /// Parse a saved plan; `registry` knows the kinds its drift entries are of.
+    pub fn from_bytes(
+        bytes: &[u8],
+        origin: &str,
+        registry: &crate::provider::Registry,
+    ) -> anyhow::Result<SavedPlan> {
         let j: Json = serde_json::from_slice(bytes)
             .with_context(|| format!("{origin} is not a maform saved plan (not JSON)"))?;
         match j.get("maform_saved_plan").and_then(Json::as_u64) {
@@ -319,7 +324,6 @@ impl SavedPlan {
         }
         let f: File = serde_json::from_value(j)
             .with_context(|| format!("{origin} is a damaged saved plan"))?;
-        let registry = crate::provider::Registry::modelarts();
         let mut changes = Vec::new();
         for c in f.changes {
             changes.push(Change {
@@ -400,10 +404,13 @@ impl SavedPlan {
         })
     }
 
-    pub fn read(path: &std::path::Path) -> anyhow::Result<SavedPlan> {
+    pub fn read(
+        path: &std::path::Path,
+        registry: &crate::provider::Registry,
+    ) -> anyhow::Result<SavedPlan> {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
-        SavedPlan::from_bytes(&bytes, &path.display().to_string())
+        SavedPlan::from_bytes(&bytes, &path.display().to_string(), registry)
     }
 }
 
@@ -453,7 +460,8 @@ mod tests {
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("\"$sensitive\": true"), "{text}");
         assert!(text.contains("\"$unknown\": true"), "{text}");
-        let back = SavedPlan::from_bytes(&bytes, "p").unwrap();
+        let back =
+            SavedPlan::from_bytes(&bytes, "p", crate::provider::Registry::modelarts()).unwrap();
         let c = &back.plan.changes[0];
         assert_eq!(c.action, Action::Replace);
         assert_eq!(c.reason, s.plan.changes[0].reason);
@@ -484,16 +492,24 @@ mod tests {
 
     #[test]
     fn other_formats_are_refused_by_name() {
-        let e = SavedPlan::from_bytes(b"{\"maform_saved_plan\": 1}", "old.plan")
-            .err()
-            .unwrap()
-            .to_string();
+        let e = SavedPlan::from_bytes(
+            b"{\"maform_saved_plan\": 1}",
+            "old.plan",
+            crate::provider::Registry::modelarts(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
         assert!(e.contains("format 1"), "{e}");
-        assert!(SavedPlan::from_bytes(b"nope", "x").is_err());
-        assert!(SavedPlan::from_bytes(b"{}", "x")
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("not a maform saved plan"));
+        assert!(
+            SavedPlan::from_bytes(b"nope", "x", crate::provider::Registry::modelarts()).is_err()
+        );
+        assert!(
+            SavedPlan::from_bytes(b"{}", "x", crate::provider::Registry::modelarts())
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("not a maform saved plan")
+        );
     }
 }

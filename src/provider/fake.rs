@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::schema::{comp, desired_state, opt, optc, req, Schema, Ty};
 use crate::value::{PathStep, Value};
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 
@@ -241,12 +241,12 @@ impl Provider for Fake {
         &self,
         _kind: &'static dyn ResourceKind,
         items: &[(&str, &Value)],
-    ) -> Result<HashMap<String, Value>, ProviderError> {
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
         self.record(format!("list {}", items.len()));
         let objects = lock(&self.objects);
         Ok(items
             .iter()
-            .filter_map(|(id, _)| Some((id.to_string(), objects.get(*id)?.clone())))
+            .map(|(id, _)| objects.get(*id).cloned())
             .collect())
     }
 

@@ -6,7 +6,6 @@
 //! Must not hold state or do I/O: kinds describe; [`super::modelarts`] and the engine
 //! act on what they describe.
 
-use super::modelarts::convert;
 use crate::schema::Schema;
 use crate::value::{Path, Value};
 use serde_json::Value as Json;
@@ -178,7 +177,7 @@ pub trait ResourceKind: Send + Sync + 'static {
     }
     /// The create request for the planned attributes.
     fn create_body(&self, desired: &Value) -> Json {
-        convert::request_body(self.schema(), desired)
+        crate::schema::request_body(self.schema(), desired)
     }
     /// Attributes from a response (see [`super::Provider`] for `reference`).
     fn to_attrs(&self, body: &Json, reference: &Value) -> Value;
@@ -195,6 +194,10 @@ pub trait ResourceKind: Send + Sync + 'static {
     /// resize).
     fn settled(&self, _body: &Json) -> bool {
         true
+    }
+    /// Why a failed object failed, as the API says it.
+    fn failure_reason<'b>(&self, body: &'b Json) -> &'b str {
+        body["fail_reason"].as_str().unwrap_or("")
     }
     /// Configuration for `import --generate-config` from a response.
     fn generated_config(&self, body: &Json) -> GeneratedConfig {

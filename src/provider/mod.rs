@@ -19,7 +19,6 @@ pub use kind::{DataSource, Listing, Op, ResourceKind, Status, Step, Target};
 pub use registry::Registry;
 
 use crate::value::Value;
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -176,18 +175,6 @@ pub trait CreateLog: Send + Sync {
 /// What a `CreateLog` call returns: the record may go to a database.
 pub type LogFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
 
-/// A `CreateLog` that records nothing (imports, tests).
-pub struct NoLog;
-
-impl CreateLog for NoLog {
-    fn intent<'a>(&'a self, _: &'a str, _: i64) -> LogFuture<'a> {
-        Box::pin(async { Ok(()) })
-    }
-    fn created<'a>(&'a self, _: &'a str) -> LogFuture<'a> {
-        Box::pin(async { Ok(()) })
-    }
-}
-
 /// How one operation runs: its deadline, where it reports statuses, and (for creates)
 /// where it records its intent.
 pub struct OpContext<'a> {
@@ -212,13 +199,13 @@ pub trait Provider: Send + Sync {
         reference: &Value,
     ) -> Result<Option<Value>, ProviderError>;
 
-    /// Read many objects of one kind (a refresh), sharing calls where the API allows:
-    /// the attributes of those that still exist, by id.
+    /// Read many objects of one kind (a refresh), sharing calls where the API allows: for
+    /// each `(id, reference)`, in order, its attributes, or `None` if it no longer exists.
     async fn read_many(
         &self,
         kind: &'static dyn ResourceKind,
         items: &[(&str, &Value)],
-    ) -> Result<HashMap<String, Value>, ProviderError>;
+    ) -> Result<Vec<Option<Value>>, ProviderError>;
 
     /// Create an object and wait until it is running (then stop it if `desired` says
     /// `desired_state = "STOPPED"`). A create whose answer is lost is never repeated

@@ -412,6 +412,38 @@ pub fn sensitive_for(
     out
 }
 
+/// A request body: the configuration's field names are the API's, so the body is the
+/// attributes minus computed and maform-only ones, without nulls or unknowns.
+pub fn request_body(s: &Schema, v: &Value) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for a in &s.attrs {
+        if a.presence == Presence::Computed || a.name == "desired_state" {
+            continue;
+        }
+        let x = v.get(a.name);
+        if !x.is_known() && !matches!(x, Value::Map(_) | Value::List(_)) {
+            continue;
+        }
+        let j = match x {
+            Value::Null | Value::Unknown => continue,
+            x => attr_body(&a.ty, x),
+        };
+        out.insert(a.name.to_string(), j);
+    }
+    serde_json::Value::Object(out)
+}
+
+/// The request form of one attribute's value.
+pub fn attr_body(ty: &Ty, v: &Value) -> serde_json::Value {
+    match (ty, v) {
+        (Ty::Block(inner, true), Value::List(l)) => {
+            serde_json::Value::Array(l.iter().map(|e| request_body(inner, e)).collect())
+        }
+        (Ty::Block(inner, false), m @ Value::Map(_)) => request_body(inner, m),
+        (_, x) => x.to_json(),
+    }
+}
+
 /// The configuration reference for the README, generated from the schemas so that it
 /// cannot drift from the code.
 pub fn reference_markdown(registry: &crate::provider::Registry) -> String {

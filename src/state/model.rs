@@ -2,8 +2,7 @@
 //! attributes, sensitive paths, dependencies and taint), the outputs, and the views
 //! expressions take of them.
 
-use crate::addr::{InstanceAddr, Key, ResourceAddr};
-use crate::config::eval::{Objects, SecretAttrs};
+use crate::addr::{InstanceAddr, Key, Objects, ResourceAddr, SecretAttrs};
 use crate::value::{Path, PathStep, Value};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -18,12 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Resource and data values for expressions, by resource: an object, or a list (count)
-/// or map (for_each) of objects.
-pub type Objects = BTreeMap<ResourceAddr, Value>;
-
-/// Per resource, the top-level attributes that carry secrets.
-pub type SecretAttrs = BTreeMap<ResourceAddr, BTreeSet<String>>;
+pub use crate::addr::{Objects, SecretAttrs};
 
 /// What an expression can see.
 pub struct Scope<'a> {

@@ -1,42 +1,10 @@
 //! Between attribute values and the API's JSON, for every kind: request bodies from a
 //! schema, and the small pieces kinds build their attributes from.
 
-use crate::schema::{Presence, Schema, Ty};
+pub use crate::schema::{attr_body, request_body};
 use crate::value::Value;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use std::collections::BTreeMap;
-
-/// A request body: the configuration's field names are the API's, so the body is the
-/// attributes minus computed and maform-only ones, without nulls or unknowns.
-pub fn request_body(s: &Schema, v: &Value) -> Json {
-    let mut out = Map::new();
-    for a in &s.attrs {
-        if a.presence == Presence::Computed || a.name == "desired_state" {
-            continue;
-        }
-        let x = v.get(a.name);
-        if !x.is_known() && !matches!(x, Value::Map(_) | Value::List(_)) {
-            continue;
-        }
-        let j = match x {
-            Value::Null | Value::Unknown => continue,
-            x => attr_body(&a.ty, x),
-        };
-        out.insert(a.name.to_string(), j);
-    }
-    Json::Object(out)
-}
-
-/// The request form of one attribute's value.
-pub fn attr_body(ty: &Ty, v: &Value) -> Json {
-    match (ty, v) {
-        (Ty::Block(inner, true), Value::List(l)) => {
-            Json::Array(l.iter().map(|e| request_body(inner, e)).collect())
-        }
-        (Ty::Block(inner, false), m @ Value::Map(_)) => request_body(inner, m),
-        (_, x) => x.to_json(),
-    }
-}
 
 /// A response field as a value; an empty string is no value.
 pub fn s(j: &Json) -> Value {
@@ -121,7 +89,7 @@ pub fn keep_equivalent(v: &mut Value, reference: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{block, comp, opt, req};
+    use crate::schema::{block, comp, opt, req, Presence, Schema, Ty};
     use serde_json::json;
 
     fn v(j: Json) -> Value {

@@ -319,6 +319,12 @@ impl ResourceKind for DevEnv {
     fn stop_before_delete(&self) -> bool {
         true
     }
+
+    fn failure_reason<'b>(&self, body: &'b Json) -> &'b str {
+        body["spec"]["failed_reasons"]["message"]
+            .as_str()
+            .unwrap_or("")
+    }
 }
 
 #[cfg(test)]

@@ -54,9 +54,9 @@ impl ModelArts {
 
 type Kind = &'static dyn ResourceKind;
 
-/// The body, unless the kind says the object is gone although still listed.
-fn live(kind: Kind, b: serde_json::Value) -> Option<serde_json::Value> {
-    (kind.status(b["status"].as_str().unwrap_or("")) != Status::Gone).then_some(b)
+/// Whether the kind says the object is gone although the API still shows it.
+fn gone(kind: Kind, b: &serde_json::Value) -> bool {
+    kind.status(b["status"].as_str().unwrap_or("")) == Status::Gone
 }
 
 #[async_trait::async_trait]
@@ -69,7 +69,7 @@ impl Provider for ModelArts {
     ) -> Result<Option<Value>, ProviderError> {
         Ok(objects::get(&self.client, kind, id)
             .await?
-            .and_then(|b| live(kind, b))
+            .filter(|b| !gone(kind, b))
             .map(|b| kind.to_attrs(&b, reference)))
     }
 
@@ -80,7 +80,7 @@ impl Provider for ModelArts {
         &self,
         kind: Kind,
         items: &[(&str, &Value)],
-    ) -> Result<HashMap<String, Value>, ProviderError> {
+    ) -> Result<Vec<Option<Value>>, ProviderError> {
         let mut found: HashMap<String, serde_json::Value> = HashMap::new();
         let mut missing: Vec<String> = Vec::new();
         if items.len() >= 3 {
@@ -117,9 +117,9 @@ impl Provider for ModelArts {
         }
         Ok(items
             .iter()
-            .filter_map(|(id, reference)| {
-                let b = live(kind, found.remove(*id)?)?;
-                Some((id.to_string(), kind.to_attrs(&b, reference)))
+            .map(|(id, reference)| {
+                let b = found.get(*id).filter(|b| !gone(kind, b))?;
+                Some(kind.to_attrs(b, reference))
             })
             .collect())
     }

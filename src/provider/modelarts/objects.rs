@@ -190,6 +190,14 @@ pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError
     if out.len() < size || out.len() >= total {
         return Ok(out);
     }
+    // An answer that claims more objects than any account holds is not believed.
+    if total > 10_000_000 {
+        return Err(invalid(
+            kind,
+            "a total of more than ten million objects",
+            &first["total"],
+        ));
+    }
     let offsets: Vec<usize> = (1..total.div_ceil(size)).map(|p| p * size).collect();
     let mut pages: Vec<(usize, Vec<Json>)> = Vec::with_capacity(offsets.len());
     let sem = Arc::new(tokio::sync::Semaphore::new(16));
@@ -317,14 +325,9 @@ async fn read_status(c: &Arc<Client>, kind: Kind, id: &str) -> Result<Option<Jso
 }
 
 fn failed(kind: Kind, b: &Json) -> ProviderError {
-    let reason = b["fail_reason"]
-        .as_str()
-        .or_else(|| b["spec"]["failed_reasons"]["message"].as_str())
-        .unwrap_or("");
-    let _ = kind;
     ProviderError::Failed {
         status: status_of(b).to_string(),
-        reason: reason.to_string(),
+        reason: kind.failure_reason(b).to_string(),
     }
 }
 
@@ -612,10 +615,10 @@ pub async fn delete(
         {
             None => return Ok(()),
             Some(b)
-                if matches!(
-                    status_of(&b),
-                    "RUNNING" | "STARTING" | "RESTARTING" | "CREATING"
-                ) =>
+                if {
+                    let st = kind.status(status_of(&b));
+                    st == Status::Running || st.is_transitional()
+                } =>
             {
                 set_power(c, kind, id, false, timeout, progress).await?;
             }
