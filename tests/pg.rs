@@ -675,7 +675,7 @@ fn force_unlock_ends_the_holders_session_and_the_holder_recovers() {
         &w.run(&["force-unlock", "not-the-id"]),
         "nothing was changed",
     );
-    let o = w.run(&["force-unlock", &id]);
+    let o = w.run(&["force-unlock", "--force", &id]);
     assert!(
         o.ok().stdout.contains("successfully unlocked"),
         "{}",

@@ -432,7 +432,7 @@ fn force_unlock_and_state_commands() {
         "{}",
         o.stderr
     );
-    w.run(&["force-unlock", "1111"]).ok();
+    w.run(&["force-unlock", "--force", "1111"]).ok();
     // list, rm, mv, pull, push.
     assert_eq!(w.run(&["state", "list"]).stdout.lines().count(), 4);
     let pulled = w.run(&["state", "pull"]).stdout;

@@ -198,7 +198,12 @@ pub(crate) enum Cmd {
         cmd: StateCmd,
     },
     /// Remove a stale lock left by a run that died; takes the lock ID from the error.
-    ForceUnlock { id: String },
+    ForceUnlock {
+        id: String,
+        /// Unlock without asking, even if the holder still runs on this machine.
+        #[arg(long)]
+        force: bool,
+    },
     /// Independent states of one configuration (one file each under state/).
     Workspace {
         #[command(subcommand)]
@@ -252,6 +257,9 @@ pub(crate) enum StateCmd {
         #[arg(long)]
         serial: Option<u64>,
     },
+    /// Forget which cloud the state's objects live in, after moving them deliberately;
+    /// the next apply records where it runs.
+    Rebind,
     /// Replace the state with FILE (same lineage and a newer serial, unless --force).
     Push {
         file: PathBuf,
@@ -350,7 +358,15 @@ impl PlanArgs {
 }
 
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    // A usage error exits 1, as Terraform's do: 2 means "changes present" or "drift
+    // found" to pipelines, and a typo must not read as that.
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return i32::from(e.use_stderr());
+        }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -383,7 +399,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
     std::env::set_current_dir(&cli.chdir)
         .map_err(|e| anyhow::anyhow!("cannot use --chdir {}: {e}", cli.chdir.display()))?;
     let dir = Path::new(".");
-    let wd = Workdir::new(dir);
+    let wd = || Workdir::new(dir);
     let color = style::Style::detect(cli.no_color);
     match cli.cmd {
         Cmd::Sim(a) => sim::run(a).await,
@@ -393,16 +409,16 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit(0))
         }
         Cmd::Fmt { check, files } => fmt::run(dir, check, &files),
-        Cmd::Show { file, json } => show::run(&wd, file.as_deref(), json).await,
-        Cmd::State { cmd } => state::run(&wd, cmd).await,
-        Cmd::Workspace { cmd } => workspace::run(&wd, cmd).await,
+        Cmd::Show { file, json } => show::run(&wd()?, file.as_deref(), json).await,
+        Cmd::State { cmd } => state::run(&wd()?, cmd).await,
+        Cmd::Workspace { cmd } => workspace::run(&wd()?, cmd).await,
         Cmd::Init {
             migrate_state,
             reconfigure,
-        } => init::run(&wd, migrate_state, reconfigure).await,
-        Cmd::ForceUnlock { id } => state::force_unlock(&wd, &id).await,
-        Cmd::Output { name, json, raw } => output::run(&wd, name, json, raw).await,
-        Cmd::Graph { plan, vars } => graph::run(&wd, plan, vars).await,
+        } => init::run(&wd()?, migrate_state, reconfigure).await,
+        Cmd::ForceUnlock { id, force } => state::force_unlock(&wd()?, &id, force).await,
+        Cmd::Output { name, json, raw } => output::run(&wd()?, name, json, raw).await,
+        Cmd::Graph { plan, vars } => graph::run(&wd()?, plan, vars).await,
         Cmd::Plan {
             p,
             detailed_exitcode,
@@ -411,7 +427,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             format,
         } => {
             let format = if json { Format::Json } else { format };
-            plan::run(&wd, &p, detailed_exitcode, out.as_deref(), format).await
+            plan::run(&wd()?, &p, detailed_exitcode, out.as_deref(), format).await
         }
         Cmd::Drift {
             vars,
@@ -420,7 +436,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             format,
         } => {
             drift::run(
-                &wd,
+                &wd()?,
                 vars,
                 lock_timeout,
                 if json { Format::Json } else { format },
@@ -435,7 +451,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             lock_timeout,
         } => {
             import::run(
-                &wd,
+                &wd()?,
                 &addr,
                 &id,
                 generate_config.as_deref(),
@@ -450,14 +466,14 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             parallelism,
             json,
             ..
-        } => apply::saved(&wd, &f, &p, parallelism, json, color).await,
+        } => apply::saved(&wd()?, &f, &p, parallelism, json, color).await,
         Cmd::Apply {
             plan_file: None,
             p,
             auto_approve,
             parallelism,
             json,
-        } => apply::run(&wd, &p, auto_approve, parallelism, json, color).await,
+        } => apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await,
         Cmd::Destroy {
             mut p,
             auto_approve,
@@ -465,7 +481,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             json,
         } => {
             p.destroy = true;
-            apply::run(&wd, &p, auto_approve, parallelism, json, color).await
+            apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::addr::InstanceAddr;
 use crate::ops::state::Pushed;
 use crate::provider::Registry;
 use crate::state::backend::Backend;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 pub async fn run(wd: &Workdir, cmd: StateCmd) -> anyhow::Result<Exit> {
     let mut backend = wd.state_backend().await?;
@@ -53,6 +53,14 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
             crate::ops::state::mv(backend, &f, &t, notify).await?;
             println!("Move {f} to {t}: successfully moved 1 object.");
         }
+        StateCmd::Rebind => match crate::ops::state::rebind(backend, notify).await? {
+            Some(was) => println!(
+                "The state is no longer bound to {was}; the next apply records where it runs."
+            ),
+            None => println!(
+                "The state is not bound to a cloud yet; the next apply records where it runs."
+            ),
+        },
         StateCmd::Push { file, force } => {
             match crate::ops::state::push(backend, &file, force, notify).await? {
                 Pushed::Same(serial) => println!(
@@ -70,8 +78,18 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
     Ok(Exit(0))
 }
 
-pub async fn force_unlock(wd: &Workdir, id: &str) -> anyhow::Result<Exit> {
-    let what = wd.state_backend().await?.force_unlock(id).await?;
+pub async fn force_unlock(wd: &Workdir, id: &str, force: bool) -> anyhow::Result<Exit> {
+    let confirm = |h: &crate::state::LockInfo| {
+        if !std::io::stdin().is_terminal() {
+            return false;
+        }
+        print!("Do you really want to force-unlock?\n  The lock is held by {} for {} since {} (pid {}). If that run is still going, two runs will write the state.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ", h.who, h.operation, h.created, h.pid);
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).is_ok() && line.trim() == "yes"
+    };
+    let mut backend = wd.state_backend().await?;
+    let what = crate::ops::state::force_unlock(&mut backend, id, force, &confirm).await?;
     println!("maform state has been successfully unlocked ({what} is gone).");
     Ok(Exit(0))
 }

@@ -128,6 +128,9 @@ pub async fn execute(
     backend: &mut Backend,
     prior: State,
 ) -> anyhow::Result<Applied> {
+    // The state records where its objects live (a state from before this was recorded
+    // gets it now).
+    state.provider = Some(x.cloud.place.clone());
     let journal = std::sync::Arc::new(backend.journal(&x.wd.dir));
     let mut persist = BackendPersist::new(x.wd, backend, prior, x.notify);
     let ctx = apply::Context {
@@ -170,6 +173,7 @@ pub async fn record_refresh(
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Option<String>> {
     let mut st = std::mem::take(&mut p.refreshed);
+    st.provider = Some(p.cloud.place.clone());
     apply::outputs(&p.l.cfg, &p.l.vars, &p.data, &mut st);
     let prior = std::mem::take(&mut p.prior);
     let mut persist = BackendPersist::new(wd, &mut p.backend, prior, notify);
@@ -198,6 +202,7 @@ pub async fn prepare_saved(
     let mut backend = wd.config_backend(&l.cfg).await?;
     backend.lock("apply", lock_timeout, notify).await?;
     let prior = backend.read().await?;
+    super::check_state(&l, &prior)?;
     if prior.lineage != saved.lineage && (backend.exists() || saved.serial > 0) {
         anyhow::bail!("{f} was planned against a different state (lineage {}), not this one (lineage {}); make a new plan here", saved.lineage, prior.lineage);
     }
@@ -224,7 +229,7 @@ pub async fn prepare_saved(
             }
         }
     }
-    let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
+    let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
     Ok(Planned {
         l,
         plan: saved.plan,

@@ -173,7 +173,7 @@ pub async fn import(
     if prior.instances.contains_key(addr) {
         anyhow::bail!("{addr} is already managed; remove it first with maform state rm {addr} if you mean to import another object there");
     }
-    let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
+    let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
     let result = async {
         let provider = cloud.provider.as_ref();
         let missing = || anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype());
@@ -195,6 +195,7 @@ pub async fn import(
             .await?
             .ok_or_else(missing)?;
         let mut st = prior.clone();
+        st.provider = Some(cloud.place.clone());
         st.instances.insert(addr.clone(), inst);
         backend.write(&mut st, &prior).await?;
         backend.unlock().await;

@@ -35,22 +35,32 @@ pub struct Workdir {
 
 impl Workdir {
     /// The directory, with the workspace selected by `MAFORM_WORKSPACE`, else by
-    /// `.maform/environment`, else "default".
-    pub fn new(dir: &Path) -> Workdir {
-        let workspace = std::env::var("MAFORM_WORKSPACE")
+    /// `.maform/environment`, else "default". A name that `workspace new` would refuse is
+    /// refused wherever it comes from: it becomes a file name.
+    pub fn new(dir: &Path) -> anyhow::Result<Workdir> {
+        let from_env = std::env::var("MAFORM_WORKSPACE")
             .ok()
             .filter(|w| !w.is_empty())
-            .or_else(|| {
-                std::fs::read_to_string(dir.join(".maform/environment"))
-                    .ok()
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-            })
-            .unwrap_or_else(|| "default".to_string());
-        Workdir {
+            .map(|w| (w, "MAFORM_WORKSPACE".to_string()));
+        let from_file = || {
+            let f = dir.join(".maform/environment");
+            std::fs::read_to_string(&f)
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .map(|w| (w, f.display().to_string()))
+        };
+        let workspace = match from_env.or_else(from_file) {
+            Some((w, _)) if workspace::valid_name(&w) => w,
+            Some((w, origin)) => anyhow::bail!(
+                "invalid workspace name {w:?} in {origin}: use up to 90 letters, digits, - and _"
+            ),
+            None => "default".to_string(),
+        };
+        Ok(Workdir {
             dir: dir.to_path_buf(),
             workspace,
-        }
+        })
     }
 
     /// Where maform keeps its own files for this directory.
@@ -114,6 +124,21 @@ pub fn load(dir: &Path, inputs: &Inputs) -> anyhow::Result<Loaded> {
     let vars = vars::resolve(&cfg, inputs, &env)?;
     let graph = graph::build(&cfg)?;
     Ok(Loaded { cfg, vars, graph })
+}
+
+/// A state this configuration's kinds can work with: every entry of a type maform manages.
+/// Checked before the first API call, so that nothing is changed for a state that would
+/// stop half way.
+pub fn check_state(l: &Loaded, st: &crate::state::State) -> anyhow::Result<()> {
+    for a in st.instances.keys() {
+        if l.cfg.registry.schema(a.mode(), a.rtype()).is_none() {
+            anyhow::bail!(
+                "the state lists {a}, of a type maform does not manage ({}); nothing was done. Remove the entry with: maform state rm {a} (the object itself is not touched)",
+                a.rtype()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// With MAFORM_TIMINGS set, how long each phase took.

@@ -56,8 +56,9 @@ pub async fn make_plan(
     let mut backend = wd.config_backend(&l.cfg).await?;
     backend.lock(operation, req.lock_timeout, notify).await?;
     let prior = backend.read().await?;
+    super::check_state(&l, &prior)?;
     t.phase("read state", notify);
-    let cloud = super::provider::select(&l.cfg, &l.vars, notify).await?;
+    let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
     let result = plan_with(wd, req, &l, &cloud, &mut backend, prior, &mut t, notify).await;
     match result {
         Ok((plan, prior, refreshed, data)) => Ok(Planned {
@@ -105,6 +106,7 @@ async fn plan_with(
             notify(&msg);
         }
         if prior != before {
+            prior.provider = Some(cloud.place.clone());
             for (a, i) in &prior.instances {
                 if !before.instances.contains_key(a) {
                     refreshed.instances.insert(a.clone(), i.clone());

@@ -7,6 +7,7 @@ use crate::config::vars::Resolved;
 use crate::config::{Config, Diag, Diags};
 use crate::provider::modelarts::{Client, ClientConfig, Credentials, ModelArts};
 use crate::provider::Provider;
+use crate::state::Place;
 use crate::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use std::sync::Arc;
 /// Where API calls go, and the embedded simulator when that is where.
 pub struct Cloud {
     pub provider: Arc<dyn Provider>,
+    /// Where that is, as the state records it.
+    pub place: Place,
     /// The in-process simulator, when no cloud is configured.
     sim: Option<crate::sim::Server>,
 }
@@ -32,6 +35,19 @@ impl Cloud {
         }
         Ok(())
     }
+}
+
+/// Whether an endpoint is on this machine (a simulator, a tunnel).
+fn is_loopback(endpoint: &str) -> bool {
+    let host = reqwest::Url::parse(endpoint)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn env(name: &str) -> Option<String> {
@@ -65,13 +81,31 @@ fn settings(cfg: &Config, vars: &Resolved) -> Result<BTreeMap<String, Value>, Di
     Ok(out)
 }
 
+/// The file the embedded simulator keeps its cloud in, relative to the configuration.
+const EMBEDDED_DATA: &str = ".maform/sim.json";
+
+/// Refuse a run whose cloud is not the one the state's objects live in: it would see them
+/// all as deleted and create them again elsewhere, and the state would lose the real ones.
+fn check_place(recorded: Option<&Place>, resolved: &Place, implicit: bool) -> anyhow::Result<()> {
+    let Some(r) = recorded.filter(|r| *r != resolved) else {
+        return Ok(());
+    };
+    let rebind = "If the objects really moved, say so with: maform state rebind (the next apply then records where it runs)";
+    if implicit {
+        anyhow::bail!("the state's objects live at {r}, but this run has no endpoint, region or credentials, so it would use the embedded simulator and plan to create everything again; nothing was done.\nSet HW_ACCESS_KEY and HW_SECRET_KEY (and the endpoint or region the state was made with) as that run did. {rebind}.");
+    }
+    anyhow::bail!("the state's objects live at {r}, but this run resolved {resolved}; nothing was done.\nPoint the provider block or HW_* variables at the cloud the state belongs to. {rebind}.")
+}
+
 /// Build the client from the provider block and the environment. With no endpoint,
 /// region or credentials anywhere, start the embedded simulator, whose cloud persists in
 /// `.maform/sim.json` next to the configuration so that separate commands see the same
-/// cloud.
+/// cloud — unless `recorded` (where the state's objects live) is a real cloud. A cloud
+/// other than `recorded` is refused before any call.
 pub async fn select(
     cfg: &Config,
     vars: &Resolved,
+    recorded: Option<&Place>,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Cloud> {
     let settings = settings(cfg, vars)?;
@@ -108,10 +142,14 @@ pub async fn select(
         .map(|n| n as u32)
         .or_else(|| env("HW_MAX_RETRIES").and_then(|v| v.parse().ok()))
         .unwrap_or(5);
-    let embedded = endpoint.as_deref() == Some("embedded")
-        || (endpoint.is_none() && region.is_none() && matches!(credentials, Credentials::None));
-    if embedded {
-        let data = cfg.dir.join(".maform").join("sim.json");
+    let implicit =
+        endpoint.is_none() && region.is_none() && matches!(credentials, Credentials::None);
+    if endpoint.as_deref() == Some("embedded") || implicit {
+        let place = Place::Embedded {
+            data: EMBEDDED_DATA.into(),
+        };
+        check_place(recorded, &place, implicit)?;
+        let data = cfg.dir.join(EMBEDDED_DATA);
         let timings = match env("MAFORM_SIM_PROFILE").as_deref() {
             Some("realistic") => crate::sim::Timings::realistic(),
             _ => crate::sim::Timings::fast(),
@@ -134,6 +172,7 @@ pub async fn select(
         })?;
         return Ok(Cloud {
             provider: Arc::new(ModelArts::new(Arc::new(client))),
+            place,
             sim: Some(server),
         });
     }
@@ -143,11 +182,17 @@ pub async fn select(
     let project_id = get("project_id", &["HW_PROJECT_ID", "OS_PROJECT_ID"]).ok_or_else(|| {
         anyhow::anyhow!("no project id: set project_id in provider \"modelarts\" or HW_PROJECT_ID")
     })?;
-    if matches!(credentials, Credentials::None)
-        && !endpoint.starts_with("http://127.")
-        && !endpoint.starts_with("http://localhost")
-    {
+    let place = Place::cloud(&endpoint, &project_id);
+    check_place(recorded, &place, false)?;
+    let loopback = is_loopback(&endpoint);
+    if matches!(credentials, Credentials::None) && !loopback {
         anyhow::bail!("no credentials: set HW_ACCESS_KEY and HW_SECRET_KEY, or HW_AUTH_TOKEN");
+    }
+    if endpoint.starts_with("http://") && !loopback {
+        notify(&format!("Warning: the endpoint {endpoint} is plain http://: every request, and the create bodies that carry passwords (admin_pass), travel unencrypted. Use https://."));
+    }
+    if insecure {
+        notify("Warning: insecure is set: the endpoint's TLS certificate is not verified, so anyone on the path can read and change the requests. Unset insecure (or HW_INSECURE) outside tests.");
     }
     let client = Client::new(ClientConfig {
         endpoint,
@@ -159,6 +204,50 @@ pub async fn select(
     })?;
     Ok(Cloud {
         provider: Arc::new(ModelArts::new(Arc::new(client))),
+        place,
         sim: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_place, is_loopback, Place};
+
+    #[test]
+    fn a_run_elsewhere_than_the_state_is_refused() {
+        let real = Place::cloud("https://modelarts.cn-north-4.myhuaweicloud.com", "p1");
+        let sim = Place::Embedded {
+            data: ".maform/sim.json".into(),
+        };
+        let e = check_place(Some(&real), &sim, true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no endpoint, region or credentials"), "{e}");
+        assert!(e.contains("project p1"), "{e}");
+        let other = Place::cloud("https://modelarts.cn-north-4.myhuaweicloud.com", "p2");
+        let e = check_place(Some(&real), &other, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("but this run resolved") && e.contains("maform state rebind"),
+            "{e}"
+        );
+        assert!(check_place(Some(&real), &real, false).is_ok());
+        assert!(
+            check_place(None, &sim, true).is_ok(),
+            "a new state goes anywhere"
+        );
+    }
+
+    #[test]
+    fn loopback_endpoints() {
+        assert!(is_loopback("http://127.0.0.1:8080"));
+        assert!(is_loopback("http://localhost:1"));
+        assert!(is_loopback("http://[::1]:80/x"));
+        assert!(!is_loopback("http://10.0.0.1"));
+        assert!(!is_loopback(
+            "https://modelarts.cn-north-4.myhuaweicloud.com"
+        ));
+        assert!(!is_loopback("http://127.0.0.1.evil.example"));
+    }
 }

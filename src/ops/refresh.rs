@@ -23,6 +23,7 @@ pub async fn refresh(
     let mut out = State {
         serial: state.serial,
         lineage: state.lineage.clone(),
+        provider: state.provider.clone(),
         instances: BTreeMap::new(),
         outputs: state.outputs.clone(),
     };

@@ -104,3 +104,44 @@ pub async fn push(
     backend.unlock().await;
     Ok(Pushed::Stored(new.serial))
 }
+
+/// Remove the lock `id` of a run that died or hangs. The ID must match; a holder that is
+/// a live process on this machine is refused unless `force`; otherwise `confirm` must say
+/// yes (it is not asked with `force`). Returns who held it.
+pub async fn force_unlock(
+    backend: &mut Backend,
+    id: &str,
+    force: bool,
+    confirm: &dyn Fn(&crate::state::LockInfo) -> bool,
+) -> anyhow::Result<String> {
+    let Some(h) = backend.holder().await? else {
+        anyhow::bail!(
+            "the state is not locked (no lock information in {}); nothing was changed",
+            backend.describe()
+        );
+    };
+    if h.id != id {
+        anyhow::bail!("the lock ID is {}, not {id}; nothing was changed", h.id);
+    }
+    if !force && crate::state::backend::local::holder_is_alive(&h) {
+        anyhow::bail!("the lock is held by a process that is still running on this machine (pid {}, {} since {}); stop it first, or pass --force if it hangs; nothing was changed", h.pid, h.operation, h.created);
+    }
+    if !force && !confirm(&h) {
+        anyhow::bail!("force-unlock cancelled; nothing was changed (pass --force to unlock without a question)");
+    }
+    Ok(backend.force_unlock(id).await?)
+}
+
+/// Forget where the state's objects live, after a deliberate move: the next apply records
+/// where it runs. Returns what the state was bound to.
+pub async fn rebind(
+    backend: &mut Backend,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<Option<crate::state::Place>> {
+    backend.lock("state rebind", Duration::ZERO, notify).await?;
+    let prior = backend.read().await?;
+    let mut st = prior.clone();
+    let was = st.provider.take();
+    backend.write(&mut st, &prior).await?;
+    Ok(was)
+}

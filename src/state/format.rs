@@ -19,6 +19,8 @@ struct FileV1 {
     maform_version: String,
     serial: u64,
     lineage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider: Option<super::model::Place>,
     resources: Vec<FileResource>,
     #[serde(default)]
     outputs: BTreeMap<String, FileOutput>,
@@ -112,6 +114,9 @@ impl State {
                         })
                     })
                     .collect::<anyhow::Result<_>>()?;
+                if instances.contains_key(&addr) {
+                    bail!("the state file {origin} lists {addr} twice; remove one of the entries");
+                }
                 instances.insert(
                     addr,
                     Instance {
@@ -139,6 +144,7 @@ impl State {
         Ok(State {
             serial: f.serial,
             lineage: f.lineage,
+            provider: f.provider,
             instances,
             outputs,
         })
@@ -185,6 +191,7 @@ impl State {
             maform_version: env!("CARGO_PKG_VERSION").into(),
             serial: self.serial,
             lineage: self.lineage.clone(),
+            provider: self.provider.clone(),
             resources,
             outputs: self
                 .outputs

@@ -70,11 +70,7 @@ impl Journal {
             }
             let mut opts = std::fs::OpenOptions::new();
             opts.create(true).append(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                opts.mode(0o600);
-            }
+            crate::fsutil::private(&mut opts);
             *guard = Some(
                 opts.open(&self.path)
                     .with_context(|| format!("cannot open the journal {}", self.path.display()))?,

@@ -14,7 +14,7 @@ pub use backend::local::{LocalBackend, LockInfo};
 pub use backend::pg;
 pub use format::FORMAT_VERSION;
 pub use journal::{Journal, JournalEntry};
-pub use model::{Instance, OutputState, State};
+pub use model::{Instance, OutputState, Place, State};
 
 /// What can go wrong with a state, as the commands need to tell it apart.
 #[derive(Debug, thiserror::Error)]

@@ -25,8 +25,63 @@ pub struct OutputState {
 pub struct State {
     pub serial: u64,
     pub lineage: String,
+    /// Where the objects live: recorded by the first write, checked by every run before
+    /// its first API call. `None` for a new state or one written before maform recorded it.
+    pub provider: Option<Place>,
     pub instances: BTreeMap<InstanceAddr, Instance>,
     pub outputs: BTreeMap<String, OutputState>,
+}
+
+/// Where a state's objects live.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Place {
+    /// The embedded simulator, its cloud kept in `data` (relative to the configuration).
+    Embedded { data: String },
+    /// A ModelArts endpoint (a loopback endpoint without its port) and project.
+    Cloud {
+        endpoint: String,
+        project_id: String,
+    },
+}
+
+impl Place {
+    /// A ModelArts endpoint and project, with the endpoint in a form that stays the same
+    /// for the same service: lower case, no trailing slash, and on this machine no port
+    /// (a local simulator gets a new one each time it starts).
+    pub fn cloud(endpoint: &str, project_id: &str) -> Place {
+        let endpoint = match reqwest::Url::parse(endpoint) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or("").to_ascii_lowercase();
+                let local = host == "localhost"
+                    || host
+                        .trim_matches(['[', ']'])
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                match u.port() {
+                    Some(p) if !local => format!("{}://{host}:{p}", u.scheme()),
+                    _ => format!("{}://{host}", u.scheme()),
+                }
+            }
+            Err(_) => endpoint.trim_end_matches('/').to_ascii_lowercase(),
+        };
+        Place::Cloud {
+            endpoint,
+            project_id: project_id.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Embedded { data } => write!(f, "the embedded simulator (cloud kept in {data})"),
+            Place::Cloud {
+                endpoint,
+                project_id,
+            } => write!(f, "{endpoint}, project {project_id}"),
+        }
+    }
 }
 
 impl Default for State {
@@ -40,6 +95,7 @@ impl State {
         State {
             serial: 0,
             lineage: uuid::Uuid::new_v4().to_string(),
+            provider: None,
             instances: BTreeMap::new(),
             outputs: BTreeMap::new(),
         }
@@ -48,6 +104,7 @@ impl State {
     /// The same content, ignoring serial: whether a write would change anything.
     pub fn same_content(&self, other: &State) -> bool {
         self.lineage == other.lineage
+            && self.provider == other.provider
             && self.instances == other.instances
             && self.outputs == other.outputs
     }
@@ -229,6 +286,27 @@ mod tests {
             .is_none());
         assert_eq!(s.sensitive_attributes().len(), 1);
         assert_eq!(s.managed_ids().len(), 4);
+    }
+
+    #[test]
+    fn places_compare_as_the_same_service() {
+        assert_eq!(
+            Place::cloud("http://127.0.0.1:4000/", "p"),
+            Place::cloud("http://127.0.0.1:5000", "p"),
+            "a local simulator on another port"
+        );
+        assert_ne!(
+            Place::cloud("https://a.example:8443", "p"),
+            Place::cloud("https://a.example:9443", "p")
+        );
+        assert_ne!(
+            Place::cloud("https://a.example", "p"),
+            Place::cloud("https://a.example", "q")
+        );
+        assert_eq!(
+            Place::cloud("HTTPS://ModelArts.cn-north-4.myhuaweicloud.com/", "p").to_string(),
+            "https://modelarts.cn-north-4.myhuaweicloud.com, project p"
+        );
     }
 
     #[test]

@@ -33,6 +33,16 @@ pub struct LocalBackend {
     backed_up: bool,
 }
 
+/// Whether the holder of `info` is a process running on this machine now.
+pub fn holder_is_alive(info: &LockInfo) -> bool {
+    let here = who();
+    let host = |w: &str| w.rsplit_once('@').map(|(_, h)| h.to_string());
+    host(&info.who) == host(&here)
+        && info.pid != 0
+        && info.pid != std::process::id()
+        && std::path::Path::new(&format!("/proc/{}", info.pid)).exists()
+}
+
 pub fn who() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
@@ -97,14 +107,19 @@ impl LocalBackend {
         let lp = self.lock_path();
         std::fs::create_dir_all(lp.parent().unwrap_or(Path::new(".")))
             .map_err(|e| StateError::Unavailable(format!("cannot create {}: {e}", lp.display())))?;
+        // Every file of the workspace is checked before anything happens: a link among
+        // them is refused here, not found out after the cloud was changed.
+        for p in [
+            &self.path,
+            &self.path.with_extension("json.backup"),
+            &self.path.with_extension("json.journal"),
+            &lp,
+        ] {
+            crate::fsutil::refuse_link(p).map_err(|e| StateError::Refused(e.to_string()))?;
+        }
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        opts.open(&lp).map_err(|e| {
+        crate::fsutil::private(&mut opts).open(&lp).map_err(|e| {
             StateError::Unavailable(format!("cannot open the lock file {}: {e}", lp.display()))
         })
     }

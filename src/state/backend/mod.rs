@@ -341,6 +341,16 @@ impl Backend {
         }
     }
 
+    /// Who holds the lock now, if anyone says so.
+    pub async fn holder(&self) -> Result<Option<LockInfo>, StateError> {
+        match self {
+            Backend::Local(b) => Ok(std::fs::read_to_string(b.lock_path())
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())),
+            Backend::Pg(b) => b.holder().await.map_err(StateError::from_any),
+        }
+    }
+
     /// Remove a lock left by a run that died or hangs; returns who held it.
     pub async fn force_unlock(&mut self, id: &str) -> Result<String, StateError> {
         match self {

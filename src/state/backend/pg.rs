@@ -606,6 +606,25 @@ impl PgBackend {
 
     /// Release a lock whose holder hangs: end the holder's database session (which frees
     /// the advisory lock) and remove its record. Returns who held it.
+    /// Who holds this workspace's lock, from the `locks` table.
+    pub async fn holder(&self) -> anyhow::Result<Option<LockInfo>> {
+        Ok(self
+            .ws_rows(
+                "SELECT lock_id, operation, who, created, pid FROM {s}.locks WHERE workspace = $1",
+            )
+            .await?
+            .into_iter()
+            .next()
+            .map(|r| LockInfo {
+                id: r.get(0),
+                operation: r.get(1),
+                who: r.get(2),
+                created: r.get(3),
+                path: format!("{} workspace {}", self.settings.describe(), self.workspace),
+                pid: u32::try_from(r.get::<_, i32>(4)).unwrap_or(0),
+            }))
+    }
+
     pub async fn force_unlock(&mut self, id: &str) -> anyhow::Result<String> {
         let row = self
             .ws_rows(

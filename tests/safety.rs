@@ -1,0 +1,220 @@
+//! Safe against a real cloud: each test is one of the repros of the safety issue, run as a
+//! user (or an attacker) would, with the state and the files around it checked after.
+
+mod common;
+use common::*;
+
+const NB: &str = "resource \"modelarts_notebook\" \"a\" {\n  name     = \"a\"\n  flavor   = \"modelarts.vm.cpu.2u\"\n  image_id = \"e1a07296-22a8-4f05-8bc8-e936c8e54090\"\n  volume {\n    category = \"EVS\"\n  }\n}\n";
+
+fn state_bytes(w: &Work) -> Vec<u8> {
+    std::fs::read(w.path().join("state/default.json")).unwrap()
+}
+
+/// Repro 1: a state applied against a real endpoint, run without credentials or endpoint,
+/// must not switch to the embedded simulator (which would plan to create everything again
+/// and orphan the real objects).
+#[test]
+fn a_state_is_never_planned_against_another_cloud() {
+    let sim = Sim::start(&[]);
+    let mut w = Work::new(Some(&sim), &[("main.hcl", NB)]);
+    w.run(&["apply", "--auto-approve"]).ok();
+    let st = w.state();
+    assert_eq!(st["provider"]["kind"], "cloud", "{st}");
+    let before = state_bytes(&w);
+    // The same directory, but the pipeline lost its endpoint and credentials.
+    w.endpoint = None;
+    for cmd in [&["plan"][..], &["apply", "--auto-approve"]] {
+        let o = w.run(cmd);
+        assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+        assert!(
+            o.stderr.contains("no endpoint, region or credentials")
+                && o.stderr.contains("nothing was done"),
+            "{}",
+            o.stderr
+        );
+    }
+    assert_eq!(state_bytes(&w), before, "the state is untouched");
+    assert!(
+        !w.path().join(".maform/sim.json").exists(),
+        "no simulator was started"
+    );
+    // Another project is refused too.
+    w.endpoint = Some(sim.url.clone());
+    w.env = vec![(
+        "HW_PROJECT_ID".into(),
+        "ffffffffffffffffffffffffffffffff".into(),
+    )];
+    let o = w.run(&["plan"]);
+    assert!(o.stderr.contains("but this run resolved"), "{}", o.stderr);
+    // A deliberate move: rebind, and the next apply records where it runs.
+    w.env.clear();
+    w.endpoint = None;
+    w.run(&["state", "rebind"]).ok();
+    let o = w.run(&["plan"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+/// Repro 2: a lock file that is a symbolic link is refused; its target is not written.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_lock_file_is_not_followed() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(Some(&sim), &[("main.hcl", NB)]);
+    let victim = w.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::fs::create_dir_all(w.path().join("state")).unwrap();
+    std::os::unix::fs::symlink(&victim, w.path().join("state/default.json.lock")).unwrap();
+    let o = w.run(&["apply", "--auto-approve"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("is a symbolic link"), "{}", o.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(sim.objects("notebooks").is_empty(), "nothing was created");
+    // The state file itself, too.
+    std::fs::remove_file(w.path().join("state/default.json.lock")).unwrap();
+    std::os::unix::fs::symlink(&victim, w.path().join("state/default.json")).unwrap();
+    let o = w.run(&["apply", "--auto-approve"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(sim.objects("notebooks").is_empty(), "nothing was created");
+}
+
+/// Repro 6: a state naming a type maform does not manage stops before any API call.
+#[test]
+fn a_state_with_an_unknown_type_changes_nothing() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(Some(&sim), &[("main.hcl", NB)]);
+    std::fs::create_dir_all(w.path().join("state")).unwrap();
+    w.write(
+        "state/default.json",
+        r#"{"version": 1, "maform_version": "0.1.0", "serial": 3, "lineage": "l",
+            "resources": [{"mode": "managed", "type": "modelarts_gpu_cluster", "name": "x",
+                           "instances": [{"attributes": {"id": "c-1"}}]}]}"#,
+    );
+    let before = state_bytes(&w);
+    let o = w.run(&["apply", "--auto-approve"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .contains("modelarts_gpu_cluster.x, of a type maform does not manage")
+            && o.stderr.contains("maform state rm modelarts_gpu_cluster.x"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("panicked"));
+    assert_eq!(state_bytes(&w), before);
+    assert!(sim.objects("notebooks").is_empty());
+    // The way out works.
+    w.run(&["state", "rm", "modelarts_gpu_cluster.x"]).ok();
+    w.run(&["apply", "--auto-approve"]).ok();
+}
+
+/// Repro 9: a workspace name from the environment is checked like `workspace new`'s.
+#[test]
+fn workspace_names_are_checked_where_they_are_read() {
+    let w = Work::new(None, &[("main.hcl", "locals {\n  a = 1\n}\n")]);
+    let outside = w.path().join("outside");
+    let name = format!("../../{}", outside.display());
+    for bad in ["../../tmp/x", "/tmp/abs", name.as_str()] {
+        let mut w2 = Work::new(None, &[("main.hcl", "locals {\n  a = 1\n}\n")]);
+        w2.env = vec![("MAFORM_WORKSPACE".into(), bad.into())];
+        let o = w2.run(&["apply", "--auto-approve"]);
+        assert_eq!(o.code, 1, "{bad}: {}", o.stderr);
+        assert!(o.stderr.contains("invalid workspace name"), "{}", o.stderr);
+        assert!(!w2.path().join("state").exists());
+    }
+    std::fs::create_dir_all(w.path().join(".maform")).unwrap();
+    w.write(".maform/environment", "../evil\n");
+    let o = w.run(&["plan"]);
+    assert!(
+        o.stderr.contains("invalid workspace name \"../evil\""),
+        "{}",
+        o.stderr
+    );
+    assert!(!outside.exists());
+}
+
+/// Repro 10: force-unlock asks, and refuses the lock of a run that is still alive.
+#[test]
+fn force_unlock_asks_and_spares_live_runs() {
+    let sim = Sim::start(&["--transition-ms", "60000"]);
+    let w = Work::new(Some(&sim), &[("main.hcl", NB)]);
+    let mut child = w
+        .command(&["apply", "--auto-approve"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = w.path().join("state/default.json.lock");
+    // The lock record appears once the run holds the lock.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let id = loop {
+        let held = std::fs::read_to_string(&lock)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        if let Some(v) = held {
+            break v["ID"].as_str().unwrap().to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let o = w.run(&["force-unlock", &id]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr.contains("still running on this machine"),
+        "{}",
+        o.stderr
+    );
+    assert!(lock.exists(), "the live run keeps its lock");
+    let _ = child.kill();
+    let _ = child.wait();
+    // The run is gone; without a terminal to ask in, --force is the confirmation.
+    let o = w.run(&["force-unlock", &id]);
+    assert!(o.stderr.contains("pass --force"), "{}", o.stderr);
+    let o = w.run(&["force-unlock", "--force", &id]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+/// Repro 11: a plain http:// endpoint off this machine, and unverified TLS, are named.
+#[test]
+fn plaintext_and_unverified_endpoints_are_warned_about() {
+    let w = Work::new(None, &[("main.hcl", "locals {\n  a = 1\n}\n")]);
+    let mut w = w;
+    w.env = vec![
+        (
+            "HW_MODELARTS_ENDPOINT".into(),
+            "http://10.1.2.3:8080".into(),
+        ),
+        ("HW_PROJECT_ID".into(), PROJECT.into()),
+        ("HW_ACCESS_KEY".into(), "AK".into()),
+        ("HW_SECRET_KEY".into(), "SK".into()),
+        ("HW_INSECURE".into(), "true".into()),
+    ];
+    let o = w.run(&["plan"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("is plain http://"), "{}", o.stderr);
+    assert!(o.stderr.contains("admin_pass"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("TLS certificate is not verified"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("SK"), "no secret in the warning");
+}
+
+/// Repro 12: a usage error exits 1, never 2 (which pipelines read as "changes present").
+#[test]
+fn usage_errors_exit_1() {
+    let w = Work::new(None, &[("main.hcl", "locals {\n  a = 1\n}\n")]);
+    for args in [
+        &["plan", "-detailed-exitcode"][..],
+        &["nosuchcommand"],
+        &["plan", "--parallelism", "x"],
+    ] {
+        let o = w.run(args);
+        assert_eq!(o.code, 1, "{args:?}: {}", o.stderr);
+    }
+    assert_eq!(w.run(&["--help"]).code, 0);
+}
