@@ -218,3 +218,164 @@ fn usage_errors_exit_1() {
     }
     assert_eq!(w.run(&["--help"]).code, 0);
 }
+
+/// Repro 7: no limits. A million instances is refused with an error naming the resource,
+/// before anything is planned; a 4,000-deep chain of locals is an error, not a crash.
+#[test]
+fn limits_are_errors_not_crashes() {
+    let huge = NB.replace(
+        "resource \"modelarts_notebook\" \"a\" {\n  name     = \"a\"",
+        "resource \"modelarts_notebook\" \"a\" {\n  count    = 1000000\n  name     = \"a-${count.index}\"",
+    );
+    let w = Work::new(None, &[("main.hcl", &huge)]);
+    let o = w.run(&["plan"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("modelarts_notebook.a") && o.stderr.contains("100000"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.len() < 10_000, "no plan printed");
+    // The cap is a setting.
+    let mut w = Work::new(None, &[("main.hcl", &huge.replace("1000000", "3"))]);
+    w.env = vec![("MAFORM_MAX_INSTANCES".into(), "2".into())];
+    let o = w.run(&["plan"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("MAFORM_MAX_INSTANCES"), "{}", o.stderr);
+
+    let mut chain = String::from("locals {\n  l0 = 0\n");
+    for i in 1..4000 {
+        chain.push_str(&format!("  l{i} = local.l{} + 1\n", i - 1));
+    }
+    chain.push_str("}\noutput \"last\" {\n  value = local.l3999\n}\n");
+    let w = Work::new(None, &[("main.hcl", &chain)]);
+    let o = w.run(&["plan"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("levels deep"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("main.hcl:"),
+        "the error has a position: {}",
+        o.stderr
+    );
+}
+
+/// Makes a directory unwritable for this process, root included where the filesystem
+/// allows (`chattr +i`); undone on drop so that the temporary directory can go.
+#[cfg(unix)]
+struct Unwritable(std::path::PathBuf, bool);
+
+#[cfg(unix)]
+impl Unwritable {
+    fn new(dir: &std::path::Path) -> Option<Unwritable> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let probe = dir.join("probe");
+        if std::fs::write(&probe, "x").is_err() {
+            return Some(Unwritable(dir.into(), false));
+        }
+        std::fs::remove_file(&probe).unwrap();
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        (ok && std::fs::write(&probe, "x").is_err()).then(|| Unwritable(dir.into(), true))
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.1 {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+        }
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+/// Repro 8: an unwritable state directory is found out before the cloud is changed.
+#[cfg(unix)]
+#[test]
+#[allow(clippy::print_stderr)] // a skipped test says why
+fn an_unwritable_state_is_found_before_the_first_change() {
+    let sim = Sim::start(&[]);
+    let w = Work::new(Some(&sim), &[("main.hcl", NB)]);
+    w.run(&["apply", "--auto-approve"]).ok();
+    let before = sim.objects("notebooks");
+    w.write(
+        "main.hcl",
+        &NB.replace(
+            "name     = \"a\"",
+            "name     = \"a\"\n  description = \"changed\"",
+        ),
+    );
+    let Some(guard) = Unwritable::new(&w.path().join("state")) else {
+        eprintln!("skipped: this filesystem lets root write into any directory");
+        return;
+    };
+    let o = w.run(&["apply", "--auto-approve"]);
+    drop(guard);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the state cannot be written"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(sim.objects("notebooks"), before, "the cloud is unchanged");
+    // Writable again, the same apply goes through.
+    w.run(&["apply", "--auto-approve"]).ok();
+    assert_eq!(
+        w.instance("modelarts_notebook", "a")["description"],
+        "changed"
+    );
+}
+
+/// Repro 13: `--target` narrows the prevent_destroy check; a saved plan refuses flags that
+/// would shape another plan.
+#[test]
+fn targets_narrow_checks_and_saved_plans_refuse_shaping_flags() {
+    let sim = Sim::start(&[]);
+    let two = format!(
+        "{NB}\n{}",
+        NB.replace("\"a\"", "\"b\"").replace(
+            "}\n}\n",
+            "}\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n"
+        )
+    );
+    let w = Work::new(Some(&sim), &[("main.hcl", &two)]);
+    w.run(&["apply", "--auto-approve"]).ok();
+    assert_eq!(sim.objects("notebooks").len(), 2);
+    // Destroying the unguarded one alone is allowed...
+    w.run(&[
+        "destroy",
+        "--auto-approve",
+        "--target",
+        "modelarts_notebook.a",
+    ])
+    .ok();
+    assert_eq!(sim.objects("notebooks").len(), 1);
+    // ...the guarded one is still guarded.
+    let o = w.run(&["destroy", "--auto-approve"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("prevent_destroy"), "{}", o.stderr);
+    assert_eq!(sim.objects("notebooks").len(), 1);
+    // A saved plan is applied as made: --destroy is refused, not ignored.
+    w.run(&["plan", "--out", "p.plan"]).ok();
+    for flag in [&["--destroy"][..], &["--target", "modelarts_notebook.a"]] {
+        let mut args = vec!["apply", "--auto-approve"];
+        args.extend_from_slice(flag);
+        args.push("p.plan");
+        let o = w.run(&args);
+        assert_eq!(o.code, 1, "{flag:?}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("cannot change a saved plan"),
+            "{}",
+            o.stderr
+        );
+    }
+    assert_eq!(sim.objects("notebooks").len(), 1, "nothing was applied");
+}

@@ -144,6 +144,18 @@ pub async fn saved(
     json: bool,
     color: Style,
 ) -> anyhow::Result<Exit> {
+    // A saved plan is applied exactly as it was reviewed: a flag that would shape a plan
+    // is refused rather than ignored.
+    let shaping = [
+        ("--destroy", p.destroy),
+        ("--refresh-only", p.refresh_only),
+        ("--replace", !p.replace.is_empty()),
+        ("--target", !p.target.is_empty()),
+        ("--refresh=false", !p.refresh),
+    ];
+    if let Some((flag, _)) = shaping.iter().find(|(_, set)| *set) {
+        anyhow::bail!("{flag} cannot change a saved plan: {} is applied exactly as it was made. Make a new plan with {flag} (maform plan {flag} ... --out FILE) and apply that", f.display());
+    }
     let quiet = |_: &str| {};
     let notify: crate::Notify<'_> = if json { &quiet } else { &super::stderr };
     let registry = crate::provider::Registry::modelarts();

@@ -367,8 +367,25 @@ pub fn main() -> i32 {
             return i32::from(e.use_stderr());
         }
     };
+    // Evaluation nests up to config::eval::MAX_DEPTH levels; the command runs on a thread
+    // whose stack holds that many with room to spare, as do the runtime's workers.
+    let runner = std::thread::Builder::new()
+        .name("maform".into())
+        .stack_size(256 << 20)
+        .spawn(move || run_main(cli));
+    match runner.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("Error: maform stopped unexpectedly");
+            1
+        }
+    }
+}
+
+fn run_main(cli: Cli) -> i32 {
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(16 << 20)
         .build()
     {
         Ok(rt) => rt,

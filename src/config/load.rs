@@ -417,6 +417,7 @@ impl Config {
             }
         }
         let mut cfg = Config::from_sources_with(&sources, registry)?;
+        cfg.limits = Limits::from_env().map_err(|d| Diags(vec![d]))?;
         cfg.dir = dir.to_path_buf();
         cfg.files = files;
         Ok(cfg)

@@ -189,6 +189,41 @@ pub struct Config {
     /// Where the state lives (`backend "pg" { ... }`); the local files when absent.
     pub backend: BackendConfig,
     pub backend_span: Option<Span>,
+    /// How far a plan may grow.
+    pub limits: Limits,
+}
+
+/// Bounds that keep a mistaken configuration (`count = 1e9`) from exhausting the machine:
+/// each is an error that names the resource, never a crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Instances in one plan (`MAFORM_MAX_INSTANCES`, default 100,000).
+    pub max_instances: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_instances: 100_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with `MAFORM_MAX_INSTANCES` if set.
+    pub fn from_env() -> Result<Limits, Diag> {
+        let mut l = Limits::default();
+        if let Ok(v) = std::env::var("MAFORM_MAX_INSTANCES") {
+            l.max_instances = v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                Diag::new(
+                    None,
+                    format!("invalid MAFORM_MAX_INSTANCES {v:?}"),
+                    "Give a positive whole number: how many instances one plan may have.",
+                )
+            })?;
+        }
+        Ok(l)
+    }
 }
 
 /// The state backend a configuration asks for.
@@ -221,6 +256,7 @@ impl Default for Config {
             imports: Vec::new(),
             backend: BackendConfig::default(),
             backend_span: None,
+            limits: Limits::default(),
         }
     }
 }

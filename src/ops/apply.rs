@@ -203,6 +203,7 @@ pub async fn prepare_saved(
     backend.lock("apply", lock_timeout, notify).await?;
     let prior = backend.read().await?;
     super::check_state(&l, &prior)?;
+    backend.preflight()?;
     if prior.lineage != saved.lineage && (backend.exists() || saved.serial > 0) {
         anyhow::bail!("{f} was planned against a different state (lineage {}), not this one (lineage {}); make a new plan here", saved.lineage, prior.lineage);
     }

@@ -57,6 +57,9 @@ pub async fn make_plan(
     backend.lock(operation, req.lock_timeout, notify).await?;
     let prior = backend.read().await?;
     super::check_state(&l, &prior)?;
+    if matches!(operation, "apply" | "destroy") {
+        backend.preflight()?;
+    }
     t.phase("read state", notify);
     let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
     let result = plan_with(wd, req, &l, &cloud, &mut backend, prior, &mut t, notify).await;

@@ -15,11 +15,25 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// An instance key with its `each.key`/`each.value`.
 pub type InstanceKey = (Option<Key>, Option<(Value, Value)>);
 
-/// Instance keys of a resource, with `each` values.
-pub fn expand(r: &Resource, scope: &Scope<'_>) -> Result<Vec<InstanceKey>, Diag> {
+/// Instance keys of a resource, with `each` values; more than `max` is an error.
+pub fn expand(r: &Resource, scope: &Scope<'_>, max: usize) -> Result<Vec<InstanceKey>, Diag> {
+    let too_many = |span: &crate::config::Span, n: f64| {
+        Diag::new(
+            Some(span),
+            format!(
+                "{} would have {} instances, more than the limit of {max}",
+                r.addr(),
+                crate::value::fmt_number(n)
+            ),
+            "Check the expression; if you mean it, raise the limit with MAFORM_MAX_INSTANCES.",
+        )
+    };
     if let Some(c) = &r.count {
         let n =
             match scope.eval_attr(c)? {
+                Value::Number(n) if n > max as f64 && n.fract() == 0.0 => {
+                    return Err(too_many(&c.span, n))
+                }
                 Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => n as i64,
                 Value::Unknown => return Err(Diag::new(
                     Some(&c.span),
@@ -37,7 +51,16 @@ pub fn expand(r: &Resource, scope: &Scope<'_>) -> Result<Vec<InstanceKey>, Diag>
         return Ok((0..n).map(|i| (Some(Key::Int(i)), None)).collect());
     }
     if let Some(f) = &r.for_each {
-        return match scope.eval_attr(f)? {
+        let v = scope.eval_attr(f)?;
+        let len = match &v {
+            Value::Map(m) => m.len(),
+            Value::List(l) => l.len(),
+            _ => 0,
+        };
+        if len > max {
+            return Err(too_many(&f.span, len as f64));
+        }
+        return match v {
             Value::Map(m) => Ok(m
                 .into_iter()
                 .map(|(k, v)| (Some(Key::Str(k.clone())), Some((Value::String(k), v))))
@@ -209,7 +232,8 @@ pub fn eval_instance(
     let mut fresh = Expansions::default();
     let cache = cache.unwrap_or(&mut fresh);
     if let std::collections::hash_map::Entry::Vacant(e) = cache.0.entry(r.addr()) {
-        e.insert(expand(r, &scope).map_err(|e| Diags(vec![e]))?);
+        let max = cfg.limits.max_instances;
+        e.insert(expand(r, &scope, max).map_err(|e| Diags(vec![e]))?);
     }
     let (key, each) = cache.0[&addr.resource]
         .iter()

@@ -213,6 +213,9 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     let mut objects: Objects = inp.data.clone();
     let mut sensitive_objects: SecretAttrs = BTreeMap::new();
     let mut configured: BTreeSet<InstanceAddr> = BTreeSet::new();
+    // Changes that would destroy a prevent_destroy resource, checked once the plan's
+    // scope is known.
+    let mut guarded: Vec<(InstanceAddr, Diag)> = Vec::new();
 
     if !opts.destroy {
         for &ri in &inp.graph.order {
@@ -226,7 +229,8 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
             let sch = kind.schema();
             let raddr = r.addr();
             let scope = Scope::of(cfg, inp.vars, &objects, &sensitive_objects);
-            let keys = match expand(r, &scope) {
+            let room = cfg.limits.max_instances.saturating_sub(configured.len());
+            let keys = match expand(r, &scope, room) {
                 Ok(k) => k,
                 Err(e) => {
                     errs.push(e);
@@ -321,8 +325,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 };
                 if action == Action::Replace {
                     if r.lifecycle.prevent_destroy {
-                        errs.push(Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy."));
-                        continue;
+                        guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
                     }
                     after = planned(sch, &config, None);
                     schema::digest_secrets(sch, &mut after);
@@ -361,12 +364,14 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         }
         let res = cfg.resource(&addr.resource);
         if let Some(r) = res.filter(|r| r.lifecycle.prevent_destroy) {
-            errs.push(Diag::new(
-                Some(&r.span),
-                format!("{addr} has lifecycle.prevent_destroy set but the plan destroys it"),
-                "Keep it, or remove prevent_destroy first.",
+            guarded.push((
+                addr.clone(),
+                Diag::new(
+                    Some(&r.span),
+                    format!("{addr} has lifecycle.prevent_destroy set but the plan destroys it"),
+                    "Keep it, or remove prevent_destroy first.",
+                ),
             ));
-            continue;
         }
         let reason = (!opts.destroy).then(|| ActionReason::for_orphan(addr, res.is_some()));
         changes.push(Change {
@@ -390,6 +395,21 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     let outputs = plan_outputs(inp, &objects, &sensitive_objects)?;
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut changes, &opts.targets);
+    }
+    // prevent_destroy guards what this plan would really destroy: not what targeting or
+    // a refresh-only plan left out.
+    let destroyed: BTreeSet<&InstanceAddr> = changes
+        .iter()
+        .filter(|c| c.action.destroys())
+        .map(|c| &c.addr)
+        .collect();
+    let refused: Vec<Diag> = guarded
+        .into_iter()
+        .filter(|(a, _)| destroyed.contains(a))
+        .map(|(_, d)| d)
+        .collect();
+    if !refused.is_empty() {
+        return Err(Diags(refused));
     }
     changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     Ok(Plan {

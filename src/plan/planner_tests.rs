@@ -437,3 +437,26 @@ fn data_sources_come_before_what_reads_them() {
         Some(&ResourceAddr::data("modelarts_images", "i"))
     );
 }
+
+#[test]
+fn prevent_destroy_guards_only_what_the_plan_destroys() {
+    let st = state(&[("fake_thing.a", live_a()), ("fake_thing.b", live_a())]);
+    let text = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\nresource \"fake_thing\" \"b\" {\n  name = \"b\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+    let opts = Options {
+        destroy: true,
+        targets: vec![InstanceAddr::parse("fake_thing.a").unwrap()],
+        ..Default::default()
+    };
+    let p = try_plan_with(text, &st, &st, opts, &[]).unwrap();
+    let addrs: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
+    assert_eq!(
+        addrs,
+        ["fake_thing.a"],
+        "an untargeted guard does not stop the plan"
+    );
+    let all = Options {
+        destroy: true,
+        ..Default::default()
+    };
+    assert!(try_plan_with(text, &st, &st, all, &[]).is_err());
+}

@@ -37,7 +37,12 @@ pub struct Scope<'a> {
     local_stack: RefCell<Vec<String>>,
     /// Set when the evaluation read a sensitive value.
     pub sensitive_hit: Cell<bool>,
+    /// How deep the evaluation is nested now.
+    depth: Cell<usize>,
 }
+
+/// How deep expressions may nest.
+pub const MAX_DEPTH: usize = 1000;
 
 static EMPTY_VARS: std::sync::LazyLock<BTreeMap<String, Value>> =
     std::sync::LazyLock::new(BTreeMap::new);
@@ -72,6 +77,7 @@ impl<'a> Scope<'a> {
             local_cache: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
             sensitive_hit: Cell::new(false),
+            depth: Cell::new(0),
         }
     }
 
@@ -296,7 +302,24 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Evaluate an expression. Nesting (operators, calls, locals referring to locals) is
+    /// bounded, so that no configuration can exhaust the stack.
     pub fn eval(&self, e: &Expression, span: &Span) -> Result<Value, Diag> {
+        let depth = self.depth.get();
+        if depth >= MAX_DEPTH {
+            return Err(self.err(
+                span,
+                format!("the expression nests more than {MAX_DEPTH} levels deep (through operators, calls or locals that refer to locals)"),
+                "Split it up: fewer levels of nesting, or locals that refer to each other in fewer steps.",
+            ));
+        }
+        self.depth.set(depth + 1);
+        let r = self.eval_inner(e, span);
+        self.depth.set(depth);
+        r
+    }
+
+    fn eval_inner(&self, e: &Expression, span: &Span) -> Result<Value, Diag> {
         Ok(match e {
             Expression::Null => Value::Null,
             Expression::Bool(b) => Value::Bool(*b),

@@ -178,6 +178,25 @@ impl LocalBackend {
         }
     }
 
+    /// Whether the state can be written: a file is created and removed in its directory.
+    pub fn preflight(&self) -> Result<(), StateError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let probe = dir.join(format!(
+            ".maform-write-check.{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let r = crate::fsutil::private(std::fs::OpenOptions::new().write(true).create_new(true))
+            .open(&probe)
+            .and_then(|mut f| f.write_all(b"ok").and_then(|_| f.sync_all()));
+        let _ = std::fs::remove_file(&probe);
+        r.map_err(|e| {
+            StateError::Unavailable(format!(
+                "the state cannot be written in {}: {e}; nothing was done. Fix the directory's permissions (or free space) and run again",
+                dir.display()
+            ))
+        })
+    }
+
     /// Store `bytes` as the state; the first write of a run keeps the previous file as
     /// `.backup`.
     pub fn store(&mut self, bytes: &[u8]) -> Result<(), StateError> {

@@ -341,6 +341,15 @@ impl Backend {
         }
     }
 
+    /// Check, before anything changes in the cloud, that a state write can succeed: the
+    /// local directory is writable (PostgreSQL: the connection and the lock are held).
+    pub fn preflight(&self) -> Result<(), StateError> {
+        match self {
+            Backend::Local(b) => b.preflight(),
+            Backend::Pg(_) => Ok(()),
+        }
+    }
+
     /// Who holds the lock now, if anyone says so.
     pub async fn holder(&self) -> Result<Option<LockInfo>, StateError> {
         match self {
