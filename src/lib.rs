@@ -15,6 +15,7 @@ pub mod graph;
 pub mod ops;
 pub mod plan;
 pub mod provider;
+pub mod redact;
 pub mod retry;
 pub mod schema;
 pub mod sim;

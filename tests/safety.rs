@@ -379,3 +379,59 @@ fn targets_narrow_checks_and_saved_plans_refuse_shaping_flags() {
     }
     assert_eq!(sim.objects("notebooks").len(), 1, "nothing was applied");
 }
+
+/// Repro 3: errors about sensitive values do not print them, in human and JSON output.
+#[test]
+fn errors_never_print_sensitive_values() {
+    let main = "variable \"n\" {\n  type      = number\n  sensitive = true\n}\nvariable \"pw\" {\n  sensitive = true\n  validation {\n    condition     = length(var.pw) > 40\n    error_message = \"pw ${var.pw} is too short.\"\n  }\n}\n";
+    let w = Work::new(None, &[("main.hcl", main)]);
+    for json in [false, true] {
+        let mut args = vec![
+            "plan",
+            "--var",
+            "n=notanumber-SECRET",
+            "--var",
+            "pw=hunter2-SECRET",
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = w.run(&args);
+        assert_eq!(o.code, 1, "{}", o.stderr);
+        assert!(
+            o.stderr.contains("invalid value for variable \"n\""),
+            "{}",
+            o.stderr
+        );
+        assert!(
+            !o.stderr.contains("SECRET") && !o.stdout.contains("SECRET"),
+            "{}{}",
+            o.stdout,
+            o.stderr
+        );
+    }
+    let o = w.run(&["plan", "--var", "n=1", "--var", "pw=hunter2-SECRET"]);
+    assert!(
+        o.stderr.contains("included a sensitive value"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("SECRET"), "{}", o.stderr);
+    // A secret that reaches an expression error later is masked too.
+    w.write(
+        "main.hcl",
+        &format!(
+            "{main}output \"o\" {{\n  value     = {{ a = 1 }}[var.pw]\n  sensitive = true\n}}\n"
+        ),
+    );
+    let o = w.run(&[
+        "plan",
+        "--var",
+        "n=1",
+        "--var",
+        &format!("pw={}", "x".repeat(41)),
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("(sensitive value)"), "{}", o.stderr);
+    assert!(!o.stderr.contains(&"x".repeat(41)), "{}", o.stderr);
+}

@@ -77,7 +77,7 @@ async fn execute(
     let _ = view.await;
     let applied: Applied = r?;
     if let Some(m) = &applied.errored {
-        eprintln!("\n{m}");
+        eprintln!("\n{}", crate::redact::scrub(m));
     }
     Ok(Exit(applied.exit_code()))
 }
@@ -110,7 +110,7 @@ pub async fn run(
         pl.backend.unlock().await;
         pl.cloud.stop(&super::stderr).await?;
         if let Some(m) = errored {
-            eprintln!("\n{m}");
+            eprintln!("\n{}", crate::redact::scrub(&m));
             return Ok(Exit(1));
         }
         return Ok(Exit(0));

@@ -312,7 +312,7 @@ pub struct Exit(pub i32);
 
 /// Where library code's lines for the user go: standard error.
 pub(crate) fn stderr(line: &str) {
-    eprintln!("{line}");
+    eprintln!("{}", crate::redact::scrub(line));
 }
 
 /// Lines of a command's result: standard output.
@@ -397,7 +397,7 @@ fn run_main(cli: Cli) -> i32 {
     match rt.block_on(run(cli)) {
         Ok(Exit(code)) => code,
         Err(e) => {
-            eprintln!("{}", render_error(&e));
+            eprintln!("{}", crate::redact::scrub(&render_error(&e)));
             1
         }
     }

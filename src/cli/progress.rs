@@ -45,7 +45,7 @@ pub fn emit_json(ty: &str, message: &str, extra: serde_json::Value) {
             m.insert(k.clone(), v.clone());
         }
     }
-    println!("{o}");
+    println!("{}", crate::redact::scrub(&o.to_string()));
 }
 
 struct InFlight {
@@ -75,11 +75,14 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
             String::new()
         }
     };
-    let line = |text: String| match &multi {
-        Some(m) => {
-            let _ = m.println(text);
+    let line = |text: String| {
+        let text = crate::redact::scrub(&text);
+        match &multi {
+            Some(m) => {
+                let _ = m.println(text);
+            }
+            None => println!("{text}"),
         }
-        None => println!("{text}"),
     };
     loop {
         tokio::select! {
@@ -148,7 +151,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                                 if let Some(m) = &multi {
                                     let _ = m.println(style.red(&format!("✗ {addr}: failed")));
                                 }
-                                eprintln!("{}{}", stamp(), style.red(&format!("Error: {what} {addr}: {error}")));
+                                eprintln!("{}{}", stamp(), style.red(&crate::redact::scrub(&format!("Error: {what} {addr}: {error}"))));
                             }
                         }
                         if let Some(o) = &overall {

@@ -308,6 +308,7 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             },
             None => Ty::Any,
         };
+        let had_value = given.contains_key(name) || var.default.is_some();
         let raw = match given.remove(name) {
             Some(Source::Raw(text, origin)) => {
                 // As in Terraform, a value from the command line or the environment is a
@@ -354,7 +355,11 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             })
         }) {
             Ok(v) => v,
-            Err(e) => {
+            Err(mut e) => {
+                if var.sensitive && had_value {
+                    // The message would quote the value (or a part of it).
+                    e.detail = format!("The value is not a valid {ty}. The variable is sensitive, so its value is not shown.");
+                }
                 errs.push(e);
                 continue;
             }
@@ -384,15 +389,27 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
                 .filter(|(k, _)| *k == name)
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            let scope = Scope::variables_only(&one, &cfg.dir);
+            let marked: BTreeSet<String> = out
+                .sensitive
+                .iter()
+                .filter(|k| *k == name)
+                .cloned()
+                .collect();
+            let scope = Scope::variables_marked(&one, &marked, &cfg.dir);
             match scope.eval_attr(cond) {
                 Ok(Value::Bool(true)) => {}
                 Ok(Value::Bool(false)) => {
-                    let m = scope
-                        .eval_attr(msg)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_else(|| "validation failed".into());
+                    // As Terraform does: a message that reads a sensitive value is not
+                    // shown at all.
+                    scope.sensitive_hit.set(false);
+                    let m = scope.eval_attr(msg);
+                    let m = if scope.sensitive_hit.get() {
+                        "The error message included a sensitive value, so it is not shown.".into()
+                    } else {
+                        m.ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_else(|| "validation failed".into())
+                    };
                     errs.push(Diag::new(
                         Some(&cond.span),
                         format!("invalid value for variable {name:?}"),
@@ -548,6 +565,31 @@ mod tests {
         let j = r.for_json();
         assert_eq!(j[0], ("pw".to_string(), None));
         assert_eq!(j[1].1, Some(Value::str("1")));
+    }
+
+    #[test]
+    fn errors_about_sensitive_values_do_not_quote_them() {
+        let main = "variable \"n\" {\n  type      = number\n  sensitive = true\n}\nvariable \"pw\" {\n  sensitive = true\n  validation {\n    condition     = length(var.pw) > 12\n    error_message = \"pw ${var.pw} is too short.\"\n  }\n}\nvariable \"plain\" {\n  validation {\n    condition     = length(var.plain) > 12\n    error_message = \"plain ${var.plain} is too short.\"\n  }\n}\n";
+        let (_d, cfg) = setup(main, &[]);
+        let e = resolve(
+            &cfg,
+            &inputs(&["n=notanumber-SECRET", "pw=5"], &[]),
+            &[("MAFORM_VAR_plain".into(), "visible".into())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("SECRET"), "{e}");
+        assert!(e.contains("The value is not a valid number"), "{e}");
+        let e = resolve(
+            &cfg,
+            &inputs(&["n=1", "pw=hunter2"], &[]),
+            &[("MAFORM_VAR_plain".into(), "visible".into())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(e.contains("included a sensitive value"), "{e}");
+        assert!(e.contains("plain visible is too short."), "{e}");
     }
 
     #[test]

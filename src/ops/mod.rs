@@ -122,6 +122,11 @@ pub fn load(dir: &Path, inputs: &Inputs) -> anyhow::Result<Loaded> {
     let cfg = Config::load_dir(dir)?;
     let env: Vec<(String, String)> = std::env::vars().collect();
     let vars = vars::resolve(&cfg, inputs, &env)?;
+    for name in &vars.sensitive {
+        if let Some(v) = vars.values.get(name) {
+            crate::redact::register_value(v);
+        }
+    }
     let graph = graph::build(&cfg)?;
     Ok(Loaded { cfg, vars, graph })
 }

@@ -142,6 +142,15 @@ async fn plan_with(
     };
     let mut plan = plan::plan(&inp)?;
     t.phase("plan", notify);
+    // Sensitive attributes the configuration sets (a password written as a literal) are
+    // never shown in a message either, whatever the service echoes back.
+    for c in &plan.changes {
+        if let Some(after) = &c.after {
+            for p in &c.sensitive {
+                crate::redact::register_value(after.get_path(p));
+            }
+        }
+    }
     plan.imports = imports;
     Ok((plan, prior, refreshed, data))
 }

@@ -120,11 +120,15 @@ pub async fn select(
     let ak = env("HW_ACCESS_KEY").or_else(|| env("OS_ACCESS_KEY"));
     let sk = env("HW_SECRET_KEY").or_else(|| env("OS_SECRET_KEY"));
     let token = env("HW_AUTH_TOKEN").or_else(|| env("OS_AUTH_TOKEN"));
+    let security_token = env("HW_SECURITY_TOKEN");
+    for secret in [&sk, &token, &security_token].into_iter().flatten() {
+        crate::redact::register(secret);
+    }
     let credentials = match (ak, sk, token) {
         (Some(ak), Some(sk), _) => Credentials::AkSk {
             ak,
             sk,
-            security_token: env("HW_SECURITY_TOKEN"),
+            security_token,
         },
         (Some(_), None, _) | (None, Some(_), _) => {
             anyhow::bail!("set both HW_ACCESS_KEY and HW_SECRET_KEY, or neither")

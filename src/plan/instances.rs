@@ -115,6 +115,8 @@ pub fn decode_instance(
         let v = scope.eval_attr(a);
         if scope.sensitive_hit.get() {
             secret_spans.borrow_mut().push(a.span.clone());
+            // Marked, so that a check that fails does not quote it.
+            return v.map(|v| Value::Sensitive(Box::new(v)));
         }
         v
     };

@@ -460,3 +460,31 @@ fn prevent_destroy_guards_only_what_the_plan_destroys() {
     };
     assert!(try_plan_with(text, &st, &st, all, &[]).is_err());
 }
+
+#[test]
+fn a_failed_check_of_a_secret_value_does_not_quote_it() {
+    let text = "variable \"pw\" {\n  sensitive = true\n}\nresource \"fake_thing\" \"a\" {\n  name = \"a\"\n  size = var.pw\n}\n";
+    let e = try_plan_with(
+        text,
+        &State::new(),
+        &State::new(),
+        Options::default(),
+        &[("pw", "hunter2-not-a-number")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("invalid value for size"), "{e}");
+    assert!(!e.contains("hunter2"), "{e}");
+    assert!(e.contains("is sensitive"), "{e}");
+    // The same mistake with a plain value quotes it.
+    let e = try_plan_with(
+        &text.replace("  sensitive = true\n", ""),
+        &State::new(),
+        &State::new(),
+        Options::default(),
+        &[("pw", "hunter2-not-a-number")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("hunter2-not-a-number"), "{e}");
+}

@@ -229,22 +229,34 @@ pub fn decode(
                     }
                     continue;
                 };
-                let v = match eval(a) {
-                    Ok(v) => v,
+                // A value marked sensitive (its expression read a secret) is checked
+                // like any other, but its error does not quote it.
+                let (v, secret) = match eval(a) {
+                    Ok(v) => v.unmark(),
                     Err(e) => {
                         errs.push(e);
                         continue;
                     }
                 };
+                let original = secret.then(|| v.clone());
                 match check_value(at, ty, v) {
                     Ok(v) => {
                         out.insert(at.name.to_string(), v);
                     }
-                    Err(m) => errs.push(Diag::new(
-                        Some(&a.span),
-                        format!("invalid value for {full}"),
-                        m,
-                    )),
+                    Err(m) => {
+                        let m = match &original {
+                            Some(v) => format!(
+                                "{} (The value is sensitive, so it is not shown.)",
+                                crate::redact::scrub_value(&m, v)
+                            ),
+                            None => m,
+                        };
+                        errs.push(Diag::new(
+                            Some(&a.span),
+                            format!("invalid value for {full}"),
+                            m,
+                        ))
+                    }
                 }
             }
         }

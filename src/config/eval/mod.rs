@@ -107,9 +107,18 @@ impl<'a> Scope<'a> {
 
     /// A scope that sees only the variables given: validation conditions.
     pub fn variables_only(vars: &'a BTreeMap<String, Value>, base_dir: &Path) -> Scope<'a> {
+        Scope::variables_marked(vars, &EMPTY_SET, base_dir)
+    }
+
+    /// Variables only, some of them sensitive (reading one sets `sensitive_hit`).
+    pub fn variables_marked(
+        vars: &'a BTreeMap<String, Value>,
+        sensitive: &'a BTreeSet<String>,
+        base_dir: &Path,
+    ) -> Scope<'a> {
         Scope::new(
             vars,
-            &EMPTY_SET,
+            sensitive,
             &EMPTY_LOCALS,
             &EMPTY_OBJECTS,
             &EMPTY_SECRETS,
@@ -644,10 +653,15 @@ impl<'a> Scope<'a> {
             _ => {}
         }
         let mut args = Vec::with_capacity(f.args.len());
+        // Whether an argument read a secret: the flag is watched around the arguments.
+        let seen = self.sensitive_hit.replace(false);
         for a in &f.args {
-            let v = self.eval(a, span)?;
+            let v = self.eval(a, span);
+            let v = v.inspect_err(|_| self.sensitive_hit.set(seen || self.sensitive_hit.get()))?;
             args.push(self.clean(v));
         }
+        let secret = self.sensitive_hit.get();
+        self.sensitive_hit.set(seen || secret);
         if f.expand_final {
             match args.pop() {
                 Some(Value::List(l)) => args.extend(l),
@@ -661,8 +675,18 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        super::funcs::call(name, args, &self.base_dir)
-            .map_err(|m| self.err(span, format!("{name}(): {m}"), ""))
+        super::funcs::call(name, args, &self.base_dir).map_err(|m| {
+            if secret {
+                // The message could quote the argument.
+                self.err(
+                    span,
+                    format!("{name}(): invalid call"),
+                    "An argument is sensitive, so the details are not shown.",
+                )
+            } else {
+                self.err(span, format!("{name}(): {m}"), "")
+            }
+        })
     }
 }
 

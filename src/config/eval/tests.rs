@@ -319,4 +319,20 @@ fn secrets_mark_what_reads_them() {
     s.sensitive_hit.set(false);
     s.eval_attr(&attr("\"plain\"")).unwrap();
     assert!(!s.sensitive_hit.get());
+    // A function that fails on a secret does not quote it; one that fails on a plain value
+    // still says why.
+    let e = s
+        .eval_attr(&attr("tonumber(var.pw)"))
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains("s3cret"), "{e}");
+    assert!(e.contains("sensitive"), "{e}");
+    assert!(s.sensitive_hit.get(), "the flag survives a failed call");
+    s.sensitive_hit.set(false);
+    let e = s
+        .eval_attr(&attr("tonumber(\"x1\")"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("x1"), "{e}");
+    assert!(!s.sensitive_hit.get());
 }
