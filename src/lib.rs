@@ -10,6 +10,7 @@ pub mod addr;
 pub mod apply;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod fsutil;
 pub mod graph;
 pub mod ops;

@@ -146,6 +146,19 @@ impl Value {
         cur
     }
 
+    /// The value at `path`, to change in place, if there is one.
+    pub fn get_path_mut(&mut self, path: &[PathStep]) -> Option<&mut Value> {
+        let mut cur = self;
+        for step in path {
+            cur = match (cur, step) {
+                (Value::Map(m), PathStep::Key(k)) => m.get_mut(k)?,
+                (Value::List(l), PathStep::Index(i)) => l.get_mut(*i)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     pub fn from_json(j: &Json) -> Value {
         match j {
             Json::Null => Value::Null,

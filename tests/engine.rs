@@ -228,7 +228,7 @@ fn devservers_power_state_name_update_replace_and_secret() {
         scratch["request"]["admin_pass"]
             .as_str()
             .unwrap()
-            .starts_with("sha256:"),
+            .starts_with("$argon2id$"),
         "the password was sent"
     );
     let build = servers

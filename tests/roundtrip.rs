@@ -301,7 +301,7 @@ fn every_create_field_is_sent_read_back_and_stable() {
     ] {
         assert_eq!(ds[k], v, "devserver {k}");
     }
-    assert!(ds["admin_pass"].as_str().unwrap().starts_with("sha256:"));
+    assert!(ds["admin_pass"].as_str().unwrap().starts_with("$argon2id$"));
     assert_eq!(ds["user_data"], "IyEvYmluL3NoCmVjaG8gaGk=");
 
     let de = request_of(&sim, "devenvs", "de-full");

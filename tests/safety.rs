@@ -435,3 +435,52 @@ fn errors_never_print_sensitive_values() {
     assert!(o.stderr.contains("(sensitive value)"), "{}", o.stderr);
     assert!(!o.stderr.contains(&"x".repeat(41)), "{}", o.stderr);
 }
+
+/// Repro 4: secrets are kept as salted, slow digests in the state and in saved plans; an
+/// old unsalted digest still verifies (no change planned) and is rewritten.
+#[test]
+fn secrets_are_kept_as_salted_digests() {
+    let sim = Sim::start(&[]);
+    let main = "variable \"pw\" {\n  sensitive = true\n}\nresource \"modelarts_devserver\" \"d\" {\n  name       = \"d\"\n  flavor     = \"Si2.large.4\"\n  image_id   = \"c90fb553-2cdb-4b81-b56a-ef68812c6cf7\"\n  admin_pass = var.pw\n  network {\n    vpc_id            = \"v\"\n    subnet_id         = \"s\"\n    security_group_id = \"g\"\n  }\n}\n";
+    let mut w = Work::new(Some(&sim), &[("main.hcl", main)]);
+    w.env = vec![("MAFORM_VAR_pw".into(), "Passw0rd-ok".into())];
+    w.run(&["plan", "--out", "p.plan"]).ok();
+    let saved = std::fs::read_to_string(w.path().join("p.plan")).unwrap();
+    assert!(!saved.contains("Passw0rd"), "{saved}");
+    let plan: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let d = plan["variables"]["pw"]["sensitive_digest"]
+        .as_str()
+        .unwrap();
+    assert!(d.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{d}");
+    w.run(&["apply", "p.plan"]).ok();
+    let digest = w.instance("modelarts_devserver", "d")["admin_pass"].clone();
+    assert!(
+        digest
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2id$v=19$m=19456"),
+        "{digest}"
+    );
+    assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0, "no change");
+    // A state written by an older maform: the same password under an unsalted SHA-256.
+    use sha2::Digest;
+    let old = format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(b"Passw0rd-ok"))
+    );
+    let path = w.path().join("state/default.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace(digest.as_str().unwrap(), &old)).unwrap();
+    let o = w.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(o.code, 0, "an old digest still verifies: {}", o.stdout);
+    w.run(&["apply", "--auto-approve"]).ok();
+    let now = w.instance("modelarts_devserver", "d")["admin_pass"].clone();
+    assert!(
+        now.as_str().unwrap().starts_with("$argon2id$"),
+        "rewritten: {now}"
+    );
+    assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
+    // A different password is a change.
+    w.env = vec![("MAFORM_VAR_pw".into(), "Passw0rd-new".into())];
+    assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 2);
+}

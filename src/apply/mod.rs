@@ -121,7 +121,15 @@ impl Job {
 
     fn instance(&self, attributes: Value, tainted: bool) -> Instance {
         let mut attributes = attributes;
-        schema::digest_secrets(self.kind.schema(), &mut attributes);
+        // The digests the plan made (and showed) are the ones recorded; an old kind is
+        // replaced by a new one.
+        for (path, d) in
+            schema::digest_secrets(self.kind.schema(), &mut attributes, self.ch.after.as_ref())
+        {
+            if let Some(x) = attributes.get_path_mut(&path) {
+                *x = Value::String(d);
+            }
+        }
         Instance {
             sensitive: schema::sensitive_for(
                 Some(self.kind.schema()),

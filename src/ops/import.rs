@@ -63,7 +63,7 @@ pub async fn read_as(
     let Some(mut attributes) = provider.read(kind, id, &reference).await? else {
         return Ok(None);
     };
-    crate::schema::digest_secrets(kind.schema(), &mut attributes);
+    crate::schema::digest_secrets(kind.schema(), &mut attributes, None);
     let sensitive = crate::schema::sensitive_for(Some(kind.schema()), &attributes, &extra);
     Ok(Some(Instance {
         attributes,

@@ -142,6 +142,16 @@ async fn plan_with(
     };
     let mut plan = plan::plan(&inp)?;
     t.phase("plan", notify);
+    // Old digests of unchanged secrets are rewritten with the state, whatever is applied.
+    for (addr, path, d) in &plan.rehash {
+        if let Some(x) = refreshed
+            .instances
+            .get_mut(addr)
+            .and_then(|i| i.attributes.get_path_mut(path))
+        {
+            *x = crate::value::Value::String(d.clone());
+        }
+    }
     // Sensitive attributes the configuration sets (a password written as a literal) are
     // never shown in a message either, whatever the service echoes back.
     for c in &plan.changes {

@@ -114,7 +114,7 @@ async fn recovery_adopts_by_recorded_id_with_the_configured_secret() {
             .get("secret")
             .as_str()
             .unwrap_or("")
-            .starts_with("sha256:")
+            .starts_with("$argon2id$")
             || a.attributes.get("secret").is_null(),
         "a secret never lands in clear"
     );

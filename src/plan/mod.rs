@@ -290,6 +290,10 @@ pub struct Plan {
     pub options: Options,
     /// Objects brought under management by this plan (address, id).
     pub imports: Vec<(InstanceAddr, String)>,
+    /// Secrets whose digest in the state is of an old kind, with the new digest to write
+    /// in its place: no change to the object, the next state write rewrites them. Not
+    /// kept in saved plans (applying one re-plans, which finds them again).
+    pub rehash: Vec<(InstanceAddr, Path, String)>,
 }
 
 impl Change {

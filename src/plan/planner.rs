@@ -209,6 +209,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     let opts = inp.options;
     let mut errs: Vec<Diag> = Vec::new();
     let mut changes = Vec::new();
+    let mut rehash = Vec::new();
     let drift = drift(cfg.registry, inp.prior, inp.refreshed);
     let mut objects: Objects = inp.data.clone();
     let mut sensitive_objects: SecretAttrs = BTreeMap::new();
@@ -268,7 +269,10 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 );
                 // The plan (and so its renderings and saved files) holds digests of
                 // write-only secrets, never the secrets; apply re-reads the configuration.
-                schema::digest_secrets(sch, &mut after);
+                // An unchanged secret keeps the digest the state has.
+                for (path, d) in schema::digest_secrets(sch, &mut after, prior) {
+                    rehash.push((addr.clone(), path, d));
+                }
                 if let Some(p) = prior.filter(|_| !tainted && !requested) {
                     for ig in &r.lifecycle.ignore_changes {
                         let path: Vec<&str> = ig.split('.').collect();
@@ -328,7 +332,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                         guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
                     }
                     after = planned(sch, &config, None);
-                    schema::digest_secrets(sch, &mut after);
+                    schema::digest_secrets(sch, &mut after, prior);
                 }
                 // A no-op keeps one copy of the object: its `after` is its `before`.
                 let after = if action == Action::NoOp {
@@ -418,6 +422,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         outputs,
         options: opts.clone(),
         imports: Vec::new(),
+        rehash,
     })
 }
 

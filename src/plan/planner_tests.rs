@@ -334,13 +334,34 @@ fn secrets_are_planned_as_digests_and_marked() {
     .unwrap();
     let c = &p.changes[0];
     let after = c.after.as_ref().unwrap();
-    assert!(after.get("secret").as_str().unwrap().starts_with("sha256:"));
+    let digest = after.get("secret").as_str().unwrap();
+    assert!(digest.starts_with("$argon2id$"), "{digest}");
     let paths: Vec<String> = c
         .sensitive
         .iter()
         .map(|p| crate::value::path_string(p))
         .collect();
     assert_eq!(paths, ["description", "secret"]);
+    // Against a state with that digest, the same secret plans nothing; another one an update.
+    let mut attrs = after.to_json();
+    attrs["id"] = json!("x");
+    let st = state(&[("fake_thing.a", attrs.clone())]);
+    let again =
+        |pw: &str| try_plan_with(text, &st, &st, Options::default(), &[("pw", pw)]).unwrap();
+    let p = again("hunter2");
+    assert_eq!(p.changes[0].action, Action::NoOp);
+    assert!(p.rehash.is_empty());
+    assert_eq!(again("hunter3").changes[0].action, Action::Update);
+    // An old unsalted digest of the same secret: no change, and a new digest to write.
+    attrs["secret"] = json!(format!(
+        "sha256:{}",
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"hunter2"))
+    ));
+    let st = state(&[("fake_thing.a", attrs)]);
+    let p = try_plan_with(text, &st, &st, Options::default(), &[("pw", "hunter2")]).unwrap();
+    assert_eq!(p.changes[0].action, Action::NoOp);
+    assert_eq!(p.rehash.len(), 1);
+    assert!(p.rehash[0].2.starts_with("$argon2id$"));
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Saved plans (`plan --out FILE`, `apply FILE`): exactly the changes that were reviewed,
 //! bound to the state they were planned against (lineage and serial) and to the
 //! configuration (a digest of its files). No secret is written: sensitive attribute values
-//! are replaced by a marker, sensitive variables by their SHA-256; apply re-reads them and
-//! checks the digests.
+//! are replaced by a marker, sensitive variables by salted digests ([`crate::digest`]);
+//! apply re-reads them and checks the digests.
 
 use super::{Action, ActionReason, Change, Drift, OutputChange, Plan};
 use crate::addr::{InstanceAddr, ResourceAddr};
@@ -36,10 +36,6 @@ pub struct SavedPlan {
 pub enum SavedVar {
     Sensitive { sensitive_digest: String },
     Value { value: Json },
-}
-
-pub fn digest(s: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(s)))
 }
 
 /// A digest of the configuration's files (names and contents).
@@ -83,12 +79,9 @@ fn dec(j: &Json) -> Value {
     }
 }
 
-fn secret_digest(v: &Value) -> String {
-    digest(
-        serde_json::to_string(&v.to_json())
-            .unwrap_or_default()
-            .as_bytes(),
-    )
+/// A sensitive variable's value as its digest covers it.
+fn secret_bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(&v.to_json()).unwrap_or_default()
 }
 
 // ---- the file, as serde sees it ----
@@ -183,7 +176,7 @@ impl SavedPlan {
             .map(|(k, v)| {
                 let s = if vars.sensitive.contains(k) {
                     SavedVar::Sensitive {
-                        sensitive_digest: secret_digest(v),
+                        sensitive_digest: crate::digest::hash(&secret_bytes(v)),
                     }
                 } else {
                     SavedVar::Value { value: v.to_json() }
@@ -209,7 +202,9 @@ impl SavedPlan {
             };
             match saved {
                 SavedVar::Sensitive { sensitive_digest } => {
-                    if secret_digest(now) != *sensitive_digest {
+                    if crate::digest::verify(&secret_bytes(now), sensitive_digest)
+                        == crate::digest::Verified::No
+                    {
                         bail!("the sensitive variable {k:?} has a different value than when the plan was made; give it the same value (e.g. MAFORM_VAR_{k}) or make a new plan");
                     }
                 }
@@ -395,6 +390,7 @@ impl SavedPlan {
                 outputs,
                 options,
                 imports,
+                rehash: vec![],
             },
             lineage: f.state.lineage,
             serial: f.state.serial,

@@ -520,23 +520,60 @@ pub fn reference_markdown(registry: &crate::provider::Registry) -> String {
     out
 }
 
-/// Replace sensitive write-only values (the DevServer password) by their SHA-256, so the
-/// state never holds them in clear and a changed value is still detected.
-pub fn digest_secrets(s: &Schema, v: &mut Value) {
+/// Replace sensitive write-only values (the DevServer password) by salted digests
+/// ([`crate::digest`]), so that neither the state nor a plan holds them in clear and a
+/// changed value is still detected. A value whose digest `reference` (the prior object, or
+/// the planned one) already holds at the same place keeps that digest, so an unchanged
+/// secret plans no change. Returns the places where that digest was of an old kind and a
+/// new one was made: the caller writes it without calling the API.
+pub fn digest_secrets(
+    s: &Schema,
+    v: &mut Value,
+    reference: Option<&Value>,
+) -> Vec<(crate::value::Path, String)> {
+    let mut rehashed = Vec::new();
+    digest_into(s, v, reference, &mut Vec::new(), &mut rehashed);
+    rehashed
+}
+
+fn digest_into(
+    s: &Schema,
+    v: &mut Value,
+    reference: Option<&Value>,
+    at: &mut crate::value::Path,
+    rehashed: &mut Vec<(crate::value::Path, String)>,
+) {
+    use crate::digest::{self, Verified};
+    use crate::value::PathStep;
     let Value::Map(m) = v else { return };
     for a in &s.attrs {
         let Some(x) = m.get_mut(a.name) else { continue };
+        let r = reference.map(|r| r.get(a.name)).filter(|r| !r.is_null());
+        at.push(PathStep::Key(a.name.to_string()));
         match (&a.ty, x) {
-            (_, Value::String(p)) if a.sensitive && a.write_only && !p.starts_with("sha256:") => {
-                use sha2::Digest;
-                *p = format!("sha256:{}", hex::encode(sha2::Sha256::digest(p.as_bytes())));
+            (_, Value::String(p)) if a.sensitive && a.write_only && !digest::is_digest(p) => {
+                let prior = r.and_then(Value::as_str).filter(|d| digest::is_digest(d));
+                *p = match prior.map(|d| (d, digest::verify(p.as_bytes(), d))) {
+                    Some((d, Verified::Current)) => d.to_string(),
+                    Some((d, Verified::Legacy)) => {
+                        rehashed.push((at.clone(), digest::hash(p.as_bytes())));
+                        d.to_string()
+                    }
+                    _ => digest::hash(p.as_bytes()),
+                };
             }
             (Ty::Block(inner, true), Value::List(l)) => {
-                l.iter_mut().for_each(|e| digest_secrets(inner, e))
+                for (i, e) in l.iter_mut().enumerate() {
+                    let r = r.and_then(|r| r.as_list()).and_then(|l| l.get(i));
+                    at.push(PathStep::Index(i));
+                    digest_into(inner, e, r, at, rehashed);
+                    at.pop();
+                }
             }
-            (Ty::Block(inner, false), x) => digest_secrets(inner, x),
+            (Ty::Block(inner, false), x) => digest_into(inner, x, r, at, rehashed),
             _ => {}
         }
+        at.pop();
     }
 }
 
@@ -650,12 +687,13 @@ mod tests {
             .map(|p| crate::value::path_string(p))
             .collect();
         assert_eq!(paths, ["pass", "vol.key"]);
-        digest_secrets(&schema(), &mut v);
+        let plain = v.clone();
+        assert!(digest_secrets(&schema(), &mut v, None).is_empty());
         let pass = v.get("pass").as_str().unwrap();
-        assert!(pass.starts_with("sha256:") && !pass.contains("p4ss"));
+        assert!(pass.starts_with("$argon2id$") && !pass.contains("p4ss"));
         let again = {
             let mut w = v.clone();
-            digest_secrets(&schema(), &mut w);
+            digest_secrets(&schema(), &mut w, None);
             w
         };
         assert_eq!(again, v, "a digest is not digested again");
@@ -664,7 +702,36 @@ mod tests {
             .get("key")
             .as_str()
             .unwrap()
-            .starts_with("sha256:"));
+            .starts_with("$argon2id$"));
+        // The same secrets against the digests made before keep them: no change to plan.
+        let mut w = plain.clone();
+        assert!(digest_secrets(&schema(), &mut w, Some(&v)).is_empty());
+        assert_eq!(w, v);
+        // A changed secret gets a new digest.
+        let mut changed = plain.clone();
+        if let Value::Map(m) = &mut changed {
+            m.insert("pass".into(), Value::str("other"));
+        }
+        digest_secrets(&schema(), &mut changed, Some(&v));
+        assert_ne!(changed.get("pass"), v.get("pass"));
+        assert_eq!(changed.get("vol"), v.get("vol"));
+        // An old unsalted digest verifies: kept for the plan, a new one to write.
+        let mut old = v.clone();
+        if let Value::Map(m) = &mut old {
+            m.insert(
+                "pass".into(),
+                Value::str(format!(
+                    "sha256:{}",
+                    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"p4ss"))
+                )),
+            );
+        }
+        let mut w = plain.clone();
+        let re = digest_secrets(&schema(), &mut w, Some(&old));
+        assert_eq!(w.get("pass"), old.get("pass"));
+        assert_eq!(re.len(), 1);
+        assert_eq!(crate::value::path_string(&re[0].0), "pass");
+        assert!(re[0].1.starts_with("$argon2id$"));
     }
 
     #[test]

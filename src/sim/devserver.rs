@@ -3,7 +3,6 @@
 use super::valid::*;
 use super::{now_ms, ok, page, ApiError, ApiResult, Obj, Pending, Req, Sim, GONE};
 use serde_json::{json, Value};
-use sha2::Digest;
 use std::sync::Arc;
 
 fn not_found() -> ApiError {
@@ -381,10 +380,8 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let now = now_ms();
     let mut request = req.body.clone();
     if let Some(p) = pass {
-        request["admin_pass"] = json!(format!(
-            "sha256:{}",
-            hex::encode(sha2::Sha256::digest(p.as_bytes()))
-        ));
+        // The simulator keeps the request for inspection, never the password itself.
+        request["admin_pass"] = json!(crate::digest::hash(p.as_bytes()));
     }
     let mut first = Value::Null;
     for i in 0..count {
