@@ -41,6 +41,8 @@ impl Sim {
                 &TRANSITION_MS.to_string(),
                 "--throttle-rps",
                 &RPS.to_string(),
+                // A throwaway simulator: its admin API counts the calls.
+                "--open-admin",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

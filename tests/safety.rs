@@ -484,3 +484,75 @@ fn secrets_are_kept_as_salted_digests() {
     w.env = vec![("MAFORM_VAR_pw".into(), "Passw0rd-new".into())];
     assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 2);
 }
+
+/// Repro 5: the simulator issues tokens only to its configured user, its admin API needs
+/// its admin token, and its keys can come from the environment instead of `ps`.
+#[test]
+fn the_simulator_lets_only_its_users_in() {
+    let sim = Sim::start_env(
+        &[],
+        &[
+            ("MAFORM_SIM_ACCESS_KEY", "AK9"),
+            ("MAFORM_SIM_SECRET_KEY", "SK9"),
+        ],
+    );
+    // Keys from the environment: unsigned calls are refused.
+    let path = format!("/v1/{PROJECT}/notebooks");
+    assert_eq!(sim.raw("GET", &path, &[], b"").0, 401);
+    // Any user and password: no token (no user is configured).
+    let auth = serde_json::json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "anyone", "password": "anything", "domain": {"name": "d"}}}}, "scope": {"project": {"name": "cn-north-4"}}}}).to_string();
+    let (s, h, _) = sim.raw(
+        "POST",
+        "/v3/auth/tokens",
+        &[("Content-Type", "application/json")],
+        auth.as_bytes(),
+    );
+    assert_eq!(s, 401);
+    assert!(!h.iter().any(|(k, _)| k == "x-subject-token"));
+    // The admin API: refused without its token, whatever the route.
+    for (method, route) in [
+        ("POST", "/_sim/reset"),
+        ("GET", "/_sim/notebooks"),
+        ("POST", "/_sim/fail"),
+        ("DELETE", "/_sim/stats"),
+    ] {
+        let (s, _, e) = sim.raw(method, route, &[("X-Sim-Admin-Token", "guess")], b"{}");
+        assert_eq!(s, 401, "{method} {route}: {e}");
+        assert_eq!(e["error_code"], "SIM.0401");
+    }
+    assert_eq!(
+        sim.call("GET", "/_sim/stats", None).0,
+        200,
+        "with the token"
+    );
+    // Started without one, the simulator makes a token and prints it; --open-admin is the
+    // explicit way to leave the admin API open.
+    let mut child = std::process::Command::new(BIN)
+        .args(["sim", "--listen", "127.0.0.1:0"])
+        .env_remove("MAFORM_SIM_ADMIN_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut found = None;
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 {
+        if let Some(t) = line
+            .trim()
+            .split("X-Sim-Admin-Token to /_sim/...): ")
+            .nth(1)
+        {
+            found = Some(t.to_string());
+            break;
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        found.is_some_and(|t| t.len() > 20),
+        "an admin token is printed"
+    );
+}

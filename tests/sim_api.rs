@@ -554,6 +554,10 @@ fn authentication_signatures_tokens_and_projects() {
         "SK1",
         "--auth-token",
         "TOKEN1",
+        "--user",
+        "u",
+        "--password",
+        "p",
     ]);
     let path = format!("/v1/{PROJECT}/notebooks");
     let send = |hs: &[(String, String)], method: &str, p: &str, body: &[u8]| {
@@ -645,13 +649,42 @@ fn authentication_signatures_tokens_and_projects() {
         sim.raw("GET", &path, &[("X-Auth-Token", "nope")], b"").0,
         401
     );
-    let auth = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "u", "password": "p", "domain": {"name": "d"}}}}, "scope": {"project": {"name": "cn-north-4"}}}}).to_string();
-    let (s, h, _) = sim.raw(
-        "POST",
-        "/v3/auth/tokens",
-        &[("Content-Type", "application/json")],
-        auth.as_bytes(),
+    let auth_with = |user: &str, pw: &str, scope: Value| {
+        let auth = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": user, "password": pw, "domain": {"name": "d"}}}}, "scope": scope}}).to_string();
+        sim.raw(
+            "POST",
+            "/v3/auth/tokens",
+            &[("Content-Type", "application/json")],
+            auth.as_bytes(),
+        )
+    };
+    let project = json!({"project": {"name": "cn-north-4"}});
+    // Only the configured user and password get a token.
+    assert_eq!(auth_with("u", "wrong", project.clone()).0, 401);
+    assert_eq!(auth_with("someone", "p", project.clone()).0, 401);
+    assert_eq!(
+        auth_with(
+            "u",
+            "p",
+            json!({"project": {"id": "ffffffffffffffffffffffffffffffff"}})
+        )
+        .0,
+        404,
+        "a project the simulator does not have"
     );
+    // A token scoped to no project cannot call the project's APIs.
+    let (s, h, _) = auth_with("u", "p", json!({"domain": {"name": "d"}}));
+    assert_eq!(s, 201);
+    let unscoped = h
+        .iter()
+        .find(|(k, _)| k == "x-subject-token")
+        .map(|(_, v)| v.clone())
+        .expect("X-Subject-Token");
+    assert_eq!(
+        sim.raw("GET", &path, &[("X-Auth-Token", &unscoped)], b"").0,
+        403
+    );
+    let (s, h, _) = auth_with("u", "p", project);
     assert_eq!(s, 201);
     let tok = h
         .iter()

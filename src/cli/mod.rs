@@ -274,12 +274,41 @@ pub(crate) struct SimArgs {
     pub(crate) listen: String,
     #[arg(long, default_value = crate::sim::DEFAULT_PROJECT_ID)]
     pub(crate) project_id: String,
-    #[arg(long, requires = "secret_key")]
+    /// The access key signed requests must use.
+    #[arg(long, env = "MAFORM_SIM_ACCESS_KEY", requires = "secret_key")]
     pub(crate) access_key: Option<String>,
-    #[arg(long, requires = "access_key")]
+    /// Its secret key (better from the environment: a flag is visible in `ps`).
+    #[arg(
+        long,
+        env = "MAFORM_SIM_SECRET_KEY",
+        hide_env_values = true,
+        requires = "access_key"
+    )]
     pub(crate) secret_key: Option<String>,
-    #[arg(long)]
+    /// A token accepted in X-Auth-Token.
+    #[arg(long, env = "MAFORM_SIM_AUTH_TOKEN", hide_env_values = true)]
     pub(crate) auth_token: Option<String>,
+    /// The IAM user that POST /v3/auth/tokens issues tokens to (with --password).
+    #[arg(long, env = "MAFORM_SIM_USER", requires = "password")]
+    pub(crate) user: Option<String>,
+    #[arg(
+        long,
+        env = "MAFORM_SIM_PASSWORD",
+        hide_env_values = true,
+        requires = "user"
+    )]
+    pub(crate) password: Option<String>,
+    /// The admin API's token (X-Sim-Admin-Token); a random one is made and printed if unset.
+    #[arg(
+        long,
+        env = "MAFORM_SIM_ADMIN_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "open_admin"
+    )]
+    pub(crate) admin_token: Option<String>,
+    /// Leave the admin API (/_sim/...) open to anyone who can connect: for throwaway test runs.
+    #[arg(long)]
+    pub(crate) open_admin: bool,
     /// Keep the simulated cloud in this JSON file.
     #[arg(long)]
     pub(crate) data: Option<PathBuf>,

@@ -22,11 +22,19 @@ pub async fn run(a: SimArgs) -> anyhow::Result<Exit> {
         None => crate::sim::Catalog::default(),
     };
     let open = a.access_key.is_none() && a.auth_token.is_none();
+    let made_admin_token = a.admin_token.is_none() && !a.open_admin;
+    let admin_token = if a.open_admin {
+        None
+    } else {
+        Some(a.admin_token.unwrap_or_else(crate::sim::new_admin_token))
+    };
     let config = crate::sim::SimConfig {
         project_id: a.project_id,
         access_key: a.access_key,
         secret_key: a.secret_key,
         auth_token: a.auth_token,
+        user: a.user.zip(a.password),
+        admin_token: admin_token.clone(),
         data: a.data,
         timings,
         latency_ms: a.latency_ms,
@@ -49,6 +57,11 @@ pub async fn run(a: SimArgs) -> anyhow::Result<Exit> {
     }
     if open {
         eprintln!("warning: no --access-key/--secret-key or --auth-token given: the simulator accepts unsigned requests");
+    }
+    match &admin_token {
+        Some(t) if made_admin_token => eprintln!("admin API token (send it as X-Sim-Admin-Token to /_sim/...): {t}"),
+        Some(_) => {}
+        None => eprintln!("warning: --open-admin: anyone who can connect may reset, edit or delete the simulated cloud through /_sim/..."),
     }
     println!("listening on {}", server.url());
     std::io::stdout().flush()?;

@@ -1,15 +1,56 @@
 //! Who may call: SDK-HMAC-SHA256 signatures checked as the API gateway does (the signer
-//! is the client's own, pinned by the published vectors), IAM tokens, and the identity
-//! routes that issue them.
+//! is the client's own, pinned by the published vectors), IAM tokens, the identity routes
+//! that issue them (to the configured user or keys only, scoped to the project), and the
+//! admin API's own token.
 
-use super::{not_found_route, ok, signer, ApiError, ApiResult, Req, Sim};
+use super::{not_found_route, now_ms, ok, signer, ApiError, ApiResult, Req, Sim};
 use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use sha2::Digest;
 use std::sync::Arc;
 
 /// Secrets compared in constant time.
 fn same(a: &str, b: &str) -> bool {
     subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()).into()
+}
+
+/// A token the identity route issued: its SHA-256 (a token is random, so a fast digest
+/// serves), the project it is scoped to, when it expires.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Issued {
+    pub digest: String,
+    pub project_id: Option<String>,
+    pub expires_ms: i64,
+}
+
+fn token_digest(t: &str) -> String {
+    hex::encode(sha2::Sha256::digest(t.as_bytes()))
+}
+
+/// How long an issued token is valid: 24 hours, as IAM's.
+const TOKEN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+
+/// The admin API (`/_sim/...`): the admin token in `X-Sim-Admin-Token`, unless the
+/// simulator was started with `--open-admin`.
+pub(super) fn admin(sim: &Sim, parts: &axum::http::request::Parts) -> Result<(), ApiError> {
+    let Some(want) = &sim.config.admin_token else {
+        return Ok(());
+    };
+    let given = parts
+        .headers
+        .get("x-sim-admin-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if same(want, given) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            401,
+            "SIM.0401",
+            "The admin API needs the admin token the simulator printed when it started, in X-Sim-Admin-Token (or a simulator started with --open-admin).",
+        ))
+    }
 }
 
 /// The identity routes, under `/v3`.
@@ -36,12 +77,27 @@ pub(super) fn authenticate(
     let h = &parts.headers;
     if let Some(tok) = h.get("x-auth-token") {
         let tok = tok.to_str().unwrap_or("");
-        let known = c.auth_token.as_deref().is_some_and(|t| same(t, tok))
-            || sim.with_cloud(|cl| cl.tokens.iter().any(|t| same(t, tok)));
-        if known || open {
+        if open || c.auth_token.as_deref().is_some_and(|t| same(t, tok)) {
             return Ok(());
         }
-        return Err(iam_error("decrypt token fail"));
+        let d = token_digest(tok);
+        let now = now_ms();
+        let issued = sim.with_cloud(|cl| {
+            cl.issued_tokens
+                .iter()
+                .find(|t| same(&t.digest, &d))
+                .cloned()
+        });
+        return match issued {
+            Some(t) if t.expires_ms <= now => Err(iam_error("the token has expired")),
+            Some(t) if t.project_id.as_deref() == Some(c.project_id.as_str()) => Ok(()),
+            Some(_) => Err(ApiError::new(
+                403,
+                "ModelArts.0210",
+                "The token is not scoped to this project.",
+            )),
+            None => Err(iam_error("decrypt token fail")),
+        };
     }
     let Some(auth) = h.get("authorization") else {
         if open {
@@ -89,32 +145,38 @@ pub(super) fn identity(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             let id = &req.body["auth"]["identity"];
             let methods = id["methods"].as_array().cloned().unwrap_or_default();
             let m = methods.first().and_then(Value::as_str).unwrap_or("");
+            let denied = || {
+                ApiError::new(
+                    401,
+                    "1101",
+                    "The request you have made requires authentication.",
+                )
+            };
+            let matches = |given: Option<&str>, want: Option<&str>| {
+                given.zip(want).is_some_and(|(a, b)| same(a, b))
+            };
             match m {
                 "password" => {
-                    if id["password"]["user"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .is_empty()
-                    {
+                    let u = &id["password"]["user"];
+                    let name = u["name"].as_str().unwrap_or("");
+                    if name.is_empty() {
                         return Err(ApiError::new(400, "1100", "user name is required"));
+                    }
+                    // Only the configured user, with its password.
+                    let want = c.user.as_ref();
+                    if !(matches(Some(name), want.map(|w| w.0.as_str()))
+                        & matches(u["password"].as_str(), want.map(|w| w.1.as_str())))
+                    {
+                        return Err(denied());
                     }
                 }
                 "hw_ak_sk" => {
                     let ak = id["hw_ak_sk"]["access"]["key"].as_str();
                     let sk = id["hw_ak_sk"]["secret"]["key"].as_str();
-                    if c.access_key.is_some()
-                        && !(ak
-                            .zip(c.access_key.as_deref())
-                            .is_some_and(|(a, b)| same(a, b))
-                            && sk
-                                .zip(c.secret_key.as_deref())
-                                .is_some_and(|(a, b)| same(a, b)))
+                    if !(matches(ak, c.access_key.as_deref())
+                        & matches(sk, c.secret_key.as_deref()))
                     {
-                        return Err(ApiError::new(
-                            401,
-                            "1101",
-                            "The request you have made requires authentication.",
-                        ));
+                        return Err(denied());
                     }
                 }
                 _ => {
@@ -125,8 +187,31 @@ pub(super) fn identity(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                     ))
                 }
             }
+            // Scoped to the project named (by id, or by name: the region), as IAM does; a
+            // token without a project scope cannot call the project's APIs.
+            let scope = &req.body["auth"]["scope"]["project"];
+            let project_id = match (scope["id"].as_str(), scope["name"].as_str()) {
+                (None, None) => None,
+                (Some(p), _) if p == c.project_id => Some(p.to_string()),
+                (None, Some(n)) if n == c.region => Some(c.project_id.clone()),
+                _ => {
+                    return Err(ApiError::new(
+                        404,
+                        "1102",
+                        "Could not find project in the scope of the request.",
+                    ))
+                }
+            };
             let token = format!("MIIsim{}", uuid::Uuid::new_v4().simple());
-            sim.with_cloud(|cl| cl.tokens.push(token.clone()));
+            let now_ms = now_ms();
+            sim.with_cloud(|cl| {
+                cl.issued_tokens.retain(|t| t.expires_ms > now_ms);
+                cl.issued_tokens.push(Issued {
+                    digest: token_digest(&token),
+                    project_id,
+                    expires_ms: now_ms + TOKEN_LIFETIME_MS,
+                })
+            });
             let host = req
                 .headers
                 .get("host")

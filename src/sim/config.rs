@@ -56,6 +56,12 @@ pub struct SimConfig {
     pub access_key: Option<String>,
     pub secret_key: Option<String>,
     pub auth_token: Option<String>,
+    /// The IAM user (name, password) that `POST /v3/auth/tokens` issues tokens to; no
+    /// other name and password gets one.
+    pub user: Option<(String, String)>,
+    /// What the admin API (`/_sim/...`) requires in `X-Sim-Admin-Token`; `None` leaves it
+    /// open (`--open-admin`, for throwaway test runs).
+    pub admin_token: Option<String>,
     pub data: Option<PathBuf>,
     pub timings: Timings,
     pub latency_ms: u64,
@@ -69,6 +75,11 @@ pub struct SimConfig {
 
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 
+/// A fresh random admin token.
+pub fn new_admin_token() -> String {
+    format!("simadmin-{}", uuid::Uuid::new_v4().simple())
+}
+
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
@@ -77,6 +88,9 @@ impl Default for SimConfig {
             access_key: None,
             secret_key: None,
             auth_token: None,
+            user: None,
+            // Nobody can drive the admin API of a simulator that did not say how.
+            admin_token: Some(new_admin_token()),
             data: None,
             timings: Timings::fast(),
             latency_ms: 0,

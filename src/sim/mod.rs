@@ -20,7 +20,7 @@ mod devserver;
 mod notebook;
 mod valid;
 
-pub use config::{SimConfig, Timings, DEFAULT_PROJECT_ID};
+pub use config::{new_admin_token, SimConfig, Timings, DEFAULT_PROJECT_ID};
 
 use crate::provider::modelarts::signer;
 use axum::body::Body;
@@ -104,8 +104,10 @@ pub struct Cloud {
     pub devservers: BTreeMap<String, Obj>,
     pub devenvs: BTreeMap<String, Obj>,
     pub mounts: BTreeMap<String, Obj>,
+    /// Tokens issued by `POST /v3/auth/tokens`, as digests (the data file holds no
+    /// usable token).
     #[serde(default)]
-    pub tokens: Vec<String>,
+    pub issued_tokens: Vec<auth::Issued>,
     /// How many ids were handed out; persisted so that ids never repeat across restarts.
     #[serde(default)]
     pub ids: u64,
@@ -562,7 +564,9 @@ async fn serve_one(
                 ),
             )
         })?;
-    if !admin && !path.starts_with("/v3/") {
+    if admin {
+        auth::admin(sim, &parts)?;
+    } else if !path.starts_with("/v3/") {
         auth::authenticate(sim, &parts, path, raw_query, &bytes)?;
     }
     let legacy = path.contains("/demanager/");

@@ -12,6 +12,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_maform");
 pub const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
 /// A running simulator; killed when dropped.
+/// The admin token every test simulator is started with.
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
 pub struct Sim {
     child: Child,
     pub url: String,
@@ -20,6 +23,11 @@ pub struct Sim {
 
 impl Sim {
     pub fn start(extra: &[&str]) -> Sim {
+        Sim::start_env(extra, &[])
+    }
+
+    /// Started with these environment variables too.
+    pub fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Sim {
         let mut args = vec!["sim", "--listen", "127.0.0.1:0"];
         if !extra.contains(&"--transition-ms") {
             args.extend_from_slice(&["--transition-ms", "20"]);
@@ -28,6 +36,13 @@ impl Sim {
         let mut child = Command::new(BIN)
             .current_dir(std::env::temp_dir())
             .args(&args)
+            .env("MAFORM_SIM_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env_remove("MAFORM_SIM_ACCESS_KEY")
+            .env_remove("MAFORM_SIM_SECRET_KEY")
+            .env_remove("MAFORM_SIM_AUTH_TOKEN")
+            .env_remove("MAFORM_SIM_USER")
+            .env_remove("MAFORM_SIM_PASSWORD")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -61,6 +76,14 @@ impl Sim {
         );
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        // The admin API with its token, unless the test says otherwise.
+        if path.starts_with("/_sim")
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("x-sim-admin-token"))
+        {
+            req.push_str(&format!("X-Sim-Admin-Token: {ADMIN_TOKEN}\r\n"));
         }
         req.push_str("\r\n");
         s.write_all(req.as_bytes()).unwrap();
