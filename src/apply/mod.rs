@@ -358,7 +358,10 @@ fn desired_now(
     let prior = (ch.action == Action::Update)
         .then_some(ch.before.as_ref())
         .flatten();
-    Ok((Some(plan::planned(kind.schema(), &config, prior)), sens))
+    let Some(r) = ctx.cfg.resource(&ch.addr.resource) else {
+        return Ok((Some(plan::planned(kind.schema(), &config, prior)), sens));
+    };
+    Ok((Some(plan::shape(r, kind.schema(), &config, prior)), sens))
 }
 
 /// Apply `plan` to `state`, persisting through `persist`. Returns the summary; the state is

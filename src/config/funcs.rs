@@ -44,6 +44,34 @@ fn map(v: &Value, what: &str) -> Result<BTreeMap<String, Value>, String> {
     }
 }
 
+std::thread_local! {
+    static READS: std::cell::RefCell<Option<std::collections::BTreeSet<std::path::PathBuf>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f`, collecting the files `file()` reads meanwhile on this thread (evaluation is
+/// synchronous): what a saved plan's digest must cover besides the configuration files.
+pub fn recording_reads<T>(f: impl FnOnce() -> T) -> (T, Vec<std::path::PathBuf>) {
+    let outer = READS.with(|r| r.replace(Some(Default::default())));
+    let out = f();
+    let reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
+    // Reads inside count for a recording around this one too.
+    READS.with(|r| {
+        if let Some(o) = r.borrow_mut().as_mut() {
+            o.extend(reads.iter().cloned());
+        }
+    });
+    (out, reads.into_iter().collect())
+}
+
+fn note_read(path: &Path) {
+    READS.with(|r| {
+        if let Some(set) = r.borrow_mut().as_mut() {
+            set.insert(path.to_path_buf());
+        }
+    });
+}
+
 /// Call function `name`. Unknown arguments give an unknown result.
 pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, String> {
     if !matches!(
@@ -282,6 +310,7 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             arity(&args, 1)?;
             let p = s(&args[0], "the path")?;
             let path = base_dir.join(&p);
+            note_read(&path);
             Value::String(
                 std::fs::read_to_string(&path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
@@ -520,4 +549,28 @@ fn format(f: &str, args: &[Value]) -> Result<Value, String> {
         }
     }
     Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_reads_are_recorded_where_asked() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.txt"), "A").unwrap();
+        let read = |name: &str| call("file", vec![Value::str(name)], d.path());
+        assert!(read("a.txt").is_ok(), "no recording: nothing noted");
+        let ((), outer) = recording_reads(|| {
+            let (r, inner) = recording_reads(|| read("a.txt"));
+            assert_eq!(r.unwrap(), Value::str("A"));
+            assert_eq!(inner, [d.path().join("a.txt")]);
+            // A file that cannot be read is still part of what the plan depends on.
+            assert!(read("missing.txt").is_err());
+        });
+        assert_eq!(
+            outer,
+            [d.path().join("a.txt"), d.path().join("missing.txt")]
+        );
+    }
 }

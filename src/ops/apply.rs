@@ -194,7 +194,8 @@ pub async fn prepare_saved(
     let saved = SavedPlan::read(file, registry)?;
     let l = super::load(&wd.dir, inputs)?;
     let f = file.display();
-    let digest = crate::plan::saved::config_digest(&l.cfg.files)?;
+    let digest = crate::plan::saved::config_digest(&l.cfg.files, &saved.plan.reads)
+        .map_err(|e| anyhow::anyhow!("the configuration changed since {f} was made ({e:#}); run maform plan --out again and review the new plan"))?;
     if digest != saved.config_digest {
         anyhow::bail!("the configuration changed since {f} was made; run maform plan --out again and review the new plan");
     }
@@ -230,6 +231,12 @@ pub async fn prepare_saved(
             }
         }
     }
+    // Apply starts from the objects as the plan saw them, and what the configuration gives
+    // now is what was reviewed, value by value.
+    let state = crate::plan::exact::reviewed_state(&saved.plan, &state);
+    crate::plan::exact::check(&saved.plan, &l.cfg, &l.vars, &saved.data, &state).map_err(|e| {
+        anyhow::anyhow!("{f} no longer matches the configuration: {e}. Nothing was applied; run maform plan --out again and review the new plan")
+    })?;
     let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
     Ok(Planned {
         l,

@@ -140,7 +140,9 @@ async fn plan_with(
         data: &data,
         options: &opts,
     };
-    let mut plan = plan::plan(&inp)?;
+    let (plan, reads) = crate::config::funcs::recording_reads(|| plan::plan(&inp));
+    let mut plan = plan?;
+    plan.reads = reads;
     t.phase("plan", notify);
     // Old digests of unchanged secrets are rewritten with the state, whatever is applied.
     for (addr, path, d) in &plan.rehash {
@@ -191,7 +193,7 @@ pub fn save(pl: &Planned, path: &std::path::Path) -> anyhow::Result<()> {
         pl.plan.clone(),
         &pl.prior.lineage,
         pl.prior.serial,
-        crate::plan::saved::config_digest(&pl.l.cfg.files)?,
+        crate::plan::saved::config_digest(&pl.l.cfg.files, &pl.plan.reads)?,
         &pl.l.vars,
         pl.data.clone(),
     );

@@ -6,6 +6,7 @@
 //! evaluation shared with apply ([`instances`]), and the renderings of a plan (human,
 //! JSON, Markdown) and its saved form. Must not touch the network or the terminal.
 
+pub mod exact;
 pub mod instances;
 pub mod json;
 pub mod markdown;
@@ -18,7 +19,7 @@ mod render_tests;
 pub mod saved;
 
 pub use instances::{eval_instance, expand, Expansions, InstanceKey};
-pub use planner::{diff_paths, drift, forces_new, plan, planned, Inputs};
+pub use planner::{diff_paths, drift, forces_new, plan, planned, shape, Inputs};
 
 use crate::addr::{InstanceAddr, Key, ResourceAddr};
 use crate::config::Timeouts;
@@ -294,6 +295,9 @@ pub struct Plan {
     /// in its place: no change to the object, the next state write rewrites them. Not
     /// kept in saved plans (applying one re-plans, which finds them again).
     pub rehash: Vec<(InstanceAddr, Path, String)>,
+    /// Files the configuration read through `file()` while planning: a saved plan's
+    /// digest covers them with the configuration files.
+    pub reads: Vec<std::path::PathBuf>,
 }
 
 impl Change {

@@ -7,7 +7,7 @@ use super::{Action, ActionReason, Change, Drift, Options, OutputChange, Plan};
 use crate::addr::{InstanceAddr, Mode, ResourceAddr};
 use crate::config::eval::{Objects, Scope, SecretAttrs};
 use crate::config::vars::Resolved;
-use crate::config::{Config, Diag, Diags};
+use crate::config::{Config, Diag, Diags, Resource};
 use crate::graph::ResourceGraph;
 use crate::provider::Registry;
 use crate::schema::{self, Presence, Schema, Ty};
@@ -169,6 +169,29 @@ pub fn planned(s: &Schema, config: &Value, prior: Option<&Value>) -> Value {
     Value::Map(out)
 }
 
+/// The object an instance is planned to become: its configuration over the prior object
+/// (`None` for a new one), with the resource's lifecycle applied (`ignore_changes`, a
+/// `desired_state` the object is not in). Apply sends what this gives for the same inputs.
+pub fn shape(r: &Resource, sch: &Schema, config: &Value, prior: Option<&Value>) -> Value {
+    let mut after = planned(sch, config, prior);
+    if let Some(p) = prior {
+        for ig in &r.lifecycle.ignore_changes {
+            let path: Vec<&str> = ig.split('.').collect();
+            set_path(&mut after, &path, get_path(p, &path).clone());
+        }
+        if r.lifecycle.ignore_all {
+            after = p.clone();
+        }
+        if let Some(ds) = config.get("desired_state").as_str() {
+            let st = p.get("status").as_str().unwrap_or("");
+            if st != ds && matches!(st, "RUNNING" | "STOPPED") {
+                set_path(&mut after, &["status"], Value::str(ds));
+            }
+        }
+    }
+    after
+}
+
 fn set_path(v: &mut Value, path: &[&str], new: Value) {
     match path.split_first() {
         None => *v = new,
@@ -262,7 +285,8 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 let prior = prior_inst.map(|i| &i.attributes);
                 let requested = opts.replace.contains(&addr);
                 let tainted = prior_inst.is_some_and(|i| i.tainted);
-                let mut after = planned(
+                let mut after = shape(
+                    r,
                     sch,
                     &config,
                     if tainted || requested { None } else { prior },
@@ -272,21 +296,6 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 // An unchanged secret keeps the digest the state has.
                 for (path, d) in schema::digest_secrets(sch, &mut after, prior) {
                     rehash.push((addr.clone(), path, d));
-                }
-                if let Some(p) = prior.filter(|_| !tainted && !requested) {
-                    for ig in &r.lifecycle.ignore_changes {
-                        let path: Vec<&str> = ig.split('.').collect();
-                        set_path(&mut after, &path, get_path(p, &path).clone());
-                    }
-                    if r.lifecycle.ignore_all {
-                        after = p.clone();
-                    }
-                    if let Some(ds) = config.get("desired_state").as_str() {
-                        let st = p.get("status").as_str().unwrap_or("");
-                        if st != ds && matches!(st, "RUNNING" | "STOPPED") {
-                            set_path(&mut after, &["status"], Value::str(ds));
-                        }
-                    }
                 }
                 sensitive.extend(prior_inst.map(|i| i.sensitive.clone()).unwrap_or_default());
                 sensitive = schema::sensitive_for(Some(sch), &after, &sensitive);
@@ -331,7 +340,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                     if r.lifecycle.prevent_destroy {
                         guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
                     }
-                    after = planned(sch, &config, None);
+                    after = shape(r, sch, &config, None);
                     schema::digest_secrets(sch, &mut after, prior);
                 }
                 // A no-op keeps one copy of the object: its `after` is its `before`.
@@ -423,6 +432,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         options: opts.clone(),
         imports: Vec::new(),
         rehash,
+        reads: Vec::new(),
     })
 }
 

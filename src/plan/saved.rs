@@ -38,19 +38,35 @@ pub enum SavedVar {
     Value { value: Json },
 }
 
-/// A digest of the configuration's files (names and contents).
-pub fn config_digest(files: &[std::path::PathBuf]) -> anyhow::Result<String> {
+/// A digest of the configuration's files (names and contents) and of the files it read
+/// through `file()` (paths and contents).
+pub fn config_digest(
+    files: &[std::path::PathBuf],
+    reads: &[std::path::PathBuf],
+) -> anyhow::Result<String> {
     let mut h = sha2::Sha256::new();
+    let mut add = |name: String, f: &std::path::Path| -> anyhow::Result<()> {
+        h.update(name.as_bytes());
+        h.update([0]);
+        match std::fs::read(f) {
+            Ok(bytes) => h.update(bytes),
+            // A file `try(file(...), ...)` found missing counts as missing: if it appears
+            // later, the digest changes.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => h.update([0xff, b'-']),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", f.display())),
+        }
+        h.update([0]);
+        Ok(())
+    };
     for f in files {
-        h.update(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        h.update([0]);
-        h.update(std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?);
-        h.update([0]);
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        add(name, f)?;
+    }
+    for f in reads {
+        add(format!("file:{}", f.display()), f)?;
     }
     Ok(format!("sha256:{}", hex::encode(h.finalize())))
 }
@@ -100,6 +116,9 @@ struct File {
     drift: Vec<FileDrift>,
     outputs: Vec<FileOutput>,
     imports: Vec<FileImport>,
+    /// Files read through `file()`, which the configuration digest covers.
+    #[serde(default)]
+    reads: Vec<std::path::PathBuf>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -300,6 +319,7 @@ impl SavedPlan {
                     id: id.clone(),
                 })
                 .collect(),
+            reads: p.reads.clone(),
         };
         Ok(serde_json::to_vec_pretty(&file)?)
     }
@@ -391,6 +411,7 @@ impl SavedPlan {
                 options,
                 imports,
                 rehash: vec![],
+                reads: f.reads,
             },
             lineage: f.state.lineage,
             serial: f.state.serial,
