@@ -117,7 +117,10 @@ pub fn parse_text(name: &str, text: &str) -> Result<Body, Diag> {
             let loc = e.location();
             Err(Diag {
                 summary: format!("invalid HCL syntax: {}", e.message()),
-                detail: format!("{}\nFix the syntax at this position.", e.line().trim_end()),
+                detail: format!(
+                    "{}\nFix the syntax at this position.",
+                    snippet(e.line().trim_end(), loc.column())
+                ),
                 span: Some(Span {
                     file: name.into(),
                     line: loc.line(),
@@ -126,6 +129,21 @@ pub fn parse_text(name: &str, text: &str) -> Result<Body, Diag> {
             })
         }
     }
+}
+
+/// The source line around 1-based column `col`, at most 100 characters of it, with a
+/// caret under the position: a minified or generated file must not print megabytes.
+fn snippet(line: &str, col: usize) -> String {
+    const SIDE: usize = 50;
+    let chars: Vec<char> = line.chars().collect();
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(SIDE);
+    let end = (at + SIDE).min(chars.len());
+    let head = if start > 0 { "…" } else { "" };
+    let tail = if end < chars.len() { "…" } else { "" };
+    let shown: String = chars[start..end].iter().collect();
+    let pad = " ".repeat(head.chars().count() + at - start);
+    format!("{head}{shown}{tail}\n{pad}^")
 }
 
 fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {

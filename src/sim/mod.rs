@@ -414,7 +414,7 @@ pub(crate) fn not_found_route(req: &Req) -> ApiError {
 
 /// The API as axum routes: every template each module declares, and a fallback that
 /// answers as the gateway does for an unknown API.
-fn router(sim: Arc<Sim>) -> axum::Router {
+pub fn router(sim: Arc<Sim>) -> axum::Router {
     let groups: [(&str, &[&str], RouteFn); 6] = [
         (notebook::BASE, notebook::ROUTES, notebook::route),
         (
