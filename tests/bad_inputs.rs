@@ -1,5 +1,11 @@
 //! A corpus of bad inputs (configuration, variables, state files, API responses): each
-//! gets an error message, none panics, none changes the state file's bytes.
+//! gets an error message, none panics, none changes the state file's bytes (nor any file
+//! a link points to). Cases are generated here, and read from `tests/bad_inputs/`:
+//! `config/*.hcl` (run as main.hcl), `state/*.json` (the state of the good configuration)
+//! and `tfvars/*.tfvars` (a `--var-file`). A configuration file's leading `#! key: value`
+//! comments say more: `args` (the command, default `plan`), `env` (NAME=VALUE), `link`
+//! (`PATH -> TARGET`, made before the run), `expect` (text the error must contain),
+//! `forbid` (text neither output may contain), `maxout` (most bytes of output).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 mod common;
@@ -8,22 +14,77 @@ use serde_json::json;
 
 const GOOD: &str = "variable \"size\" {\n  type    = number\n  default = 10\n  validation {\n    condition     = var.size >= 5\n    error_message = \"size is at least 5.\"\n  }\n}\n\nresource \"modelarts_notebook\" \"a\" {\n  name     = \"corpus-a\"\n  flavor   = \"modelarts.vm.cpu.2u\"\n  image_id = \"e1a07296-22a8-4f05-8bc8-e936c8e54090\"\n  volume {\n    category = \"EVS\"\n    capacity = var.size\n  }\n}\n\nresource \"modelarts_devserver\" \"d\" {\n  name          = \"corpus-d\"\n  flavor        = \"Si2.large.4\"\n  image_id      = \"c90fb553-2cdb-4b81-b56a-ef68812c6cf7\"\n  key_pair_name = \"kp\"\n  network {\n    vpc_id            = \"v\"\n    subnet_id         = \"s\"\n    security_group_id = \"g\"\n  }\n}\n\nresource \"modelarts_devenv\" \"e\" {\n  name       = \"corpus-e\"\n  profile_id = \"Multi-Engine 1.0 (python3)-cpu\"\n  flavor     = \"modelarts.vm.cpu.2u\"\n  spec {\n    storage {\n      type = \"evs\"\n    }\n  }\n}\n";
 
+#[derive(Default)]
 struct Case {
     what: String,
-    files: Vec<(String, String)>,
+    files: Vec<(String, Vec<u8>)>,
     args: Vec<String>,
+    /// The whole command line, instead of `plan` and `args`.
+    cmd: Option<Vec<String>>,
     state: Option<Vec<u8>>,
     garbage: Option<&'static str>,
+    env: Vec<(String, String)>,
+    links: Vec<(String, String)>,
+    expect: Vec<String>,
+    forbid: Vec<String>,
+    maxout: Option<usize>,
 }
 
 fn case(what: impl Into<String>, main: &str) -> Case {
     Case {
         what: what.into(),
-        files: vec![("main.hcl".into(), main.into())],
-        args: vec![],
-        state: None,
-        garbage: None,
+        files: vec![("main.hcl".into(), main.as_bytes().to_vec())],
+        ..Case::default()
     }
+}
+
+/// The cases kept as files under `tests/bad_inputs/`.
+fn file_cases() -> Vec<Case> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    let mut out = Vec::new();
+    for kind in ["config", "state", "tfvars"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(kind))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let mut c = case(format!("{kind}/{name}"), GOOD);
+            match kind {
+                "config" => {
+                    c.files = vec![("main.hcl".into(), bytes.clone())];
+                    let text = String::from_utf8_lossy(&bytes);
+                    for line in text.lines().take_while(|l| l.starts_with("#! ")) {
+                        let (k, v) = line[3..].split_once(": ").expect("#! key: value");
+                        match k {
+                            "args" => c.cmd = Some(v.split(' ').map(String::from).collect()),
+                            "env" => {
+                                let (n, x) = v.split_once('=').expect("env: NAME=VALUE");
+                                c.env.push((n.into(), x.into()));
+                            }
+                            "link" => {
+                                let (p, t) = v.split_once(" -> ").expect("link: PATH -> TARGET");
+                                c.links.push((p.into(), t.into()));
+                            }
+                            "expect" => c.expect.push(v.into()),
+                            "forbid" => c.forbid.push(v.into()),
+                            "maxout" => c.maxout = Some(v.parse().expect("maxout: N")),
+                            other => panic!("{}: unknown directive {other:?}", f.display()),
+                        }
+                    }
+                }
+                "state" => c.state = Some(bytes),
+                _ => {
+                    c.files.push(("bad.tfvars".into(), bytes));
+                    c.args = vec!["--var-file".into(), "bad.tfvars".into()];
+                }
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn corpus(good_state: &[u8]) -> Vec<Case> {
@@ -165,12 +226,13 @@ fn corpus(good_state: &[u8]) -> Vec<Case> {
     ];
     for (i, vf) in var_files.iter().enumerate() {
         let mut c = case(format!("variables file {vf:?}"), GOOD);
-        c.files.push((format!("bad{i}.tfvars"), vf.to_string()));
+        c.files
+            .push((format!("bad{i}.tfvars"), vf.as_bytes().to_vec()));
         c.args = vec!["--var-file".into(), format!("bad{i}.tfvars")];
         cases.push(c);
         let mut c = case(format!("auto variables file {vf:?}"), GOOD);
         c.files
-            .push((format!("bad{i}.auto.tfvars"), vf.to_string()));
+            .push((format!("bad{i}.auto.tfvars"), vf.as_bytes().to_vec()));
         cases.push(c);
     }
     for flag in [
@@ -269,22 +331,29 @@ fn every_bad_input_gets_an_error_and_changes_nothing() {
     let base = Work::new(Some(&sim), &[("main.hcl", GOOD)]);
     base.run(&["apply", "--auto-approve"]).ok();
     let good_state = std::fs::read(base.path().join("state/default.json")).unwrap();
-    let cases = corpus(&good_state);
-    assert!(cases.len() >= 200, "only {} cases", cases.len());
+    let mut cases = corpus(&good_state);
+    cases.extend(file_cases());
+    assert!(cases.len() >= 350, "only {} cases", cases.len());
     eprintln!("{} bad inputs", cases.len());
-    let mut cases = cases;
     if std::env::var_os("CORPUS_SELF_CHECK").is_some() {
         cases.push(case("a valid configuration", GOOD));
     }
     let mut failures = Vec::new();
     for c in &cases {
-        let w = Work::new(Some(&sim), &[]);
+        let mut w = Work::new(Some(&sim), &[]);
         for (n, t) in &c.files {
-            w.write(n, t);
+            std::fs::write(w.path().join(n), t).unwrap();
         }
         std::fs::create_dir_all(w.path().join("state")).unwrap();
         let state_bytes = c.state.clone().unwrap_or_else(|| good_state.clone());
         std::fs::write(w.path().join("state/default.json"), &state_bytes).unwrap();
+        let victim = w.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        #[cfg(unix)]
+        for (p, t) in &c.links {
+            std::os::unix::fs::symlink(t, w.path().join(p)).unwrap();
+        }
+        w.env = c.env.clone();
         let mut args: Vec<&str> = vec!["plan"];
         if let Some(kind) = c.garbage {
             let n: u64 = c.args[0]
@@ -298,6 +367,8 @@ fn every_bad_input_gets_an_error_and_changes_nothing() {
             );
             // With garbage the refresh (and the retries) meet it; apply must also refuse.
             args = vec!["apply", "--auto-approve"];
+        } else if let Some(cmd) = &c.cmd {
+            args = cmd.iter().map(String::as_str).collect();
         } else {
             args.extend(c.args.iter().map(String::as_str));
         }
@@ -307,20 +378,42 @@ fn every_bad_input_gets_an_error_and_changes_nothing() {
             sim.call("DELETE", "/_sim/garbage", None);
         }
         let after = std::fs::read(w.path().join("state/default.json")).unwrap();
-        let ok = o.code == 1
-            && o.stderr.contains("Error")
-            && !o.stderr.contains("panicked")
-            && after == state_bytes;
-        if !ok {
+        let mut wrong = Vec::new();
+        if o.code != 1 {
+            wrong.push(format!("exit {}", o.code));
+        }
+        if !o.stderr.to_lowercase().contains("error") || o.stderr.contains("panicked") {
+            wrong.push("no error message".to_string());
+        }
+        if after != state_bytes {
+            wrong.push("the state CHANGED".into());
+        }
+        if std::fs::read_to_string(&victim).unwrap() != "precious" {
+            wrong.push("a linked file was WRITTEN".into());
+        }
+        for e in &c.expect {
+            if !o.stderr.contains(e.as_str()) {
+                wrong.push(format!("no {e:?} in the error"));
+            }
+        }
+        for f in &c.forbid {
+            if o.stderr.contains(f.as_str()) || o.stdout.contains(f.as_str()) {
+                wrong.push(format!("{f:?} was printed"));
+            }
+        }
+        if let Some(m) = c.maxout {
+            if o.stdout.len() + o.stderr.len() > m {
+                wrong.push(format!(
+                    "{} bytes of output",
+                    o.stdout.len() + o.stderr.len()
+                ));
+            }
+        }
+        if !wrong.is_empty() {
             failures.push(format!(
-                "{}: exit {}, state {}\n{}",
+                "{}: {}\n{}",
                 c.what,
-                o.code,
-                if after == state_bytes {
-                    "unchanged"
-                } else {
-                    "CHANGED"
-                },
+                wrong.join(", "),
                 o.stderr.lines().take(3).collect::<Vec<_>>().join("\n")
             ));
         }

@@ -146,6 +146,42 @@ fn snippet(line: &str, col: usize) -> String {
     format!("{head}{shown}{tail}\n{pad}^")
 }
 
+/// Refuse what `b` holds besides `attrs` and `blocks`, each at its own position.
+fn only(b: &Block, attrs: &[&str], blocks: &[&str], errs: &mut Vec<Diag>) {
+    let why = |k: &str| {
+        match k {
+        "required_version" | "required_providers" | "cloud" | "experiments" | "provider_meta" => {
+            "maform does not read Terraform's settings; remove it (maform's own settings are the backend block).".to_string()
+        }
+        "for_each" => "Importing with for_each is not supported; write one import block per object.".to_string(),
+        "provider" => "maform has one provider configuration; remove it.".to_string(),
+        _ => match crate::config::did_you_mean(k, attrs.iter().chain(blocks).copied()) {
+            Some(n) => format!("Did you mean {n:?}?"),
+            None if attrs.is_empty() && blocks.is_empty() => "It takes nothing here.".into(),
+            None => format!("Use {}.", attrs.iter().chain(blocks).copied().collect::<Vec<_>>().join(", ")),
+        },
+    }
+    };
+    for (k, a) in &b.body.attrs {
+        if !attrs.contains(&k.as_str()) {
+            errs.push(Diag::new(
+                Some(&a.span),
+                format!("unsupported argument {k:?} in {}", b.ident),
+                why(k),
+            ));
+        }
+    }
+    for inner in &b.body.blocks {
+        if !blocks.contains(&inner.ident.as_str()) {
+            errs.push(Diag::new(
+                Some(&inner.span),
+                format!("unsupported block {:?} in {}", inner.ident, b.ident),
+                why(&inner.ident),
+            ));
+        }
+    }
+}
+
 fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
     match &a.expr {
         Expression::String(s) => Ok(s.clone()),
@@ -285,21 +321,49 @@ fn decode_resource(
             )),
         }
     }
-    body.attrs.remove("provider");
+    // There is one provider configuration (no aliases): `provider = modelarts` says what
+    // is true anyway; anything else would be ignored, so it is refused.
+    if let Some(p) = body.attrs.remove("provider") {
+        if traversal_text(&p.expr).as_deref() != Some("modelarts") {
+            errs.push(Diag::new(
+                Some(&p.span),
+                "provider can only be modelarts",
+                "maform has one provider configuration and no aliases; remove the argument.",
+            ));
+        }
+    }
     let mut lifecycle = Lifecycle::default();
     let mut timeouts = Timeouts::default();
     let mut keep = Vec::new();
     for blk in body.blocks.drain(..) {
         match blk.ident.as_str() {
             "lifecycle" => {
+                for inner in &blk.body.blocks {
+                    let what = if matches!(inner.ident.as_str(), "precondition" | "postcondition") {
+                        format!("lifecycle.{} is not supported by maform yet", inner.ident)
+                    } else {
+                        format!("unknown block {:?} in lifecycle", inner.ident)
+                    };
+                    errs.push(Diag::new(
+                        Some(&inner.span),
+                        what,
+                        "Use prevent_destroy, ignore_changes or create_before_destroy.",
+                    ));
+                }
                 for (k, a) in &blk.body.attrs {
                     let r = match k.as_str() {
                         "prevent_destroy" => {
                             static_bool(a, k).map(|v| lifecycle.prevent_destroy = v)
                         }
-                        "create_before_destroy" => {
-                            static_bool(a, k).map(|v| lifecycle.create_before_destroy = v)
-                        }
+                        // A replacement deletes the old object first (names are unique in
+                        // a project); the other order is refused rather than ignored.
+                        "create_before_destroy" => static_bool(a, k).and_then(|v| {
+                            if v {
+                                Err(Diag::new(Some(&a.span), "lifecycle.create_before_destroy = true is not supported by maform yet", "maform replaces an object by deleting it first (ModelArts names are unique per project); remove the argument or set it to false."))
+                            } else {
+                                Ok(())
+                            }
+                        }),
                         "ignore_changes" => match &a.expr {
                             Expression::Variable(v) if v.as_str() == "all" => {
                                 lifecycle.ignore_all = true;
@@ -345,6 +409,13 @@ fn decode_resource(
                 }
             }
             "timeouts" => {
+                for inner in &blk.body.blocks {
+                    errs.push(Diag::new(
+                        Some(&inner.span),
+                        format!("unknown block {:?} in timeouts", inner.ident),
+                        "Use create, update or delete = \"DURATION\".",
+                    ));
+                }
                 for (k, a) in &blk.body.attrs {
                     let slot = match k.as_str() {
                         "create" => &mut timeouts.create,
@@ -369,6 +440,18 @@ fn decode_resource(
         }
     }
     body.blocks = keep;
+    // ignore_changes names attributes of this kind.
+    if let Some(schema) = registry.schema(mode, rtype) {
+        for ig in &lifecycle.ignore_changes {
+            if !schema_has_path(schema, ig) {
+                errs.push(Diag::new(
+                    Some(&b.span),
+                    format!("lifecycle.ignore_changes names {ig:?}, which {rtype} does not have"),
+                    "Name an argument or block of this resource type (see the README's reference).",
+                ));
+            }
+        }
+    }
     Some(Resource {
         mode,
         rtype: rtype.clone(),
@@ -381,6 +464,21 @@ fn decode_resource(
         timeouts,
         span: b.span.clone(),
     })
+}
+
+/// Whether `path` (`a`, `block.argument`) names an attribute of `schema`.
+fn schema_has_path(schema: &crate::schema::Schema, path: &str) -> bool {
+    let mut s = schema;
+    let mut parts = path.split('.').peekable();
+    while let Some(p) = parts.next() {
+        let p = p.split('[').next().unwrap_or(p);
+        let Some(a) = s.get(p) else { return false };
+        match &a.ty {
+            crate::schema::Ty::Block(inner, _) => s = inner,
+            _ => return parts.peek().is_none(),
+        }
+    }
+    true
 }
 
 pub fn is_ident(s: &str) -> bool {
@@ -502,6 +600,42 @@ impl Config {
     }
 
     fn add_block(&mut self, b: Block, errs: &mut Vec<Diag>) {
+        // What each block may contain: anything else is refused at its position, never
+        // ignored.
+        let (labels, attrs, blocks): (usize, &[&str], &[&str]) = match b.ident.as_str() {
+            "locals" => (0, &[], &[]),
+            "output" => (1, &["value", "description", "sensitive", "depends_on"], &[]),
+            "import" => (0, &["to", "id"], &[]),
+            "terraform" | "maform" => (0, &[], &["backend"]),
+            _ => (usize::MAX, &[], &[]),
+        };
+        if labels != usize::MAX {
+            if b.labels.len() != labels {
+                errs.push(Diag::new(
+                    Some(&b.span),
+                    format!(
+                        "a {} block takes {labels} label{}",
+                        b.ident,
+                        if labels == 1 { "" } else { "s" }
+                    ),
+                    if labels == 0 {
+                        format!("Write {} {{ ... }}.", b.ident)
+                    } else {
+                        format!("Write {} \"NAME\" {{ ... }}.", b.ident)
+                    },
+                ));
+                return;
+            }
+            if b.ident != "locals" {
+                only(&b, attrs, blocks, errs);
+            } else if let Some(inner) = b.body.blocks.first() {
+                errs.push(Diag::new(
+                    Some(&inner.span),
+                    format!("locals cannot contain blocks ({} {{ ... }})", inner.ident),
+                    format!("Write {} = {{ ... }} to make an object.", inner.ident),
+                ));
+            }
+        }
         match b.ident.as_str() {
             "resource" => {
                 if let Some(r) = decode_resource(self.registry, Mode::Managed, &b, errs) {
@@ -547,6 +681,10 @@ impl Config {
                     ));
                     return;
                 };
+                if !is_ident(name) {
+                    errs.push(Diag::new(Some(&b.span), format!("invalid variable name {name:?}"), "A name must start with a letter or underscore and contain only letters, digits, underscores and dashes."));
+                    return;
+                }
                 let mut v = Variable {
                     name: name.clone(),
                     default: b.body.attrs.get("default").cloned(),
@@ -639,22 +777,39 @@ impl Config {
                     Some(Ok(x)) => x,
                     None => false,
                 };
-                let description = b
-                    .body
-                    .attrs
-                    .get("description")
-                    .and_then(|a| static_str(a, "description").ok())
-                    .unwrap_or_default();
-                self.outputs.insert(
-                    name.clone(),
-                    Output {
-                        name: name.clone(),
-                        value,
-                        sensitive,
-                        description,
-                        span: b.span.clone(),
-                    },
-                );
+                let description = match b.body.attrs.get("description") {
+                    Some(a) => static_str(a, "description").unwrap_or_else(|e| {
+                        errs.push(e);
+                        String::new()
+                    }),
+                    None => String::new(),
+                };
+                // depends_on orders an output after what it names; outputs are evaluated
+                // after every resource, so it holds as long as each reference is real.
+                if let Some(d) = b.body.attrs.get("depends_on") {
+                    let refs_ok = matches!(&d.expr, Expression::Array(items) if items.iter().all(|i| traversal_text(i).is_some()));
+                    if !refs_ok {
+                        errs.push(Diag::new(
+                            Some(&d.span),
+                            "depends_on takes a list of resource references",
+                            "Write depends_on = [TYPE.NAME].",
+                        ));
+                    }
+                }
+                let out = Output {
+                    name: name.clone(),
+                    value,
+                    sensitive,
+                    description,
+                    span: b.span.clone(),
+                };
+                if let Some(prev) = self.outputs.insert(name.clone(), out) {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        format!("duplicate output {name:?}"),
+                        format!("It is already declared at {}.", prev.span),
+                    ));
+                }
             }
             "import" => {
                 let to = b.body.attrs.get("to").and_then(|a| traversal_text(&a.expr));
@@ -694,6 +849,65 @@ mod tests {
         Config::from_sources_with(&[("main.hcl".into(), text.into())], fake::registry())
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn what_would_be_ignored_is_refused_at_its_position() {
+        let r = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  XX\n}\n";
+        for (text, want) in [
+            (
+                "locals \"x\" {\n  a = 1\n}\n",
+                "main.hcl:1:1: a locals block takes 0 labels",
+            ),
+            (
+                "locals {\n  b {\n  }\n}\n",
+                "main.hcl:2:3: locals cannot contain blocks",
+            ),
+            (
+                "output \"o\" {\n  value = 1\n  valeu = 2\n}\n",
+                "main.hcl:3:3: unsupported argument \"valeu\" in output",
+            ),
+            (
+                "output \"o\" {\n  value = 1\n}\noutput \"o\" {\n  value = 2\n}\n",
+                "duplicate output \"o\"",
+            ),
+            (
+                "terraform {\n  required_version = \">= 1\"\n}\n",
+                "main.hcl:2:3: unsupported argument \"required_version\" in terraform",
+            ),
+            (
+                "import {\n  for_each = [1]\n  to = fake_thing.a\n  id = \"x\"\n}\n",
+                "unsupported argument \"for_each\" in import",
+            ),
+            ("variable \"1v\" {}\n", "invalid variable name \"1v\""),
+            (
+                &r.replace("XX", "provider = modelarts.two"),
+                "main.hcl:3:3: provider can only be modelarts",
+            ),
+            (
+                &r.replace("XX", "lifecycle {\n    create_before_destroy = true\n  }"),
+                "create_before_destroy = true is not supported",
+            ),
+            (
+                &r.replace("XX", "lifecycle {\n    ignore_changes = [colour]\n  }"),
+                "ignore_changes names \"colour\", which fake_thing does not have",
+            ),
+            (
+                &r.replace("XX", "lifecycle {\n    precondition {\n    }\n  }"),
+                "lifecycle.precondition is not supported",
+            ),
+            (
+                &r.replace("XX", "timeouts {\n    x {\n    }\n  }"),
+                "unknown block \"x\" in timeouts",
+            ),
+        ] {
+            let e = errors(text);
+            assert!(e.contains(want), "{text}\n=> {e}");
+        }
+        // What is allowed stays allowed.
+        let ok = "output \"o\" {\n  value      = 1\n  depends_on = [fake_thing.a]\n}\n".to_string()
+            + &r.replace("XX", "provider = modelarts\n  lifecycle {\n    ignore_changes        = [description]\n    create_before_destroy = false\n  }");
+        assert!(Config::from_sources_with(&[("main.hcl".into(), ok)], fake::registry()).is_ok());
     }
 
     #[test]

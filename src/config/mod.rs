@@ -113,7 +113,6 @@ pub struct Lifecycle {
     pub prevent_destroy: bool,
     pub ignore_changes: Vec<String>,
     pub ignore_all: bool,
-    pub create_before_destroy: bool,
 }
 
 #[derive(Clone, Debug, Default)]

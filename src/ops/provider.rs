@@ -76,7 +76,32 @@ fn settings(cfg: &Config, vars: &Resolved) -> Result<BTreeMap<String, Value>, Di
         if !SETTINGS.contains(&k.as_str()) {
             return Err(Diags(vec![Diag::new(Some(&a.span), format!("unsupported provider argument {k:?}"), "Use region, project_id, endpoint, insecure or max_retries; credentials come from HW_ACCESS_KEY/HW_SECRET_KEY or HW_AUTH_TOKEN.")]));
         }
-        out.insert(k.clone(), scope.eval_attr(a).map_err(|e| Diags(vec![e]))?);
+        let v = scope.eval_attr(a).map_err(|e| Diags(vec![e]))?;
+        // Each setting of the type it is used as; a value that would be dropped is refused.
+        let v = match (k.as_str(), v) {
+            (_, Value::Null) => continue,
+            ("insecure", Value::Bool(b)) => Value::Bool(b),
+            ("insecure", Value::String(s)) if s == "true" || s == "false" => {
+                Value::Bool(s == "true")
+            }
+            ("max_retries", Value::Number(n)) if n.fract() == 0.0 && (0.0..=100.0).contains(&n) => {
+                Value::Number(n)
+            }
+            ("region" | "project_id" | "endpoint", v @ Value::String(_)) => v,
+            (k, other) => {
+                let want = match k {
+                    "insecure" => "true or false",
+                    "max_retries" => "a whole number from 0 to 100",
+                    _ => "a string",
+                };
+                return Err(Diags(vec![Diag::new(
+                    Some(&a.span),
+                    format!("invalid value for provider argument {k:?}"),
+                    format!("{want} is required, got {}", other.type_name()),
+                )]));
+            }
+        };
+        out.insert(k.clone(), v);
     }
     Ok(out)
 }
@@ -136,16 +161,26 @@ pub async fn select(
         (None, None, Some(t)) => Credentials::Token(t),
         (None, None, None) => Credentials::None,
     };
-    let insecure = settings
-        .get("insecure")
-        .and_then(Value::as_bool)
-        .unwrap_or_else(|| env("HW_INSECURE").is_some_and(|v| v == "true" || v == "1"));
-    let max_retries = settings
-        .get("max_retries")
-        .and_then(Value::as_f64)
-        .map(|n| n as u32)
-        .or_else(|| env("HW_MAX_RETRIES").and_then(|v| v.parse().ok()))
-        .unwrap_or(5);
+    let insecure = match settings.get("insecure").and_then(Value::as_bool) {
+        Some(b) => b,
+        None => match env("HW_INSECURE").as_deref() {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => anyhow::bail!("invalid HW_INSECURE {other:?}: use true or false"),
+        },
+    };
+    let max_retries = match settings.get("max_retries").and_then(Value::as_f64) {
+        Some(n) => n as u32,
+        None => match env("HW_MAX_RETRIES") {
+            None => 5,
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if n <= 100 => n,
+                _ => {
+                    anyhow::bail!("invalid HW_MAX_RETRIES {v:?}: use a whole number from 0 to 100")
+                }
+            },
+        },
+    };
     let implicit =
         endpoint.is_none() && region.is_none() && matches!(credentials, Credentials::None);
     if endpoint.as_deref() == Some("embedded") || implicit {

@@ -91,7 +91,13 @@ pub async fn read_data(
         let (objects, _) = objects_of(cfg, state, &data);
         let no = BTreeMap::new();
         let scope = Scope::of(cfg, &l.vars, &objects, &no);
-        let keys = expand(r, &scope, cfg.limits.max_instances).map_err(|e| Diags(vec![e]))?;
+        let keys = expand(
+            r,
+            &scope,
+            cfg.limits.max_instances,
+            cfg.limits.max_instances,
+        )
+        .map_err(|e| Diags(vec![e]))?;
         let mut values = Vec::new();
         for (key, each) in keys {
             let iscope = scope.for_instance(key.as_ref(), each);

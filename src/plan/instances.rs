@@ -15,13 +15,24 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// An instance key with its `each.key`/`each.value`.
 pub type InstanceKey = (Option<Key>, Option<(Value, Value)>);
 
-/// Instance keys of a resource, with `each` values; more than `max` is an error.
-pub fn expand(r: &Resource, scope: &Scope<'_>, max: usize) -> Result<Vec<InstanceKey>, Diag> {
+/// Instance keys of a resource, with `each` values; more than `max` (the room the plan's
+/// limit of `limit` instances leaves) is an error.
+pub fn expand(
+    r: &Resource,
+    scope: &Scope<'_>,
+    max: usize,
+    limit: usize,
+) -> Result<Vec<InstanceKey>, Diag> {
     let too_many = |span: &crate::config::Span, n: f64| {
+        let others = if max < limit {
+            format!(" ({} are taken by other resources)", limit - max)
+        } else {
+            String::new()
+        };
         Diag::new(
             Some(span),
             format!(
-                "{} would have {} instances, more than the limit of {max}",
+                "{} would have {} instances, more than the limit of {limit} instances per plan{others}",
                 r.addr(),
                 crate::value::fmt_number(n)
             ),
@@ -235,7 +246,7 @@ pub fn eval_instance(
     let cache = cache.unwrap_or(&mut fresh);
     if let std::collections::hash_map::Entry::Vacant(e) = cache.0.entry(r.addr()) {
         let max = cfg.limits.max_instances;
-        e.insert(expand(r, &scope, max).map_err(|e| Diags(vec![e]))?);
+        e.insert(expand(r, &scope, max, max).map_err(|e| Diags(vec![e]))?);
     }
     let (key, each) = cache.0[&addr.resource]
         .iter()

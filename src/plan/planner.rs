@@ -254,7 +254,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
             let raddr = r.addr();
             let scope = Scope::of(cfg, inp.vars, &objects, &sensitive_objects);
             let room = cfg.limits.max_instances.saturating_sub(configured.len());
-            let keys = match expand(r, &scope, room) {
+            let keys = match expand(r, &scope, room, cfg.limits.max_instances) {
                 Ok(k) => k,
                 Err(e) => {
                     errs.push(e);
@@ -446,6 +446,15 @@ fn plan_outputs(
     let mut errs = Vec::new();
     let mut outputs = Vec::new();
     let scope = Scope::of(cfg, inp.vars, objects, sensitive_objects);
+    // Every local value is evaluated, as Terraform does: a mistake in one that nothing
+    // reads yet is still a mistake.
+    if !opts.destroy && !opts.refresh_only {
+        for a in cfg.locals.values() {
+            if let Err(e) = scope.eval_attr(a) {
+                errs.push(e);
+            }
+        }
+    }
     for (name, o) in &cfg.outputs {
         let before = inp.prior.outputs.get(name).map(|x| x.value.clone());
         let after = if opts.destroy {
@@ -491,6 +500,9 @@ fn plan_outputs(
     if errs.is_empty() {
         Ok(outputs)
     } else {
+        // An output that reads a broken local meets the same error.
+        let mut seen = BTreeSet::new();
+        errs.retain(|e| seen.insert(e.to_string()));
         Err(Diags(errs))
     }
 }

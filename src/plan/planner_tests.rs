@@ -509,3 +509,23 @@ fn a_failed_check_of_a_secret_value_does_not_quote_it() {
     .to_string();
     assert!(e.contains("hunter2-not-a-number"), "{e}");
 }
+
+#[test]
+fn a_broken_local_is_an_error_even_if_nothing_reads_it() {
+    let text = "locals {\n  unused = 1 / 0\n  used   = 1\n}\noutput \"o\" { value = local.used }\n";
+    let e = try_plan_with(text, &State::new(), &State::new(), Options::default(), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("main.hcl:2:3: division by zero"), "{e}");
+    // Read by an output too: said once.
+    let e = try_plan_with(
+        &text.replace("local.used", "local.unused"),
+        &State::new(),
+        &State::new(),
+        Options::default(),
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(e.matches("division by zero").count(), 1, "{e}");
+}

@@ -238,6 +238,14 @@ pub fn decode(
                         continue;
                     }
                 };
+                if v.is_null() && at.presence == Presence::Required {
+                    errs.push(Diag::new(
+                        Some(&a.span),
+                        format!("missing required argument {full}"),
+                        format!("{} is required; null leaves it unset.", at.name),
+                    ));
+                    continue;
+                }
                 let original = secret.then(|| v.clone());
                 match check_value(at, ty, v) {
                     Ok(v) => {

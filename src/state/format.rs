@@ -95,16 +95,33 @@ impl State {
                 "data" => Mode::Data,
                 m => bail!("the state file {origin} has a resource with unknown mode {m:?}"),
             };
+            for (what, s) in [("type", &r.rtype), ("name", &r.name)] {
+                if !crate::config::load::is_ident(s) {
+                    bail!("the state file {origin} has a resource with an invalid {what} {s:?}");
+                }
+            }
             for i in r.instances {
                 let addr = ResourceAddr::new(mode, &r.rtype, &r.name).instance(i.index_key);
                 if !i.attributes.is_object() {
                     bail!("the state file {origin}: {addr} has no attributes object");
                 }
+                // A sensitive path that cannot be read would show a secret: refused.
                 let sensitive = i
                     .sensitive_attributes
                     .iter()
-                    .filter_map(path_from_json)
-                    .collect();
+                    .map(|p| {
+                        path_from_json(p).with_context(|| {
+                            format!(
+                                "the state file {origin}: {addr} has an invalid sensitive path {p}"
+                            )
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+                let tainted = match i.status.as_deref() {
+                    None => false,
+                    Some("tainted") => true,
+                    Some(s) => bail!("the state file {origin}: {addr} has an unknown status {s:?} (only \"tainted\" is written)"),
+                };
                 let dependencies = i
                     .dependencies
                     .iter()
@@ -123,7 +140,7 @@ impl State {
                         attributes: Value::from_json(&i.attributes),
                         sensitive,
                         dependencies,
-                        tainted: i.status.as_deref() == Some("tainted"),
+                        tainted,
                     },
                 );
             }

@@ -442,10 +442,21 @@ impl<'a> Scope<'a> {
                         ))
                     }
                 };
+                let finite = |n: f64| {
+                    if n.is_finite() {
+                        Ok(Value::Number(n))
+                    } else {
+                        Err(self.err(
+                            span,
+                            format!("the result of {} is out of range", op.as_str()),
+                            "Numbers must stay within ±1.8e308.",
+                        ))
+                    }
+                };
                 match op {
-                    Plus => Value::Number(x + y),
-                    Minus => Value::Number(x - y),
-                    Mul => Value::Number(x * y),
+                    Plus => finite(x + y)?,
+                    Minus => finite(x - y)?,
+                    Mul => finite(x * y)?,
                     Div => {
                         if y == 0.0 {
                             return Err(self.err(span, "division by zero", ""));
@@ -720,7 +731,8 @@ fn mark(v: Value, secret: Option<&BTreeSet<String>>) -> Value {
 pub fn num(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => Some(*n),
-        Value::String(s) => s.trim().parse().ok(),
+        // "inf", "NaN" and 1e400 are not numbers a configuration can hold.
+        Value::String(s) => s.trim().parse().ok().filter(|n: &f64| n.is_finite()),
         _ => None,
     }
 }

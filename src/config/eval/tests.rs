@@ -57,6 +57,10 @@ fn operators_and_conditionals() {
     ]);
     fails(&[
         ("1 / 0", "division by zero"),
+        ("1e308 * 10", "out of range"),
+        ("-1e308 - 1e308", "out of range"),
+        ("tonumber(\"1e400\")", "cannot convert"),
+        ("tonumber(\"inf\")", "cannot convert"),
         ("5 % 0", "modulo by zero"),
         ("1 ? 2 : 3", "a condition must be true or false"),
     ]);

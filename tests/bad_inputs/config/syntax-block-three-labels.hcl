@@ -1,0 +1,2 @@
+resource "modelarts_notebook" "a" "b" {
+}
