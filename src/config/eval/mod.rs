@@ -39,7 +39,14 @@ pub struct Scope<'a> {
     pub sensitive_hit: Cell<bool>,
     /// How deep the evaluation is nested now.
     depth: Cell<usize>,
+    /// How many values the evaluation has built (for iterations, collection results).
+    built: Cell<u64>,
 }
+
+/// How many values one scope's evaluation may build, and how long a string may grow: a
+/// configuration cannot make a plan take the machine's memory.
+pub const MAX_VALUES: u64 = 10_000_000;
+pub const MAX_STRING: usize = 16 << 20;
 
 /// How deep expressions may nest.
 pub const MAX_DEPTH: usize = 1000;
@@ -77,6 +84,7 @@ impl<'a> Scope<'a> {
             local_cache: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
             sensitive_hit: Cell::new(false),
+            built: Cell::new(0),
             depth: Cell::new(0),
         }
     }
@@ -171,6 +179,20 @@ impl<'a> Scope<'a> {
             self.sensitive_hit.set(true);
         }
         v
+    }
+
+    /// Count `n` more values built; past [`MAX_VALUES`] the evaluation stops.
+    pub(super) fn spend(&self, n: usize, span: &Span) -> Result<(), Diag> {
+        let total = self.built.get().saturating_add(n as u64);
+        self.built.set(total);
+        if total > MAX_VALUES {
+            return Err(self.err(
+                span,
+                format!("the expression builds more than {MAX_VALUES} values"),
+                "Check the for expressions and ranges it nests; a configuration this large is a mistake.",
+            ));
+        }
+        Ok(())
     }
 
     fn err(&self, span: &Span, summary: impl Into<String>, detail: impl Into<String>) -> Diag {
@@ -686,7 +708,23 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        super::funcs::call(name, args, &self.base_dir).map_err(|m| {
+        let r = super::funcs::call(name, args, &self.base_dir);
+        match &r {
+            Ok(Value::List(l)) => self.spend(l.len(), span)?,
+            Ok(Value::Map(m)) => self.spend(m.len(), span)?,
+            Ok(Value::String(s)) if s.len() > MAX_STRING => {
+                return Err(self.err(
+                    span,
+                    format!(
+                        "{name}() makes a string of {} bytes, more than {MAX_STRING}",
+                        s.len()
+                    ),
+                    "",
+                ))
+            }
+            _ => {}
+        }
+        r.map_err(|m| {
             if secret {
                 // The message could quote the argument.
                 self.err(

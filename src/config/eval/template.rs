@@ -37,6 +37,7 @@ impl Scope<'_> {
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Value> = BTreeMap::new();
         for (k, v) in items {
+            self.spend(1, span)?;
             let mut frame = BTreeMap::new();
             if let Some(kv) = &f.key_var {
                 frame.insert(kv.as_str().to_string(), k);
