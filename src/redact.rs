@@ -16,34 +16,73 @@ use std::sync::RwLock;
 pub const MASK: &str = "(sensitive value)";
 
 /// Secrets shorter than this are replaced only as a whole word (not inside a longer run
-/// of letters and digits), so that a one-letter secret does not mangle every message.
+/// of letters and digits), so that a short secret does not mangle every message.
 const WORD_BELOW: usize = 6;
+
+/// Shorter values are not scrubbed from every message: a secret `1` or `abc` would
+/// rewrite counts and words everywhere and so give itself away (and break JSON). Messages
+/// that know they carry such a value mask it where they are made.
+const MIN_GLOBAL: usize = 4;
 
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
-/// Remember `secret` for the rest of the process.
+/// Remember `secret` for the rest of the process, as written and in the escaped forms a
+/// message can quote it in (Rust's `{:?}`, JSON).
 pub fn register(secret: &str) {
-    if secret.is_empty() || secret == MASK {
+    if secret.chars().count() < MIN_GLOBAL || secret == MASK {
         return;
     }
+    let debug = format!("{secret:?}");
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let forms = [
+        secret.to_string(),
+        debug[1..debug.len() - 1].to_string(),
+        json.get(1..json.len().saturating_sub(1))
+            .unwrap_or("")
+            .to_string(),
+    ];
     let mut s = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    if !s.iter().any(|x| x == secret) {
-        s.push(secret.to_string());
+    for f in forms {
+        if f.is_empty() || s.contains(&f) {
+            continue;
+        }
         // Longest first: a secret that contains another is replaced whole.
-        s.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        let at = s.partition_point(|x| x.len() >= f.len());
+        s.insert(at, f);
     }
 }
 
-/// Register every string and number leaf of a value.
+/// Register every string leaf of a value (numbers and booleans are too short a secret to
+/// scrub everywhere; see [`MIN_GLOBAL`]).
 pub fn register_value(v: &crate::value::Value) {
     use crate::value::Value;
     match v {
         Value::String(s) => register(s),
-        Value::Number(n) => register(&crate::value::fmt_number(*n)),
         Value::List(l) => l.iter().for_each(register_value),
         Value::Map(m) => m.values().for_each(register_value),
         Value::Sensitive(x) => register_value(x),
-        Value::Null | Value::Bool(_) | Value::Unknown => {}
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::Unknown => {}
+    }
+}
+
+/// A JSON document with every string in it scrubbed (keys included); numbers, booleans
+/// and the document's shape are left as they are.
+pub fn scrub_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Cow::Owned(x) = scrub(s) {
+                *s = x;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(scrub_json),
+        serde_json::Value::Object(o) => {
+            let entries = std::mem::take(o);
+            for (k, mut x) in entries {
+                scrub_json(&mut x);
+                o.insert(scrub(&k).into_owned(), x);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -170,15 +209,28 @@ mod tests {
     }
 
     #[test]
-    fn leaves_of_values_are_registered() {
+    fn leaves_of_values_are_registered_with_their_escaped_forms() {
         use crate::value::Value;
         register_value(&Value::List(vec![
             Value::str("leaf-secret-one"),
+            Value::str("quote\"d\nline"),
             Value::Number(918273645.0),
+            Value::str("ab1"),
         ]));
         assert_eq!(
-            scrub("a leaf-secret-one and 918273645"),
-            "a (sensitive value) and (sensitive value)"
+            scrub("a leaf-secret-one and 918273645 and ab1"),
+            "a (sensitive value) and 918273645 and ab1",
+            "numbers and short strings are not scrubbed everywhere"
+        );
+        assert_eq!(
+            scrub(r#"key "quote\"d\nline""#),
+            r#"key "(sensitive value)""#
+        );
+        let mut j = serde_json::json!({"@message": "x quote\"d\nline", "add": 1});
+        scrub_json(&mut j);
+        assert_eq!(
+            j,
+            serde_json::json!({"@message": "x (sensitive value)", "add": 1})
         );
     }
 }

@@ -473,7 +473,9 @@ fn secrets_are_kept_as_salted_digests() {
     std::fs::write(&path, text.replace(digest.as_str().unwrap(), &old)).unwrap();
     let o = w.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(o.code, 0, "an old digest still verifies: {}", o.stdout);
-    w.run(&["apply", "--auto-approve"]).ok();
+    // Applying a saved plan with nothing to do rewrites it too.
+    w.run(&["plan", "--out", "again.plan"]).ok();
+    w.run(&["apply", "again.plan"]).ok();
     let now = w.instance("modelarts_devserver", "d")["admin_pass"].clone();
     assert!(
         now.as_str().unwrap().starts_with("$argon2id$"),
@@ -489,6 +491,24 @@ fn secrets_are_kept_as_salted_digests() {
 /// its admin token, and its keys can come from the environment instead of `ps`.
 #[test]
 fn the_simulator_lets_only_its_users_in() {
+    // An empty secret is refused, not taken as "anyone who sends nothing".
+    for var in [
+        "MAFORM_SIM_ADMIN_TOKEN",
+        "MAFORM_SIM_AUTH_TOKEN",
+        "MAFORM_SIM_ACCESS_KEY",
+    ] {
+        let o = std::process::Command::new(BIN)
+            .args(["sim", "--listen", "127.0.0.1:0"])
+            .env(var, "")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{var}");
+    }
+    // A user alone is a way of signing in: the API is not open.
+    let sim = Sim::start(&["--user", "u", "--password", "p"]);
+    let path = format!("/v1/{PROJECT}/notebooks");
+    assert_eq!(sim.raw("GET", &path, &[], b"").0, 401);
+    assert_eq!(sim.raw("GET", &path, &[("X-Auth-Token", "")], b"").0, 401);
     let sim = Sim::start_env(
         &[],
         &[
@@ -497,7 +517,6 @@ fn the_simulator_lets_only_its_users_in() {
         ],
     );
     // Keys from the environment: unsigned calls are refused.
-    let path = format!("/v1/{PROJECT}/notebooks");
     assert_eq!(sim.raw("GET", &path, &[], b"").0, 401);
     // Any user and password: no token (no user is configured).
     let auth = serde_json::json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "anyone", "password": "anything", "domain": {"name": "d"}}}}, "scope": {"project": {"name": "cn-north-4"}}}}).to_string();
@@ -568,16 +587,28 @@ fn a_saved_plan_applies_exactly_what_was_reviewed() {
         "name     = \"a\"",
         "name     = \"a\"\n  description = trimspace(file(\"desc.txt\"))",
     );
+    // The provider block reads a file too.
+    let provider =
+        "provider \"modelarts\" {\n  max_retries = tonumber(trimspace(file(\"retries\")))\n}\n";
     let w = Work::new(
         Some(&sim),
-        &[("main.hcl", &main), ("desc.txt", "reviewed\n")],
+        &[
+            ("main.hcl", &main),
+            ("provider.hcl", provider),
+            ("desc.txt", "reviewed\n"),
+            ("retries", "3\n"),
+        ],
     );
-    w.run(&["plan", "--out", "p.plan"]).ok();
-    w.write("desc.txt", "edited after review\n");
-    let o = w.run(&["apply", "p.plan"]);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("configuration changed"), "{}", o.stderr);
-    assert!(sim.objects("notebooks").is_empty(), "nothing was applied");
+    for (file, edit) in [("desc.txt", "edited after review\n"), ("retries", "0\n")] {
+        let before = std::fs::read_to_string(w.path().join(file)).unwrap();
+        w.run(&["plan", "--out", "p.plan"]).ok();
+        w.write(file, edit);
+        let o = w.run(&["apply", "p.plan"]);
+        assert_eq!(o.code, 1, "{file}: {}", o.stderr);
+        assert!(o.stderr.contains("configuration changed"), "{}", o.stderr);
+        assert!(sim.objects("notebooks").is_empty(), "nothing was applied");
+        w.write(file, &before);
+    }
     // A plan file whose values are not what the configuration gives (edited, or made by
     // a maform that evaluated differently) is refused before any call.
     w.write("desc.txt", "reviewed\n");

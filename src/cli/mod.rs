@@ -275,25 +275,25 @@ pub(crate) struct SimArgs {
     #[arg(long, default_value = crate::sim::DEFAULT_PROJECT_ID)]
     pub(crate) project_id: String,
     /// The access key signed requests must use.
-    #[arg(long, env = "MAFORM_SIM_ACCESS_KEY", requires = "secret_key")]
+    #[arg(long, env = "MAFORM_SIM_ACCESS_KEY", value_parser = clap::builder::NonEmptyStringValueParser::new(), requires = "secret_key")]
     pub(crate) access_key: Option<String>,
     /// Its secret key (better from the environment: a flag is visible in `ps`).
     #[arg(
         long,
-        env = "MAFORM_SIM_SECRET_KEY",
+        env = "MAFORM_SIM_SECRET_KEY", value_parser = clap::builder::NonEmptyStringValueParser::new(),
         hide_env_values = true,
         requires = "access_key"
     )]
     pub(crate) secret_key: Option<String>,
     /// A token accepted in X-Auth-Token.
-    #[arg(long, env = "MAFORM_SIM_AUTH_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "MAFORM_SIM_AUTH_TOKEN", value_parser = clap::builder::NonEmptyStringValueParser::new(), hide_env_values = true)]
     pub(crate) auth_token: Option<String>,
     /// The IAM user that POST /v3/auth/tokens issues tokens to (with --password).
-    #[arg(long, env = "MAFORM_SIM_USER", requires = "password")]
+    #[arg(long, env = "MAFORM_SIM_USER", value_parser = clap::builder::NonEmptyStringValueParser::new(), requires = "password")]
     pub(crate) user: Option<String>,
     #[arg(
         long,
-        env = "MAFORM_SIM_PASSWORD",
+        env = "MAFORM_SIM_PASSWORD", value_parser = clap::builder::NonEmptyStringValueParser::new(),
         hide_env_values = true,
         requires = "user"
     )]
@@ -301,7 +301,7 @@ pub(crate) struct SimArgs {
     /// The admin API's token (X-Sim-Admin-Token); a random one is made and printed if unset.
     #[arg(
         long,
-        env = "MAFORM_SIM_ADMIN_TOKEN",
+        env = "MAFORM_SIM_ADMIN_TOKEN", value_parser = clap::builder::NonEmptyStringValueParser::new(),
         hide_env_values = true,
         conflicts_with = "open_admin"
     )]

@@ -45,7 +45,8 @@ pub fn emit_json(ty: &str, message: &str, extra: serde_json::Value) {
             m.insert(k.clone(), v.clone());
         }
     }
-    println!("{}", crate::redact::scrub(&o.to_string()));
+    crate::redact::scrub_json(&mut o);
+    println!("{o}");
 }
 
 struct InFlight {

@@ -21,7 +21,7 @@ pub async fn run(a: SimArgs) -> anyhow::Result<Exit> {
         Some(p) => crate::sim::Catalog::load(p)?,
         None => crate::sim::Catalog::default(),
     };
-    let open = a.access_key.is_none() && a.auth_token.is_none();
+    let open = a.access_key.is_none() && a.auth_token.is_none() && a.user.is_none();
     let made_admin_token = a.admin_token.is_none() && !a.open_admin;
     let admin_token = if a.open_admin {
         None
@@ -56,7 +56,7 @@ pub async fn run(a: SimArgs) -> anyhow::Result<Exit> {
         });
     }
     if open {
-        eprintln!("warning: no --access-key/--secret-key or --auth-token given: the simulator accepts unsigned requests");
+        eprintln!("warning: no --access-key/--secret-key, --auth-token or --user given: the simulator accepts unsigned requests");
     }
     match &admin_token {
         Some(t) if made_admin_token => eprintln!("admin API token (send it as X-Sim-Admin-Token to /_sim/...): {t}"),

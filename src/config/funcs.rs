@@ -311,6 +311,21 @@ pub fn call(name: &str, args: Vec<Value>, base_dir: &Path) -> Result<Value, Stri
             let p = s(&args[0], "the path")?;
             let path = base_dir.join(&p);
             note_read(&path);
+            // A device, a pipe or a huge file is not configuration.
+            match std::fs::metadata(&path) {
+                Ok(m) if !m.is_file() => {
+                    return Err(format!("{} is not a regular file", path.display()))
+                }
+                Ok(m) if m.len() > super::eval::MAX_STRING as u64 => {
+                    return Err(format!(
+                        "{} has {} bytes, more than {}",
+                        path.display(),
+                        m.len(),
+                        super::eval::MAX_STRING
+                    ))
+                }
+                _ => {}
+            }
             Value::String(
                 std::fs::read_to_string(&path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?,

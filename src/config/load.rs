@@ -443,11 +443,11 @@ fn decode_resource(
     // ignore_changes names attributes of this kind.
     if let Some(schema) = registry.schema(mode, rtype) {
         for ig in &lifecycle.ignore_changes {
-            if !schema_has_path(schema, ig) {
+            if let Err(why) = ignorable(schema, ig) {
                 errs.push(Diag::new(
                     Some(&b.span),
-                    format!("lifecycle.ignore_changes names {ig:?}, which {rtype} does not have"),
-                    "Name an argument or block of this resource type (see the README's reference).",
+                    format!("lifecycle.ignore_changes names {ig:?}, {why}"),
+                    "Name an argument or block of this resource type (see the README's reference); a repeated block is ignored whole.",
                 ));
             }
         }
@@ -466,19 +466,31 @@ fn decode_resource(
     })
 }
 
-/// Whether `path` (`a`, `block.argument`) names an attribute of `schema`.
-fn schema_has_path(schema: &crate::schema::Schema, path: &str) -> bool {
+/// Whether `path` (`a`, `block.argument`) names something ignore_changes can keep: an
+/// argument, a block, or an argument of a single block. Elements of lists and repeated
+/// blocks cannot be named (they would not be kept).
+fn ignorable(schema: &crate::schema::Schema, path: &str) -> Result<(), String> {
+    if path.contains('[') {
+        return Err("but list elements and map keys cannot be named".into());
+    }
     let mut s = schema;
     let mut parts = path.split('.').peekable();
     while let Some(p) = parts.next() {
-        let p = p.split('[').next().unwrap_or(p);
-        let Some(a) = s.get(p) else { return false };
+        let Some(a) = s.get(p) else {
+            return Err(format!("which this resource type does not have ({p:?})"));
+        };
         match &a.ty {
+            crate::schema::Ty::Block(_, true) if parts.peek().is_some() => {
+                return Err(format!(
+                    "but {p} is a repeated block: only the whole block can be ignored"
+                ));
+            }
             crate::schema::Ty::Block(inner, _) => s = inner,
-            _ => return parts.peek().is_none(),
+            _ if parts.peek().is_some() => return Err(format!("but {p} has no attributes")),
+            _ => return Ok(()),
         }
     }
-    true
+    Ok(())
 }
 
 pub fn is_ident(s: &str) -> bool {
@@ -890,7 +902,11 @@ mod tests {
             ),
             (
                 &r.replace("XX", "lifecycle {\n    ignore_changes = [colour]\n  }"),
-                "ignore_changes names \"colour\", which fake_thing does not have",
+                "ignore_changes names \"colour\", which this resource type does not have",
+            ),
+            (
+                &r.replace("XX", "lifecycle {\n    ignore_changes = [tags[\"k\"]]\n  }"),
+                "list elements and map keys cannot be named",
             ),
             (
                 &r.replace("XX", "lifecycle {\n    precondition {\n    }\n  }"),

@@ -194,7 +194,11 @@ pub fn parse_var_file(path: &Path) -> Result<Vec<(String, Source)>, Diag> {
         )
     })?;
     let name = path.display().to_string();
-    let body = super::parse_text(&name, &text)?;
+    // A variables file holds secrets: a syntax error says where, without the line.
+    let body = super::parse_text(&name, &text).map_err(|mut d| {
+        d.detail = "Fix the syntax at this position (the line is not shown: variables files hold secrets).".into();
+        d
+    })?;
     if let Some(b) = body.blocks.first() {
         return Err(Diag::new(
             Some(&b.span),
@@ -424,7 +428,16 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
                     "a validation condition must be true or false",
                     "",
                 )),
-                Err(e) => errs.push(e),
+                Err(mut e) => {
+                    // The condition failed on the value: a sensitive one is not quoted.
+                    if var.sensitive {
+                        if let Some(v) = out.values.get(name) {
+                            e.summary = crate::redact::scrub_value(&e.summary, v).into_owned();
+                            e.detail = crate::redact::scrub_value(&e.detail, v).into_owned();
+                        }
+                    }
+                    errs.push(e)
+                }
             }
         }
     }

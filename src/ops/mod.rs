@@ -122,13 +122,40 @@ pub fn load(dir: &Path, inputs: &Inputs) -> anyhow::Result<Loaded> {
     let cfg = Config::load_dir(dir)?;
     let env: Vec<(String, String)> = std::env::vars().collect();
     let vars = vars::resolve(&cfg, inputs, &env)?;
+    // Secrets are never shown in a message, whatever the service echoes back: sensitive
+    // variables, and sensitive arguments written as literals (a password in the file).
     for name in &vars.sensitive {
         if let Some(v) = vars.values.get(name) {
             crate::redact::register_value(v);
         }
     }
+    for r in &cfg.resources {
+        if let Some(s) = cfg.registry.schema(r.mode, &r.rtype) {
+            register_literal_secrets(s, &r.body);
+        }
+    }
     let graph = graph::build(&cfg)?;
     Ok(Loaded { cfg, vars, graph })
+}
+
+fn register_literal_secrets(s: &crate::schema::Schema, body: &crate::config::Body) {
+    for a in &s.attrs {
+        match &a.ty {
+            crate::schema::Ty::Block(inner, _) => body
+                .blocks
+                .iter()
+                .filter(|b| b.ident == a.name)
+                .for_each(|b| register_literal_secrets(inner, &b.body)),
+            _ if a.sensitive => {
+                if let Some(x) = body.attrs.get(a.name) {
+                    if let Ok(v) = crate::config::eval::eval_const(&x.expr, &x.span) {
+                        crate::redact::register_value(&v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A state this configuration's kinds can work with: every entry of a type maform manages.

@@ -142,7 +142,13 @@ async fn plan_with(
     };
     let (plan, reads) = crate::config::funcs::recording_reads(|| plan::plan(&inp));
     let mut plan = plan?;
+    // The provider block can read files too (a project id kept in a file).
+    let (_, provider_reads) =
+        crate::config::funcs::recording_reads(|| super::provider::settings(&l.cfg, &l.vars));
     plan.reads = reads;
+    plan.reads.extend(provider_reads);
+    plan.reads.sort();
+    plan.reads.dedup();
     t.phase("plan", notify);
     // Old digests of unchanged secrets are rewritten with the state, whatever is applied.
     for (addr, path, d) in &plan.rehash {
@@ -152,15 +158,6 @@ async fn plan_with(
             .and_then(|i| i.attributes.get_path_mut(path))
         {
             *x = crate::value::Value::String(d.clone());
-        }
-    }
-    // Sensitive attributes the configuration sets (a password written as a literal) are
-    // never shown in a message either, whatever the service echoes back.
-    for c in &plan.changes {
-        if let Some(after) = &c.after {
-            for p in &c.sensitive {
-                crate::redact::register_value(after.get_path(p));
-            }
         }
     }
     plan.imports = imports;

@@ -63,7 +63,7 @@ const SETTINGS: [&str; 5] = [
 ];
 
 /// The provider block's settings, evaluated.
-fn settings(cfg: &Config, vars: &Resolved) -> Result<BTreeMap<String, Value>, Diags> {
+pub(super) fn settings(cfg: &Config, vars: &Resolved) -> Result<BTreeMap<String, Value>, Diags> {
     let mut out = BTreeMap::new();
     let Some(b) = &cfg.provider else {
         return Ok(out);

@@ -292,8 +292,8 @@ pub struct Plan {
     /// Objects brought under management by this plan (address, id).
     pub imports: Vec<(InstanceAddr, String)>,
     /// Secrets whose digest in the state is of an old kind, with the new digest to write
-    /// in its place: no change to the object, the next state write rewrites them. Not
-    /// kept in saved plans (applying one re-plans, which finds them again).
+    /// in its place: no change to the object, the next state write rewrites them (saved
+    /// plans keep them too).
     pub rehash: Vec<(InstanceAddr, Path, String)>,
     /// Files the configuration read through `file()` while planning: a saved plan's
     /// digest covers them with the configuration files.

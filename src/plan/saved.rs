@@ -48,6 +48,14 @@ pub fn config_digest(
     let mut add = |name: String, f: &std::path::Path| -> anyhow::Result<()> {
         h.update(name.as_bytes());
         h.update([0]);
+        // Only what file() itself would read: a regular file of bounded size (a plan file
+        // naming /dev/zero must not hang apply).
+        match std::fs::metadata(f) {
+            Ok(m) if !m.is_file() || m.len() > crate::config::eval::MAX_STRING as u64 => {
+                anyhow::bail!("{} is not a file a configuration can read", f.display())
+            }
+            _ => {}
+        }
         match std::fs::read(f) {
             Ok(bytes) => h.update(bytes),
             // A file `try(file(...), ...)` found missing counts as missing: if it appears
@@ -119,6 +127,16 @@ struct File {
     /// Files read through `file()`, which the configuration digest covers.
     #[serde(default)]
     reads: Vec<std::path::PathBuf>,
+    /// New digests for secrets whose state digest is of an old kind.
+    #[serde(default)]
+    rehash: Vec<FileRehash>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileRehash {
+    address: String,
+    path: Path,
+    digest: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -320,6 +338,15 @@ impl SavedPlan {
                 })
                 .collect(),
             reads: p.reads.clone(),
+            rehash: p
+                .rehash
+                .iter()
+                .map(|(a, path, d)| FileRehash {
+                    address: a.to_string(),
+                    path: path.clone(),
+                    digest: d.clone(),
+                })
+                .collect(),
         };
         Ok(serde_json::to_vec_pretty(&file)?)
     }
@@ -410,7 +437,19 @@ impl SavedPlan {
                 outputs,
                 options,
                 imports,
-                rehash: vec![],
+                rehash: f
+                    .rehash
+                    .into_iter()
+                    .map(|r| {
+                        if !r.digest.starts_with("$argon2id$") {
+                            bail!(
+                                "{origin}: the new digest for {} is not an Argon2id digest",
+                                r.address
+                            );
+                        }
+                        Ok((instance(&r.address)?, r.path, r.digest))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
                 reads: f.reads,
             },
             lineage: f.state.lineage,

@@ -559,7 +559,14 @@ fn digest_into(
         let r = reference.map(|r| r.get(a.name)).filter(|r| !r.is_null());
         at.push(PathStep::Key(a.name.to_string()));
         match (&a.ty, x) {
-            (_, Value::String(p)) if a.sensitive && a.write_only && !digest::is_digest(p) => {
+            // The reference's own digest, copied (ignore_changes, an unchanged object), stays;
+            // anything else is a secret from the configuration, even one that looks like
+            // a digest.
+            (_, Value::String(p))
+                if a.sensitive
+                    && a.write_only
+                    && !(r.and_then(Value::as_str) == Some(p.as_str()) && digest::is_digest(p)) =>
+            {
                 let prior = r.and_then(Value::as_str).filter(|d| digest::is_digest(d));
                 *p = match prior.map(|d| (d, digest::verify(p.as_bytes(), d))) {
                     Some((d, Verified::Current)) => d.to_string(),
@@ -701,10 +708,21 @@ mod tests {
         assert!(pass.starts_with("$argon2id$") && !pass.contains("p4ss"));
         let again = {
             let mut w = v.clone();
-            digest_secrets(&schema(), &mut w, None);
+            digest_secrets(&schema(), &mut w, Some(&v));
             w
         };
-        assert_eq!(again, v, "a digest is not digested again");
+        assert_eq!(again, v, "the reference's digest is not digested again");
+        // A configured secret that merely looks like a digest is a secret.
+        let mut looks = plain.clone();
+        if let Value::Map(m) = &mut looks {
+            m.insert("pass".into(), Value::str("sha256:Passw0rd"));
+        }
+        digest_secrets(&schema(), &mut looks, None);
+        assert!(looks
+            .get("pass")
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2id$"));
         assert!(v
             .get("vol")
             .get("key")

@@ -229,6 +229,20 @@ pub fn now_ms() -> i64 {
 
 impl Sim {
     pub fn new(config: SimConfig) -> anyhow::Result<Arc<Sim>> {
+        // An empty secret would let anyone in who sends an empty one.
+        let user = config.user.as_ref();
+        for (what, v) in [
+            ("access key", config.access_key.as_deref()),
+            ("secret key", config.secret_key.as_deref()),
+            ("auth token", config.auth_token.as_deref()),
+            ("admin token", config.admin_token.as_deref()),
+            ("user name", user.map(|u| u.0.as_str())),
+            ("password", user.map(|u| u.1.as_str())),
+        ] {
+            if v == Some("") {
+                anyhow::bail!("the simulator's {what} is empty; give a value or leave it unset");
+            }
+        }
         let cloud = match &config.data {
             Some(p) if p.exists() => {
                 let text = std::fs::read_to_string(p)?;

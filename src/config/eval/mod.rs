@@ -43,6 +43,26 @@ pub struct Scope<'a> {
     built: Cell<u64>,
 }
 
+/// How many values `v` holds (itself and everything inside), up to a bound: counting
+/// stops past [`MAX_VALUES`].
+pub(super) fn weigh(v: &Value) -> usize {
+    fn go(v: &Value, n: &mut usize) {
+        *n += 1;
+        if *n as u64 > MAX_VALUES {
+            return;
+        }
+        match v {
+            Value::List(l) => l.iter().for_each(|x| go(x, n)),
+            Value::Map(m) => m.values().for_each(|x| go(x, n)),
+            Value::Sensitive(x) => go(x, n),
+            _ => {}
+        }
+    }
+    let mut n = 0;
+    go(v, &mut n);
+    n
+}
+
 /// How many values one scope's evaluation may build, and how long a string may grow: a
 /// configuration cannot make a plan take the machine's memory.
 pub const MAX_VALUES: u64 = 10_000_000;
@@ -190,6 +210,18 @@ impl<'a> Scope<'a> {
                 span,
                 format!("the expression builds more than {MAX_VALUES} values"),
                 "Check the for expressions and ranges it nests; a configuration this large is a mistake.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A string being built must stay under [`MAX_STRING`].
+    pub(super) fn long_enough(&self, s: &str, span: &Span) -> Result<(), Diag> {
+        if s.len() > MAX_STRING {
+            return Err(self.err(
+                span,
+                format!("a template makes a string of more than {MAX_STRING} bytes"),
+                "Check the interpolations and %{for} directives it nests.",
             ));
         }
         Ok(())
@@ -356,11 +388,14 @@ impl<'a> Scope<'a> {
             Expression::Bool(b) => Value::Bool(*b),
             Expression::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             Expression::String(s) => Value::String(s.clone()),
-            Expression::Array(a) => Value::List(
-                a.iter()
+            Expression::Array(a) => {
+                let l: Vec<Value> = a
+                    .iter()
                     .map(|x| self.eval(x, span))
-                    .collect::<Result<_, _>>()?,
-            ),
+                    .collect::<Result<_, _>>()?;
+                self.spend(l.iter().map(weigh).sum(), span)?;
+                Value::List(l)
+            }
             Expression::Object(o) => {
                 let mut m = BTreeMap::new();
                 for (k, v) in o.iter() {
@@ -376,6 +411,7 @@ impl<'a> Scope<'a> {
                     };
                     m.insert(key, self.eval(v, span)?);
                 }
+                self.spend(m.values().map(weigh).sum(), span)?;
                 Value::Map(m)
             }
             Expression::TemplateExpr(t) => {
@@ -710,8 +746,7 @@ impl<'a> Scope<'a> {
         }
         let r = super::funcs::call(name, args, &self.base_dir);
         match &r {
-            Ok(Value::List(l)) => self.spend(l.len(), span)?,
-            Ok(Value::Map(m)) => self.spend(m.len(), span)?,
+            Ok(v @ (Value::List(_) | Value::Map(_))) => self.spend(weigh(v), span)?,
             Ok(Value::String(s)) if s.len() > MAX_STRING => {
                 return Err(self.err(
                     span,

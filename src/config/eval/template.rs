@@ -60,6 +60,7 @@ impl Scope<'_> {
                     }
                 }
                 let val = self.eval(&f.value_expr, span)?;
+                self.spend(super::weigh(&val), span)?;
                 match &f.key_expr {
                     None => list.push(val),
                     Some(ke) => {
@@ -116,6 +117,7 @@ impl Scope<'_> {
             },
         };
         for (i, el) in els.iter().enumerate() {
+            self.long_enough(&out, span)?;
             let p = if i == 0 { prev } else { strip_of(&els[i - 1]) };
             let n = if i + 1 == els.len() {
                 next
@@ -227,11 +229,14 @@ impl Scope<'_> {
                                 Some(s) => out.push_str(&s),
                                 None => return Ok(None),
                             }
+                            self.spend(1, span)?;
+                            self.long_enough(&out, span)?;
                         }
                     }
                 },
             }
         }
+        self.long_enough(&out, span)?;
         Ok(Some(out))
     }
 }
