@@ -1,6 +1,7 @@
 //! Loading: HCL files into the configuration model, keeping every position, and the
 //! checks of blocks that need no evaluation (labels, meta-arguments, duplicates).
 
+use super::resource::decode_resource;
 use super::*;
 use crate::addr::Mode;
 use hcl_edit::Span as _;
@@ -182,7 +183,7 @@ fn only(b: &Block, attrs: &[&str], blocks: &[&str], errs: &mut Vec<Diag>) {
     }
 }
 
-fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
+pub(super) fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
     match &a.expr {
         Expression::String(s) => Ok(s.clone()),
         Expression::TemplateExpr(t) => {
@@ -199,7 +200,7 @@ fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
     }
 }
 
-fn static_bool(a: &Attr, what: &str) -> Result<bool, Diag> {
+pub(super) fn static_bool(a: &Attr, what: &str) -> Result<bool, Diag> {
     match eval::eval_const(&a.expr, &a.span)? {
         crate::value::Value::Bool(b) => Ok(b),
         other => Err(Diag::new(
@@ -243,254 +244,6 @@ pub fn traversal_text(e: &Expression) -> Option<String> {
         }
         _ => None,
     }
-}
-
-fn timeout(a: &Attr) -> Result<std::time::Duration, Diag> {
-    let s = static_str(a, "a timeout")?;
-    match super::parse_duration(&s) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        _ => Err(Diag::new(
-            Some(&a.span),
-            format!("invalid duration {s:?}"),
-            "Write a duration like \"30s\", \"20m\" or \"1h30m\".",
-        )),
-    }
-}
-
-fn decode_resource(
-    registry: &Registry,
-    mode: Mode,
-    b: &Block,
-    errs: &mut Vec<Diag>,
-) -> Option<Resource> {
-    let kind = if mode == Mode::Managed {
-        "resource"
-    } else {
-        "data"
-    };
-    let [rtype, name] = b.labels.as_slice() else {
-        errs.push(Diag::new(
-            Some(&b.span),
-            format!("a {kind} block needs two labels: type and name"),
-            format!("Write {kind} \"TYPE\" \"NAME\" {{ ... }}."),
-        ));
-        return None;
-    };
-    let known = registry.names(mode);
-    if !known.contains(&rtype.as_str()) {
-        errs.push(Diag::new(
-            Some(&b.span),
-            format!("unknown {kind} type {rtype:?}"),
-            format!("maform supports: {}.", known.join(", ")),
-        ));
-        return None;
-    }
-    if !is_ident(name) {
-        errs.push(Diag::new(Some(&b.span), format!("invalid {kind} name {name:?}"), "A name must start with a letter or underscore and contain only letters, digits, underscores and dashes."));
-        return None;
-    }
-    let mut body = b.body.clone();
-    let count = body.attrs.remove("count");
-    let for_each = body.attrs.remove("for_each");
-    if count.is_some() && for_each.is_some() {
-        errs.push(Diag::new(
-            Some(&b.span),
-            "count and for_each cannot both be set",
-            "Use one of them.",
-        ));
-    }
-    let mut depends_on = Vec::new();
-    if let Some(d) = body.attrs.remove("depends_on") {
-        match &d.expr {
-            Expression::Array(items) => {
-                for it in items {
-                    match traversal_text(it) {
-                        Some(t) => depends_on.push((t, d.span.clone())),
-                        None => errs.push(Diag::new(
-                            Some(&d.span),
-                            "depends_on takes a list of resource references",
-                            "Write depends_on = [TYPE.NAME].",
-                        )),
-                    }
-                }
-            }
-            _ => errs.push(Diag::new(
-                Some(&d.span),
-                "depends_on takes a list of resource references",
-                "Write depends_on = [TYPE.NAME].",
-            )),
-        }
-    }
-    // There is one provider configuration (no aliases): `provider = modelarts` says what
-    // is true anyway; anything else would be ignored, so it is refused.
-    if let Some(p) = body.attrs.remove("provider") {
-        if traversal_text(&p.expr).as_deref() != Some("modelarts") {
-            errs.push(Diag::new(
-                Some(&p.span),
-                "provider can only be modelarts",
-                "maform has one provider configuration and no aliases; remove the argument.",
-            ));
-        }
-    }
-    let mut lifecycle = Lifecycle::default();
-    let mut timeouts = Timeouts::default();
-    let mut keep = Vec::new();
-    for blk in body.blocks.drain(..) {
-        match blk.ident.as_str() {
-            "lifecycle" => {
-                for inner in &blk.body.blocks {
-                    let what = if matches!(inner.ident.as_str(), "precondition" | "postcondition") {
-                        format!("lifecycle.{} is not supported by maform yet", inner.ident)
-                    } else {
-                        format!("unknown block {:?} in lifecycle", inner.ident)
-                    };
-                    errs.push(Diag::new(
-                        Some(&inner.span),
-                        what,
-                        "Use prevent_destroy, ignore_changes or create_before_destroy.",
-                    ));
-                }
-                for (k, a) in &blk.body.attrs {
-                    let r = match k.as_str() {
-                        "prevent_destroy" => {
-                            static_bool(a, k).map(|v| lifecycle.prevent_destroy = v)
-                        }
-                        // A replacement deletes the old object first (names are unique in
-                        // a project); the other order is refused rather than ignored.
-                        "create_before_destroy" => static_bool(a, k).and_then(|v| {
-                            if v {
-                                Err(Diag::new(Some(&a.span), "lifecycle.create_before_destroy = true is not supported by maform yet", "maform replaces an object by deleting it first (ModelArts names are unique per project); remove the argument or set it to false."))
-                            } else {
-                                Ok(())
-                            }
-                        }),
-                        "ignore_changes" => match &a.expr {
-                            Expression::Variable(v) if v.as_str() == "all" => {
-                                lifecycle.ignore_all = true;
-                                Ok(())
-                            }
-                            Expression::Array(items) => items.iter().try_for_each(|i| {
-                                traversal_text(i)
-                                    .or_else(|| match i {
-                                        Expression::String(s) => Some(s.clone()),
-                                        _ => None,
-                                    })
-                                    .map(|t| lifecycle.ignore_changes.push(t))
-                                    .ok_or_else(|| {
-                                        Diag::new(
-                                            Some(&a.span),
-                                            "ignore_changes takes attribute names",
-                                            "Write ignore_changes = [description, volume].",
-                                        )
-                                    })
-                            }),
-                            _ => Err(Diag::new(
-                                Some(&a.span),
-                                "ignore_changes takes a list of attribute names or `all`",
-                                "",
-                            )),
-                        },
-                        "replace_triggered_by" | "precondition" | "postcondition" => {
-                            Err(Diag::new(
-                                Some(&a.span),
-                                format!("lifecycle.{k} is not supported by maform yet"),
-                                "",
-                            ))
-                        }
-                        _ => Err(Diag::new(
-                            Some(&a.span),
-                            format!("unknown lifecycle argument {k:?}"),
-                            "Use prevent_destroy, ignore_changes or create_before_destroy.",
-                        )),
-                    };
-                    if let Err(e) = r {
-                        errs.push(e);
-                    }
-                }
-            }
-            "timeouts" => {
-                for inner in &blk.body.blocks {
-                    errs.push(Diag::new(
-                        Some(&inner.span),
-                        format!("unknown block {:?} in timeouts", inner.ident),
-                        "Use create, update or delete = \"DURATION\".",
-                    ));
-                }
-                for (k, a) in &blk.body.attrs {
-                    let slot = match k.as_str() {
-                        "create" => &mut timeouts.create,
-                        "update" => &mut timeouts.update,
-                        "delete" => &mut timeouts.delete,
-                        _ => {
-                            errs.push(Diag::new(
-                                Some(&a.span),
-                                format!("unknown timeout {k:?}"),
-                                "Use create, update or delete.",
-                            ));
-                            continue;
-                        }
-                    };
-                    match timeout(a) {
-                        Ok(d) => *slot = Some(d),
-                        Err(e) => errs.push(e),
-                    }
-                }
-            }
-            _ => keep.push(blk),
-        }
-    }
-    body.blocks = keep;
-    // ignore_changes names attributes of this kind.
-    if let Some(schema) = registry.schema(mode, rtype) {
-        for ig in &lifecycle.ignore_changes {
-            if let Err(why) = ignorable(schema, ig) {
-                errs.push(Diag::new(
-                    Some(&b.span),
-                    format!("lifecycle.ignore_changes names {ig:?}, {why}"),
-                    "Name an argument or block of this resource type (see the README's reference); a repeated block is ignored whole.",
-                ));
-            }
-        }
-    }
-    Some(Resource {
-        mode,
-        rtype: rtype.clone(),
-        name: name.clone(),
-        body,
-        count,
-        for_each,
-        depends_on,
-        lifecycle,
-        timeouts,
-        span: b.span.clone(),
-    })
-}
-
-/// Whether `path` (`a`, `block.argument`) names something ignore_changes can keep: an
-/// argument, a block, or an argument of a single block. Elements of lists and repeated
-/// blocks cannot be named (they would not be kept).
-fn ignorable(schema: &crate::schema::Schema, path: &str) -> Result<(), String> {
-    if path.contains('[') {
-        return Err("but list elements and map keys cannot be named".into());
-    }
-    let mut s = schema;
-    let mut parts = path.split('.').peekable();
-    while let Some(p) = parts.next() {
-        let Some(a) = s.get(p) else {
-            return Err(format!("which this resource type does not have ({p:?})"));
-        };
-        match &a.ty {
-            crate::schema::Ty::Block(_, true) if parts.peek().is_some() => {
-                return Err(format!(
-                    "but {p} is a repeated block: only the whole block can be ignored"
-                ));
-            }
-            crate::schema::Ty::Block(inner, _) => s = inner,
-            _ if parts.peek().is_some() => return Err(format!("but {p} has no attributes")),
-            _ => return Ok(()),
-        }
-    }
-    Ok(())
 }
 
 pub fn is_ident(s: &str) -> bool {

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod funcs;
 pub mod generate;
 pub mod load;
+mod resource;
 pub mod vars;
 
 use crate::addr::{Mode, ResourceAddr};
