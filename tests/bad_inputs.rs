@@ -5,7 +5,9 @@
 //! and `tfvars/*.tfvars` (a `--var-file`). A configuration file's leading `#! key: value`
 //! comments say more: `args` (the command, default `plan`), `env` (NAME=VALUE), `link`
 //! (`PATH -> TARGET`, made before the run), `expect` (text the error must contain),
-//! `forbid` (text neither output may contain), `maxout` (most bytes of output).
+//! `forbid` (text neither output may contain), `maxout` (most bytes of output), `base:
+//! good` (the file is appended to the good configuration, so that it shows only what is
+//! wrong).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 mod common;
@@ -56,6 +58,14 @@ fn file_cases() -> Vec<Case> {
                 "config" => {
                     c.files = vec![("main.hcl".into(), bytes.clone())];
                     let text = String::from_utf8_lossy(&bytes);
+                    // What follows the directives, as bytes (a file need not be UTF-8).
+                    let head: usize = text
+                        .split_inclusive('\n')
+                        .take_while(|l| l.starts_with("#! "))
+                        .map(str::len)
+                        .sum();
+                    let body = &bytes[head.min(bytes.len())..];
+                    let (mut base, mut replace) = (false, None::<String>);
                     for line in text.lines().take_while(|l| l.starts_with("#! ")) {
                         let (k, v) = line[3..].split_once(": ").expect("#! key: value");
                         match k {
@@ -71,8 +81,22 @@ fn file_cases() -> Vec<Case> {
                             "expect" => c.expect.push(v.into()),
                             "forbid" => c.forbid.push(v.into()),
                             "maxout" => c.maxout = Some(v.parse().expect("maxout: N")),
+                            // The file holds only what it changes in the good configuration.
+                            "base" if v == "good" => base = true,
+                            "replace" => replace = Some(v.to_string()),
                             other => panic!("{}: unknown directive {other:?}", f.display()),
                         }
+                    }
+                    if base {
+                        let body = String::from_utf8_lossy(body);
+                        let full = match &replace {
+                            Some(from) => {
+                                assert!(GOOD.contains(from.as_str()), "{}: {from:?}", f.display());
+                                GOOD.replacen(from.as_str(), body.trim_end_matches('\n'), 1)
+                            }
+                            None => format!("{GOOD}\n{body}"),
+                        };
+                        c.files = vec![("main.hcl".into(), full.into_bytes())];
                     }
                 }
                 "state" => c.state = Some(bytes),

@@ -45,4 +45,3 @@ variable "cat" {
   sensitive = true
   default   = "tape-SECRET"
 }
-
