@@ -842,14 +842,16 @@ struct SimTarget {
 
 impl SimTarget {
     fn new(signed: bool) -> SimTarget {
+        // Open (no credentials: every route's handler is reached), or closed by keys and
+        // a user (the authentication paths).
         let mut config = maform::sim::SimConfig {
-            user: Some(("u".into(), "p".into())),
             admin_token: None,
             ..Default::default()
         };
         if signed {
             config.access_key = Some("AK".into());
             config.secret_key = Some("SK".into());
+            config.user = Some(("u".into(), "p".into()));
         }
         let sim = maform::sim::Sim::new(config).unwrap();
         SimTarget {
