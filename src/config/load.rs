@@ -658,6 +658,10 @@ mod tests {
                 "ignore_changes names \"colour\", which this resource type does not have",
             ),
             (
+                &r.replace("XX", "lifecycle {\n    ignore_changes = [descripton]\n  }"),
+                "did you mean \"description\"?",
+            ),
+            (
                 &r.replace("XX", "lifecycle {\n    ignore_changes = [tags[\"k\"]]\n  }"),
                 "list elements and map keys cannot be named",
             ),

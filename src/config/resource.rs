@@ -239,7 +239,12 @@ fn ignorable(schema: &crate::schema::Schema, path: &str) -> Result<(), String> {
     let mut parts = path.split('.').peekable();
     while let Some(p) = parts.next() {
         let Some(a) = s.get(p) else {
-            return Err(format!("which this resource type does not have ({p:?})"));
+            let near = crate::config::did_you_mean(p, s.attrs.iter().map(|a| a.name))
+                .map(|n| format!("; did you mean {n:?}?"))
+                .unwrap_or_default();
+            return Err(format!(
+                "which this resource type does not have ({p:?}{near})"
+            ));
         };
         match &a.ty {
             crate::schema::Ty::Block(_, true) if parts.peek().is_some() => {
