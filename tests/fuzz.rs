@@ -225,50 +225,6 @@ fn mutate_bytes(r: &mut SmallRng, input: &[u8], dict: &[&str], other: &[u8]) -> 
     b
 }
 
-const FUNCS: &[&str] = &[
-    "format",
-    "join",
-    "split",
-    "lower",
-    "upper",
-    "trimspace",
-    "replace",
-    "substr",
-    "length",
-    "merge",
-    "concat",
-    "lookup",
-    "coalesce",
-    "keys",
-    "values",
-    "tolist",
-    "tomap",
-    "tostring",
-    "tonumber",
-    "tobool",
-    "jsonencode",
-    "jsondecode",
-    "base64encode",
-    "base64decode",
-    "range",
-    "contains",
-    "element",
-    "flatten",
-    "abs",
-    "zipmap",
-    "sha256",
-    "try",
-    "can",
-    "max",
-    "min",
-    "ceil",
-    "floor",
-    "startswith",
-    "endswith",
-    "toset",
-    "nosuch",
-];
-
 /// A random HCL expression: literals, references, calls, operators, conditionals, for
 /// expressions, templates, splats and indexes.
 fn random_expr(r: &mut SmallRng, depth: u32) -> String {
@@ -324,7 +280,13 @@ fn random_expr(r: &mut SmallRng, depth: u32) -> String {
     let d = depth + 1;
     match r.gen_range(0..10) {
         0 | 1 => {
-            let f = FUNCS[r.gen_range(0..FUNCS.len())];
+            // Every built-in, the two that take expressions, and one that does not exist.
+            let funcs = maform::config::funcs::FUNCTIONS;
+            let n = r.gen_range(0..funcs.len() + 3);
+            let f = funcs
+                .get(n)
+                .copied()
+                .unwrap_or_else(|| ["try", "can", "nosuch"][n - funcs.len()]);
             let args: Vec<String> = (0..r.gen_range(0..4)).map(|_| random_expr(r, d)).collect();
             let ellipsis = if r.gen_bool(0.1) { "..." } else { "" };
             format!("{f}({}{ellipsis})", args.join(", "))
@@ -761,7 +723,7 @@ struct Outcome {
     err: u64,
 }
 
-fn run_config(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
+fn run_config(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) {
     let i = r.gen_range(0..s.hcl.len());
     let j = r.gen_range(0..s.hcl.len());
     let input = if r.gen_bool(0.6) {
@@ -769,6 +731,7 @@ fn run_config(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
     } else {
         mutate_bytes(r, &s.hcl[i], HCL_TOKENS, &s.hcl[j])
     };
+    remember(&input);
     let text = String::from_utf8_lossy(&input).into_owned();
     let prior = if r.gen_bool(0.5) {
         &s.prior
@@ -779,10 +742,9 @@ fn run_config(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
         Ok(_) => o.ok += 1,
         Err(_) => o.err += 1,
     }
-    input
 }
 
-fn run_state(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
+fn run_state(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) {
     let seed = &s.state[r.gen_range(0..s.state.len())];
     let input = if r.gen_bool(0.7) {
         serde_json::to_vec(&mutate_json(r, seed)).unwrap()
@@ -795,6 +757,7 @@ fn run_state(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
             &other,
         )
     };
+    remember(&input);
     match State::from_bytes(&input, "fuzz.json") {
         Ok(st) => {
             // What loads, saves and loads again the same.
@@ -815,12 +778,12 @@ fn run_state(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
         }
         Err(_) => o.err += 1,
     }
-    input
 }
 
-fn run_saved(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
+fn run_saved(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) {
     let seed = &s.saved[r.gen_range(0..s.saved.len())];
     let input = serde_json::to_vec(&mutate_json(r, seed)).unwrap();
+    remember(&input);
     let registry = maform::provider::Registry::modelarts();
     match maform::plan::saved::SavedPlan::from_bytes(&input, "fuzz.plan", registry) {
         Ok(sp) => {
@@ -830,7 +793,6 @@ fn run_saved(r: &mut SmallRng, s: &Seeds, o: &mut Outcome) -> Vec<u8> {
         }
         Err(_) => o.err += 1,
     }
-    input
 }
 
 struct SimTarget {
@@ -866,7 +828,7 @@ impl SimTarget {
     }
 }
 
-fn run_sim(r: &mut SmallRng, s: &Seeds, t: &mut SimTarget, o: &mut Outcome) -> Vec<u8> {
+fn run_sim(r: &mut SmallRng, s: &Seeds, t: &mut SimTarget, o: &mut Outcome) {
     use tower::ServiceExt;
     let (method, path, body) = &s.requests[r.gen_range(0..s.requests.len())];
     let method = if r.gen_bool(0.1) {
@@ -901,6 +863,7 @@ fn run_sim(r: &mut SmallRng, s: &Seeds, t: &mut SimTarget, o: &mut Outcome) -> V
     let path = String::from_utf8_lossy(&path_bytes).into_owned();
     let mut input = format!("{method} {path}\n").into_bytes();
     input.extend_from_slice(&body);
+    remember(&input);
     let Ok(req) = axum::http::Request::builder()
         .method(method)
         .uri(&path)
@@ -912,7 +875,7 @@ fn run_sim(r: &mut SmallRng, s: &Seeds, t: &mut SimTarget, o: &mut Outcome) -> V
         .body(axum::body::Body::from(body))
     else {
         o.err += 1;
-        return input;
+        return;
     };
     let resp =
         t.rt.block_on(t.router.clone().oneshot(req))
@@ -935,7 +898,20 @@ fn run_sim(r: &mut SmallRng, s: &Seeds, t: &mut SimTarget, o: &mut Outcome) -> V
         o.err += 1;
     }
     t.calls += 1;
-    input
+}
+
+thread_local! {
+    /// The input of the execution under way, recorded by each target as soon as it has
+    /// made it, so that a panic in the target still finds it.
+    static CURRENT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn remember(input: &[u8]) {
+    CURRENT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.clear();
+        c.extend_from_slice(input);
+    });
 }
 
 /// Run `n` executions of one target; a panic is saved and reported.
@@ -944,17 +920,17 @@ fn campaign(
     n: u64,
     seed: u64,
     s: &Seeds,
-    mut one: impl FnMut(&mut SmallRng, &Seeds, &mut Outcome) -> Vec<u8>,
+    mut one: impl FnMut(&mut SmallRng, &Seeds, &mut Outcome),
 ) -> (Outcome, Duration, u64) {
     let mut r = SmallRng::seed_from_u64(seed);
     let mut o = Outcome { ok: 0, err: 0 };
     let start = Instant::now();
     let mut slowest = Duration::ZERO;
     for i in 0..n {
-        let mut last = Vec::new();
+        remember(&[]);
         let t = Instant::now();
         let res = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            last = one(&mut r, s, &mut o);
+            one(&mut r, s, &mut o);
         }));
         slowest = slowest.max(t.elapsed());
         if let Err(p) = res {
@@ -963,6 +939,7 @@ fn campaign(
                 .unwrap_or_else(|| std::env::temp_dir().join("maform-fuzz-crashes"));
             std::fs::create_dir_all(&dir).unwrap();
             let file = dir.join(format!("{name}-{seed}-{i}.bin"));
+            let last = CURRENT.with(|c| c.borrow().clone());
             std::fs::write(&file, &last).unwrap();
             let msg = p
                 .downcast_ref::<String>()

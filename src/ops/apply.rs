@@ -233,16 +233,8 @@ pub async fn prepare_saved(
     }
     // Apply starts from the objects as the plan saw them, and what the configuration gives
     // now is what was reviewed, value by value.
-    let mut state = crate::plan::exact::reviewed_state(&saved.plan, &state);
-    for (addr, path, d) in &saved.plan.rehash {
-        if let Some(x) = state
-            .instances
-            .get_mut(addr)
-            .and_then(|i| i.attributes.get_path_mut(path))
-        {
-            *x = crate::value::Value::String(d.clone());
-        }
-    }
+    let mut state = crate::plan::exact::reviewed_state(&saved.plan, state);
+    saved.plan.rewrite_digests(&mut state);
     crate::plan::exact::check(&saved.plan, &l.cfg, &l.vars, &saved.data, &state).map_err(|e| {
         anyhow::anyhow!("{f} no longer matches the configuration: {e}. Nothing was applied; run maform plan --out again and review the new plan")
     })?;

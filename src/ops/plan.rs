@@ -151,15 +151,7 @@ async fn plan_with(
     plan.reads.dedup();
     t.phase("plan", notify);
     // Old digests of unchanged secrets are rewritten with the state, whatever is applied.
-    for (addr, path, d) in &plan.rehash {
-        if let Some(x) = refreshed
-            .instances
-            .get_mut(addr)
-            .and_then(|i| i.attributes.get_path_mut(path))
-        {
-            *x = crate::value::Value::String(d.clone());
-        }
-    }
+    plan.rewrite_digests(&mut refreshed);
     plan.imports = imports;
     Ok((plan, prior, refreshed, data))
 }

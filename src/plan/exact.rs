@@ -14,8 +14,8 @@ use crate::value::{path_string, Path, PathStep, Value};
 /// The state as the plan saw it: each object the plan lists as it was refreshed then (its
 /// `before`), with the secrets the plan file does not hold taken from `state`. Applying a
 /// saved plan starts from this, as Terraform's does from the plan's prior state.
-pub fn reviewed_state(plan: &Plan, state: &State) -> State {
-    let mut out = state.clone();
+pub fn reviewed_state(plan: &Plan, state: State) -> State {
+    let mut out = state;
     for ch in &plan.changes {
         let (Some(before), Some(inst)) = (&ch.before, out.instances.get_mut(&ch.addr)) else {
             continue;

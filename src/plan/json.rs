@@ -178,19 +178,13 @@ pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)])
     let planned: Vec<Json> = p
         .changes
         .iter()
-        .filter(|c| c.planned_value().is_some())
-        .map(|c| {
+        .filter_map(|c| {
+            let v = c.planned_value()?;
             let mut m = addr_fields(&c.addr);
             m.insert("schema_version".into(), json!(0));
-            m.insert(
-                "values".into(),
-                redact(c.planned_value().expect("filtered"), &c.sensitive),
-            );
-            m.insert(
-                "sensitive_values".into(),
-                sensitive_mask(c.planned_value().expect("filtered"), &c.sensitive),
-            );
-            Json::Object(m)
+            m.insert("values".into(), redact(v, &c.sensitive));
+            m.insert("sensitive_values".into(), sensitive_mask(v, &c.sensitive));
+            Some(Json::Object(m))
         })
         .collect();
     let mut outputs = Map::new();

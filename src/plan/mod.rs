@@ -338,6 +338,18 @@ impl Counts {
 }
 
 impl Plan {
+    /// Put the new digests of [`Plan::rehash`] into `state`.
+    pub fn rewrite_digests(&self, state: &mut crate::state::State) {
+        for (addr, path, d) in &self.rehash {
+            if let Some(x) = state
+                .instances
+                .get_mut(addr)
+                .and_then(|i| i.attributes.get_path_mut(path))
+            {
+                *x = Value::String(d.clone());
+            }
+        }
+    }
     pub fn has_changes(&self) -> bool {
         !self.imports.is_empty()
             || self.changes.iter().any(|c| c.action.acts())

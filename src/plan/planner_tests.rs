@@ -51,6 +51,16 @@ fn try_plan_with(
     })
 }
 
+/// A plan of `text` against an empty state.
+fn fresh(text: &str, vars: &[(&str, &str)]) -> Result<Plan, crate::config::Diags> {
+    try_plan_with(text, &State::new(), &State::new(), Options::default(), vars)
+}
+
+/// The errors of planning `text` against an empty state.
+fn fresh_err(text: &str, vars: &[(&str, &str)]) -> String {
+    fresh(text, vars).unwrap_err().to_string()
+}
+
 fn plan_of(text: &str, st: &State) -> Plan {
     try_plan_with(text, st, st, Options::default(), &[]).unwrap()
 }
@@ -324,14 +334,7 @@ fn kind_rules_are_errors_at_the_resource() {
 #[test]
 fn secrets_are_planned_as_digests_and_marked() {
     let text = "variable \"pw\" {\n  sensitive = true\n}\nresource \"fake_thing\" \"a\" {\n  name        = \"a\"\n  secret      = var.pw\n  description = \"d-${var.pw}\"\n}\n";
-    let p = try_plan_with(
-        text,
-        &State::new(),
-        &State::new(),
-        Options::default(),
-        &[("pw", "hunter2")],
-    )
-    .unwrap();
+    let p = fresh(text, &[("pw", "hunter2")]).unwrap();
     let c = &p.changes[0];
     let after = c.after.as_ref().unwrap();
     let digest = after.get("secret").as_str().unwrap();
@@ -367,28 +370,13 @@ fn secrets_are_planned_as_digests_and_marked() {
 #[test]
 fn outputs_that_read_secrets_must_say_so() {
     let text = "variable \"pw\" {\n  sensitive = true\n}\noutput \"o\" { value = var.pw }\n";
-    let e = try_plan_with(
-        text,
-        &State::new(),
-        &State::new(),
-        Options::default(),
-        &[("pw", "x")],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = fresh_err(text, &[("pw", "x")]);
     assert!(e.contains("output \"o\" refers to sensitive values"), "{e}");
     let ok = text.replace(
         "output \"o\" { value = var.pw }",
         "output \"o\" {\n  value     = var.pw\n  sensitive = true\n}",
     );
-    let p = try_plan_with(
-        &ok,
-        &State::new(),
-        &State::new(),
-        Options::default(),
-        &[("pw", "x")],
-    )
-    .unwrap();
+    let p = fresh(&ok, &[("pw", "x")]).unwrap();
     assert!(p.outputs[0].sensitive);
     assert!(p.has_changes(), "a new output is a change");
 }
@@ -485,47 +473,24 @@ fn prevent_destroy_guards_only_what_the_plan_destroys() {
 #[test]
 fn a_failed_check_of_a_secret_value_does_not_quote_it() {
     let text = "variable \"pw\" {\n  sensitive = true\n}\nresource \"fake_thing\" \"a\" {\n  name = \"a\"\n  size = var.pw\n}\n";
-    let e = try_plan_with(
-        text,
-        &State::new(),
-        &State::new(),
-        Options::default(),
-        &[("pw", "hunter2-not-a-number")],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = fresh_err(text, &[("pw", "hunter2-not-a-number")]);
     assert!(e.contains("invalid value for size"), "{e}");
     assert!(!e.contains("hunter2"), "{e}");
     assert!(e.contains("is sensitive"), "{e}");
     // The same mistake with a plain value quotes it.
-    let e = try_plan_with(
+    let e = fresh_err(
         &text.replace("  sensitive = true\n", ""),
-        &State::new(),
-        &State::new(),
-        Options::default(),
         &[("pw", "hunter2-not-a-number")],
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(e.contains("hunter2-not-a-number"), "{e}");
 }
 
 #[test]
 fn a_broken_local_is_an_error_even_if_nothing_reads_it() {
     let text = "locals {\n  unused = 1 / 0\n  used   = 1\n}\noutput \"o\" { value = local.used }\n";
-    let e = try_plan_with(text, &State::new(), &State::new(), Options::default(), &[])
-        .unwrap_err()
-        .to_string();
+    let e = fresh_err(text, &[]);
     assert!(e.contains("main.hcl:2:3: division by zero"), "{e}");
     // Read by an output too: said once.
-    let e = try_plan_with(
-        &text.replace("local.used", "local.unused"),
-        &State::new(),
-        &State::new(),
-        Options::default(),
-        &[],
-    )
-    .unwrap_err()
-    .to_string();
+    let e = fresh_err(&text.replace("local.used", "local.unused"), &[]);
     assert_eq!(e.matches("division by zero").count(), 1, "{e}");
 }

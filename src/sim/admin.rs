@@ -2,8 +2,8 @@
 //! console would (edit, force a status, delete out of band), inject failures, count calls.
 
 use super::{
-    devenv, devserver, not_found_route, notebook, now_ms, ok, ApiError, ApiResult, Cloud, Obj, Req,
-    Sim, Stats,
+    devenv, devserver, locked, not_found_route, notebook, now_ms, ok, ApiError, ApiResult, Cloud,
+    Obj, Req, Sim, Stats,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -44,11 +44,9 @@ pub(super) fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let now = now_ms();
     let (kind, id) = (req.param("kind"), req.param("id"));
     match (req.method.as_str(), req.tail(BASE)) {
-        ("GET", "/stats") => {
-            ok(serde_json::to_value(&*sim.stats.lock().unwrap()).unwrap_or_default())
-        }
+        ("GET", "/stats") => ok(serde_json::to_value(&*locked(&sim.stats)).unwrap_or_default()),
         ("DELETE", "/stats") => {
-            *sim.stats.lock().unwrap() = Stats::default();
+            *locked(&sim.stats) = Stats::default();
             ok(json!({}))
         }
         // Answer the next `count` API requests with a malformed body of this kind:

@@ -293,7 +293,7 @@ impl Sim {
 
     /// A uniformly distributed number in [0, 1) from the seeded generator.
     pub fn roll(&self) -> f64 {
-        self.rng.lock().unwrap().gen::<f64>()
+        locked(&self.rng).gen::<f64>()
     }
 
     /// A new id: deterministic for a seed, never repeated within one cloud.
@@ -315,7 +315,7 @@ impl Sim {
     }
 
     pub fn with_cloud<T>(&self, f: impl FnOnce(&mut Cloud) -> T) -> T {
-        let mut c = self.cloud.lock().unwrap();
+        let mut c = locked(&self.cloud);
         f(&mut c)
     }
 
@@ -328,7 +328,7 @@ impl Sim {
         let Some(path) = &self.config.data else {
             return Ok(());
         };
-        let _guard = self.save_lock.lock().unwrap();
+        let _guard = locked(&self.save_lock);
         if !self.dirty.swap(false, Ordering::AcqRel) {
             return Ok(());
         }
@@ -337,7 +337,7 @@ impl Sim {
     }
 
     fn count(&self, key: String) {
-        let mut s = self.stats.lock().unwrap();
+        let mut s = locked(&self.stats);
         s.total += 1;
         *s.routes.entry(key).or_default() += 1;
     }
@@ -346,7 +346,7 @@ impl Sim {
         let limit = self.config.throttle_rps?;
         let now = now_ms();
         let window = now / 1000;
-        let mut t = self.throttle.lock().unwrap();
+        let mut t = locked(&self.throttle);
         if t.window != window {
             t.window = window;
             t.count = 0;
@@ -516,9 +516,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Body>, f: RouteFn) -> Response<Body>
         Ok((status, v)) => response(status, &v, &request_id),
         Err(e) => error_response(&e, &request_id),
     };
-    sim.stats
-        .lock()
-        .unwrap()
+    locked(&sim.stats)
         .statuses
         .entry(resp.status().as_u16())
         .and_modify(|c| *c += 1)
@@ -541,7 +539,7 @@ async fn serve_one(
             tokio::time::sleep(Duration::from_millis(sim.config.latency_ms)).await;
         }
         if let Some(secs) = sim.throttled() {
-            sim.stats.lock().unwrap().throttled += 1;
+            locked(&sim.stats).throttled += 1;
             let mut e = ApiError::new(
                 429,
                 "APIG.0308",
@@ -554,7 +552,7 @@ async fn serve_one(
             return Err(e);
         }
         if sim.config.error_rate > 0.0 && sim.roll() < sim.config.error_rate {
-            sim.stats.lock().unwrap().injected_errors += 1;
+            locked(&sim.stats).injected_errors += 1;
             return Err(if sim.roll() < 0.5 {
                 ApiError::new(500, "ModelArts.0010", "Internal error.")
             } else {
@@ -639,6 +637,12 @@ fn parse_query(q: &str) -> BTreeMap<String, String> {
             (dec(k), dec(v))
         })
         .collect()
+}
+
+/// A lock of the simulator's state. A handler that panicked while holding one (a bug)
+/// does not take every later request down with it.
+pub(crate) fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A running simulator.

@@ -76,7 +76,9 @@ impl Journal {
                     .with_context(|| format!("cannot open the journal {}", self.path.display()))?,
             );
         }
-        let f = guard.as_mut().expect("opened");
+        let Some(f) = guard.as_mut() else {
+            anyhow::bail!("the journal {} is not open", self.path.display());
+        };
         let mut line = serde_json::to_vec(e)?;
         line.push(b'\n');
         f.write_all(&line)

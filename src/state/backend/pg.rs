@@ -316,7 +316,9 @@ impl PgBackend {
             }
             *guard = Some(c);
         }
-        let client = guard.as_mut().expect("connected");
+        let Some(client) = guard.as_mut() else {
+            anyhow::bail!("no connection to {}", self.settings.describe());
+        };
         f(client).await.map_err(|e| ctx(&self.settings, e))
     }
 
