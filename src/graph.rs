@@ -45,6 +45,26 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         .map(|(i, r)| (r.addr(), i))
         .collect();
     let mut errs = Vec::new();
+    // "Did you mean ...?" for a reference to something undeclared: the nearest declared
+    // name of the same kind.
+    let resource_names: Vec<String> = by_key.keys().map(|a| a.to_string()).collect();
+    let hint = |r: &Ref, otherwise: &str| -> String {
+        let near = match r {
+            Ref::Local(l) => crate::config::did_you_mean(l, cfg.locals.keys().map(String::as_str))
+                .map(|n| format!("local.{n}")),
+            Ref::Var(v) => crate::config::did_you_mean(v, cfg.variables.keys().map(String::as_str))
+                .map(|n| format!("var.{n}")),
+            Ref::Resource(a) => crate::config::did_you_mean(
+                &a.to_string(),
+                resource_names.iter().map(String::as_str),
+            )
+            .map(str::to_string),
+        };
+        match near {
+            Some(n) => format!("Did you mean {n}?"),
+            None => otherwise.to_string(),
+        }
+    };
     let add_refs = |from: &Node,
                     refs: &BTreeSet<Ref>,
                     span: &crate::config::Span,
@@ -58,7 +78,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                         errs.push(Diag::new(
                             Some(span),
                             format!("reference to undeclared local value {l:?}"),
-                            "Declare it in a locals block.",
+                            hint(r, "Declare it in a locals block."),
                         ));
                         continue;
                     }
@@ -68,7 +88,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                         errs.push(Diag::new(
                             Some(span),
                             format!("reference to undeclared input variable {v:?}"),
-                            format!("Declare it with variable \"{v}\" {{ ... }}."),
+                            hint(r, &format!("Declare it with variable \"{v}\" {{ ... }}.")),
                         ));
                     }
                     continue;
@@ -79,7 +99,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                         errs.push(Diag::new(
                             Some(span),
                             format!("reference to undeclared resource {a}"),
-                            "Declare it, or fix the name.",
+                            hint(r, "Declare it, or fix the name."),
                         ));
                         continue;
                     }
@@ -136,7 +156,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                 errs.push(Diag::new(
                     Some(&o.value.span),
                     format!("output {:?} refers to undeclared {what}", o.name),
-                    "Declare it, or fix the reference.",
+                    hint(&r, "Declare it, or fix the reference."),
                 ));
             }
         }

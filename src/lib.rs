@@ -22,6 +22,7 @@ pub mod schema;
 pub mod sim;
 pub mod state;
 pub mod value;
+pub mod version;
 
 /// Where library code sends a line for the user (a wait for a lock, a note about the
 /// provider): the CLI prints it on stderr; library code never prints.

@@ -209,7 +209,7 @@ fn plaintext_and_unverified_endpoints_are_warned_about() {
 fn usage_errors_exit_1() {
     let w = Work::new(None, &[("main.hcl", "locals {\n  a = 1\n}\n")]);
     for args in [
-        &["plan", "-detailed-exitcode"][..],
+        &["plan", "-detailed-exitcodes"][..],
         &["nosuchcommand"],
         &["plan", "--parallelism", "x"],
     ] {

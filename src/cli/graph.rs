@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub async fn run(wd: &Workdir, plan: bool, vars: VarArgs) -> anyhow::Result<Exit> {
-    let l = crate::ops::load(&wd.dir, &vars.inputs())?;
+    let l = crate::ops::load(wd, &vars.inputs())?;
     let actions = if plan {
         let p = PlanArgs {
             vars,

@@ -386,10 +386,42 @@ impl PlanArgs {
     }
 }
 
+/// Terraform's single-dash flags (`-auto-approve`, `-out=FILE`, `-var 'a=b'`,
+/// `-chdir=DIR`), which Terraform users type by habit, read as the GNU forms: maform has
+/// no short options besides `-h` and `-V`, so a `-word` of two or more letters is the
+/// long flag `--word` (and a misspelt one gets the parser's "did you mean"). Nothing
+/// after `--` changes.
+pub(crate) fn terraform_style(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut rest = false;
+    args.into_iter()
+        .map(|a| {
+            let Some(t) = a.to_str().filter(|_| !rest) else {
+                return a;
+            };
+            if t == "--" {
+                rest = true;
+                return a;
+            }
+            let name = t
+                .strip_prefix('-')
+                .filter(|f| !f.starts_with('-'))
+                .map(|f| f.split('=').next().unwrap_or(f));
+            match name {
+                Some(n) if n.len() >= 2 && n.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                    format!("-{t}").into()
+                }
+                _ => a,
+            }
+        })
+        .collect()
+}
+
 pub fn main() -> i32 {
     // A usage error exits 1, as Terraform's do: 2 means "changes present" or "drift
     // found" to pipelines, and a typo must not read as that.
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(terraform_style(std::env::args_os())) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -442,6 +474,9 @@ fn render_error(e: &anyhow::Error) -> String {
 async fn run(cli: Cli) -> anyhow::Result<Exit> {
     // Like Terraform's -chdir: every relative path (plan files, variable files, generated
     // configuration) is relative to the configuration directory.
+    if let Ok(d) = std::env::current_dir() {
+        let _ = crate::config::eval::ORIGINAL_CWD.set(d);
+    }
     std::env::set_current_dir(&cli.chdir)
         .map_err(|e| anyhow::anyhow!("cannot use --chdir {}: {e}", cli.chdir.display()))?;
     let dir = Path::new(".");
@@ -450,7 +485,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.cmd {
         Cmd::Sim(a) => sim::run(a).await,
         Cmd::Validate { vars } => {
-            crate::ops::plan::validate(dir, &vars.inputs())?;
+            crate::ops::plan::validate(&wd()?, &vars.inputs())?;
             println!("Success! The configuration is valid.");
             Ok(Exit(0))
         }

@@ -109,11 +109,186 @@ fn decode_body(body: &hcl_edit::structure::Body, lines: &Lines) -> Body {
     out
 }
 
+/// Dedents flush heredocs (`<<-EOT`) as HCL does: by the least indentation of any line
+/// that starts with literal text, counting lines inside `%{for}` and `%{if}` bodies too,
+/// before strip markers (`~`) apply. (hcl-edit dedents only the template's top level.)
+struct FlushHeredocs<'a> {
+    text: &'a str,
+}
+
+impl hcl_edit::visit_mut::VisitMut for FlushHeredocs<'_> {
+    fn visit_heredoc_template_mut(&mut self, node: &mut hcl_edit::template::HeredocTemplate) {
+        use hcl_edit::Span as _;
+        if node.indent().is_some() {
+            if let Some(raw) = node.template.span().and_then(|r| self.text.get(r)) {
+                if let Ok(t) = flush_dedent(raw).parse() {
+                    node.template = t;
+                }
+            }
+        }
+        hcl_edit::visit_mut::visit_heredoc_template_mut(self, node);
+    }
+}
+
+/// HCL's flush-heredoc rule over the template's source text: the lines that begin in
+/// literal text (not inside an interpolation or directive) lose the smallest indentation
+/// among them; lines of only spaces do not count, and a line that begins with `${` or
+/// `%{` has none.
+pub(crate) fn flush_dedent(raw: &str) -> String {
+    #[derive(Clone, Copy, PartialEq)]
+    enum St {
+        Expr(u32),
+        Str,
+    }
+    let b = raw.as_bytes();
+    let mut stack: Vec<St> = Vec::new();
+    // Byte offsets of the lines that start in literal text.
+    let mut starts = vec![0usize];
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match stack.last().copied() {
+            None | Some(St::Str) => {
+                let open = (c == b'$' || c == b'%') && b.get(i + 1) == Some(&b'{');
+                let escaped = (c == b'$' || c == b'%') && b.get(i + 1) == Some(&c);
+                if escaped {
+                    i += 2;
+                    continue;
+                }
+                if open {
+                    stack.push(St::Expr(1));
+                    i += 2;
+                    continue;
+                }
+                if stack.is_empty() && c == b'\n' {
+                    starts.push(i + 1);
+                } else if stack.last() == Some(&St::Str) {
+                    if c == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if c == b'"' {
+                        stack.pop();
+                    }
+                }
+            }
+            Some(St::Expr(d)) => match c {
+                b'"' => stack.push(St::Str),
+                b'{' => *stack.last_mut().expect("in an expression") = St::Expr(d + 1),
+                b'}' if d == 1 => {
+                    stack.pop();
+                }
+                b'}' => *stack.last_mut().expect("in an expression") = St::Expr(d - 1),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    let indent = |at: usize| {
+        raw[at..]
+            .bytes()
+            .take_while(|c| *c == b' ' || *c == b'\t')
+            .count()
+    };
+    let counted: Vec<(usize, usize)> = starts
+        .iter()
+        .filter(|&&at| at < raw.len())
+        .filter_map(|&at| {
+            let n = indent(at);
+            let rest = &raw[at + n..];
+            // A line of only spaces does not count, and keeps its spaces.
+            (!rest.starts_with('\n') && !rest.is_empty()).then_some((at, n))
+        })
+        .collect();
+    let min = counted.iter().map(|(_, n)| *n).min().unwrap_or(0);
+    if min == 0 {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut last = 0;
+    for (at, _) in counted {
+        out.push_str(&raw[last..at]);
+        last = at + min;
+    }
+    out.push_str(&raw[last..]);
+    out
+}
+
+/// Finds the first call of a function that does not exist.
+struct UnknownCalls<'a> {
+    lines: &'a Lines,
+    found: Option<Diag>,
+}
+
+impl hcl_edit::visit::Visit for UnknownCalls<'_> {
+    fn visit_block(&mut self, node: &hcl_edit::structure::Block) {
+        // A variable's type constraint (`list(string)`, `optional(number, 7)`) is
+        // written as calls, but it is a type, not a function call.
+        for s in node.body.iter() {
+            match s {
+                hcl_edit::structure::Structure::Attribute(a)
+                    if node.ident.as_str() == "variable" && a.key.as_str() == "type" => {}
+                hcl_edit::structure::Structure::Attribute(a) => self.visit_attr(a),
+                hcl_edit::structure::Structure::Block(b) => self.visit_block(b),
+            }
+        }
+    }
+
+    fn visit_func_call(&mut self, node: &hcl_edit::expr::FuncCall) {
+        use hcl_edit::Span as _;
+        let name = node.name.name.as_str();
+        if self.found.is_none() {
+            let problem = if !node.name.namespace.is_empty() {
+                Some((
+                    format!(
+                        "unknown function {}::{name}",
+                        node.name
+                            .namespace
+                            .iter()
+                            .map(|n| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join("::")
+                    ),
+                    "Provider-defined functions are not supported.".to_string(),
+                ))
+            } else if !super::funcs::exists(name) {
+                Some((
+                    super::funcs::unknown(name),
+                    "The README lists every function maform has.".to_string(),
+                ))
+            } else {
+                None
+            };
+            if let Some((summary, detail)) = problem {
+                self.found = Some(Diag {
+                    summary,
+                    detail,
+                    span: Some(self.lines.span(node.span())),
+                });
+            }
+        }
+        hcl_edit::visit::visit_func_call(self, node);
+    }
+}
+
 /// Parse HCL text into a body with positions; the error says where.
 pub fn parse_text(name: &str, text: &str) -> Result<Body, Diag> {
     let lines = Lines::new(name, text);
     match hcl_edit::parser::parse_body(text) {
-        Ok(b) => Ok(decode_body(&b, &lines)),
+        Ok(mut b) => {
+            hcl_edit::visit_mut::VisitMut::visit_body_mut(&mut FlushHeredocs { text }, &mut b);
+            // A call of a function that does not exist is an error before anything is
+            // evaluated, even inside try() or can(), which would otherwise swallow it.
+            let mut calls = UnknownCalls {
+                lines: &lines,
+                found: None,
+            };
+            hcl_edit::visit::Visit::visit_body(&mut calls, &b);
+            match calls.found {
+                Some(d) => Err(d),
+                None => Ok(decode_body(&b, &lines)),
+            }
+        }
         Err(e) => {
             let loc = e.location();
             Err(Diag {
@@ -151,7 +326,7 @@ fn snippet(line: &str, col: usize) -> String {
 fn only(b: &Block, attrs: &[&str], blocks: &[&str], errs: &mut Vec<Diag>) {
     let why = |k: &str| {
         match k {
-        "required_version" | "required_providers" | "cloud" | "experiments" | "provider_meta" => {
+        "required_providers" | "cloud" | "experiments" | "provider_meta" => {
             "maform does not read Terraform's settings; remove it (maform's own settings are the backend block).".to_string()
         }
         "for_each" => "Importing with for_each is not supported; write one import block per object.".to_string(),
@@ -255,17 +430,20 @@ pub fn is_ident(s: &str) -> bool {
 }
 
 impl Config {
-    /// Load every `*.hcl` file of `dir`, in name order, for the ModelArts kinds.
+    /// Load the configuration files of `dir` (`*.tf` and `*.hcl`), in name order, for the
+    /// ModelArts kinds.
     pub fn load_dir(dir: &Path) -> Result<Config, Diags> {
         Config::load_dir_with(dir, Registry::modelarts())
     }
 
-    /// Load every `*.hcl` file of `dir`, in name order.
+    /// Load the configuration files of `dir`: `*.tf` and `*.hcl` alike, one
+    /// configuration, in name order. JSON configuration files are refused, and a directory
+    /// without configuration files is an error, as in Terraform.
     pub fn load_dir_with(dir: &Path, registry: &'static Registry) -> Result<Config, Diags> {
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        let entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(rd) => rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "hcl") && p.is_file())
+                .filter(|p| p.is_file())
                 .collect(),
             Err(e) => {
                 return Err(Diags(vec![Diag::new(
@@ -278,6 +456,42 @@ impl Config {
                 )]));
             }
         };
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        if let Some(j) = entries
+            .iter()
+            .find(|p| name(p).ends_with(".tf.json") || name(p).ends_with(".hcl.json"))
+        {
+            return Err(Diags(vec![Diag::new(
+                Some(&Span {
+                    file: name(j).into(),
+                    line: 1,
+                    col: 1,
+                }),
+                "JSON configuration syntax is not supported",
+                "maform reads the native syntax (*.tf and *.hcl files); convert this file or move it out of the directory.",
+            )]));
+        }
+        let mut files: Vec<PathBuf> = entries
+            .into_iter()
+            .filter(|p| {
+                let n = name(p);
+                // Editor backups and hidden files are not configuration.
+                !n.starts_with('.')
+                    && !n.ends_with('~')
+                    && p.extension().is_some_and(|e| e == "hcl" || e == "tf")
+            })
+            .collect();
+        if files.is_empty() {
+            return Err(Diags(vec![Diag::new(
+                None,
+                format!("no configuration files in {}", dir.display()),
+                "maform reads the *.tf and *.hcl files of the working directory; change to the directory that holds them, or pass it with --chdir.",
+            )]));
+        }
         files.sort();
         let mut sources = Vec::new();
         for f in &files {
@@ -371,7 +585,7 @@ impl Config {
             "locals" => (0, &[], &[]),
             "output" => (1, &["value", "description", "sensitive", "depends_on"], &[]),
             "import" => (0, &["to", "id"], &[]),
-            "terraform" | "maform" => (0, &[], &["backend"]),
+            "terraform" | "maform" => (0, &["required_version"], &["backend"]),
             _ => (usize::MAX, &[], &[]),
         };
         if labels != usize::MAX {
@@ -430,6 +644,37 @@ impl Config {
                 }
             }
             "terraform" | "maform" => {
+                if let Some(a) = b.body.attrs.get("required_version") {
+                    match eval::eval_const(&a.expr, &a.span) {
+                        Ok(crate::value::Value::String(spec)) => {
+                            match crate::version::satisfies(&spec, crate::version::VERSION) {
+                                Ok(true) => {}
+                                Ok(false) => errs.push(Diag::new(
+                                    Some(&a.span),
+                                    format!(
+                                        "this configuration requires version {spec}, and this is maform {}",
+                                        crate::version::VERSION
+                                    ),
+                                    "required_version constrains maform's own version (not Terraform's); run a maform that meets it, or change the constraint.",
+                                )),
+                                Err(e) => errs.push(Diag::new(
+                                    Some(&a.span),
+                                    "invalid required_version",
+                                    e,
+                                )),
+                            }
+                        }
+                        Ok(other) => errs.push(Diag::new(
+                            Some(&a.span),
+                            "invalid required_version",
+                            format!(
+                                "It must be a string such as \">= 0.1\", not {}.",
+                                other.type_name()
+                            ),
+                        )),
+                        Err(d) => errs.push(d),
+                    }
+                }
                 for inner in &b.body.blocks {
                     if inner.ident == "backend" {
                         self.set_backend(inner, errs);
@@ -453,7 +698,7 @@ impl Config {
                 let mut v = Variable {
                     name: name.clone(),
                     default: b.body.attrs.get("default").cloned(),
-                    ty: b.body.attrs.get("type").map(|a| a.expr.clone()),
+                    ty: b.body.attrs.get("type").cloned(),
                     description: String::new(),
                     sensitive: false,
                     nullable: true,
@@ -637,8 +882,12 @@ mod tests {
                 "duplicate output \"o\"",
             ),
             (
-                "terraform {\n  required_version = \">= 1\"\n}\n",
-                "main.hcl:2:3: unsupported argument \"required_version\" in terraform",
+                "terraform {\n  required_version = \">= 99\"\n}\n",
+                "main.hcl:2:3: this configuration requires version >= 99, and this is maform",
+            ),
+            (
+                "terraform {\n  required_providers {\n  }\n}\n",
+                "main.hcl:2:3: unsupported block \"required_providers\" in terraform",
             ),
             (
                 "import {\n  for_each = [1]\n  to = fake_thing.a\n  id = \"x\"\n}\n",

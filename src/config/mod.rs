@@ -149,7 +149,8 @@ impl Resource {
 pub struct Variable {
     pub name: String,
     pub default: Option<Attr>,
-    pub ty: Option<Expression>,
+    /// The type constraint and where it is written.
+    pub ty: Option<Attr>,
     pub description: String,
     pub sensitive: bool,
     pub nullable: bool,
@@ -191,6 +192,8 @@ pub struct Config {
     pub backend_span: Option<Span>,
     /// How far a plan may grow.
     pub limits: Limits,
+    /// The workspace the run works in (`terraform.workspace`).
+    pub workspace: String,
 }
 
 /// Bounds that keep a mistaken configuration (`count = 1e9`) from exhausting the machine:
@@ -257,6 +260,7 @@ impl Default for Config {
             backend: BackendConfig::default(),
             backend_span: None,
             limits: Limits::default(),
+            workspace: String::new(),
         }
     }
 }
@@ -274,10 +278,13 @@ pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    // A transposition counts as one edit; short words allow fewer edits, so that "x" is
+    // not taken for "abs".
+    let most = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, _)| *d <= 3)
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= most)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

@@ -97,6 +97,7 @@ pub(super) fn decode_resource(
     let mut lifecycle = Lifecycle::default();
     let mut timeouts = Timeouts::default();
     let mut keep = Vec::new();
+    let mut ignore_span = b.span.clone();
     for blk in body.blocks.drain(..) {
         match blk.ident.as_str() {
             "lifecycle" => {
@@ -113,6 +114,9 @@ pub(super) fn decode_resource(
                     ));
                 }
                 for (k, a) in &blk.body.attrs {
+                    if k == "ignore_changes" {
+                        ignore_span = a.span.clone();
+                    }
                     let r = match k.as_str() {
                         "prevent_destroy" => {
                             static_bool(a, k).map(|v| lifecycle.prevent_destroy = v)
@@ -207,7 +211,7 @@ pub(super) fn decode_resource(
         for ig in &lifecycle.ignore_changes {
             if let Err(why) = ignorable(schema, ig) {
                 errs.push(Diag::new(
-                    Some(&b.span),
+                    Some(&ignore_span),
                     format!("lifecycle.ignore_changes names {ig:?}, {why}"),
                     "Name an argument or block of this resource type (see the README's reference); a repeated block is ignored whole.",
                 ));

@@ -1,4 +1,5 @@
-//! Input variables: their sources (defaults, `MAFORM_VAR_name`, `*.auto.tfvars`,
+//! Input variables: their sources (defaults, `TF_VAR_name`, `MAFORM_VAR_name`,
+//! `terraform.tfvars(.json)`, `maform.tfvars(.json)`, `*.auto.tfvars(.json)`,
 //! `--var-file`, `--var`, in increasing precedence), type constraints and validations.
 
 use super::eval::{eval_const, Scope};
@@ -17,13 +18,39 @@ pub enum Ty {
     Bool,
     List(Box<Ty>),
     Map(Box<Ty>),
-    Object(BTreeMap<String, (Ty, bool)>),
+    Object(BTreeMap<String, Field>),
     Tuple(Vec<Ty>),
 }
 
+/// An attribute of an object type: `optional(T, default)` may be left out (or null), and
+/// then takes its default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub ty: Ty,
+    pub optional: bool,
+    pub default: Value,
+}
+
 pub fn parse_type(e: &Expression, span: &Span) -> Result<Ty, Diag> {
-    let bad = || {
-        Diag::new(Some(span), "invalid type constraint", "Use string, number, bool, any, list(T), set(T), map(T), object({...}) or tuple([...]).")
+    const HELP: &str =
+        "Use string, number, bool, any, list(T), set(T), map(T), object({...}) or tuple([...]).";
+    let bad = || Diag::new(Some(span), "invalid type constraint", HELP);
+    let near = |name: &str| {
+        let known = [
+            "string", "number", "bool", "any", "list", "set", "map", "object", "tuple",
+        ];
+        let hint = known
+            .iter()
+            .map(|k| (strsim::damerau_levenshtein(k, name), *k))
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, k)| format!("Did you mean {k}? "))
+            .unwrap_or_default();
+        Diag::new(
+            Some(span),
+            format!("invalid type constraint: {name:?} is not a type"),
+            format!("{hint}{HELP}"),
+        )
     };
     Ok(match e {
         Expression::Variable(v) => match v.as_str() {
@@ -31,7 +58,7 @@ pub fn parse_type(e: &Expression, span: &Span) -> Result<Ty, Diag> {
             "number" => Ty::Number,
             "bool" => Ty::Bool,
             "any" => Ty::Any,
-            _ => return Err(bad()),
+            other => return Err(near(other)),
         },
         Expression::FuncCall(f) => {
             let FuncCall { name, args, .. } = &**f;
@@ -54,19 +81,46 @@ pub fn parse_type(e: &Expression, span: &Span) -> Result<Ty, Diag> {
                                 }
                                 _ => return Err(bad()),
                             };
-                            let (ty, optional) = match v {
+                            let field = match v {
                                 Expression::FuncCall(of) if of.name.name.as_str() == "optional" => {
-                                    (
-                                        of.args
-                                            .first()
-                                            .ok_or_else(bad)
-                                            .and_then(|a| parse_type(a, span))?,
-                                        true,
-                                    )
+                                    let ty = of
+                                        .args
+                                        .first()
+                                        .ok_or_else(bad)
+                                        .and_then(|a| parse_type(a, span))?;
+                                    let default = match of.args.get(1) {
+                                        None => Value::Null,
+                                        Some(d) => {
+                                            let v = eval_const(d, span)?;
+                                            convert(v, &ty).map_err(|e| {
+                                                Diag::new(
+                                                    Some(span),
+                                                    format!("invalid default for optional attribute {key:?}: {e}"),
+                                                    "The default must have the attribute's type.",
+                                                )
+                                            })?
+                                        }
+                                    };
+                                    if of.args.len() > 2 {
+                                        return Err(Diag::new(
+                                            Some(span),
+                                            "optional takes a type and at most one default",
+                                            "Write optional(TYPE) or optional(TYPE, DEFAULT).",
+                                        ));
+                                    }
+                                    Field {
+                                        ty,
+                                        optional: true,
+                                        default,
+                                    }
                                 }
-                                other => (parse_type(other, span)?, false),
+                                other => Field {
+                                    ty: parse_type(other, span)?,
+                                    optional: false,
+                                    default: Value::Null,
+                                },
                             };
-                            m.insert(key, (ty, optional));
+                            m.insert(key, field);
                         }
                         Ty::Object(m)
                     }
@@ -80,7 +134,14 @@ pub fn parse_type(e: &Expression, span: &Span) -> Result<Ty, Diag> {
                     ),
                     _ => return Err(bad()),
                 },
-                _ => return Err(bad()),
+                "optional" => {
+                    return Err(Diag::new(
+                        Some(span),
+                        "optional() is only valid for an attribute of an object type",
+                        "Write object({ name = optional(string, \"x\") }).",
+                    ))
+                }
+                other => return Err(near(other)),
             }
         }
         _ => return Err(bad()),
@@ -139,16 +200,17 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
         (Ty::Map(_), v) => return Err(format!("a map is required, got a {}", v.type_name())),
         (Ty::Object(fields), Value::Map(mut m)) => {
             let mut out = BTreeMap::new();
-            for (k, (t, optional)) in fields {
+            for (k, f) in fields {
                 match m.remove(k) {
+                    // An optional attribute given as null takes its default too.
+                    Some(Value::Null) | None if f.optional => {
+                        out.insert(k.clone(), f.default.clone());
+                    }
                     Some(x) => {
                         out.insert(
                             k.clone(),
-                            convert(x, t).map_err(|e| format!("attribute {k:?}: {e}"))?,
+                            convert(x, &f.ty).map_err(|e| format!("attribute {k:?}: {e}"))?,
                         );
-                    }
-                    None if *optional => {
-                        out.insert(k.clone(), Value::Null);
                     }
                     None => return Err(format!("attribute {k:?} is required")),
                 }
@@ -180,11 +242,15 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
 /// Where a value came from, for error messages.
 #[derive(Clone, Debug)]
 pub enum Source {
+    /// Text from the command line or the environment, and where it came from.
     Raw(String, String),
     Expr(Expression, Span),
+    /// A value from a JSON variables file.
+    Json(Value, Span),
 }
 
-/// Parse a variables file (`name = value` lines, HCL).
+/// Parse a variables file: `name = value` lines (HCL), or a JSON object when the name
+/// ends in `.json`.
 pub fn parse_var_file(path: &Path) -> Result<Vec<(String, Source)>, Diag> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diag::new(
@@ -194,6 +260,32 @@ pub fn parse_var_file(path: &Path) -> Result<Vec<(String, Source)>, Diag> {
         )
     })?;
     let name = path.display().to_string();
+    if name.ends_with(".json") {
+        let at = |line: usize, col: usize| Span {
+            file: name.as_str().into(),
+            line: line.max(1),
+            col: col.max(1),
+        };
+        // The error says where, not what: variables files hold secrets.
+        let j: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Diag::new(
+                Some(&at(e.line(), e.column())),
+                "invalid JSON in the variables file",
+                "Fix the syntax at this position (the line is not shown: variables files hold secrets).",
+            )
+        })?;
+        let serde_json::Value::Object(o) = j else {
+            return Err(Diag::new(
+                Some(&at(1, 1)),
+                "a JSON variables file must hold one object",
+                "Write {\"name\": value, ...}.",
+            ));
+        };
+        return Ok(o
+            .into_iter()
+            .map(|(k, v)| (k, Source::Json(Value::from_json(&v), at(1, 1))))
+            .collect());
+    }
     // A variables file holds secrets: a syntax error says where, without the line.
     let body = super::parse_text(&name, &text).map_err(|mut d| {
         d.detail = "Fix the syntax at this position (the line is not shown: variables files hold secrets).".into();
@@ -237,39 +329,68 @@ impl Resolved {
     }
 }
 
-pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Result<Resolved, Diags> {
-    let mut given: BTreeMap<String, Source> = BTreeMap::new();
-    let mut errs = Vec::new();
-    for (k, v) in env {
-        if let Some(name) = k.strip_prefix("MAFORM_VAR_") {
-            given.insert(
-                name.to_string(),
-                Source::Raw(v.clone(), format!("environment variable {k}")),
-            );
-        }
-    }
-    let mut auto: Vec<std::path::PathBuf> = std::fs::read_dir(&cfg.dir)
+/// The variables files read without being named, in Terraform's order (a later file
+/// wins): `terraform.tfvars`, `terraform.tfvars.json`, `maform.tfvars`,
+/// `maform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json` in name order.
+pub fn auto_var_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(".auto.tfvars") || n == "maform.tfvars")
-                })
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().to_str().map(String::from))
                 .collect()
         })
         .unwrap_or_default();
-    auto.sort();
+    names.sort();
+    let fixed = [
+        "terraform.tfvars",
+        "terraform.tfvars.json",
+        "maform.tfvars",
+        "maform.tfvars.json",
+    ];
+    let mut out: Vec<std::path::PathBuf> = fixed
+        .iter()
+        .filter(|f| names.iter().any(|n| n == *f))
+        .map(|f| dir.join(f))
+        .collect();
+    out.extend(
+        names
+            .iter()
+            .filter(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
+            .map(|n| dir.join(n)),
+    );
+    out
+}
+
+pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Result<Resolved, Diags> {
+    let mut given: BTreeMap<String, Source> = BTreeMap::new();
+    let mut errs = Vec::new();
+    // TF_VAR_name as Terraform reads it; MAFORM_VAR_name wins over it.
+    for prefix in ["TF_VAR_", "MAFORM_VAR_"] {
+        for (k, v) in env {
+            if let Some(name) = k.strip_prefix(prefix) {
+                given.insert(
+                    name.to_string(),
+                    Source::Raw(v.clone(), format!("environment variable {k}")),
+                );
+            }
+        }
+    }
+    let auto = auto_var_files(&cfg.dir);
     for f in auto.iter().chain(inputs.var_files.iter()) {
         match parse_var_file(f) {
             Ok(pairs) => {
                 for (k, s) in pairs {
                     if !cfg.variables.contains_key(&k) {
-                        if let Source::Expr(_, sp) = &s {
+                        if let Source::Expr(_, sp) | Source::Json(_, sp) = &s {
+                            let near =
+                                super::did_you_mean(&k, cfg.variables.keys().map(String::as_str))
+                                    .map(|n| format!("Did you mean {n:?}? "))
+                                    .unwrap_or_default();
                             errs.push(Diag::new(
                                 Some(sp),
                                 format!("value for undeclared variable {k:?}"),
-                                "Remove it or declare variable \"{k}\" in the configuration.",
+                                format!("{near}Remove it or declare variable \"{k}\" in the configuration."),
                             ));
                         }
                         continue;
@@ -291,7 +412,10 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             Some((k, _)) => errs.push(Diag::new(
                 None,
                 format!("--var given for undeclared variable {:?}", k.trim()),
-                "Declare it in the configuration or fix the name.",
+                match super::did_you_mean(k.trim(), cfg.variables.keys().map(String::as_str)) {
+                    Some(n) => format!("Did you mean {n:?}?"),
+                    None => "Declare it in the configuration or fix the name.".into(),
+                },
             )),
             None => errs.push(Diag::new(
                 None,
@@ -303,7 +427,7 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
     let mut out = Resolved::default();
     for (name, var) in &cfg.variables {
         let ty = match &var.ty {
-            Some(t) => match parse_type(t, &var.span) {
+            Some(t) => match parse_type(&t.expr, &t.span) {
                 Ok(t) => t,
                 Err(e) => {
                     errs.push(e);
@@ -338,13 +462,14 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
                 }
             }
             Some(Source::Expr(e, sp)) => eval_const(&e, &sp),
+            Some(Source::Json(v, _)) => Ok(v),
             None => match &var.default {
                 Some(d) => eval_const(&d.expr, &d.span),
                 None => Err(Diag::new(
                     Some(&var.span),
                     format!("no value for required variable {name:?}"),
                     format!(
-                        "Set it with --var {name}=VALUE, a variables file, or MAFORM_VAR_{name}."
+                        "Set it with --var {name}=VALUE, a variables file (terraform.tfvars), or TF_VAR_{name} / MAFORM_VAR_{name}."
                     ),
                 )),
             },
@@ -384,22 +509,10 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
     if !errs.is_empty() {
         return Err(Diags(errs));
     }
-    // Validations see only their own variable.
+    // As in Terraform 1.9: a validation may refer to other variables and to locals.
     for (name, var) in &cfg.variables {
         for (cond, msg) in &var.validations {
-            let one: BTreeMap<String, Value> = out
-                .values
-                .iter()
-                .filter(|(k, _)| *k == name)
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let marked: BTreeSet<String> = out
-                .sensitive
-                .iter()
-                .filter(|k| *k == name)
-                .cloned()
-                .collect();
-            let scope = Scope::variables_marked(&one, &marked, &cfg.dir);
+            let scope = Scope::for_variables(cfg, &out);
             match scope.eval_attr(cond) {
                 Ok(Value::Bool(true)) => {}
                 Ok(Value::Bool(false)) => {
@@ -429,9 +542,9 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
                     "",
                 )),
                 Err(mut e) => {
-                    // The condition failed on the value: a sensitive one is not quoted.
-                    if var.sensitive {
-                        if let Some(v) = out.values.get(name) {
+                    // The condition failed on a value: a sensitive one is not quoted.
+                    for secret in &out.sensitive {
+                        if let Some(v) = out.values.get(secret) {
                             e.summary = crate::redact::scrub_value(&e.summary, v).into_owned();
                             e.detail = crate::redact::scrub_value(&e.detail, v).into_owned();
                         }
@@ -607,12 +720,23 @@ mod tests {
 
     #[test]
     fn type_expressions_parse_and_print() {
-        let body = crate::config::parse_text(
-            "t.hcl",
-            "a = map(list(number))\nb = object({ x = string })\nc = set(bool)\nd = any\ne = nope\n",
-        )
-        .unwrap();
-        let t = |k: &str| parse_type(&body.attrs[k].expr, &body.attrs[k].span);
+        let types = [
+            ("a", "map(list(number))"),
+            ("b", "object({ x = string })"),
+            ("c", "set(bool)"),
+            ("d", "any"),
+            ("e", "nope"),
+        ];
+        let text: String = types
+            .iter()
+            .map(|(n, t)| format!("variable \"{n}\" {{\n  type = {t}\n}}\n"))
+            .collect();
+        let body = crate::config::parse_text("t.hcl", &text).unwrap();
+        let t = |k: &str| {
+            let b = body.blocks.iter().find(|b| b.labels[0] == k).unwrap();
+            let a = &b.body.attrs["type"];
+            parse_type(&a.expr, &a.span)
+        };
         assert_eq!(t("a").unwrap().to_string(), "map(list(number))");
         assert_eq!(t("b").unwrap().to_string(), "object");
         assert!(t("c").is_ok());

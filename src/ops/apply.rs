@@ -192,7 +192,7 @@ pub async fn prepare_saved(
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Planned> {
     let saved = SavedPlan::read(file, registry)?;
-    let l = super::load(&wd.dir, inputs)?;
+    let l = super::load(wd, inputs)?;
     let f = file.display();
     let digest = crate::plan::saved::config_digest(&l.cfg.files, &saved.plan.reads)
         .map_err(|e| anyhow::anyhow!("the configuration changed since {f} was made ({e:#}); run maform plan --out again and review the new plan"))?;

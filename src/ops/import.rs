@@ -166,7 +166,7 @@ pub async fn import(
             );
         }
     }
-    let mut l = super::load(&wd.dir, inputs)?;
+    let mut l = super::load(wd, inputs)?;
     let mut backend = wd.config_backend(&l.cfg).await?;
     backend.lock("import", lock_timeout, notify).await?;
     let prior = backend.read().await?;
@@ -188,7 +188,7 @@ pub async fn import(
                 "Wrote the configuration of {addr} to {}; review it, then run maform plan.",
                 g.display()
             ));
-            l = super::load(&wd.dir, inputs)?;
+            l = super::load(wd, inputs)?;
         }
         let data = super::refresh::read_data(provider, &l, &prior).await?;
         let inst = read_as(provider, &l, &data, &prior, addr, id, Configured::Required)

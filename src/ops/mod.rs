@@ -116,10 +116,11 @@ pub struct Loaded {
     pub graph: ResourceGraph,
 }
 
-/// Load the configuration of `dir`, resolve its variables (from the environment too) and
+/// Load the configuration of the working directory, resolve its variables (from the environment too) and
 /// build its graph.
-pub fn load(dir: &Path, inputs: &Inputs) -> anyhow::Result<Loaded> {
-    let cfg = Config::load_dir(dir)?;
+pub fn load(wd: &Workdir, inputs: &Inputs) -> anyhow::Result<Loaded> {
+    let mut cfg = Config::load_dir(&wd.dir)?;
+    cfg.workspace = wd.workspace.clone();
     let env: Vec<(String, String)> = std::env::vars().collect();
     let vars = vars::resolve(&cfg, inputs, &env)?;
     // Secrets are never shown in a message, whatever the service echoes back: sensitive

@@ -51,7 +51,7 @@ pub async fn make_plan(
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Planned> {
     let mut t = Timings::new();
-    let l = super::load(&wd.dir, &req.inputs)?;
+    let l = super::load(wd, &req.inputs)?;
     t.phase("load configuration", notify);
     let mut backend = wd.config_backend(&l.cfg).await?;
     backend.lock(operation, req.lock_timeout, notify).await?;
@@ -158,8 +158,8 @@ async fn plan_with(
 
 /// Check the configuration without the API: plan it against an empty state with
 /// unknown data sources.
-pub fn validate(dir: &std::path::Path, inputs: &Inputs) -> anyhow::Result<()> {
-    let l = super::load(dir, inputs)?;
+pub fn validate(wd: &super::Workdir, inputs: &Inputs) -> anyhow::Result<()> {
+    let l = super::load(wd, inputs)?;
     let prior = State::new();
     let data = super::refresh::unknown_data(&l);
     let opts = Options::default();

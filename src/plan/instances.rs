@@ -62,6 +62,21 @@ pub fn expand(
         return Ok((0..n).map(|i| (Some(Key::Int(i)), None)).collect());
     }
     if let Some(f) = &r.for_each {
+        // Terraform takes a map or a set, never a list: a list literal or a list for
+        // expression is refused where it is written. (maform's values do not tell a set
+        // from a list otherwise, so a list with duplicates is refused below.)
+        let is_tuple = match &f.expr {
+            hcl::expr::Expression::Array(_) => true,
+            hcl::expr::Expression::ForExpr(fe) => fe.key_expr.is_none(),
+            _ => false,
+        };
+        if is_tuple {
+            return Err(Diag::new(
+                Some(&f.span),
+                "for_each needs a map or a set of strings, and this is a list",
+                "Wrap it in toset([...]), or use a map.",
+            ));
+        }
         let v = scope.eval_attr(f)?;
         let len = match &v {
             Value::Map(m) => m.len(),
@@ -78,6 +93,7 @@ pub fn expand(
                 .collect()),
             Value::List(l) => {
                 let mut out = Vec::new();
+                let mut seen = std::collections::BTreeSet::new();
                 for v in l {
                     let k = v
                         .as_str()
@@ -89,6 +105,13 @@ pub fn expand(
                             )
                         })?
                         .to_string();
+                    if !seen.insert(k.clone()) {
+                        return Err(Diag::new(
+                            Some(&f.span),
+                            format!("for_each has the key {k:?} twice: it is a list, not a set"),
+                            "Wrap it in toset(...), or use a map.",
+                        ));
+                    }
                     out.push((
                         Some(Key::Str(k.clone())),
                         Some((Value::String(k.clone()), Value::String(k))),

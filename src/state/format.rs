@@ -88,6 +88,10 @@ impl State {
         }
         let f: FileV1 = serde_json::from_value(j)
             .with_context(|| format!("the state file {origin} has an invalid structure"))?;
+        // A newer maform may have written what this one would lose on its next write.
+        if crate::version::newer(&f.maform_version, crate::version::VERSION) {
+            bail!("the state file {origin} was written by maform {}, which is newer than this maform ({}); upgrade maform to work with this state", f.maform_version, crate::version::VERSION);
+        }
         let mut instances = BTreeMap::new();
         for r in f.resources {
             let mode = match r.mode.as_str() {

@@ -32,6 +32,8 @@ pub struct Scope<'a> {
     pub base_dir: PathBuf,
     pub each: Option<(Value, Value)>,
     pub count_index: Option<f64>,
+    /// `terraform.workspace`.
+    pub workspace: String,
     frames: RefCell<Vec<BTreeMap<String, Value>>>,
     local_cache: RefCell<BTreeMap<String, Value>>,
     local_stack: RefCell<Vec<String>>,
@@ -68,6 +70,9 @@ pub(super) fn weigh(v: &Value) -> usize {
 pub const MAX_VALUES: u64 = 10_000_000;
 pub const MAX_STRING: usize = 16 << 20;
 
+/// The directory maform was started from, before `--chdir` (`path.cwd`).
+pub static ORIGINAL_CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// How deep expressions may nest.
 pub const MAX_DEPTH: usize = 1000;
 
@@ -100,6 +105,7 @@ impl<'a> Scope<'a> {
             base_dir: base_dir.to_path_buf(),
             each: None,
             count_index: None,
+            workspace: "default".into(),
             frames: RefCell::new(Vec::new()),
             local_cache: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
@@ -116,7 +122,7 @@ impl<'a> Scope<'a> {
         objects: &'a Objects,
         sensitive_objects: &'a SecretAttrs,
     ) -> Scope<'a> {
-        Scope::new(
+        let mut s = Scope::new(
             &vars.values,
             &vars.sensitive,
             &cfg.locals,
@@ -124,7 +130,11 @@ impl<'a> Scope<'a> {
             sensitive_objects,
             cfg.registry,
             &cfg.dir,
-        )
+        );
+        if !cfg.workspace.is_empty() {
+            s.workspace = cfg.workspace.clone();
+        }
+        s
     }
 
     /// A scope that sees variables and locals but no resources: provider settings and
@@ -181,6 +191,7 @@ impl<'a> Scope<'a> {
         );
         s.each = each;
         s.count_index = Key::count_index(key);
+        s.workspace = self.workspace.clone();
         s.local_cache = RefCell::new(self.local_cache.borrow().clone());
         s
     }
@@ -312,17 +323,33 @@ impl<'a> Scope<'a> {
                     "",
                 )),
             },
+            // As in Terraform: the root module's path relative to the directory the run
+            // works in (which is the configuration directory), and the absolute
+            // directory maform was started from.
             ("path", _) => {
-                let p = Value::str(self.base_dir.display().to_string());
+                let cwd = ORIGINAL_CWD
+                    .get()
+                    .cloned()
+                    .or_else(|| std::env::current_dir().ok())
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|| ".".into());
                 Ok((
                     Value::Map(BTreeMap::from([
-                        ("module".into(), p.clone()),
-                        ("root".into(), p.clone()),
-                        ("cwd".into(), p),
+                        ("module".into(), Value::str(".")),
+                        ("root".into(), Value::str(".")),
+                        ("cwd".into(), Value::String(cwd)),
                     ])),
                     0,
                 ))
             }
+            ("terraform" | "maform", Some("workspace")) => {
+                Ok((Value::String(self.workspace.clone()), 1))
+            }
+            ("terraform" | "maform", a) => Err(self.err(
+                span,
+                format!("unsupported attribute {name}.{}", a.unwrap_or("")),
+                format!("{name}.workspace is the one attribute maform has here."),
+            )),
             ("data", Some(t)) => {
                 let m: BTreeMap<String, Value> = self
                     .objects
@@ -415,8 +442,13 @@ impl<'a> Scope<'a> {
                 Value::Map(m)
             }
             Expression::TemplateExpr(t) => {
-                let tpl = Template::from_expr(t)
+                let mut tpl = Template::from_expr(t)
                     .map_err(|e| self.err(span, "invalid template", e.to_string()))?;
+                // hcl-rs keeps a quoted string's backslash escapes in its literal parts
+                // (heredocs have none).
+                if matches!(&**t, hcl::expr::TemplateExpr::QuotedString(_)) {
+                    template::unescape_literals(&mut tpl);
+                }
                 let els = tpl.elements();
                 if let [Element::Interpolation(i)] = els {
                     return self.eval(&i.expr, span);
@@ -695,7 +727,7 @@ impl<'a> Scope<'a> {
                 "Provider-defined functions are not supported.",
             ));
         }
-        // try and can evaluate their arguments themselves.
+        // Functions that look at how their arguments evaluate.
         match name {
             "try" => {
                 let mut last = None;
@@ -719,6 +751,35 @@ impl<'a> Scope<'a> {
                     Err(_) => Value::Bool(false),
                 });
             }
+            "sensitive" | "nonsensitive" | "issensitive" => {
+                let [a] = f.args.as_slice() else {
+                    return Err(self.err(span, format!("{name} takes one argument"), ""));
+                };
+                let seen = self.sensitive_hit.replace(false);
+                let v = self.eval(a, span);
+                let (v, marked) = v?.unmark();
+                let secret = marked || self.sensitive_hit.get();
+                return Ok(match name {
+                    "sensitive" => {
+                        self.sensitive_hit.set(seen);
+                        Value::Sensitive(Box::new(v))
+                    }
+                    // The one way to drop the mark: the value is the user's to show.
+                    "nonsensitive" => {
+                        self.sensitive_hit.set(seen);
+                        v
+                    }
+                    _ => {
+                        self.sensitive_hit.set(seen);
+                        if v.is_known() {
+                            Value::Bool(secret)
+                        } else {
+                            Value::Unknown
+                        }
+                    }
+                });
+            }
+            "templatefile" | "templatestring" => return self.template_call(name, f, span),
             _ => {}
         }
         let mut args = Vec::with_capacity(f.args.len());
@@ -744,7 +805,10 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        let r = super::funcs::call(name, args, &self.base_dir);
+        let cx = super::funcs::Cx {
+            base_dir: &self.base_dir,
+        };
+        let r = super::funcs::call(name, args, &cx);
         match &r {
             Ok(v @ (Value::List(_) | Value::Map(_))) => self.spend(weigh(v), span)?,
             Ok(Value::String(s)) if s.len() > MAX_STRING => {
@@ -770,6 +834,90 @@ impl<'a> Scope<'a> {
             } else {
                 self.err(span, format!("{name}(): {m}"), "")
             }
+        })
+    }
+}
+
+impl Scope<'_> {
+    /// `templatefile(path, vars)` and `templatestring(text, vars)`: the template sees only
+    /// `vars` (and the functions), as in Terraform.
+    fn template_call(
+        &self,
+        name: &str,
+        f: &hcl::expr::FuncCall,
+        span: &Span,
+    ) -> Result<Value, Diag> {
+        let [a, vars] = f.args.as_slice() else {
+            return Err(self.err(span, format!("{name} takes 2 arguments"), ""));
+        };
+        let seen = self.sensitive_hit.replace(false);
+        let a = self.eval(a, span).map(|v| self.clean(v));
+        let vars = self.eval(vars, span).map(|v| self.clean(v));
+        let (a, vars) = (a?, vars?);
+        let secret = self.sensitive_hit.get();
+        self.sensitive_hit.set(seen || secret);
+        let (Some(a), true) = (a.as_str(), vars.is_known()) else {
+            return match (a, vars) {
+                (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
+                (a, _) if a.as_str().is_none() => Err(self.err(
+                    span,
+                    format!(
+                        "{name}(): the first argument must be a string, not {}",
+                        a.type_name()
+                    ),
+                    "",
+                )),
+                _ => Ok(Value::Unknown),
+            };
+        };
+        let Value::Map(vars) = vars else {
+            return Err(self.err(
+                span,
+                format!(
+                    "{name}(): the variables must be an object, not {}",
+                    vars.type_name()
+                ),
+                "",
+            ));
+        };
+        let (text, origin) = if name == "templatefile" {
+            let path = self.base_dir.join(a);
+            let bytes = super::funcs::read_bounded(&path)
+                .map_err(|m| self.err(span, format!("{name}(): {m}"), ""))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                self.err(
+                    span,
+                    format!("{name}(): {} is not UTF-8 text", path.display()),
+                    "",
+                )
+            })?;
+            (text, a.to_string())
+        } else {
+            (a.to_string(), "the template string".to_string())
+        };
+        let tpl: Template = text.parse().map_err(|e| {
+            self.err(
+                span,
+                format!("{name}(): {origin} is not a valid template"),
+                format!("{e}"),
+            )
+        })?;
+        // A scope of its own: the variables given, the functions, nothing else.
+        let inner = Scope::variables_only(&EMPTY_VARS, &self.base_dir);
+        inner.depth.set(self.depth.get());
+        inner.frames.borrow_mut().push(vars);
+        let out = inner
+            .template(&tpl, Strip::None, Strip::None, span)
+            .map_err(|mut d| {
+                d.summary = format!("{name}({origin}): {}", d.summary);
+                d
+            });
+        if inner.sensitive_hit.get() {
+            self.sensitive_hit.set(true);
+        }
+        Ok(match out? {
+            Some(s) => Value::String(s),
+            None => Value::Unknown,
         })
     }
 }

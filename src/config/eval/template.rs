@@ -126,21 +126,14 @@ impl Scope<'_> {
             };
             match el {
                 Element::Literal(l) => {
+                    // A strip marker removes all the whitespace on its side, newlines
+                    // included, as HCL's does.
                     let mut s: &str = l;
-                    let is_space = |c: char| c.is_whitespace() && c != '\n' && c != '\r';
                     if p.strip_end() {
-                        s = s.trim_start_matches(is_space);
-                        s = s
-                            .strip_prefix("\r\n")
-                            .or_else(|| s.strip_prefix('\n'))
-                            .unwrap_or(s);
+                        s = s.trim_start();
                     }
                     if n.strip_start() {
-                        s = s.trim_end_matches(is_space);
-                        s = s
-                            .strip_suffix("\r\n")
-                            .or_else(|| s.strip_suffix('\n'))
-                            .unwrap_or(s);
+                        s = s.trim_end();
                     }
                     out.push_str(s);
                 }
@@ -239,4 +232,64 @@ impl Scope<'_> {
         self.long_enough(&out, span)?;
         Ok(Some(out))
     }
+}
+
+/// Decode the backslash escapes of a quoted string's literal parts (`\n`, `\t`, `\"`,
+/// `\\`, `\uNNNN`, `\UNNNNNNNN`), in directive bodies too.
+pub(super) fn unescape_literals(t: &mut Template) {
+    for el in t.elements_mut() {
+        match el {
+            Element::Literal(l) => {
+                if l.contains('\\') {
+                    *l = unescape(l);
+                }
+            }
+            Element::Interpolation(_) => {}
+            Element::Directive(d) => match &mut **d {
+                Directive::If(x) => {
+                    unescape_literals(&mut x.true_template);
+                    if let Some(f) = &mut x.false_template {
+                        unescape_literals(f);
+                    }
+                }
+                Directive::For(x) => unescape_literals(&mut x.template),
+            },
+        }
+    }
+}
+
+fn unescape(l: &str) -> String {
+    let mut out = String::with_capacity(l.len());
+    let mut it = l.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some(u @ ('u' | 'U')) => {
+                let n = if u == 'u' { 4 } else { 8 };
+                let hex: String = it.by_ref().take(n).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push('\\');
+                        out.push(u);
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }

@@ -1,0 +1,367 @@
+//! String functions. Lengths and offsets count what a reader sees as one character
+//! (grapheme clusters), as Terraform's do.
+
+use super::{arity, int, list, n, s};
+use crate::value::{fmt_number, Value};
+use std::collections::BTreeMap;
+use unicode_segmentation::UnicodeSegmentation;
+
+pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+    Some(match name {
+        "format" => match args.split_first() {
+            Some((f, rest)) => s(f, "the format").and_then(|f| format(&f, rest).map(Value::String)),
+            None => Err("needs a format string".into()),
+        },
+        "formatlist" => formatlist(args),
+        "join" => arity(args, 2).and_then(|()| {
+            let sep = s(&args[0], "the separator")?;
+            let items = list(&args[1], "the list")?;
+            let parts = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::Null => Err(format!("element {i} of the list is null")),
+                    v => s(v, "each element"),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Value::String(parts.join(&sep)))
+        }),
+        "split" => arity(args, 2).and_then(|()| {
+            let sep = s(&args[0], "the separator")?;
+            let text = s(&args[1], "the string")?;
+            Ok(Value::List(if text.is_empty() {
+                vec![Value::str("")]
+            } else if sep.is_empty() {
+                text.chars().map(|c| Value::String(c.to_string())).collect()
+            } else {
+                text.split(sep.as_str()).map(Value::str).collect()
+            }))
+        }),
+        "lower" => unary(args, |x| x.to_lowercase()),
+        "upper" => unary(args, |x| x.to_uppercase()),
+        "trimspace" => unary(args, |x| x.trim().to_string()),
+        "chomp" => unary(args, |x| x.trim_end_matches(['\n', '\r']).to_string()),
+        "strrev" => unary(args, |x| x.graphemes(true).rev().collect()),
+        "title" => unary(args, title),
+        "trim" => two(args, "the characters", |x, cut| {
+            x.trim_matches(|c| cut.contains(c)).to_string()
+        }),
+        "trimprefix" => two(args, "the prefix", |x, p| {
+            x.strip_prefix(p).unwrap_or(x).to_string()
+        }),
+        "trimsuffix" => two(args, "the suffix", |x, p| {
+            x.strip_suffix(p).unwrap_or(x).to_string()
+        }),
+        "startswith" | "endswith" | "strcontains" => arity(args, 2).and_then(|()| {
+            let a = s(&args[0], "the string")?;
+            let b = s(&args[1], "the substring")?;
+            Ok(Value::Bool(match name {
+                "startswith" => a.starts_with(&b),
+                "endswith" => a.ends_with(&b),
+                _ => a.contains(&b),
+            }))
+        }),
+        "indent" => arity(args, 2).and_then(|()| {
+            let pad = " ".repeat(int(&args[0], "the number of spaces")?.clamp(0, 1 << 20) as usize);
+            let text = s(&args[1], "the string")?;
+            Ok(Value::String(text.replace('\n', &format!("\n{pad}"))))
+        }),
+        "replace" => arity(args, 3).and_then(|()| {
+            let text = s(&args[0], "the string")?;
+            let from = s(&args[1], "the substring")?;
+            let to = s(&args[2], "the replacement")?;
+            Ok(Value::String(
+                if from.len() > 2 && from.starts_with('/') && from.ends_with('/') {
+                    regex(&from[1..from.len() - 1])?
+                        .replace_all(&text, to.as_str())
+                        .into_owned()
+                } else if from.is_empty() {
+                    text
+                } else {
+                    text.replace(&from, &to)
+                },
+            ))
+        }),
+        "substr" => arity(args, 3).and_then(|()| {
+            let full = s(&args[0], "the string")?;
+            let text: Vec<&str> = full.graphemes(true).collect();
+            let off = int(&args[1], "the offset")?;
+            let len = int(&args[2], "the length")?;
+            let count = text.len() as i64;
+            // As cty does: an offset before the start is the start, one past the end
+            // gives an empty string.
+            let start = if off < 0 { (count + off).max(0) } else { off };
+            if start >= count {
+                return Ok(Value::str(""));
+            }
+            let end = if len < 0 {
+                count
+            } else {
+                (start + len).min(count)
+            };
+            Ok(Value::String(text[start as usize..end as usize].concat()))
+        }),
+        "regex" => arity(args, 2).and_then(|()| {
+            let re = regex(&s(&args[0], "the pattern")?)?;
+            let text = s(&args[1], "the string")?;
+            let caps = re
+                .captures(&text)
+                .ok_or("the pattern did not match any part of the given string")?;
+            Ok(captures(&re, &caps))
+        }),
+        "regexall" => arity(args, 2).and_then(|()| {
+            let re = regex(&s(&args[0], "the pattern")?)?;
+            let text = s(&args[1], "the string")?;
+            Ok(Value::List(
+                re.captures_iter(&text).map(|c| captures(&re, &c)).collect(),
+            ))
+        }),
+        _ => return None,
+    })
+}
+
+fn unary(args: &[Value], f: impl Fn(&str) -> String) -> Result<Value, String> {
+    arity(args, 1)?;
+    Ok(Value::String(f(&s(&args[0], "the argument")?)))
+}
+
+fn two(args: &[Value], what: &str, f: impl Fn(&str, &str) -> String) -> Result<Value, String> {
+    arity(args, 2)?;
+    Ok(Value::String(f(
+        &s(&args[0], "the string")?,
+        &s(&args[1], what)?,
+    )))
+}
+
+/// Go's strings.Title: the first letter of each word upper case.
+fn title(x: &str) -> String {
+    let mut out = String::with_capacity(x.len());
+    let mut start = true;
+    for c in x.chars() {
+        if start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        start = !(c.is_alphanumeric() || c == '_' || c == '\'');
+    }
+    out
+}
+
+/// A regular expression in RE2 syntax, with the error Terraform users can act on.
+pub(super) fn regex(p: &str) -> Result<regex_lite::Regex, String> {
+    regex_lite::Regex::new(p).map_err(|e| format!("invalid regular expression {p:?}: {e}"))
+}
+
+/// What `regex` returns for one match: the match itself without groups, a map with
+/// named groups, a list with unnamed groups.
+fn captures(re: &regex_lite::Regex, c: &regex_lite::Captures<'_>) -> Value {
+    let text = |m: Option<regex_lite::Match<'_>>| m.map_or(Value::Null, |m| Value::str(m.as_str()));
+    if re.captures_len() == 1 {
+        return text(c.get(0));
+    }
+    if re.capture_names().flatten().next().is_some() {
+        Value::Map(
+            re.capture_names()
+                .flatten()
+                .map(|n| (n.to_string(), text(c.name(n))))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    } else {
+        Value::List((1..re.captures_len()).map(|i| text(c.get(i))).collect())
+    }
+}
+
+fn formatlist(args: &[Value]) -> Result<Value, String> {
+    let Some((f, rest)) = args.split_first() else {
+        return Err("needs a format string".into());
+    };
+    let f = s(f, "the format")?;
+    let mut len = None;
+    for a in rest {
+        if let Value::List(l) = a {
+            match len {
+                Some(k) if k != l.len() => {
+                    return Err("all list arguments must have the same length".into())
+                }
+                _ => len = Some(l.len()),
+            }
+        }
+    }
+    let Some(len) = len else {
+        return Ok(Value::List(vec![Value::String(format(&f, rest)?)]));
+    };
+    (0..len)
+        .map(|i| {
+            let row: Vec<Value> = rest
+                .iter()
+                .map(|a| match a {
+                    Value::List(l) => l[i].clone(),
+                    v => v.clone(),
+                })
+                .collect();
+            format(&f, &row).map(Value::String)
+        })
+        .collect::<Result<_, _>>()
+        .map(Value::List)
+}
+
+/// Terraform's `format`: Go's verbs `%d %s %v %q %f %e %g %x %X %o %b %t %%`, with flags,
+/// width, precision and explicit argument indexes (`%[2]s`).
+pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut it = f.chars().peekable();
+    let mut next = 0usize;
+    while let Some(c) = it.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut flags = String::new();
+        while let Some(&d) = it.peek() {
+            if matches!(d, '-' | '+' | '#' | ' ' | '0') {
+                flags.push(d);
+                it.next();
+            } else {
+                break;
+            }
+        }
+        if it.peek() == Some(&'[') {
+            it.next();
+            let mut ix = String::new();
+            for d in it.by_ref() {
+                if d == ']' {
+                    break;
+                }
+                ix.push(d);
+            }
+            let i: usize = ix
+                .parse()
+                .map_err(|_| format!("invalid argument index [{ix}] in the format {f:?}"))?;
+            if i == 0 {
+                return Err("argument indexes start at 1".into());
+            }
+            next = i - 1;
+        }
+        let mut width = String::new();
+        while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
+            width.push(d);
+            it.next();
+        }
+        let mut prec = None::<usize>;
+        if it.peek() == Some(&'.') {
+            it.next();
+            let mut p = String::new();
+            while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
+                p.push(d);
+                it.next();
+            }
+            prec = Some(p.parse().unwrap_or(0));
+        }
+        let verb = it.next().ok_or("the format ends with %")?;
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let arg = args
+            .get(next)
+            .ok_or_else(|| format!("not enough arguments for the format {f:?}"))?;
+        next += 1;
+        let num = |what: &str| n(arg, what);
+        let whole = |what: &str| -> Result<i64, String> {
+            let x = num(what)?;
+            if x.fract() != 0.0 {
+                return Err(format!(
+                    "%{verb} needs a whole number, not {}",
+                    fmt_number(x)
+                ));
+            }
+            Ok(x as i64)
+        };
+        let plus = |t: String, x: f64| {
+            if flags.contains('+') && x >= 0.0 {
+                format!("+{t}")
+            } else {
+                t
+            }
+        };
+        let text = match verb {
+            'd' => {
+                let x = whole("a %d argument")?;
+                plus(x.to_string(), x as f64)
+            }
+            's' => {
+                let t = arg.to_template_string().ok_or_else(|| {
+                    format!("%s needs a string, number or bool, not {}", arg.type_name())
+                })?;
+                match prec {
+                    Some(p) => t.chars().take(p).collect(),
+                    None => t,
+                }
+            }
+            'v' => match arg {
+                Value::List(_) | Value::Map(_) => {
+                    serde_json::to_string(&arg.to_json()).map_err(|e| e.to_string())?
+                }
+                Value::Null => "null".into(),
+                v => v.to_template_string().unwrap_or_default(),
+            },
+            'q' => crate::value::quote(&s(arg, "a %q argument")?),
+            'f' | 'F' => {
+                let x = num("a %f argument")?;
+                plus(format!("{:.*}", prec.unwrap_or(6), x), x)
+            }
+            'e' => {
+                let x = num("a %e argument")?;
+                plus(go_exp(x, prec.unwrap_or(6)), x)
+            }
+            'g' => {
+                let x = num("a %g argument")?;
+                plus(fmt_number(x), x)
+            }
+            'x' => format!("{:x}", whole("a %x argument")?),
+            'X' => format!("{:X}", whole("a %X argument")?),
+            'o' => format!("{:o}", whole("a %o argument")?),
+            'b' => format!("{:b}", whole("a %b argument")?),
+            't' => match arg {
+                Value::Bool(b) => b.to_string(),
+                _ => return Err("%t needs a bool".into()),
+            },
+            other => return Err(format!("unsupported format verb %{other}")),
+        };
+        let width: usize = width.parse().unwrap_or(0);
+        let pad = width.saturating_sub(text.chars().count());
+        if flags.contains('-') {
+            out.push_str(&text);
+            out.push_str(&" ".repeat(pad));
+        } else if flags.contains('0') && matches!(verb, 'd' | 'f' | 'e' | 'x' | 'X' | 'o' | 'b') {
+            // Zeros go after the sign, as Go's fmt does.
+            let (sign, digits) = match text.strip_prefix(['-', '+']) {
+                Some(rest) => (&text[..1], rest),
+                None => ("", text.as_str()),
+            };
+            out.push_str(sign);
+            out.extend(std::iter::repeat_n('0', pad));
+            out.push_str(digits);
+        } else {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(&text);
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `%e`: `1.234500e+03`.
+fn go_exp(x: f64, prec: usize) -> String {
+    let t = format!("{:.*e}", prec, x);
+    match t.split_once('e') {
+        Some((m, e)) => {
+            let (sign, digits) = match e.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', e),
+            };
+            format!("{m}e{sign}{digits:0>2}")
+        }
+        None => t,
+    }
+}

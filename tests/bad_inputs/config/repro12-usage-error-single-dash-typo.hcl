@@ -1,0 +1,3 @@
+#! base: good
+#! args: plan -detailed-exitcodes
+#! expect: a similar argument exists: '--detailed-exitcode'

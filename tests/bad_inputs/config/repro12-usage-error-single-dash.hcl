@@ -1,2 +1,0 @@
-#! base: good
-#! args: plan -detailed-exitcode

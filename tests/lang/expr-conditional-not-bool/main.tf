@@ -1,0 +1,3 @@
+output "r" {
+  value = "x" ? 1 : 2
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = [for s in ["a", "b"] : upper(s)]
+}

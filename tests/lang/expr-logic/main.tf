@@ -1,0 +1,3 @@
+output "r" {
+  value = [true && false, true || false, !true, 1 == 1, "a" != "b"]
+}

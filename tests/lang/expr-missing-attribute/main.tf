@@ -1,0 +1,6 @@
+locals {
+  o = { a = 1 }
+}
+output "r" {
+  value = local.o.b
+}

@@ -1,0 +1,6 @@
+locals {
+  x = null
+}
+output "r" {
+  value = length(local.x[*])
+}

@@ -1,0 +1,6 @@
+locals {
+  l = [{ n = "a" }, { n = "b" }]
+}
+output "r" {
+  value = local.l[*].n
+}

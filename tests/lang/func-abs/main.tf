@@ -1,0 +1,3 @@
+output "r" {
+  value = abs(-12.4)
+}

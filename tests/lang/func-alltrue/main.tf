@@ -1,0 +1,3 @@
+output "r" {
+  value = [alltrue(["true", true]), alltrue([true, false]), alltrue([])]
+}

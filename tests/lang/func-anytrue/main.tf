@@ -1,0 +1,3 @@
+output "r" {
+  value = [anytrue(["true"]), anytrue([false]), anytrue([])]
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = base64decode("SGVsbG8gV29ybGQ=")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = base64encode("Hello World")
+}

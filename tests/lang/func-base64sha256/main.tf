@@ -1,0 +1,3 @@
+output "r" {
+  value = base64sha256("hello world")
+}

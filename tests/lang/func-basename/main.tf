@@ -1,0 +1,3 @@
+output "r" {
+  value = basename("foo/bar/baz.txt")
+}

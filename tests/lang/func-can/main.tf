@@ -1,0 +1,3 @@
+output "r" {
+  value = [can(tonumber("1")), can(tonumber("x"))]
+}

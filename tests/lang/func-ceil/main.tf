@@ -1,0 +1,3 @@
+output "r" {
+  value = ceil(5.1)
+}

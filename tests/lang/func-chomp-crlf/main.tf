@@ -1,0 +1,3 @@
+output "r" {
+  value = chomp("hello\r\n")
+}

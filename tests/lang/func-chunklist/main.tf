@@ -1,0 +1,3 @@
+output "r" {
+  value = chunklist(["a", "b", "c", "d", "e"], 2)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = coalescelist([], ["c", "d"])
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = compact(["a", "", "b", null, "c"])
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = concat(["a", ""], ["b", "c"])
+}

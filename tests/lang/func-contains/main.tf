@@ -1,0 +1,3 @@
+output "r" {
+  value = [contains(["a", "b", "c"], "a"), contains(["a", "b", "c"], "d")]
+}

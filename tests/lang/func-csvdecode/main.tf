@@ -1,0 +1,3 @@
+output "r" {
+  value = csvdecode("a,b,c\n1,2,3\n4,5,6")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = dirname("foo/bar/baz.txt")
+}

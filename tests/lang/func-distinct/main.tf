@@ -1,0 +1,3 @@
+output "r" {
+  value = distinct(["a", "b", "a", "c", "d", "b"])
+}

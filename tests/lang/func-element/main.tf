@@ -1,0 +1,3 @@
+output "r" {
+  value = element(["a", "b", "c"], 1)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = endswith("hello world", "world")
+}

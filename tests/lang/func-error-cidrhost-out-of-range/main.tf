@@ -1,0 +1,3 @@
+output "r" {
+  value = cidrhost("10.0.0.0/30", 9)
+}

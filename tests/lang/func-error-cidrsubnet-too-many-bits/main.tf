@@ -1,0 +1,3 @@
+output "r" {
+  value = cidrsubnet("10.0.0.0/30", 4, 0)
+}

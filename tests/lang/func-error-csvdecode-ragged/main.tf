@@ -1,0 +1,3 @@
+output "r" {
+  value = csvdecode("a,b\n1\n")
+}

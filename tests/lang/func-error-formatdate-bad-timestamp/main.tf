@@ -1,0 +1,3 @@
+output "r" {
+  value = formatdate("YYYY", "2018-01-02")
+}

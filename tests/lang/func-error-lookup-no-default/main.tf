@@ -1,0 +1,3 @@
+output "r" {
+  value = lookup({a = 1}, "b")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = range(1, 4, -1)
+}

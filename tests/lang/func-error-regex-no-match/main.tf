@@ -1,0 +1,3 @@
+output "r" {
+  value = regex("[a-z]+", "123")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = slice(["a"], 0, 2)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = textencodebase64("x", "EBCDIC")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = yamldecode("a: 1\n---\nb: 2")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = file("${path.module}/hello.txt")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = filebase64("hello.txt")
+}

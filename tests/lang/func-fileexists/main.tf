@@ -1,0 +1,3 @@
+output "r" {
+  value = [fileexists("hello.txt"), fileexists("nope.txt")]
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = fileset(path.module, "files/**/*.txt")
+}

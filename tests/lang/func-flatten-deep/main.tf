@@ -1,0 +1,3 @@
+output "r" {
+  value = flatten([[["a", "b"], []], ["c"]])
+}

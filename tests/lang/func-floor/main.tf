@@ -1,0 +1,3 @@
+output "r" {
+  value = floor(4.9)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = format("There are %d lights", 4)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = format("%[2]s %[1]s", "world", "hello")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = format("%v", {a = [1, true]})
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = formatlist("%s, %s!", "Salutations", ["Valentina", "Ander"])
+}

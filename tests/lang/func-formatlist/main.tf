@@ -1,0 +1,3 @@
+output "r" {
+  value = formatlist("Hello, %s!", ["Valentina", "Ander", "Olivia", "Sam"])
+}

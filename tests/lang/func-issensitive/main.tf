@@ -1,0 +1,3 @@
+output "r" {
+  value = [issensitive(sensitive("x")), issensitive("x")]
+}

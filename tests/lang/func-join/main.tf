@@ -1,0 +1,3 @@
+output "r" {
+  value = join(", ", ["foo", "bar", "baz"])
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = keys({a = 1, c = 2, d = 3})
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = [length([]), length(["a", "b"]), length({"a" = "b"}), length("hello"), length("👾🕹️")]
+}

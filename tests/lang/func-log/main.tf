@@ -1,0 +1,3 @@
+output "r" {
+  value = log(16, 2)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = [lookup({a = "ay", b = "bee"}, "a", "what?"), lookup({a = "ay", b = "bee"}, "c", "what?")]
+}

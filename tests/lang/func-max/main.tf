@@ -1,0 +1,3 @@
+output "r" {
+  value = max(12, 54, 3)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = md5("hello world")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = merge({a = "b", c = "d"}, {e = "f", c = "z"})
+}

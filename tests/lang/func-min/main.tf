@@ -1,0 +1,3 @@
+output "r" {
+  value = min(12, 54, 3)
+}

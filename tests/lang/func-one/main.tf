@@ -1,0 +1,3 @@
+output "r" {
+  value = [one([]) == null, one(["hello"])]
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = parseint("1011111011101111", 2)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = parseint("FF", 16)
+}

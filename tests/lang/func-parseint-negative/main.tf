@@ -1,0 +1,3 @@
+output "r" {
+  value = parseint("-10", 16)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = pow(3, 2)
+}

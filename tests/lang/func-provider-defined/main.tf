@@ -1,0 +1,3 @@
+output "r" {
+  value = provider::aws::arn_parse("x")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = regex("[a-z]+", "53453453.345345aaabbbccc23454")
+}

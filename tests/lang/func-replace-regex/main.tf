@@ -1,0 +1,3 @@
+output "r" {
+  value = replace("hello world", "/w.*d/", "everybody")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = replace("1 + 2 + 3", "+", "-")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = reverse([1, 2, 3])
+}

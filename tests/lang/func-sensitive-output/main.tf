@@ -1,0 +1,4 @@
+output "r" {
+  value     = sensitive("x")
+  sensitive = true
+}

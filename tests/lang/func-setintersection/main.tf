@@ -1,0 +1,3 @@
+output "r" {
+  value = setintersection(["a", "b"], ["b", "c"], ["b", "d"])
+}

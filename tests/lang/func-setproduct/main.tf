@@ -1,0 +1,3 @@
+output "r" {
+  value = setproduct(["development", "staging"], ["app1", "app2"])
+}

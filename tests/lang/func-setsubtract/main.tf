@@ -1,0 +1,3 @@
+output "r" {
+  value = setsubtract(["a", "b", "c"], ["a", "c"])
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = setunion(["a", "b"], ["b", "c"], ["d"])
+}

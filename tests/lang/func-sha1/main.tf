@@ -1,0 +1,3 @@
+output "r" {
+  value = sha1("hello world")
+}

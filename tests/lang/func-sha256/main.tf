@@ -1,0 +1,3 @@
+output "r" {
+  value = sha256("hello world")
+}

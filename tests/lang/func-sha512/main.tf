@@ -1,0 +1,3 @@
+output "r" {
+  value = sha512("hello world")
+}

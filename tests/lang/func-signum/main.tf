@@ -1,0 +1,3 @@
+output "r" {
+  value = [signum(-13), signum(0), signum(344)]
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = sort(["e", "d", "a", "x"])
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = startswith("hello world", "hello")
+}

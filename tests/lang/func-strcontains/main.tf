@@ -1,0 +1,3 @@
+output "r" {
+  value = [strcontains("hello world", "wor"), strcontains("hello world", "wod")]
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = substr("hello world", -5, -1)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = substr("hello", 3, 100)
+}

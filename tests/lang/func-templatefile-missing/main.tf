@@ -1,0 +1,3 @@
+output "r" {
+  value = templatefile("nope.tftpl", {})
+}

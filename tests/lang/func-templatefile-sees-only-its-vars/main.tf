@@ -1,0 +1,6 @@
+variable "x" {
+  default = "X"
+}
+output "r" {
+  value = templatefile("t.tftpl", {})
+}

@@ -1,0 +1,6 @@
+locals {
+  tpl = "Hello, $${name}!"
+}
+output "r" {
+  value = templatestring(local.tpl, { name = "Jane" })
+}

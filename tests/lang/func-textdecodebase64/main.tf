@@ -1,0 +1,3 @@
+output "r" {
+  value = textdecodebase64("SABlAGwAbABvACAAVwBvAHIAbABkAA==", "UTF-16LE")
+}

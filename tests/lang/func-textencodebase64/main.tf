@@ -1,0 +1,3 @@
+output "r" {
+  value = textencodebase64("Hello World", "UTF-16LE")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = timecmp(timestamp(), "2024-01-01T00:00:00Z")
+}

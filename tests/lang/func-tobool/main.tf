@@ -1,0 +1,3 @@
+output "r" {
+  value = [tobool(true), tobool("true"), tobool(null)]
+}

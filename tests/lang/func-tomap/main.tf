@@ -1,0 +1,3 @@
+output "r" {
+  value = tomap({"a" = 1, "b" = 2})
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = [tonumber(1), tonumber("1"), tonumber(null)]
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = toset(["c", "b", "b"])
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = transpose({"a" = ["1", "2"], "b" = ["2", "3"]})
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = trimspace("  hello\n\n")
+}

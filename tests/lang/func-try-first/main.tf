@@ -1,0 +1,6 @@
+locals {
+  m = { a = "A" }
+}
+output "r" {
+  value = try(local.m.b, local.m.a)
+}

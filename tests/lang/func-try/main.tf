@@ -1,0 +1,3 @@
+output "r" {
+  value = try(tonumber("x"), "fallback")
+}

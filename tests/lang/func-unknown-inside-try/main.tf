@@ -1,0 +1,3 @@
+output "r" {
+  value = try(nosuch(1), 2)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = urlencode("foo:bar@localhost?foo=bar&bar=baz")
+}

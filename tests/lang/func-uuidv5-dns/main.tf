@@ -1,0 +1,3 @@
+output "r" {
+  value = uuidv5("dns", "www.terraform.io")
+}

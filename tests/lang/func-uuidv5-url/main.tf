@@ -1,0 +1,3 @@
+output "r" {
+  value = uuidv5("url", "https://www.terraform.io/")
+}

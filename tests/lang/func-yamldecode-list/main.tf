@@ -1,0 +1,3 @@
+output "r" {
+  value = yamldecode("- a\n- 2\n- true")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = yamlencode({"a":"b", "c":"d"})
+}

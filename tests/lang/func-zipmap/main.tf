@@ -1,0 +1,3 @@
+output "r" {
+  value = zipmap(["a", "b"], [1, 2])
+}

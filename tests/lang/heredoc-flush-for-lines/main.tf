@@ -1,0 +1,7 @@
+output "r" {
+  value = <<-EOT
+    %{ for x in ["a", "b"] ~}
+    - ${x}
+    %{ endfor ~}
+    EOT
+}

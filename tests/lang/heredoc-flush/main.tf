@@ -1,0 +1,6 @@
+output "r" {
+  value = <<-EOT
+    hello
+      world
+    EOT
+}

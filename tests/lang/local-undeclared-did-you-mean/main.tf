@@ -1,0 +1,6 @@
+locals {
+  names = []
+}
+output "r" {
+  value = local.name
+}

@@ -1,0 +1,4 @@
+output "r" {
+  value       = "x"
+  description = "An output."
+}

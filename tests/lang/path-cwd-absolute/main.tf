@@ -1,0 +1,3 @@
+output "r" {
+  value = substr(path.cwd, 0, 1)
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = "%{ for ip in ["a", "b"] ~}\nserver ${ip}\n%{ endfor ~}"
+}

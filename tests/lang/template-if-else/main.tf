@@ -1,0 +1,6 @@
+variable "name" {
+  default = ""
+}
+output "r" {
+  value = "Hello, %{ if var.name != "" }${var.name}%{ else }unnamed%{ endif }!"
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = "a\n\t\"${"b"}\u00e9"
+}

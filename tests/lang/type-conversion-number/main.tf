@@ -1,0 +1,7 @@
+variable "n" {
+  type    = number
+  default = "5"
+}
+output "r" {
+  value = var.n + 1
+}

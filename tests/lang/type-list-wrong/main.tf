@@ -1,0 +1,4 @@
+variable "l" {
+  type    = list(string)
+  default = "x"
+}

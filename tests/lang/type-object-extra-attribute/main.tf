@@ -1,0 +1,4 @@
+variable "o" {
+  type    = object({ a = string })
+  default = { a = "x", b = "y" }
+}

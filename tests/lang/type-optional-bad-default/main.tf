@@ -1,0 +1,4 @@
+variable "v" {
+  type    = object({ a = optional(number, "x") })
+  default = {}
+}

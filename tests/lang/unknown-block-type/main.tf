@@ -1,0 +1,2 @@
+resorce "modelarts_notebook" "n" {
+}

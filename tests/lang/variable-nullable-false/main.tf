@@ -1,0 +1,5 @@
+variable "v" {
+  type     = string
+  nullable = false
+  default  = null
+}

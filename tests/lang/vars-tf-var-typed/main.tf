@@ -1,0 +1,6 @@
+variable "n" {
+  type = list(number)
+}
+output "r" {
+  value = sum(var.n)
+}
