@@ -114,6 +114,16 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         for a in r.count.iter().chain(r.for_each.iter()) {
             references(&a.expr, cfg.registry, &mut refs);
         }
+        // What a condition reads is a dependency too, as in Terraform.
+        for c in r
+            .lifecycle
+            .preconditions
+            .iter()
+            .chain(&r.lifecycle.postconditions)
+        {
+            references(&c.condition.expr, cfg.registry, &mut refs);
+            references(&c.error_message.expr, cfg.registry, &mut refs);
+        }
         for (d, span) in &r.depends_on {
             let target = crate::addr::InstanceAddr::parse(d)
                 .ok()
@@ -143,9 +153,31 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             &mut errs,
         );
     }
-    for o in cfg.outputs.values() {
+    // Outputs and check blocks are evaluated after every resource: their references need
+    // only exist.
+    let ends = cfg
+        .outputs
+        .values()
+        .map(|o| {
+            let mut exprs = vec![&o.value];
+            for c in &o.preconditions {
+                exprs.extend([&c.condition, &c.error_message]);
+            }
+            (format!("output {:?}", o.name), &o.value.span, exprs)
+        })
+        .chain(cfg.checks.iter().map(|c| {
+            let exprs = c
+                .asserts
+                .iter()
+                .flat_map(|a| [&a.condition, &a.error_message])
+                .collect();
+            (format!("check {:?}", c.name), &c.span, exprs)
+        }));
+    for (who, span, exprs) in ends {
         let mut refs = BTreeSet::new();
-        references(&o.value.expr, cfg.registry, &mut refs);
+        for e in exprs {
+            references(&e.expr, cfg.registry, &mut refs);
+        }
         for r in refs {
             let (ok, what) = match &r {
                 Ref::Local(l) => (cfg.locals.contains_key(l), format!("local.{l}")),
@@ -154,8 +186,8 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             };
             if !ok {
                 errs.push(Diag::new(
-                    Some(&o.value.span),
-                    format!("output {:?} refers to undeclared {what}", o.name),
+                    Some(span),
+                    format!("{who} refers to undeclared {what}"),
                     hint(&r, "Declare it, or fix the reference."),
                 ));
             }

@@ -84,12 +84,11 @@ fn many_waits_share_list_calls() {
     let gets = route(&stats, "GET /v1/{project_id}/notebooks/{id}");
     let lists = route(&stats, "GET /v1/{project_id}/notebooks");
     eprintln!("400 creates: {gets} GETs, {lists} list calls");
-    // Without batching each of the 400 waits needs at least one GET of its own.
+    // Without batching each of the 400 waits needs at least one GET of its own. (How
+    // many list pages the waits walk depends on how long the creates take on a loaded
+    // machine, so only the GETs are bounded.)
     assert!(lists > 0, "statuses were read through the list: {stats}");
-    assert!(
-        gets + lists < 200,
-        "lists served most of the waits: {stats}"
-    );
+    assert!(gets < 200, "lists served most of the waits: {stats}");
     assert_eq!(sim.objects("notebooks").len(), 400);
     let o = w.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);

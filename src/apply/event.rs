@@ -73,6 +73,8 @@ pub enum Event {
         because: InstanceAddr,
     },
     Interrupted,
+    /// A check block assertion that failed: shown, never a failure.
+    Warning(String),
     Summary(Summary),
     /// Outputs after apply; `None` for sensitive ones.
     Outputs(Vec<(String, Option<Value>)>),

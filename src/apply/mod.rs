@@ -364,6 +364,42 @@ fn desired_now(
     Ok((Some(plan::shape(r, kind.schema(), &config, prior)), sens))
 }
 
+/// Check an instance's preconditions (or, with `post`, its postconditions on `post`)
+/// with the values known now; the error is every failure, ready to show.
+fn conditions_now(
+    ctx: &Context<'_>,
+    state: &State,
+    ch: &Change,
+    cache: &mut plan::Expansions,
+    post: Option<Value>,
+) -> Result<(), String> {
+    let Some(r) = ctx.cfg.resource(&ch.addr.resource) else {
+        return Ok(());
+    };
+    let conds = if post.is_some() {
+        &r.lifecycle.postconditions
+    } else {
+        &r.lifecycle.preconditions
+    };
+    if conds.is_empty() {
+        return Ok(());
+    }
+    match plan::failed_conditions(
+        ctx.cfg,
+        ctx.vars,
+        ctx.data,
+        state,
+        &ch.addr,
+        Some(&ch.deps),
+        Some(cache),
+        post,
+    ) {
+        Ok(f) if f.is_empty() => Ok(()),
+        Ok(f) => Err(crate::config::Diags(f).to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Apply `plan` to `state`, persisting through `persist`. Returns the summary; the state is
 /// left consistent whatever happens.
 pub async fn apply(
@@ -423,6 +459,14 @@ pub async fn apply(
                     continue;
                 }
             };
+            // Preconditions again, with what is known now (the plan checked those it
+            // could).
+            if desired.is_some() {
+                if let Err(why) = conditions_now(ctx, state, ch, &mut expansions, None) {
+                    fail_now(&mut walk, &mut summary, i, Failure::local(why));
+                    continue;
+                }
+            }
             let _ = ctx.events.send(Event::Start {
                 addr: ch.addr.clone(),
                 action: ch.action,
@@ -479,12 +523,22 @@ pub async fn apply(
                 let id = inst
                     .as_ref()
                     .and_then(|x| x.attributes.get("id").as_str().map(str::to_string));
+                let post = inst.as_ref().map(|x| x.attributes.clone());
                 match inst {
                     Some(x) => {
                         state.instances.insert(ch.addr.clone(), x);
                     }
                     None => {
                         state.instances.remove(&ch.addr);
+                    }
+                }
+                // Postconditions on the object as made: a failure keeps it (it exists) and
+                // fails the resource, so that nothing that depends on it goes ahead.
+                if let Some(v) = post {
+                    if let Err(why) = conditions_now(ctx, state, ch, &mut expansions, Some(v)) {
+                        fail_now(&mut walk, &mut summary, i, Failure::local(why));
+                        dirty = true;
+                        continue;
                     }
                 }
                 summary.done.count(ch.action);
@@ -529,17 +583,33 @@ pub async fn apply(
     Ok(summary)
 }
 
-/// Outputs from the final state. An output of a failed resource is simply absent.
-pub fn outputs(cfg: &Config, vars: &Resolved, data: &Objects, state: &mut State) {
+/// Outputs from the final state. An output of a failed resource is simply absent, and so
+/// is one whose precondition fails: those failures are returned, to report as errors.
+pub fn outputs(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &mut State,
+) -> Vec<crate::config::Diag> {
     let mut objects = state.objects();
     objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
     let sens = state.sensitive_attributes();
     let scope = Scope::of(cfg, vars, &objects, &sens);
+    let mut failed = Vec::new();
     state.outputs = cfg
         .outputs
         .iter()
         .filter_map(|(name, o)| {
             let value = scope.eval_attr(&o.value).ok()?;
+            let f = plan::conditions::failures(
+                &scope,
+                &o.preconditions,
+                "Module output value precondition failed",
+            );
+            if !f.is_empty() {
+                failed.extend(f);
+                return None;
+            }
             Some((
                 name.clone(),
                 OutputState {
@@ -549,4 +619,16 @@ pub fn outputs(cfg: &Config, vars: &Resolved, data: &Objects, state: &mut State)
             ))
         })
         .collect();
+    failed
+}
+
+/// The check blocks' failed assertions on the final state: warnings.
+pub fn checks(cfg: &Config, vars: &Resolved, data: &Objects, state: &State) -> Vec<String> {
+    let mut objects = state.objects();
+    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let sens = state.sensitive_attributes();
+    plan::planner::check_blocks(cfg, vars, &objects, &sens)
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
 }

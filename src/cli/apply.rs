@@ -76,6 +76,9 @@ async fn execute(
     let r = crate::ops::apply::execute(x, state, &mut pl.backend, prior).await;
     let _ = view.await;
     let applied: Applied = r?;
+    for e in &applied.errors {
+        eprintln!("{}", crate::redact::scrub(&format!("Error: {e}")));
+    }
     if let Some(m) = &applied.errored {
         eprintln!("\n{}", crate::redact::scrub(m));
     }
@@ -104,6 +107,7 @@ pub async fn run(
             println!("Warning: resource targeting is in effect: this apply covers only {} and what it depends on.\n", p.target.join(", "));
         }
         print!("{}", crate::plan::render::plan(&pl.plan, registry));
+        super::print_warnings(&pl.plan);
     }
     if !pl.plan.has_changes() && (!p.refresh_only || pl.plan.drift.is_empty()) {
         let errored = crate::ops::apply::record_refresh(wd, &mut pl, &super::stderr).await?;

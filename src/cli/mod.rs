@@ -418,6 +418,13 @@ pub(crate) fn terraform_style(
         .collect()
 }
 
+/// The plan's warnings (failed check block assertions), on stderr.
+pub(crate) fn print_warnings(plan: &crate::plan::Plan) {
+    for w in &plan.warnings {
+        eprintln!("{}", crate::redact::scrub(&format!("Warning: {w}")));
+    }
+}
+
 pub fn main() -> i32 {
     // A usage error exits 1, as Terraform's do: 2 means "changes present" or "drift
     // found" to pipelines, and a typo must not read as that.

@@ -163,6 +163,10 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                         Mode::Json => emit_json("apply_skipped", &format!("{addr}: skipped because {because} failed"), json!({"hook": {"resource": resource_json(&addr), "because": because.to_string()}})),
                         _ => line(format!("{}{addr}: skipped, because {because} failed", stamp())),
                     },
+                    Event::Warning(w) => match mode {
+                        Mode::Json => emit_json("diagnostic", &w, json!({"diagnostic": {"severity": "warning", "summary": w}})),
+                        _ => eprintln!("{}", style.yellow(&crate::redact::scrub(&format!("Warning: {w}")))),
+                    },
                     Event::Interrupted => match mode {
                         Mode::Json => emit_json("interrupted", "Interrupt received: starting nothing new; waiting for operations in flight", json!({})),
                         _ => eprintln!("Interrupt received: starting nothing new, waiting for the operations in flight to reach a safe point."),

@@ -25,6 +25,10 @@ impl Style {
         self.paint(console::Style::new().red(), text)
     }
 
+    pub fn yellow(self, text: &str) -> String {
+        self.paint(console::Style::new().yellow(), text)
+    }
+
     pub fn green(self, text: &str) -> String {
         self.paint(console::Style::new().green(), text)
     }

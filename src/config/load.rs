@@ -583,7 +583,12 @@ impl Config {
         // ignored.
         let (labels, attrs, blocks): (usize, &[&str], &[&str]) = match b.ident.as_str() {
             "locals" => (0, &[], &[]),
-            "output" => (1, &["value", "description", "sensitive", "depends_on"], &[]),
+            "output" => (
+                1,
+                &["value", "description", "sensitive", "depends_on"],
+                &["precondition"],
+            ),
+            "check" => (1, &[], &["assert"]),
             "import" => (0, &["to", "id"], &[]),
             "terraform" | "maform" => (0, &["required_version"], &["backend"]),
             _ => (usize::MAX, &[], &[]),
@@ -806,11 +811,19 @@ impl Config {
                         ));
                     }
                 }
+                let preconditions = b
+                    .body
+                    .blocks
+                    .iter()
+                    .filter(|c| c.ident == "precondition")
+                    .filter_map(|c| super::resource::decode_condition(c, errs))
+                    .collect();
                 let out = Output {
                     name: name.clone(),
                     value,
                     sensitive,
                     description,
+                    preconditions,
                     span: b.span.clone(),
                 };
                 if let Some(prev) = self.outputs.insert(name.clone(), out) {
@@ -836,6 +849,36 @@ impl Config {
                     )),
                 }
             }
+            "check" => {
+                let asserts: Vec<Condition> = b
+                    .body
+                    .blocks
+                    .iter()
+                    .filter(|c| c.ident == "assert")
+                    .filter_map(|c| super::resource::decode_condition(c, errs))
+                    .collect();
+                if asserts.is_empty() {
+                    errs.push(Diag::new(
+                        Some(&b.span),
+                        "a check block needs at least one assert block",
+                        "Write assert { condition = ..., error_message = \"...\" }.",
+                    ));
+                }
+                if let Some(name) = b.labels.first() {
+                    if let Some(prev) = self.checks.iter().find(|c| &c.name == name) {
+                        errs.push(Diag::new(
+                            Some(&b.span),
+                            format!("duplicate check {name:?}"),
+                            format!("It is already declared at {}.", prev.span),
+                        ));
+                    }
+                    self.checks.push(Check {
+                        name: name.clone(),
+                        asserts,
+                        span: b.span.clone(),
+                    });
+                }
+            }
             "module" => errs.push(Diag::new(
                 Some(&b.span),
                 "modules are not supported by maform yet",
@@ -844,7 +887,26 @@ impl Config {
             other => errs.push(Diag::new(
                 Some(&b.span),
                 format!("unknown block type {other:?}"),
-                "Use resource, data, variable, locals, output, provider or import.",
+                match super::did_you_mean(
+                    other,
+                    [
+                        "resource",
+                        "data",
+                        "variable",
+                        "locals",
+                        "output",
+                        "provider",
+                        "import",
+                        "check",
+                        "terraform",
+                    ],
+                ) {
+                    Some(n) => format!("Did you mean {n:?}?"),
+                    None => {
+                        "Use resource, data, variable, locals, output, provider, import or check."
+                            .into()
+                    }
+                },
             )),
         }
     }
@@ -916,7 +978,7 @@ mod tests {
             ),
             (
                 &r.replace("XX", "lifecycle {\n    precondition {\n    }\n  }"),
-                "lifecycle.precondition is not supported",
+                "a precondition block needs condition and error_message",
             ),
             (
                 &r.replace("XX", "timeouts {\n    x {\n    }\n  }"),

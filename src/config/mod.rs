@@ -114,6 +114,28 @@ pub struct Lifecycle {
     pub prevent_destroy: bool,
     pub ignore_changes: Vec<String>,
     pub ignore_all: bool,
+    /// Checked before the object is planned and again before apply changes it.
+    pub preconditions: Vec<Condition>,
+    /// Checked on the planned object (`self`) and again on the applied one.
+    pub postconditions: Vec<Condition>,
+}
+
+/// A `precondition`, `postcondition` or `assert` block: a condition and the message shown
+/// when it is false.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub condition: Attr,
+    pub error_message: Attr,
+    /// The block's position.
+    pub span: Span,
+}
+
+/// A `check` block: assertions whose failures are warnings, never errors.
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub name: String,
+    pub asserts: Vec<Condition>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -164,6 +186,7 @@ pub struct Output {
     pub value: Attr,
     pub sensitive: bool,
     pub description: String,
+    pub preconditions: Vec<Condition>,
     pub span: Span,
 }
 
@@ -187,6 +210,7 @@ pub struct Config {
     pub locals: BTreeMap<String, Attr>,
     pub outputs: BTreeMap<String, Output>,
     pub imports: Vec<Import>,
+    pub checks: Vec<Check>,
     /// Where the state lives (`backend "pg" { ... }`); the local files when absent.
     pub backend: BackendConfig,
     pub backend_span: Option<Span>,
@@ -257,6 +281,7 @@ impl Default for Config {
             locals: BTreeMap::new(),
             outputs: BTreeMap::new(),
             imports: Vec::new(),
+            checks: Vec::new(),
             backend: BackendConfig::default(),
             backend_span: None,
             limits: Limits::default(),

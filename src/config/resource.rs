@@ -102,16 +102,35 @@ pub(super) fn decode_resource(
         match blk.ident.as_str() {
             "lifecycle" => {
                 for inner in &blk.body.blocks {
-                    let what = if matches!(inner.ident.as_str(), "precondition" | "postcondition") {
-                        format!("lifecycle.{} is not supported by maform yet", inner.ident)
-                    } else {
-                        format!("unknown block {:?} in lifecycle", inner.ident)
-                    };
-                    errs.push(Diag::new(
-                        Some(&inner.span),
-                        what,
-                        "Use prevent_destroy, ignore_changes or create_before_destroy.",
-                    ));
+                    match inner.ident.as_str() {
+                        // Data sources are read before the plan: their conditions are not
+                        // checked yet, so they are refused rather than dropped.
+                        "precondition" | "postcondition" if mode == Mode::Data => {
+                            errs.push(Diag::new(
+                                Some(&inner.span),
+                                format!(
+                                    "lifecycle.{} on a data source is not supported by maform yet",
+                                    inner.ident
+                                ),
+                                "Check the data source's values in a check block, or in a precondition of the resource that uses them.",
+                            ))
+                        }
+                        "precondition" => {
+                            if let Some(c) = decode_condition(inner, errs) {
+                                lifecycle.preconditions.push(c);
+                            }
+                        }
+                        "postcondition" => {
+                            if let Some(c) = decode_condition(inner, errs) {
+                                lifecycle.postconditions.push(c);
+                            }
+                        }
+                        other => errs.push(Diag::new(
+                            Some(&inner.span),
+                            format!("unknown block {other:?} in lifecycle"),
+                            "Use precondition, postcondition, prevent_destroy, ignore_changes or create_before_destroy.",
+                        )),
+                    }
                 }
                 for (k, a) in &blk.body.attrs {
                     if k == "ignore_changes" {
@@ -262,4 +281,44 @@ fn ignorable(schema: &crate::schema::Schema, path: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A `precondition`, `postcondition` or `assert` block: `condition` and `error_message`,
+/// nothing else.
+pub(super) fn decode_condition(b: &Block, errs: &mut Vec<Diag>) -> Option<Condition> {
+    let mut ok = true;
+    for (k, a) in &b.body.attrs {
+        if k != "condition" && k != "error_message" {
+            errs.push(Diag::new(
+                Some(&a.span),
+                format!("unsupported argument {k:?} in {}", b.ident),
+                "A condition block takes condition and error_message.",
+            ));
+            ok = false;
+        }
+    }
+    for inner in &b.body.blocks {
+        errs.push(Diag::new(
+            Some(&inner.span),
+            format!("unsupported block {:?} in {}", inner.ident, b.ident),
+            "A condition block takes condition and error_message.",
+        ));
+        ok = false;
+    }
+    let (Some(condition), Some(error_message)) = (
+        b.body.attrs.get("condition"),
+        b.body.attrs.get("error_message"),
+    ) else {
+        errs.push(Diag::new(
+            Some(&b.span),
+            format!("a {} block needs condition and error_message", b.ident),
+            "Write condition = <bool expression> and error_message = \"...\".",
+        ));
+        return None;
+    };
+    ok.then(|| Condition {
+        condition: condition.clone(),
+        error_message: error_message.clone(),
+        span: b.span.clone(),
+    })
 }

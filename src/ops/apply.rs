@@ -99,11 +99,13 @@ pub struct Applied {
     pub summary: Summary,
     /// Set when the state is in the errored file, not the backend: what to do.
     pub errored: Option<String>,
+    /// Output preconditions that failed on the final state.
+    pub errors: Vec<String>,
 }
 
 impl Applied {
     pub fn exit_code(&self) -> i32 {
-        i32::from(self.errored.is_some() || self.summary.unsuccessful())
+        i32::from(self.errored.is_some() || self.summary.unsuccessful() || !self.errors.is_empty())
     }
 }
 
@@ -144,10 +146,17 @@ pub async fn execute(
         cancel: x.cancel.clone(),
     };
     let summary = apply::apply(&ctx, x.plan, state, &mut persist).await?;
+    let mut errors = Vec::new();
     if summary.destroy {
         state.outputs.clear();
     } else {
-        apply::outputs(&x.l.cfg, &x.l.vars, x.data, state);
+        errors = apply::outputs(&x.l.cfg, &x.l.vars, x.data, state)
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        for w in apply::checks(&x.l.cfg, &x.l.vars, x.data, state) {
+            let _ = x.events.send(Event::Warning(w));
+        }
     }
     persist.persist(state).await?;
     let errored = persist.errored_message();
@@ -162,7 +171,11 @@ pub async fn execute(
         .map(|(k, o)| (k.clone(), (!o.sensitive).then(|| o.value.clone())))
         .collect();
     let _ = x.events.send(Event::Outputs(outs));
-    Ok(Applied { summary, errored })
+    Ok(Applied {
+        summary,
+        errored,
+        errors,
+    })
 }
 
 /// A plan with nothing to do still records what the refresh saw, as Terraform does (the
@@ -174,7 +187,8 @@ pub async fn record_refresh(
 ) -> anyhow::Result<Option<String>> {
     let mut st = std::mem::take(&mut p.refreshed);
     st.provider = Some(p.cloud.place.clone());
-    apply::outputs(&p.l.cfg, &p.l.vars, &p.data, &mut st);
+    // The plan checked the outputs' preconditions on these same values.
+    let _ = apply::outputs(&p.l.cfg, &p.l.vars, &p.data, &mut st);
     let prior = std::mem::take(&mut p.prior);
     let mut persist = BackendPersist::new(wd, &mut p.backend, prior, notify);
     persist.persist(&mut st).await?;

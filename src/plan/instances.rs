@@ -136,6 +136,17 @@ pub fn expand(
 
 /// Evaluate one instance's arguments against `sch`. Returns the value and the paths that
 /// are sensitive (by schema, or because their expression read a sensitive value).
+fn has_dynamic(b: &crate::config::Body) -> bool {
+    b.blocks
+        .iter()
+        .any(|x| x.ident == "dynamic" || has_dynamic(&x.body))
+}
+
+fn block_has_span(b: &crate::config::Block, s: &crate::config::Span) -> bool {
+    b.body.attrs.values().any(|a| &a.span == s)
+        || b.body.blocks.iter().any(|x| block_has_span(x, s))
+}
+
 pub fn decode_instance(
     r: &Resource,
     sch: &Schema,
@@ -154,20 +165,32 @@ pub fn decode_instance(
         }
         v
     };
-    let v = schema::decode(sch, &r.body, "", &r.span, &eval, errs);
+    // Dynamic blocks become blocks first, with this instance's values.
+    let expanded;
+    let (body, placeholders) = if has_dynamic(&r.body) {
+        let (b, p) = scope.expand_dynamic(&r.body, errs);
+        expanded = b;
+        (&expanded, p)
+    } else {
+        (&r.body, Default::default())
+    };
+    let v = scope.with_placeholders(placeholders, |_| {
+        schema::decode(sch, body, "", &r.span, &eval, errs)
+    });
     let mut paths = schema::sensitive_paths(sch, &v);
     let spans = secret_spans.into_inner();
-    for (k, a) in &r.body.attrs {
+    for (k, a) in &body.attrs {
         if spans.contains(&a.span) {
             paths.push(vec![PathStep::Key(k.clone())]);
         }
     }
-    for b in &r.body.blocks {
+    for b in &body.blocks {
         let mut refs = BTreeSet::new();
         body_references(&b.body, scope.registry, &mut refs);
         let reads_secret = refs
             .iter()
-            .any(|x| matches!(x, Ref::Var(v) if scope.sensitive_vars.contains(v)));
+            .any(|x| matches!(x, Ref::Var(v) if scope.sensitive_vars.contains(v)))
+            || spans.iter().any(|s| block_has_span(b, s));
         if reads_secret {
             paths.push(vec![PathStep::Key(b.ident.clone())]);
         }
@@ -235,6 +258,77 @@ pub fn eval_instance(
     deps: Option<&[ResourceAddr]>,
     cache: Option<&mut Expansions>,
 ) -> Result<(Value, Vec<Path>), Diags> {
+    with_instance(
+        cfg,
+        vars,
+        data,
+        state,
+        addr,
+        deps,
+        cache,
+        |r, sch, iscope| {
+            let mut errs = Vec::new();
+            let (v, s) = decode_instance(r, sch, iscope, &mut errs);
+            if errs.is_empty() {
+                Ok((v, s))
+            } else {
+                Err(Diags(errs))
+            }
+        },
+    )?
+}
+
+/// The failed preconditions of one instance with the values known now; with `post`, the
+/// failed postconditions with `post` as `self`. What apply checks around an operation.
+#[allow(clippy::too_many_arguments)]
+pub fn failed_conditions(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    addr: &InstanceAddr,
+    deps: Option<&[ResourceAddr]>,
+    cache: Option<&mut Expansions>,
+    post: Option<Value>,
+) -> Result<Vec<Diag>, Diags> {
+    with_instance(
+        cfg,
+        vars,
+        data,
+        state,
+        addr,
+        deps,
+        cache,
+        |r, _, iscope| match post {
+            None => super::conditions::failures(
+                iscope,
+                &r.lifecycle.preconditions,
+                "Resource precondition failed",
+            ),
+            Some(v) => iscope.with_self(v, |s| {
+                super::conditions::failures(
+                    s,
+                    &r.lifecycle.postconditions,
+                    "Resource postcondition failed",
+                )
+            }),
+        },
+    )
+}
+
+/// Run `f` with one instance's resource, schema and scope (its each and count), against
+/// a state and data source values.
+#[allow(clippy::too_many_arguments)]
+fn with_instance<T>(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    addr: &InstanceAddr,
+    deps: Option<&[ResourceAddr]>,
+    cache: Option<&mut Expansions>,
+    f: impl FnOnce(&crate::config::Resource, &crate::schema::Schema, &Scope<'_>) -> T,
+) -> Result<T, Diags> {
     let r = cfg.resource(&addr.resource).ok_or_else(|| {
         Diags(vec![Diag::new(
             None,
@@ -286,10 +380,5 @@ pub fn eval_instance(
             )])
         })?;
     let iscope = scope.for_instance(key.as_ref(), each);
-    let mut errs = Vec::new();
-    let (v, s) = decode_instance(r, sch, &iscope, &mut errs);
-    if !errs.is_empty() {
-        return Err(Diags(errs));
-    }
-    Ok((v, s))
+    Ok(f(r, sch, &iscope))
 }

@@ -6,6 +6,7 @@
 //! evaluation shared with apply ([`instances`]), and the renderings of a plan (human,
 //! JSON, Markdown) and its saved form. Must not touch the network or the terminal.
 
+pub mod conditions;
 pub mod exact;
 pub mod instances;
 pub mod json;
@@ -18,7 +19,7 @@ pub mod render;
 mod render_tests;
 pub mod saved;
 
-pub use instances::{eval_instance, expand, Expansions, InstanceKey};
+pub use instances::{eval_instance, expand, failed_conditions, Expansions, InstanceKey};
 pub use planner::{diff_paths, drift, forces_new, plan, planned, shape, Inputs};
 
 use crate::addr::{InstanceAddr, Key, ResourceAddr};
@@ -298,6 +299,9 @@ pub struct Plan {
     /// Files the configuration read through `file()` while planning: a saved plan's
     /// digest covers them with the configuration files.
     pub reads: Vec<std::path::PathBuf>,
+    /// Check block assertions that failed on the planned values: warnings, never errors
+    /// (apply checks them again on what it made).
+    pub warnings: Vec<crate::config::Diag>,
 }
 
 impl Change {

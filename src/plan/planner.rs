@@ -240,6 +240,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     // Changes that would destroy a prevent_destroy resource, checked once the plan's
     // scope is known.
     let mut guarded: Vec<(InstanceAddr, Diag)> = Vec::new();
+    let mut condition_warnings: Vec<Diag> = Vec::new();
 
     if !opts.destroy {
         for &ri in &inp.graph.order {
@@ -279,6 +280,21 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 }
                 if errs.len() > before_errs {
                     continue;
+                }
+                // Preconditions, with the instance's each and count. (A refresh-only
+                // plan reports failures as warnings, as Terraform does.)
+                let failed = super::conditions::failures(
+                    &iscope,
+                    &r.lifecycle.preconditions,
+                    "Resource precondition failed",
+                );
+                if !failed.is_empty() {
+                    if opts.refresh_only {
+                        condition_warnings.extend(failed);
+                    } else {
+                        errs.extend(failed);
+                        continue;
+                    }
                 }
                 configured.insert(addr.clone());
                 let prior_inst = inp.refreshed.instances.get(&addr);
@@ -343,6 +359,22 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                     after = shape(r, sch, &config, None);
                     schema::digest_secrets(sch, &mut after, prior);
                 }
+                // Postconditions see the planned object as `self`; what is known only
+                // after apply is checked then.
+                if !r.lifecycle.postconditions.is_empty() {
+                    let failed = iscope.with_self(after.clone(), |s| {
+                        super::conditions::failures(
+                            s,
+                            &r.lifecycle.postconditions,
+                            "Resource postcondition failed",
+                        )
+                    });
+                    if opts.refresh_only {
+                        condition_warnings.extend(failed);
+                    } else {
+                        errs.extend(failed);
+                    }
+                }
                 // A no-op keeps one copy of the object: its `after` is its `before`.
                 let after = if action == Action::NoOp {
                     values.push((key, after));
@@ -406,6 +438,10 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         changes.clear();
     }
     let outputs = plan_outputs(inp, &objects, &sensitive_objects)?;
+    let mut warnings = condition_warnings;
+    if !opts.destroy {
+        warnings.extend(check_blocks(cfg, inp.vars, &objects, &sensitive_objects));
+    }
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut changes, &opts.targets);
     }
@@ -433,7 +469,42 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         imports: Vec::new(),
         rehash,
         reads: Vec::new(),
+        warnings,
     })
+}
+
+/// The failed assertions of the check blocks, as warnings: a check never stops a plan or
+/// an apply. One that reads values known only after apply says so.
+pub fn check_blocks(
+    cfg: &crate::config::Config,
+    vars: &crate::config::vars::Resolved,
+    objects: &Objects,
+    sensitive_objects: &SecretAttrs,
+) -> Vec<Diag> {
+    use super::conditions::{check, Verdict};
+    let scope = Scope::of(cfg, vars, objects, sensitive_objects);
+    let mut out = Vec::new();
+    for c in &cfg.checks {
+        for a in &c.asserts {
+            match check(
+                &scope,
+                a,
+                &format!("Check block assertion failed (check {:?})", c.name),
+            ) {
+                Verdict::Pass => {}
+                Verdict::Fail(d) => out.push(d),
+                Verdict::Unknown => out.push(Diag::new(
+                    Some(&a.condition.span),
+                    format!(
+                        "Check block assertion known after apply (check {:?})",
+                        c.name
+                    ),
+                    "The condition reads values known only after apply; apply checks it.",
+                )),
+            }
+        }
+    }
+    out
 }
 
 /// The outputs' changes, with the planned resource values.
@@ -471,7 +542,19 @@ fn plan_outputs(
                 }
             }
         };
-        if scope.sensitive_hit.get() && !o.sensitive {
+        let secret = scope.sensitive_hit.get();
+        if !opts.destroy && !opts.refresh_only {
+            let failed = super::conditions::failures(
+                &scope,
+                &o.preconditions,
+                "Module output value precondition failed",
+            );
+            if !failed.is_empty() {
+                errs.extend(failed);
+                continue;
+            }
+        }
+        if secret && !o.sensitive {
             errs.push(Diag::new(
                 Some(&o.span),
                 format!("output {name:?} refers to sensitive values"),

@@ -432,6 +432,7 @@ impl SavedPlan {
             .collect::<anyhow::Result<_>>()?;
         Ok(SavedPlan {
             plan: Plan {
+                warnings: Vec::new(),
                 changes,
                 drift,
                 outputs,
@@ -482,6 +483,7 @@ mod tests {
             m.insert("id".into(), Value::Unknown);
         }
         let plan = Plan {
+            warnings: Vec::new(),
             changes: vec![Change {
                 addr: addr.clone(),
                 action: Action::Replace,

@@ -5,6 +5,7 @@ use super::{Attr, Diag, Span};
 use crate::addr::{Key, Mode, ResourceAddr};
 use crate::provider::Registry;
 use crate::value::Value;
+mod dynamic;
 mod refs;
 mod template;
 #[cfg(test)]
@@ -194,6 +195,16 @@ impl<'a> Scope<'a> {
         s.workspace = self.workspace.clone();
         s.local_cache = RefCell::new(self.local_cache.borrow().clone());
         s
+    }
+
+    /// Run `f` with `self` bound to `v`: what a postcondition sees.
+    pub fn with_self<T>(&self, v: Value, f: impl FnOnce(&Self) -> T) -> T {
+        self.frames
+            .borrow_mut()
+            .push(BTreeMap::from([("self".to_string(), v)]));
+        let r = f(self);
+        self.frames.borrow_mut().pop();
+        r
     }
 
     /// Evaluate an argument. Secrets it read are reported through `sensitive_hit`; the

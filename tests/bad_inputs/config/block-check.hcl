@@ -1,7 +1,0 @@
-#! base: good
-check "x" {
-  assert {
-    condition     = true
-    error_message = "x"
-  }
-}

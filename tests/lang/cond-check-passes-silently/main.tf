@@ -1,0 +1,6 @@
+check "ok" {
+  assert {
+    condition     = 1 == 1
+    error_message = "never."
+  }
+}

@@ -1,0 +1,6 @@
+check "c" {
+  assert {
+    condition     = var.nope
+    error_message = "x"
+  }
+}

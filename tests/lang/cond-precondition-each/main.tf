@@ -1,0 +1,15 @@
+resource "modelarts_notebook" "n" {
+  for_each = toset(["a", "bb"])
+  name     = "c-${each.key}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+  lifecycle {
+    precondition {
+      condition     = length(each.key) == 1
+      error_message = "one letter: ${each.key}"
+    }
+  }
+}

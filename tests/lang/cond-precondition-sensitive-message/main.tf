@@ -1,0 +1,18 @@
+variable "pw" {
+  default   = "hunter2"
+  sensitive = true
+}
+resource "modelarts_notebook" "n" {
+  name     = "lang-n"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+  lifecycle {
+    precondition {
+      condition     = length(var.pw) > 10
+      error_message = "bad ${var.pw}"
+    }
+  }
+}

@@ -1,6 +1,0 @@
-check "c" {
-  assert {
-    condition     = true
-    error_message = "x"
-  }
-}
