@@ -6,7 +6,8 @@
 //! A case's `expect` file holds steps; each starts with `args:` (the command line), and
 //! may say `env: NAME=VALUE`, `exit: N` (default 0), `stdout: TEXT` and `stderr: TEXT`
 //! (text that output must contain; repeatable), `!stdout: TEXT` and `!stderr: TEXT`
-//! (text it must not contain). `values: {JSON}` is a step of its own: apply, then
+//! (text it must not contain), `copy: FROM TO` (copy a file of the case over another
+//! before the step: how a case changes its configuration between steps). `values: {JSON}` is a step of its own: apply, then
 //! `output -json`, and each named output must have that value. Lines starting with `#`
 //! say what Terraform does and where it is documented.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test reports on its terminal
@@ -26,6 +27,7 @@ struct Step {
     not_stdout: Vec<String>,
     not_stderr: Vec<String>,
     values: Option<Value>,
+    copies: Vec<(String, String)>,
 }
 
 fn steps(case: &Path) -> Vec<Step> {
@@ -66,6 +68,10 @@ fn steps(case: &Path) -> Vec<Step> {
             "stderr" => s.stderr.push(v.into()),
             "!stdout" => s.not_stdout.push(v.into()),
             "!stderr" => s.not_stderr.push(v.into()),
+            "copy" => {
+                let (a, b) = v.split_once(' ').expect("copy: FROM TO");
+                s.copies.push((a.into(), b.into()));
+            }
             other => panic!("{}:{}: unknown key {other:?}", case.display(), n + 1),
         }
     }
@@ -126,6 +132,9 @@ fn run_case(case: &Path) -> Result<(), String> {
         } else {
             s.args.clone()
         };
+        for (from, to) in &s.copies {
+            std::fs::copy(w.path().join(from), w.path().join(to)).map_err(|e| e.to_string())?;
+        }
         let mut c = w.command(&args.iter().map(String::as_str).collect::<Vec<_>>());
         for (k, _) in std::env::vars() {
             if k.starts_with("TF_VAR_") || k.starts_with("MAFORM_") || k == "NO_COLOR" {

@@ -589,6 +589,7 @@ impl Config {
                 &["precondition"],
             ),
             "check" => (1, &[], &["assert"]),
+            "moved" => (0, &["from", "to"], &[]),
             "import" => (0, &["to", "id"], &[]),
             "terraform" | "maform" => (0, &["required_version"], &["backend"]),
             _ => (usize::MAX, &[], &[]),
@@ -877,6 +878,51 @@ impl Config {
                         asserts,
                         span: b.span.clone(),
                     });
+                }
+            }
+            "moved" => {
+                let addr = |k: &str| -> Result<crate::addr::InstanceAddr, Diag> {
+                    let a = b.body.attrs.get(k).ok_or_else(|| {
+                        Diag::new(
+                            Some(&b.span),
+                            format!("a moved block needs {k}"),
+                            "Write moved { from = TYPE.OLD, to = TYPE.NEW }.",
+                        )
+                    })?;
+                    traversal_text(&a.expr)
+                        .and_then(|t| crate::addr::InstanceAddr::parse(&t).ok())
+                        .filter(|x| x.resource.mode == crate::addr::Mode::Managed)
+                        .ok_or_else(|| {
+                            Diag::new(
+                                Some(&a.span),
+                                format!("moved.{k} must be a resource address"),
+                                "Write TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"] (modules are not supported yet).",
+                            )
+                        })
+                };
+                match (addr("from"), addr("to")) {
+                    (Ok(from), Ok(to)) => {
+                        let problem = if from.resource.rtype != to.resource.rtype {
+                            Some("a moved block cannot change the resource type")
+                        } else if from == to {
+                            Some("a moved block must move to another address")
+                        } else if from.key.is_some() != to.key.is_some()
+                            && from.resource != to.resource
+                        {
+                            Some("a moved block between a resource and one instance must keep the resource's name (add or remove count/for_each)")
+                        } else {
+                            None
+                        };
+                        match problem {
+                            Some(p) => errs.push(Diag::new(Some(&b.span), p, "")),
+                            None => self.moved.push(Moved {
+                                from,
+                                to,
+                                span: b.span.clone(),
+                            }),
+                        }
+                    }
+                    (a, c) => errs.extend(a.err().into_iter().chain(c.err())),
                 }
             }
             "module" => errs.push(Diag::new(

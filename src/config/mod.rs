@@ -190,6 +190,14 @@ pub struct Output {
     pub span: Span,
 }
 
+/// A `moved` block: objects at `from` in the state now belong to `to`.
+#[derive(Clone, Debug)]
+pub struct Moved {
+    pub from: crate::addr::InstanceAddr,
+    pub to: crate::addr::InstanceAddr,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Import {
     pub to: String,
@@ -211,6 +219,7 @@ pub struct Config {
     pub outputs: BTreeMap<String, Output>,
     pub imports: Vec<Import>,
     pub checks: Vec<Check>,
+    pub moved: Vec<Moved>,
     /// Where the state lives (`backend "pg" { ... }`); the local files when absent.
     pub backend: BackendConfig,
     pub backend_span: Option<Span>,
@@ -282,6 +291,7 @@ impl Default for Config {
             outputs: BTreeMap::new(),
             imports: Vec::new(),
             checks: Vec::new(),
+            moved: Vec::new(),
             backend: BackendConfig::default(),
             backend_span: None,
             limits: Limits::default(),

@@ -229,6 +229,10 @@ pub async fn prepare_saved(
     if !backend.exists() {
         state.lineage = saved.lineage.clone();
     }
+    // Objects the plan moved take their new addresses.
+    for (from, to) in &saved.plan.moves {
+        crate::plan::moves::rename(&mut state, from, to);
+    }
     // Objects imported by the plan enter the state as planned.
     for (a, _) in &saved.plan.imports {
         if let Some(c) = saved.plan.changes.iter().find(|c| c.addr == *a) {

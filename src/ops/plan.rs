@@ -120,6 +120,11 @@ async fn plan_with(
         }
         journal.clear().await?;
     }
+    // Moved blocks: the objects take their new addresses before anything is planned (the
+    // prior state the plan compares with moves too; the one the backend holds does not).
+    let (moves, move_warnings) = plan::moves::apply(&l.cfg, &mut refreshed)?;
+    let mut moved_prior = prior.clone();
+    plan::moves::apply(&l.cfg, &mut moved_prior)?;
     let imports = if req.destroy || req.refresh_only {
         vec![]
     } else {
@@ -135,7 +140,7 @@ async fn plan_with(
         cfg: &l.cfg,
         vars: &l.vars,
         graph: &l.graph,
-        prior: &prior,
+        prior: &moved_prior,
         refreshed: &refreshed,
         data: &data,
         options: &opts,
@@ -153,6 +158,8 @@ async fn plan_with(
     // Old digests of unchanged secrets are rewritten with the state, whatever is applied.
     plan.rewrite_digests(&mut refreshed);
     plan.imports = imports;
+    plan.moves = moves;
+    plan.warnings.extend(move_warnings);
     Ok((plan, prior, refreshed, data))
 }
 

@@ -174,7 +174,18 @@ fn state_values(st: &State) -> Json {
 
 /// The whole plan document.
 pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)]) -> Json {
-    let changes: Vec<Json> = p.changes.iter().map(change_json).collect();
+    // A moved object's change says where it was (Terraform's `previous_address`).
+    let changes: Vec<Json> = p
+        .changes
+        .iter()
+        .map(|c| {
+            let mut j = change_json(c);
+            if let Some((from, _)) = p.moves.iter().find(|(_, to)| *to == c.addr) {
+                j["previous_address"] = json!(from.to_string());
+            }
+            j
+        })
+        .collect();
     let planned: Vec<Json> = p
         .changes
         .iter()

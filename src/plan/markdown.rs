@@ -15,7 +15,7 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if acting.is_empty() {
+    if acting.is_empty() && p.moves.is_empty() {
         let _ = writeln!(
             out,
             "### maform plan: no changes\n\nThe infrastructure matches the configuration."
@@ -25,6 +25,13 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
             out,
             "### maform plan: {a} to add, {c} to change, {d} to destroy\n"
         );
+    }
+    if !p.moves.is_empty() {
+        let _ = writeln!(out, "**Moved (kept, at a new address):**\n");
+        for (from, to) in &p.moves {
+            let _ = writeln!(out, "- `{from}` → `{to}`");
+        }
+        out.push('\n');
     }
     let risky: Vec<_> = acting
         .iter()

@@ -11,6 +11,7 @@ pub mod exact;
 pub mod instances;
 pub mod json;
 pub mod markdown;
+pub mod moves;
 pub mod planner;
 #[cfg(test)]
 mod planner_tests;
@@ -292,6 +293,8 @@ pub struct Plan {
     pub options: Options,
     /// Objects brought under management by this plan (address, id).
     pub imports: Vec<(InstanceAddr, String)>,
+    /// Objects the plan moves to a new address (`moved` blocks): (old, new).
+    pub moves: Vec<moves::Move>,
     /// Secrets whose digest in the state is of an old kind, with the new digest to write
     /// in its place: no change to the object, the next state write rewrites them (saved
     /// plans keep them too).
@@ -356,6 +359,7 @@ impl Plan {
     }
     pub fn has_changes(&self) -> bool {
         !self.imports.is_empty()
+            || !self.moves.is_empty()
             || self.changes.iter().any(|c| c.action.acts())
             || self.outputs.iter().any(|o| o.before != o.after)
     }

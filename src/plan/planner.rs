@@ -467,6 +467,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         outputs,
         options: opts.clone(),
         imports: Vec::new(),
+        moves: Vec::new(),
         rehash,
         reads: Vec::new(),
         warnings,

@@ -460,10 +460,11 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         return out;
     }
     let imported = |c: &Change| p.imports.iter().any(|(a, _)| *a == c.addr);
+    let moved_from = |c: &Change| p.moves.iter().find(|(_, to)| *to == c.addr).map(|m| &m.0);
     let acting: Vec<&Change> = p
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp || imported(c))
+        .filter(|c| c.action != Action::NoOp || imported(c) || moved_from(c).is_some())
         .collect();
     let outputs_changed: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
     if acting.is_empty() && outputs_changed.is_empty() {
@@ -471,8 +472,10 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         return out;
     }
     if !acting.is_empty() {
-        out.push_str("maform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n");
         let has = |a: Action| acting.iter().any(|c| c.action == a);
+        if acting.iter().any(|c| c.action != Action::NoOp) {
+            out.push_str("maform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:\n");
+        }
         if has(Action::Create) {
             out.push_str("  + create\n");
         }
@@ -487,6 +490,13 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         }
         out.push_str("\nmaform will perform the following actions:\n\n");
         for c in &acting {
+            if let Some(from) = moved_from(c) {
+                let _ = writeln!(out, "  # {from} has moved to {}", c.addr);
+                if c.action == Action::NoOp && !imported(c) {
+                    out.push('\n');
+                    continue;
+                }
+            }
             if let Some((_, id)) = p.imports.iter().find(|(a, _)| *a == c.addr) {
                 let _ = writeln!(out, "  # {} will be imported\n    # (id={id})", c.addr);
                 if c.action == Action::NoOp {

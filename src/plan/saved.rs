@@ -130,6 +130,15 @@ struct File {
     /// New digests for secrets whose state digest is of an old kind.
     #[serde(default)]
     rehash: Vec<FileRehash>,
+    /// Objects moved to new addresses by `moved` blocks.
+    #[serde(default)]
+    moves: Vec<FileMove>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileMove {
+    from: String,
+    to: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -338,6 +347,14 @@ impl SavedPlan {
                 })
                 .collect(),
             reads: p.reads.clone(),
+            moves: p
+                .moves
+                .iter()
+                .map(|(a, b)| FileMove {
+                    from: a.to_string(),
+                    to: b.to_string(),
+                })
+                .collect(),
             rehash: p
                 .rehash
                 .iter()
@@ -425,6 +442,11 @@ impl SavedPlan {
             .into_iter()
             .map(|i| Ok((instance(&i.address)?, i.id)))
             .collect::<anyhow::Result<_>>()?;
+        let moves = f
+            .moves
+            .iter()
+            .map(|m| Ok((instance(&m.from)?, instance(&m.to)?)))
+            .collect::<anyhow::Result<_>>()?;
         let data = f
             .data
             .iter()
@@ -433,6 +455,7 @@ impl SavedPlan {
         Ok(SavedPlan {
             plan: Plan {
                 warnings: Vec::new(),
+                moves,
                 changes,
                 drift,
                 outputs,
@@ -484,6 +507,7 @@ mod tests {
         }
         let plan = Plan {
             warnings: Vec::new(),
+            moves: vec![],
             changes: vec![Change {
                 addr: addr.clone(),
                 action: Action::Replace,

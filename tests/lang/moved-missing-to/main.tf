@@ -1,0 +1,3 @@
+moved {
+  from = modelarts_notebook.a
+}

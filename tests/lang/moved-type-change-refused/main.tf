@@ -1,0 +1,4 @@
+moved {
+  from = modelarts_notebook.a
+  to   = modelarts_devserver.a
+}
