@@ -114,6 +114,9 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         for a in r.count.iter().chain(r.for_each.iter()) {
             references(&a.expr, cfg.registry, &mut refs);
         }
+        for a in &r.lifecycle.replace_triggered_by {
+            references(&a.expr, cfg.registry, &mut refs);
+        }
         // What a condition reads is a dependency too, as in Terraform.
         for c in r
             .lifecycle

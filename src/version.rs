@@ -57,7 +57,9 @@ pub fn satisfies(spec: &str, version: &str) -> Result<bool, String> {
                     upper.pop();
                 }
                 let last = upper.len() - 1;
-                upper[last] += 1;
+                upper[last] = upper[last].checked_add(1).ok_or_else(|| {
+                    format!("{c:?} is not a version constraint such as \">= 0.1\" or \"~> 0.1.0\"")
+                })?;
                 o.is_ge() && cmp(&have, &upper).is_lt()
             }
         };

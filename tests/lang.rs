@@ -7,7 +7,8 @@
 //! may say `env: NAME=VALUE`, `exit: N` (default 0), `stdout: TEXT` and `stderr: TEXT`
 //! (text that output must contain; repeatable), `!stdout: TEXT` and `!stderr: TEXT`
 //! (text it must not contain), `copy: FROM TO` (copy a file of the case over another
-//! before the step: how a case changes its configuration between steps). `values: {JSON}` is a step of its own: apply, then
+//! before the step: how a case changes its configuration between steps), `save: FILE`
+//! (write the step's stdout to a file, for a later step to read). `values: {JSON}` is a step of its own: apply, then
 //! `output -json`, and each named output must have that value. Lines starting with `#`
 //! say what Terraform does and where it is documented.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test reports on its terminal
@@ -28,6 +29,7 @@ struct Step {
     not_stderr: Vec<String>,
     values: Option<Value>,
     copies: Vec<(String, String)>,
+    save: Option<String>,
 }
 
 fn steps(case: &Path) -> Vec<Step> {
@@ -68,6 +70,7 @@ fn steps(case: &Path) -> Vec<Step> {
             "stderr" => s.stderr.push(v.into()),
             "!stdout" => s.not_stdout.push(v.into()),
             "!stderr" => s.not_stderr.push(v.into()),
+            "save" => s.save = Some(v.into()),
             "copy" => {
                 let (a, b) = v.split_once(' ').expect("copy: FROM TO");
                 s.copies.push((a.into(), b.into()));
@@ -155,6 +158,9 @@ fn run_case(case: &Path) -> Result<(), String> {
                 args.join(" ")
             ))
         };
+        if let Some(f) = &s.save {
+            std::fs::write(w.path().join(f), &stdout).map_err(|e| e.to_string())?;
+        }
         if code != s.exit {
             return fail(format!("exit {code}, expected {}", s.exit));
         }

@@ -189,6 +189,8 @@ impl Job {
             record: None,
         };
         match self.ch.action {
+            // Out of the state; the object itself is left alone.
+            Action::Forget => Outcome::Ok(None),
             Action::Delete => match p.delete(self.kind, &id, &op(Op::Delete)).await {
                 Ok(()) => Outcome::Ok(None),
                 Err(e) => fail(e),

@@ -252,7 +252,10 @@ pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
     let files: Vec<PathBuf> = if files.is_empty() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "hcl" || e == "tfvars"))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e == "hcl" || e == "tf" || e == "tfvars")
+            })
             .collect();
         v.sort();
         v

@@ -1,5 +1,6 @@
-//! `maform graph [--plan]`: the resource graph in DOT, nodes labelled with their planned
-//! action when asked.
+//! `maform graph [--plan] [--format dot|mermaid]`: the resource graph in DOT or as a
+//! Mermaid flowchart (which code hosts render), nodes labelled with their planned action
+//! when asked.
 
 use super::{Exit, PlanArgs, VarArgs, Workdir};
 use crate::addr::ResourceAddr;
@@ -8,7 +9,12 @@ use crate::plan::Action;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub async fn run(wd: &Workdir, plan: bool, vars: VarArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    wd: &Workdir,
+    plan: bool,
+    format: super::GraphFormat,
+    vars: VarArgs,
+) -> anyhow::Result<Exit> {
     let l = crate::ops::load(wd, &vars.inputs())?;
     let actions = if plan {
         let p = PlanArgs {
@@ -30,8 +36,45 @@ pub async fn run(wd: &Workdir, plan: bool, vars: VarArgs) -> anyhow::Result<Exit
     } else {
         BTreeMap::new()
     };
-    print!("{}", dot(&l, &actions));
+    match format {
+        super::GraphFormat::Dot => print!("{}", dot(&l, &actions)),
+        super::GraphFormat::Mermaid => print!("{}", mermaid(&l, &actions)),
+    }
     Ok(Exit(0))
+}
+
+/// A Mermaid flowchart: one node per resource (its planned action in the label when
+/// known), an edge from each resource to what it depends on.
+pub fn mermaid(l: &Loaded, actions: &BTreeMap<ResourceAddr, Action>) -> String {
+    let id = |i: usize| format!("r{i}");
+    let mut s = String::from("flowchart BT\n");
+    for (i, r) in l.cfg.resources.iter().enumerate() {
+        let key = r.addr();
+        let label = match actions.get(&key) {
+            Some(a) if *a != Action::NoOp => format!("{key}<br/>{}", a.json_actions().join(", ")),
+            _ => key.to_string(),
+        };
+        s.push_str(&format!(
+            "  {}[\"{}\"]\n",
+            id(i),
+            label.replace('"', "#quot;")
+        ));
+    }
+    let index: BTreeMap<ResourceAddr, usize> = l
+        .cfg
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.addr(), i))
+        .collect();
+    for (i, _) in l.cfg.resources.iter().enumerate() {
+        for d in &l.graph.deps[i] {
+            if let Some(j) = index.get(d) {
+                s.push_str(&format!("  {} --> {}\n", id(i), id(*j)));
+            }
+        }
+    }
+    s
 }
 
 fn dot(l: &Loaded, actions: &BTreeMap<ResourceAddr, Action>) -> String {

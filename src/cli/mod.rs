@@ -81,6 +81,12 @@ pub(crate) struct PlanArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub(crate) enum Format {
     Human,
     Json,
@@ -147,8 +153,18 @@ pub(crate) enum Cmd {
     Validate {
         #[command(flatten)]
         vars: VarArgs,
+        /// Print the result as JSON (Terraform's validate shape: valid, counts, and each
+        /// diagnostic with its range).
+        #[arg(long)]
+        json: bool,
     },
-    /// Rewrite *.hcl files in the canonical style.
+    /// Print maform's version.
+    Version {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite *.tf, *.hcl and *.tfvars files in the canonical style.
     Fmt {
         /// Only check; exit 3 if a file would change.
         #[arg(long)]
@@ -175,6 +191,9 @@ pub(crate) enum Cmd {
         /// Label nodes with their planned action (contacts the API).
         #[arg(long)]
         plan: bool,
+        /// DOT (Graphviz) or a Mermaid flowchart.
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
         #[command(flatten)]
         vars: VarArgs,
     },
@@ -394,21 +413,47 @@ impl PlanArgs {
 pub(crate) fn terraform_style(
     args: impl IntoIterator<Item = std::ffi::OsString>,
 ) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    // The long flags that take a value as the next argument: what follows one of them is
+    // a value, never rewritten (`--out -plan` stays as written).
+    fn valued(c: &clap::Command, out: &mut std::collections::BTreeSet<String>) {
+        for a in c.get_arguments() {
+            if let Some(l) = a.get_long() {
+                if a.get_action().takes_values() {
+                    out.insert(l.to_string());
+                }
+            }
+        }
+        for sub in c.get_subcommands() {
+            valued(sub, out);
+        }
+    }
+    let mut takes_value = std::collections::BTreeSet::new();
+    valued(&Cli::command(), &mut takes_value);
     let mut rest = false;
+    let mut value_next = false;
     args.into_iter()
         .map(|a| {
             let Some(t) = a.to_str().filter(|_| !rest) else {
                 return a;
             };
+            if std::mem::take(&mut value_next) {
+                return a;
+            }
             if t == "--" {
                 rest = true;
                 return a;
             }
-            let name = t
+            let flag = t.strip_prefix("--").or_else(|| t.strip_prefix('-'));
+            let name = flag.map(|f| f.split('=').next().unwrap_or(f));
+            if let (Some(f), Some(n)) = (flag, name) {
+                value_next = !f.contains('=') && takes_value.contains(n);
+            }
+            let single = t
                 .strip_prefix('-')
                 .filter(|f| !f.starts_with('-'))
                 .map(|f| f.split('=').next().unwrap_or(f));
-            match name {
+            match single {
                 Some(n) if n.len() >= 2 && n.starts_with(|c: char| c.is_ascii_alphabetic()) => {
                     format!("-{t}").into()
                 }
@@ -416,6 +461,23 @@ pub(crate) fn terraform_style(
             }
         })
         .collect()
+}
+
+/// One diagnostic in Terraform's JSON shape (`severity`, `summary`, `detail`, `range`).
+fn diagnostic_json(d: &crate::config::Diag) -> serde_json::Value {
+    let mut j = serde_json::json!({
+        "severity": "error",
+        "summary": crate::redact::scrub(&d.summary),
+        "detail": crate::redact::scrub(&d.detail),
+    });
+    if let Some(s) = &d.span {
+        j["range"] = serde_json::json!({
+            "filename": &*s.file,
+            "start": {"line": s.line, "column": s.col},
+            "end": {"line": s.line, "column": s.col},
+        });
+    }
+    j
 }
 
 /// The plan's warnings (failed check block assertions), on stderr.
@@ -491,9 +553,56 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
     let color = style::Style::detect(cli.no_color);
     match cli.cmd {
         Cmd::Sim(a) => sim::run(a).await,
-        Cmd::Validate { vars } => {
-            crate::ops::plan::validate(&wd()?, &vars.inputs())?;
-            println!("Success! The configuration is valid.");
+        Cmd::Validate { vars, json } => {
+            let r = crate::ops::plan::validate(&wd()?, &vars.inputs());
+            if !json {
+                r?;
+                println!("Success! The configuration is valid.");
+                return Ok(Exit(0));
+            }
+            let diags: Vec<serde_json::Value> = match &r {
+                Ok(()) => vec![],
+                Err(e) => match e.downcast_ref::<crate::config::Diags>() {
+                    Some(d) => d.0.iter().map(diagnostic_json).collect(),
+                    None => vec![
+                        serde_json::json!({"severity": "error", "summary": crate::redact::scrub(&format!("{e:#}")), "detail": ""}),
+                    ],
+                },
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "format_version": "1.0",
+                    "valid": r.is_ok(),
+                    "error_count": diags.len(),
+                    "warning_count": 0,
+                    "diagnostics": diags,
+                }))?
+            );
+            Ok(Exit(i32::from(r.is_err())))
+        }
+        Cmd::Version { json } => {
+            let platform = format!(
+                "{}_{}",
+                std::env::consts::OS,
+                match std::env::consts::ARCH {
+                    "x86_64" => "amd64",
+                    "aarch64" => "arm64",
+                    other => other,
+                }
+            );
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "maform_version": crate::version::VERSION,
+                        "platform": platform,
+                        "provider_selections": {},
+                    }))?
+                );
+            } else {
+                println!("maform v{}\non {platform}", crate::version::VERSION);
+            }
             Ok(Exit(0))
         }
         Cmd::Fmt { check, files } => fmt::run(dir, check, &files),
@@ -506,7 +615,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => init::run(&wd()?, migrate_state, reconfigure).await,
         Cmd::ForceUnlock { id, force } => state::force_unlock(&wd()?, &id, force).await,
         Cmd::Output { name, json, raw } => output::run(&wd()?, name, json, raw).await,
-        Cmd::Graph { plan, vars } => graph::run(&wd()?, plan, vars).await,
+        Cmd::Graph { plan, format, vars } => graph::run(&wd()?, plan, format, vars).await,
         Cmd::Plan {
             p,
             detailed_exitcode,

@@ -171,7 +171,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                         Mode::Json => emit_json("interrupted", "Interrupt received: starting nothing new; waiting for operations in flight", json!({})),
                         _ => eprintln!("Interrupt received: starting nothing new, waiting for the operations in flight to reach a safe point."),
                     },
-                    Event::Summary(Summary { done: Counts { add: added, change: changed, destroy: destroyed }, failed, skipped, interrupted, destroy, .. }) => {
+                    Event::Summary(Summary { done: Counts { add: added, change: changed, destroy: destroyed, forget: forgotten }, failed, skipped, interrupted, destroy, .. }) => {
                         if let Some(o) = &overall {
                             o.finish_and_clear();
                         }
@@ -182,7 +182,8 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                         } else if destroy {
                             format!("Destroy complete! Resources: {destroyed} destroyed.")
                         } else {
-                            format!("Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.")
+                            let forgot = if forgotten > 0 { format!(", {forgotten} forgotten") } else { String::new() };
+                            format!("Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed{forgot}.")
                         };
                         match mode {
                             Mode::Json => emit_json("change_summary", &msg, json!({"changes": {"add": added, "change": changed, "remove": destroyed, "failed": failed, "skipped": skipped, "operation": if destroy { "destroy" } else { "apply" }}})),

@@ -276,18 +276,19 @@ pub fn parse_text(name: &str, text: &str) -> Result<Body, Diag> {
     let lines = Lines::new(name, text);
     match hcl_edit::parser::parse_body(text) {
         Ok(mut b) => {
-            hcl_edit::visit_mut::VisitMut::visit_body_mut(&mut FlushHeredocs { text }, &mut b);
             // A call of a function that does not exist is an error before anything is
             // evaluated, even inside try() or can(), which would otherwise swallow it.
+            // (Checked on the parsed text, whose positions are the file's.)
             let mut calls = UnknownCalls {
                 lines: &lines,
                 found: None,
             };
             hcl_edit::visit::Visit::visit_body(&mut calls, &b);
-            match calls.found {
-                Some(d) => Err(d),
-                None => Ok(decode_body(&b, &lines)),
+            if let Some(d) = calls.found {
+                return Err(d);
             }
+            hcl_edit::visit_mut::VisitMut::visit_body_mut(&mut FlushHeredocs { text }, &mut b);
+            Ok(decode_body(&b, &lines))
         }
         Err(e) => {
             let loc = e.location();
@@ -329,7 +330,6 @@ fn only(b: &Block, attrs: &[&str], blocks: &[&str], errs: &mut Vec<Diag>) {
         "required_providers" | "cloud" | "experiments" | "provider_meta" => {
             "maform does not read Terraform's settings; remove it (maform's own settings are the backend block).".to_string()
         }
-        "for_each" => "Importing with for_each is not supported; write one import block per object.".to_string(),
         "provider" => "maform has one provider configuration; remove it.".to_string(),
         _ => match crate::config::did_you_mean(k, attrs.iter().chain(blocks).copied()) {
             Some(n) => format!("Did you mean {n:?}?"),
@@ -590,7 +590,8 @@ impl Config {
             ),
             "check" => (1, &[], &["assert"]),
             "moved" => (0, &["from", "to"], &[]),
-            "import" => (0, &["to", "id"], &[]),
+            "removed" => (0, &["from"], &["lifecycle"]),
+            "import" => (0, &["to", "id", "for_each"], &[]),
             "terraform" | "maform" => (0, &["required_version"], &["backend"]),
             _ => (usize::MAX, &[], &[]),
         };
@@ -836,11 +837,30 @@ impl Config {
                 }
             }
             "import" => {
-                let to = b.body.attrs.get("to").and_then(|a| traversal_text(&a.expr));
+                // TYPE.NAME, then at most an index (a literal, or each.key with for_each).
+                let to = b.body.attrs.get("to").filter(|a| {
+                    matches!(&a.expr, Expression::Traversal(t)
+                        if matches!(&t.expr, Expression::Variable(_))
+                        && matches!(t.operators.first(), Some(hcl::expr::TraversalOperator::GetAttr(_)))
+                        && t.operators.len() <= 2
+                        && t.operators.get(1).is_none_or(|o| matches!(o, hcl::expr::TraversalOperator::Index(_))))
+                });
+                let keyed = |a: &Attr| matches!(&a.expr, Expression::Traversal(t) if t.operators.len() == 2);
+                if let (Some(f), Some(t)) = (b.body.attrs.get("for_each"), to) {
+                    if !keyed(t) {
+                        errs.push(Diag::new(
+                            Some(&f.span),
+                            "with for_each, an import's to must name one instance per element",
+                            "Write to = TYPE.NAME[each.key] (and count or for_each on the resource).",
+                        ));
+                        return;
+                    }
+                }
                 match (to, b.body.attrs.get("id")) {
                     (Some(to), Some(id)) => self.imports.push(Import {
-                        to,
+                        to: to.clone(),
                         id: id.clone(),
+                        for_each: b.body.attrs.get("for_each").cloned(),
                         span: b.span.clone(),
                     }),
                     _ => errs.push(Diag::new(
@@ -925,6 +945,48 @@ impl Config {
                     (a, c) => errs.extend(a.err().into_iter().chain(c.err())),
                 }
             }
+            "removed" => {
+                let from = b.body.attrs.get("from");
+                let addr = from
+                    .and_then(|a| traversal_text(&a.expr))
+                    .and_then(|t| crate::addr::ResourceAddr::parse(&t).ok())
+                    .filter(|x| x.mode == crate::addr::Mode::Managed);
+                let mut destroy = true;
+                for l in b.body.blocks.iter().filter(|x| x.ident == "lifecycle") {
+                    for (k, a) in &l.body.attrs {
+                        match k.as_str() {
+                            "destroy" => match static_bool(a, "destroy") {
+                                Ok(v) => destroy = v,
+                                Err(e) => errs.push(e),
+                            },
+                            _ => errs.push(Diag::new(
+                                Some(&a.span),
+                                format!("unsupported argument {k:?} in removed.lifecycle"),
+                                "A removed block's lifecycle takes destroy = true or false.",
+                            )),
+                        }
+                    }
+                    for inner in &l.body.blocks {
+                        errs.push(Diag::new(
+                            Some(&inner.span),
+                            format!("unsupported block {:?} in removed.lifecycle", inner.ident),
+                            "A removed block's lifecycle takes destroy = true or false.",
+                        ));
+                    }
+                }
+                match addr {
+                    Some(from) => self.removed.push(Removed {
+                        from,
+                        destroy,
+                        span: b.span.clone(),
+                    }),
+                    None => errs.push(Diag::new(
+                        Some(from.map_or(&b.span, |a| &a.span)),
+                        "removed.from must be a resource address",
+                        "Write from = TYPE.NAME (the whole resource: instance keys and modules are not supported).",
+                    )),
+                }
+            }
             "module" => errs.push(Diag::new(
                 Some(&b.span),
                 "modules are not supported by maform yet",
@@ -999,7 +1061,7 @@ mod tests {
             ),
             (
                 "import {\n  for_each = [1]\n  to = fake_thing.a\n  id = \"x\"\n}\n",
-                "unsupported argument \"for_each\" in import",
+                "main.hcl:2:3: with for_each, an import's to must name one instance per element",
             ),
             ("variable \"1v\" {}\n", "invalid variable name \"1v\""),
             (

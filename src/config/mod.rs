@@ -118,6 +118,9 @@ pub struct Lifecycle {
     pub preconditions: Vec<Condition>,
     /// Checked on the planned object (`self`) and again on the applied one.
     pub postconditions: Vec<Condition>,
+    /// References whose change replaces this resource: `TYPE.NAME` (an update or
+    /// replacement of that object) or `TYPE.NAME.attr` (a change of that value).
+    pub replace_triggered_by: Vec<Attr>,
 }
 
 /// A `precondition`, `postcondition` or `assert` block: a condition and the message shown
@@ -190,6 +193,15 @@ pub struct Output {
     pub span: Span,
 }
 
+/// A `removed` block: the resource is gone from the configuration; with `destroy =
+/// false` its objects leave the state and stay in the cloud.
+#[derive(Clone, Debug)]
+pub struct Removed {
+    pub from: crate::addr::ResourceAddr,
+    pub destroy: bool,
+    pub span: Span,
+}
+
 /// A `moved` block: objects at `from` in the state now belong to `to`.
 #[derive(Clone, Debug)]
 pub struct Moved {
@@ -200,8 +212,11 @@ pub struct Moved {
 
 #[derive(Clone, Debug)]
 pub struct Import {
-    pub to: String,
+    /// The address, as written (`TYPE.NAME`, `TYPE.NAME["k"]`, `TYPE.NAME[each.key]`).
+    pub to: Attr,
     pub id: Attr,
+    /// One import per element (Terraform 1.7), with `each.key` and `each.value`.
+    pub for_each: Option<Attr>,
     pub span: Span,
 }
 
@@ -220,6 +235,7 @@ pub struct Config {
     pub imports: Vec<Import>,
     pub checks: Vec<Check>,
     pub moved: Vec<Moved>,
+    pub removed: Vec<Removed>,
     /// Where the state lives (`backend "pg" { ... }`); the local files when absent.
     pub backend: BackendConfig,
     pub backend_span: Option<Span>,
@@ -292,6 +308,7 @@ impl Default for Config {
             imports: Vec::new(),
             checks: Vec::new(),
             moved: Vec::new(),
+            removed: Vec::new(),
             backend: BackendConfig::default(),
             backend_span: None,
             limits: Limits::default(),

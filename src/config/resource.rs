@@ -175,17 +175,42 @@ pub(super) fn decode_resource(
                                 "",
                             )),
                         },
-                        "replace_triggered_by" | "precondition" | "postcondition" => {
-                            Err(Diag::new(
+                        "replace_triggered_by" => match &a.expr {
+                            Expression::Array(items) => items.iter().try_for_each(|i| {
+                                // TYPE.NAME, an optional instance index, then attribute
+                                // names and literal indexes: nothing that would widen
+                                // the trigger silently.
+                                use hcl::expr::TraversalOperator as Op;
+                                let ok = matches!(i, Expression::Traversal(t)
+                                    if matches!(&t.expr, Expression::Variable(v) if registry.is_kind(v.as_str()))
+                                    && matches!(t.operators.first(), Some(Op::GetAttr(_)))
+                                    && t.operators.get(1).is_none_or(|o| matches!(o, Op::GetAttr(_) | Op::Index(_)))
+                                    && t.operators.iter().skip(2).all(|o| matches!(o,
+                                        Op::GetAttr(_) | Op::Index(Expression::Number(_) | Expression::String(_)))));
+                                if ok {
+                                    lifecycle.replace_triggered_by.push(Attr {
+                                        expr: i.clone(),
+                                        span: a.span.clone(),
+                                    });
+                                    Ok(())
+                                } else {
+                                    Err(Diag::new(
+                                        Some(&a.span),
+                                        "replace_triggered_by takes references to managed resources",
+                                        "Write replace_triggered_by = [TYPE.NAME, TYPE.NAME.attribute] (with [count.index] or [each.key] to name the matching instance).",
+                                    ))
+                                }
+                            }),
+                            _ => Err(Diag::new(
                                 Some(&a.span),
-                                format!("lifecycle.{k} is not supported by maform yet"),
-                                "",
-                            ))
-                        }
+                                "replace_triggered_by takes a list of resource references",
+                                "Write replace_triggered_by = [TYPE.NAME].",
+                            )),
+                        },
                         _ => Err(Diag::new(
                             Some(&a.span),
                             format!("unknown lifecycle argument {k:?}"),
-                            "Use prevent_destroy, ignore_changes or create_before_destroy.",
+                            "Use prevent_destroy, ignore_changes, replace_triggered_by or create_before_destroy.",
                         )),
                     };
                     if let Err(e) = r {

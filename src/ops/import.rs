@@ -75,6 +75,98 @@ pub async fn read_as(
 
 /// `import { to = ADDR, id = "..." }` blocks: read each object not yet managed and add it
 /// to the refreshed state, so that the plan shows only real differences.
+/// Every object the import blocks name, with its id: one per block, or one per element
+/// of a block's `for_each` (with `each.key` and `each.value` in `to` and `id`).
+fn import_targets(
+    l: &Loaded,
+) -> Result<Vec<(InstanceAddr, String, &crate::config::Import)>, Diags> {
+    use crate::value::Value;
+    let mut out = Vec::new();
+    let base = Scope::for_variables(&l.cfg, &l.vars);
+    for imp in &l.cfg.imports {
+        let items: Vec<Option<(Value, Value)>> = match &imp.for_each {
+            None => vec![None],
+            Some(f) => match base.eval_attr(f).map_err(|e| Diags(vec![e]))? {
+                Value::Map(m) => m
+                    .into_iter()
+                    .map(|(k, v)| Some((Value::String(k), v)))
+                    .collect(),
+                Value::List(l) => l
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| Some((Value::Number(i as f64), v)))
+                    .collect(),
+                other => {
+                    return Err(Diags(vec![Diag::new(
+                        Some(&f.span),
+                        format!(
+                            "an import block's for_each needs a map or a list, not a {}",
+                            other.type_name()
+                        ),
+                        "",
+                    )]))
+                }
+            },
+        };
+        for each in items {
+            let scope = base.for_instance(None, each);
+            let (to, id) = (target(&scope, &imp.to)?, &imp.id);
+            let id = scope
+                .eval_attr(id)
+                .map_err(|e| Diags(vec![e]))?
+                .to_template_string()
+                .ok_or_else(|| {
+                    Diags(vec![Diag::new(
+                        Some(&imp.id.span),
+                        "an import id must be a string",
+                        "",
+                    )])
+                })?;
+            out.push((to, id, imp));
+        }
+    }
+    Ok(out)
+}
+
+/// The address `to` names, its index evaluated in `scope`.
+fn target(scope: &Scope<'_>, to: &crate::config::Attr) -> Result<InstanceAddr, Diags> {
+    use hcl::expr::{Expression, TraversalOperator};
+    let bad = || {
+        Diags(vec![Diag::new(
+            Some(&to.span),
+            "import.to must be a resource address",
+            "Write to = TYPE.NAME, TYPE.NAME[\"key\"] or, with for_each, TYPE.NAME[each.key].",
+        )])
+    };
+    let Expression::Traversal(t) = &to.expr else {
+        return Err(bad());
+    };
+    let (Expression::Variable(rtype), Some(TraversalOperator::GetAttr(name))) =
+        (&t.expr, t.operators.first())
+    else {
+        return Err(bad());
+    };
+    let key = match t.operators.get(1) {
+        None => None,
+        Some(TraversalOperator::Index(ix)) => Some(
+            match scope
+                .eval(ix, &to.span)
+                .map_err(|e| Diags(vec![e]))?
+                .unmark()
+                .0
+            {
+                crate::value::Value::Number(n) if n.fract() == 0.0 => {
+                    crate::addr::Key::Int(n as i64)
+                }
+                crate::value::Value::String(s) => crate::addr::Key::Str(s),
+                _ => return Err(bad()),
+            },
+        ),
+        Some(_) => return Err(bad()),
+    };
+    Ok(crate::addr::ResourceAddr::managed(rtype.as_str(), name.as_str()).instance(key))
+}
+
 pub async fn import_blocks(
     provider: &dyn Provider,
     l: &Loaded,
@@ -82,9 +174,7 @@ pub async fn import_blocks(
     refreshed: &mut State,
 ) -> anyhow::Result<Vec<(InstanceAddr, String)>> {
     let mut out = Vec::new();
-    for imp in &l.cfg.imports {
-        let addr = InstanceAddr::parse(&imp.to)
-            .map_err(|e| Diags(vec![Diag::new(Some(&imp.span), e.to_string(), "")]))?;
+    for (addr, id, imp) in import_targets(l)? {
         if refreshed.instances.contains_key(&addr) {
             continue;
         }
@@ -99,18 +189,6 @@ pub async fn import_blocks(
             )])
             .into());
         }
-        let scope = Scope::for_variables(&l.cfg, &l.vars);
-        let id = scope
-            .eval_attr(&imp.id)
-            .map_err(|e| Diags(vec![e]))?
-            .to_template_string()
-            .ok_or_else(|| {
-                Diags(vec![Diag::new(
-                    Some(&imp.id.span),
-                    "an import id must be a string",
-                    "",
-                )])
-            })?;
         let inst = read_as(
             provider,
             l,

@@ -21,9 +21,14 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
             "### maform plan: no changes\n\nThe infrastructure matches the configuration."
         );
     } else {
+        let forget = if n.forget > 0 {
+            format!(", {} to forget", n.forget)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "### maform plan: {a} to add, {c} to change, {d} to destroy\n"
+            "### maform plan: {a} to add, {c} to change, {d} to destroy{forget}\n"
         );
     }
     if !p.moves.is_empty() {
@@ -89,6 +94,44 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
             ch.action.text().md_phrase,
             diffify(&s)
         );
+    }
+    // What depends on what, among the changes: a Mermaid flowchart code hosts render.
+    let resources: Vec<&crate::addr::ResourceAddr> = {
+        let mut r: Vec<_> = acting.iter().map(|c| &c.addr.resource).collect();
+        r.dedup();
+        r
+    };
+    if resources.len() > 1 {
+        out.push_str("<details><summary>Graph of the planned changes</summary>\n\n```mermaid\nflowchart BT\n");
+        for (i, r) in resources.iter().enumerate() {
+            let acts: Vec<&str> = acting
+                .iter()
+                .filter(|c| c.addr.resource == **r)
+                .map(|c| c.action.text().name)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let _ = writeln!(
+                out,
+                "  r{i}[\"{r}<br/>{}\"]",
+                acts.join(", ").replace('"', "#quot;")
+            );
+        }
+        let mut edges = std::collections::BTreeSet::new();
+        for c in &acting {
+            let Some(i) = resources.iter().position(|r| **r == c.addr.resource) else {
+                continue;
+            };
+            for d in &c.deps {
+                if let Some(j) = resources.iter().position(|r| *r == d) {
+                    edges.insert((i, j));
+                }
+            }
+        }
+        for (i, j) in edges {
+            let _ = writeln!(out, "  r{i} --> r{j}");
+        }
+        out.push_str("```\n</details>\n\n");
     }
     let outs: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
     if !outs.is_empty() {

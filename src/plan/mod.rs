@@ -39,6 +39,8 @@ pub enum Action {
     Replace,
     Delete,
     Read,
+    /// Removed from the state, left alone in the cloud (`removed` with `destroy = false`).
+    Forget,
 }
 
 /// Every word and symbol the views use for an action, in one table.
@@ -139,7 +141,19 @@ impl Action {
             progress: READING,
             color: None,
         };
+        static FORGET: ActionText = ActionText {
+            doing: "forgetting",
+            symbol: "  .",
+            phrase: "will no longer be managed by maform",
+            md_phrase: "will no longer be managed (the object stays)",
+            icon: "📤",
+            json: &["forget"],
+            name: "forget",
+            progress: ["Forgetting...", "Still forgetting...", "Forgotten"],
+            color: Some("gray"),
+        };
         match self {
+            Action::Forget => &FORGET,
             Action::NoOp => &NOOP,
             Action::Create => &CREATE,
             Action::Update => &UPDATE,
@@ -181,6 +195,8 @@ pub enum ActionReason {
     EachKey { key: String },
     /// The resource now uses `count` or `for_each` (or no longer does).
     WrongRepetition,
+    /// A reference in `replace_triggered_by` changes.
+    Triggered { by: String },
 }
 
 impl ActionReason {
@@ -189,6 +205,7 @@ impl ActionReason {
         match self {
             ActionReason::Tainted => "replace_because_tainted",
             ActionReason::Requested => "replace_by_request",
+            ActionReason::Triggered { .. } => "replace_by_triggers",
             ActionReason::CannotUpdate | ActionReason::KindRule { .. } => {
                 "replace_because_cannot_update"
             }
@@ -213,7 +230,10 @@ impl ActionReason {
     pub fn explained(&self) -> bool {
         !matches!(
             self,
-            ActionReason::Tainted | ActionReason::Requested | ActionReason::CannotUpdate
+            ActionReason::Tainted
+                | ActionReason::Requested
+                | ActionReason::CannotUpdate
+                | ActionReason::Triggered { .. }
         )
     }
 }
@@ -237,6 +257,7 @@ impl fmt::Display for ActionReason {
                 crate::value::quote(key)
             ),
             ActionReason::WrongRepetition => f.write_str("the resource now uses count or for_each"),
+            ActionReason::Triggered { by } => write!(f, "{by} changes (replace_triggered_by)"),
         }
     }
 }
@@ -327,6 +348,8 @@ pub struct Counts {
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
+    /// Removed from the state without being destroyed.
+    pub forget: usize,
 }
 
 impl Counts {
@@ -339,6 +362,7 @@ impl Counts {
                 self.add += 1;
                 self.destroy += 1
             }
+            Action::Forget => self.forget += 1,
             Action::NoOp | Action::Read => {}
         }
     }
@@ -424,6 +448,7 @@ mod tests {
             Action::Update,
             Action::Delete,
             Action::NoOp,
+            Action::Forget,
         ] {
             c.count(a);
         }
@@ -432,7 +457,8 @@ mod tests {
             Counts {
                 add: 2,
                 change: 1,
-                destroy: 2
+                destroy: 2,
+                forget: 1,
             }
         );
     }

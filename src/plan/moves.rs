@@ -15,10 +15,10 @@ pub type Move = (InstanceAddr, InstanceAddr);
 pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), Diags> {
     let mut errs = Vec::new();
     for m in &cfg.moved {
-        let still_declared = match &m.from.key {
-            None => m.from.resource != m.to.resource && cfg.resource(&m.from.resource).is_some(),
-            Some(_) => false,
-        };
+        // Moving away from a resource that is still declared (to another resource) would
+        // leave it to be created again.
+        let still_declared =
+            m.from.resource != m.to.resource && cfg.resource(&m.from.resource).is_some();
         if still_declared {
             errs.push(Diag::new(
                 Some(&m.span),

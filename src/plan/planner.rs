@@ -322,7 +322,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                     Some(PathStep::Key(k)) => Some(k.clone()),
                     _ => None,
                 }));
-                let (action, replace_paths, reason) = match prior {
+                let (mut action, replace_paths, mut reason) = match prior {
                     None => (Action::Create, vec![], None),
                     Some(_) if tainted => (Action::Replace, vec![], Some(ActionReason::Tainted)),
                     Some(_) if requested => {
@@ -352,6 +352,17 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                         }
                     }
                 };
+                // replace_triggered_by: a change of what it names replaces this object.
+                if matches!(action, Action::NoOp | Action::Update) {
+                    match triggered(r, &iscope, &changes) {
+                        Ok(Some(by)) => {
+                            action = Action::Replace;
+                            reason = Some(ActionReason::Triggered { by });
+                        }
+                        Ok(None) => {}
+                        Err(e) => errs.push(e),
+                    }
+                }
                 if action == Action::Replace {
                     if r.lifecycle.prevent_destroy {
                         guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
@@ -402,9 +413,40 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
             objects.insert(raddr, aggregate(values, r));
         }
     }
+    // A removed block names a resource the configuration no longer declares.
+    for rm in &cfg.removed {
+        if cfg.resource(&rm.from).is_some() {
+            errs.push(Diag::new(
+                Some(&rm.span),
+                format!(
+                    "removed resource still exists: {} is still declared",
+                    rm.from
+                ),
+                "Remove the resource block (or this removed block).",
+            ));
+        }
+    }
     // Objects in the state that the configuration no longer has.
     for (addr, inst) in &inp.refreshed.instances {
         if addr.mode() != Mode::Managed || configured.contains(addr) {
+            continue;
+        }
+        if cfg
+            .removed
+            .iter()
+            .any(|rm| rm.from == addr.resource && !rm.destroy)
+        {
+            changes.push(Change {
+                addr: addr.clone(),
+                action: Action::Forget,
+                before: Some(inst.attributes.clone()),
+                after: None,
+                replace_paths: vec![],
+                reason: None,
+                deps: inst.dependencies.clone(),
+                sensitive: inst.sensitive.clone(),
+                timeouts: Default::default(),
+            });
             continue;
         }
         let res = cfg.resource(&addr.resource);
@@ -472,6 +514,78 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         reads: Vec::new(),
         warnings,
     })
+}
+
+/// The first `replace_triggered_by` reference of `r` that changes in this plan (among
+/// the changes planned so far: what it names is planned first): an update or replacement
+/// of the object it names, or a change of the attribute it names. With `[count.index]` or
+/// `[each.key]` it names one instance; without a key, any instance of the resource.
+fn triggered(r: &Resource, scope: &Scope<'_>, changes: &[Change]) -> Result<Option<String>, Diag> {
+    use hcl::expr::{Expression, TraversalOperator};
+    for a in &r.lifecycle.replace_triggered_by {
+        let Expression::Traversal(t) = &a.expr else {
+            continue;
+        };
+        let (Expression::Variable(rtype), Some(TraversalOperator::GetAttr(name))) =
+            (&t.expr, t.operators.first())
+        else {
+            continue;
+        };
+        let target = ResourceAddr::managed(rtype.as_str(), name.as_str());
+        let mut rest = &t.operators[1..];
+        let mut key = None;
+        if let Some(TraversalOperator::Index(ix)) = rest.first() {
+            let k = scope.eval(ix, &a.span)?;
+            key = Some(match k {
+                Value::Number(n) if n.fract() == 0.0 => crate::addr::Key::Int(n as i64),
+                Value::String(s) => crate::addr::Key::Str(s),
+                other => {
+                    return Err(Diag::new(
+                        Some(&a.span),
+                        format!(
+                            "replace_triggered_by: {} is not an instance key",
+                            other.to_hcl()
+                        ),
+                        "Use [count.index], [each.key] or a literal key.",
+                    ))
+                }
+            });
+            rest = &rest[1..];
+        }
+        let path: Path = rest
+            .iter()
+            .filter_map(|op| match op {
+                TraversalOperator::GetAttr(x) => Some(PathStep::Key(x.as_str().to_string())),
+                TraversalOperator::Index(Expression::Number(n)) => {
+                    n.as_u64().map(|i| PathStep::Index(i as usize))
+                }
+                TraversalOperator::Index(Expression::String(k)) => Some(PathStep::Key(k.clone())),
+                _ => None,
+            })
+            .collect();
+        let hit = changes.iter().find(|c| {
+            c.addr.resource == target
+                && key.as_ref().is_none_or(|k| c.addr.key.as_ref() == Some(k))
+                && matches!(c.action, Action::Update | Action::Replace)
+                && (path.is_empty()
+                    || match (&c.before, &c.after) {
+                        (Some(b), Some(af)) => {
+                            let now = af.get_path(&path);
+                            !now.is_known() || b.get_path(&path) != now
+                        }
+                        _ => true,
+                    })
+        });
+        if let Some(c) = hit {
+            let what = if path.is_empty() {
+                c.addr.to_string()
+            } else {
+                format!("{}.{}", c.addr, crate::value::path_string(&path))
+            };
+            return Ok(Some(what));
+        }
+    }
+    Ok(None)
 }
 
 /// The failed assertions of the check blocks, as warnings: a check never stops a plan or

@@ -342,6 +342,9 @@ fn header(c: &Change) -> (String, &'static str) {
     let what = match (c.action, &c.reason) {
         (Action::Replace, Some(ActionReason::Tainted)) => "is tainted, so must be replaced",
         (Action::Replace, Some(ActionReason::Requested)) => "will be replaced, as requested",
+        (Action::Replace, Some(ActionReason::Triggered { .. })) => {
+            "will be replaced due to changes in replace_triggered_by"
+        }
         _ => t.phrase,
     };
     (format!("  # {} {what}", c.addr), t.symbol)
@@ -497,6 +500,19 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
                     continue;
                 }
             }
+            if c.action == Action::Forget {
+                let id = c
+                    .before
+                    .as_ref()
+                    .and_then(|b| b.get("id").as_str().map(|i| format!(" (id={i})")))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  # {} will no longer be managed by maform{id}\n  # (it is removed from the state; the object itself is not destroyed)\n",
+                    c.addr
+                );
+                continue;
+            }
             if let Some((_, id)) = p.imports.iter().find(|(a, _)| *a == c.addr) {
                 let _ = writeln!(out, "  # {} will be imported\n    # (id={id})", c.addr);
                 if c.action == Action::NoOp {
@@ -514,9 +530,14 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         } else {
             format!("{} to import, ", p.imports.len())
         };
+        let forget = if n.forget > 0 {
+            format!(", {} to forget", n.forget)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "Plan: {imports}{a} to add, {c} to change, {d} to destroy."
+            "Plan: {imports}{a} to add, {c} to change, {d} to destroy{forget}."
         );
     }
     if !outputs_changed.is_empty() {

@@ -920,7 +920,13 @@ impl Scope<'_> {
         let out = inner
             .template(&tpl, Strip::None, Strip::None, span)
             .map_err(|mut d| {
-                d.summary = format!("{name}({origin}): {}", d.summary);
+                if secret {
+                    // The template's own errors could quote what it was given.
+                    d.summary = format!("{name}({origin}): invalid template evaluation");
+                    d.detail = "An argument is sensitive, so the details are not shown.".into();
+                } else {
+                    d.summary = format!("{name}({origin}): {}", d.summary);
+                }
                 d
             });
         if inner.sensitive_hit.get() {

@@ -282,7 +282,13 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
 /// stays linear in the number of elements).
 pub(super) fn set(l: Vec<Value>) -> Vec<Value> {
     let mut out = distinct(l);
-    out.sort_by_cached_key(|a| a.to_hcl());
+    // As cty orders sets: numbers by value, strings lexically, other values by their
+    // text (which is stable).
+    out.sort_by(|a, b| match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        _ => a.to_hcl().cmp(&b.to_hcl()),
+    });
     out
 }
 

@@ -12,7 +12,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
     Some(match name {
         "jsonencode" => arity(args, 1).and_then(|()| {
             serde_json::to_string(&args[0].to_json())
-                .map(Value::String)
+                .map(|j| Value::String(go_json_escapes(&j)))
                 .map_err(|e| e.to_string())
         }),
         "jsondecode" => one().and_then(|t| {
@@ -78,6 +78,24 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
     })
 }
 
+/// Go's encoding/json escapes `<`, `>`, `&`, U+2028 and U+2029 in strings, and
+/// Terraform's `jsonencode` keeps that (those characters appear in JSON only inside
+/// strings, so replacing them everywhere is exact).
+fn go_json_escapes(j: &str) -> String {
+    let mut out = String::with_capacity(j.len());
+    for c in j.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 enum Enc {
     Utf8,
     /// Little endian?
@@ -136,8 +154,11 @@ fn csvdecode(t: &str) -> Result<Value, String> {
             ',' => row.push(std::mem::take(&mut field)),
             '\r' if it.peek() == Some(&'\n') => {}
             '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
+                // A blank line is skipped, as Go's encoding/csv does.
+                if !(row.is_empty() && field.is_empty()) {
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
                 started = false;
             }
             c => field.push(c),
@@ -178,6 +199,18 @@ fn csvdecode(t: &str) -> Result<Value, String> {
 
 fn yamldecode(t: &str) -> Result<Value, String> {
     use yaml_rust2::{Yaml, YamlLoader};
+    // The loader expands an alias by copying what its anchor names, so a few lines of
+    // nested aliases would build billions of values: anchors and aliases are refused
+    // before anything is loaded.
+    let tokens = yaml_rust2::scanner::Scanner::new(t.chars());
+    for tok in tokens {
+        if matches!(
+            tok.1,
+            yaml_rust2::scanner::TokenType::Alias(_) | yaml_rust2::scanner::TokenType::Anchor(_)
+        ) {
+            return Err("YAML anchors and aliases (&name, *name) are not supported".into());
+        }
+    }
     let docs = YamlLoader::load_from_str(t).map_err(|e| format!("invalid YAML: {e}"))?;
     fn conv(y: &Yaml, depth: usize) -> Result<Value, String> {
         if depth > super::super::eval::MAX_DEPTH {
@@ -211,8 +244,7 @@ fn yamldecode(t: &str) -> Result<Value, String> {
                 }
                 Value::Map(m)
             }
-            Yaml::Alias(_) => return Err("YAML aliases are not supported".into()),
-            Yaml::BadValue => return Err("invalid YAML value".into()),
+            Yaml::Alias(_) | Yaml::BadValue => return Err("invalid YAML value".into()),
         })
     }
     match docs.as_slice() {

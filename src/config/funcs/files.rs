@@ -65,11 +65,11 @@ pub(super) fn call(name: &str, args: &[Value], cx: &Cx<'_>) -> Option<Result<Val
             }))
         }),
         "dirname" => arity(args, 1).and_then(|()| {
+            // Go's filepath.Dir: everything before the last separator, cleaned.
             let p = s(&args[0], "the path")?;
-            let dir = match p.trim_end_matches('/').rsplit_once('/') {
-                Some(("", _)) => "/".to_string(),
-                Some((d, _)) => d.to_string(),
-                None if p.starts_with('/') => "/".to_string(),
+            let dir = match p.rfind('/') {
+                Some(0) => "/".to_string(),
+                Some(i) => p[..i].to_string(),
                 None => ".".to_string(),
             };
             Ok(Value::String(clean(Path::new(&dir)).display().to_string()))
@@ -129,6 +129,7 @@ fn clean(p: &Path) -> PathBuf {
 /// The files under `dir` whose path relative to it matches `pattern` (`*`, `?`, `[...]`,
 /// `{a,b}` and `**` for any number of directories), sorted.
 fn fileset(dir: &Path, pattern: &str) -> Result<Value, String> {
+    let glob = glob_regex(pattern)?;
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
     let mut seen = 0usize;
@@ -149,12 +150,15 @@ fn fileset(dir: &Path, pattern: &str) -> Result<Value, String> {
                 return Err(format!("{} holds more than 100000 entries", dir.display()));
             }
             let r = rel.join(e.file_name());
+            // Links are followed, as Terraform's os.Stat does (a directory link is not
+            // descended into: it could loop).
             let ft = e.file_type().map_err(|e| e.to_string())?;
+            let is_file = ft.is_file() || (ft.is_symlink() && e.path().is_file());
             if ft.is_dir() {
                 stack.push(r);
-            } else if ft.is_file() {
+            } else if is_file {
                 let text = r.to_string_lossy().replace('\\', "/");
-                if glob(pattern.as_bytes(), text.as_bytes()) {
+                if glob.is_match(&text) {
                     out.push(text);
                 }
             }
@@ -164,59 +168,68 @@ fn fileset(dir: &Path, pattern: &str) -> Result<Value, String> {
     Ok(Value::List(out.into_iter().map(Value::String).collect()))
 }
 
-/// Match a path against a glob: `*` and `?` stay within a directory, `**/` spans any
-/// number of them.
-fn glob(p: &[u8], t: &[u8]) -> bool {
-    match p {
-        [] => t.is_empty(),
-        [b'*', b'*', b'/', rest @ ..] => {
-            glob(rest, t)
-                || t.iter()
-                    .enumerate()
-                    .any(|(i, c)| *c == b'/' && glob(rest, &t[i + 1..]))
-        }
-        [b'*', b'*'] => true,
-        [b'*', rest @ ..] => (0..=t.len())
-            .take_while(|&i| i == 0 || t[i - 1] != b'/')
-            .any(|i| glob(rest, &t[i..])),
-        [b'?', rest @ ..] => t.first().is_some_and(|c| *c != b'/') && glob(rest, &t[1..]),
-        [b'[', rest @ ..] => {
-            let Some(end) = rest.iter().position(|c| *c == b']') else {
-                return t.first() == Some(&b'[') && glob(rest, &t[1..]);
-            };
-            let (class, after) = (&rest[..end], &rest[end + 1..]);
-            let (neg, class) = match class {
-                [b'^' | b'!', c @ ..] => (true, c),
-                c => (false, c),
-            };
-            let Some(&c) = t.first() else { return false };
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == b'-' {
-                    hit |= class[i] <= c && c <= class[i + 2];
+/// A glob as a regular expression (which matches in linear time, whatever the pattern):
+/// `*` and `?` stay within a directory, `**/` spans any number of them, `[...]` and
+/// `{a,b}` as in Terraform's fileset.
+fn glob_regex(p: &str) -> Result<regex_lite::Regex, String> {
+    if p.len() > 4096 {
+        return Err("the pattern is longer than 4096 characters".into());
+    }
+    let mut re = String::from("^");
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    let mut braces = 0usize;
+    while i < chars.len() {
+        match chars[i] {
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                if chars.get(i + 2) == Some(&'/') {
+                    re.push_str("(?:.*/)?");
                     i += 3;
                 } else {
-                    hit |= class[i] == c;
-                    i += 1;
+                    re.push_str(".*");
+                    i += 2;
                 }
+                continue;
             }
-            hit != neg && c != b'/' && glob(after, &t[1..])
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' => match chars[i + 1..].iter().position(|c| *c == ']') {
+                Some(end) => {
+                    let class: String = chars[i + 1..i + 1 + end].iter().collect();
+                    let class = match class.strip_prefix(['!', '^']) {
+                        Some(rest) => format!("^/{}", rest.replace('\\', "\\\\")),
+                        None => class.replace('\\', "\\\\"),
+                    };
+                    re.push('[');
+                    re.push_str(&class);
+                    re.push(']');
+                    i += end + 2;
+                    continue;
+                }
+                None => re.push_str("\\["),
+            },
+            '{' => {
+                braces += 1;
+                re.push_str("(?:");
+            }
+            '}' if braces > 0 => {
+                braces -= 1;
+                re.push(')');
+            }
+            ',' if braces > 0 => re.push('|'),
+            '\\' if i + 1 < chars.len() => {
+                i += 1;
+                re.push_str(&regex_lite::escape(&chars[i].to_string()));
+            }
+            c => re.push_str(&regex_lite::escape(&c.to_string())),
         }
-        [b'{', rest @ ..] => {
-            let Some(end) = rest.iter().position(|c| *c == b'}') else {
-                return t.first() == Some(&b'{') && glob(rest, &t[1..]);
-            };
-            let after = &rest[end + 1..];
-            rest[..end].split(|c| *c == b',').any(|alt| {
-                let mut q = alt.to_vec();
-                q.extend_from_slice(after);
-                glob(&q, t)
-            })
-        }
-        [b'\\', c, rest @ ..] => t.first() == Some(c) && glob(rest, &t[1..]),
-        [c, rest @ ..] => t.first() == Some(c) && glob(rest, &t[1..]),
+        i += 1;
     }
+    if braces > 0 {
+        return Err(format!("the pattern {p:?} has an unclosed {{"));
+    }
+    re.push('$');
+    regex_lite::Regex::new(&re).map_err(|e| format!("invalid pattern {p:?}: {e}"))
 }
 
 #[cfg(test)]
@@ -234,8 +247,9 @@ mod tests {
             ("[!a-c].txt", "b.txt", false),
             ("{a,b}.txt", "b.txt", true),
             ("{a,b}.txt", "c.txt", false),
+            ("a.(x)+", "a.(x)+", true),
         ] {
-            assert_eq!(super::glob(p.as_bytes(), t.as_bytes()), want, "{p} {t}");
+            assert_eq!(super::glob_regex(p).unwrap().is_match(t), want, "{p} {t}");
         }
     }
 }

@@ -87,10 +87,12 @@ impl Prefix {
     }
     fn mask(&self) -> u128 {
         let all: u128 = if self.v6 { u128::MAX } else { u32::MAX as u128 };
+        // A /0 has no network bits, a /128 no host bits: shifts by the full width are
+        // spelled out.
         if self.len == 0 {
             0
         } else {
-            all & !(all >> self.len)
+            all & !all.checked_shr(self.len).unwrap_or(0)
         }
     }
     fn base(&self) -> u128 {
@@ -118,7 +120,7 @@ impl Prefix {
             ));
         }
         let shift = self.width() - len;
-        let bits = self.base() | ((num as u128) << shift);
+        let bits = self.base() | (num as u128).checked_shl(shift).unwrap_or(0);
         Ok(Prefix {
             bits,
             len,

@@ -62,8 +62,16 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             }))
         }),
         "indent" => arity(args, 2).and_then(|()| {
-            let pad = " ".repeat(int(&args[0], "the number of spaces")?.clamp(0, 1 << 20) as usize);
+            let n = int(&args[0], "the number of spaces")?.clamp(0, 1 << 20) as usize;
             let text = s(&args[1], "the string")?;
+            let grows = text.matches('\n').count().saturating_mul(n);
+            if text.len().saturating_add(grows) > super::super::eval::MAX_STRING {
+                return Err(format!(
+                    "the result would be more than {} bytes",
+                    super::super::eval::MAX_STRING
+                ));
+            }
+            let pad = " ".repeat(n);
             Ok(Value::String(text.replace('\n', &format!("\n{pad}"))))
         }),
         "replace" => arity(args, 3).and_then(|()| {
@@ -243,20 +251,29 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
             }
             next = i - 1;
         }
-        let mut width = String::new();
-        while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(d);
-            it.next();
-        }
+        // Widths and precisions beyond this cannot make a string a configuration can hold.
+        const MOST: usize = 1 << 20;
+        let digits = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Result<String, String> {
+            let mut d = String::new();
+            while let Some(&c) = it.peek().filter(|c| c.is_ascii_digit()) {
+                d.push(c);
+                it.next();
+            }
+            match d.parse::<usize>() {
+                Ok(n) if n > MOST => Err(format!(
+                    "the width or precision {d} in the format is more than {MOST}"
+                )),
+                Err(_) if !d.is_empty() => Err(format!(
+                    "the width or precision {d} in the format is more than {MOST}"
+                )),
+                _ => Ok(d),
+            }
+        };
+        let width = digits(&mut it)?;
         let mut prec = None::<usize>;
         if it.peek() == Some(&'.') {
             it.next();
-            let mut p = String::new();
-            while let Some(&d) = it.peek().filter(|d| d.is_ascii_digit()) {
-                p.push(d);
-                it.next();
-            }
-            prec = Some(p.parse().unwrap_or(0));
+            prec = Some(digits(&mut it)?.parse().unwrap_or(0));
         }
         let verb = it.next().ok_or("the format ends with %")?;
         if verb == '%' {

@@ -1,0 +1,6 @@
+output "r" {
+  value = csvdecode("a,b
+1,2
+
+")
+}

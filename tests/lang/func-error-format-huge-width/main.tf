@@ -1,0 +1,3 @@
+output "r" {
+  value = format("%999999999999d", 1)
+}

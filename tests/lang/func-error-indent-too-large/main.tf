@@ -1,0 +1,4 @@
+output "r" {
+  value = indent(1048576, join("
+", [for i in range(100) : ""]))
+}

@@ -1,0 +1,4 @@
+output "r" {
+  value = yamldecode("a: &x [1]
+b: *x")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = tolist(toset([10, 9, 100]))
+}

@@ -1,0 +1,5 @@
+output "r" {
+  value = <<-EOT
+    ${uper("a")}
+    EOT
+}

@@ -1,0 +1,14 @@
+resource "modelarts_notebook" "n" {
+  for_each = toset(["x", "y"])
+  name     = "imp-${each.key}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
+import {
+  for_each = ["a"]
+  to       = modelarts_notebook.n
+  id       = each.value
+}

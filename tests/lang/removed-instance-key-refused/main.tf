@@ -1,0 +1,6 @@
+removed {
+  from = modelarts_notebook.a[0]
+  lifecycle {
+    destroy = false
+  }
+}

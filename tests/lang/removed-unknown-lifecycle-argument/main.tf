@@ -1,0 +1,6 @@
+removed {
+  from = modelarts_notebook.a
+  lifecycle {
+    prevent_destroy = true
+  }
+}

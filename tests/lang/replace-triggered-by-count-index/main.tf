@@ -1,0 +1,21 @@
+resource "modelarts_notebook" "a" {
+  count    = 2
+  name     = "ta-${count.index}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
+resource "modelarts_notebook" "b" {
+  count    = 2
+  name     = "tb-${count.index}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+  lifecycle {
+    replace_triggered_by = [modelarts_notebook.a[count.index]]
+  }
+}
