@@ -1,14 +1,15 @@
 # A team of notebooks from a map: one per member, each with its own flavor and volume size.
-# The image is found by name, so the configuration holds no image id.
+# The image is found by name, so the configuration holds no image id. Conditions check
+# what the team asks for before anything is created, and what was made afterwards.
 
 variable "team" {
   description = "Members and what they need."
   type = map(object({
     flavor   = string
-    capacity = number
+    capacity = optional(number, 10)
   }))
   default = {
-    alice = { flavor = "modelarts.vm.cpu.2u", capacity = 10 }
+    alice = { flavor = "modelarts.vm.cpu.2u" }
     bob   = { flavor = "modelarts.vm.cpu.8u", capacity = 20 }
     carol = { flavor = "modelarts.vm.gpu.t4", capacity = 50 }
   }
@@ -57,6 +58,23 @@ resource "modelarts_notebook" "member" {
 
   lifecycle {
     ignore_changes = [lease]
+
+    precondition {
+      condition     = !startswith(each.value.flavor, "modelarts.vm.gpu") || each.value.capacity >= 20
+      error_message = "${each.key} asks for a GPU flavor: give the notebook at least 20 GB."
+    }
+
+    postcondition {
+      condition     = self.status == "RUNNING"
+      error_message = "${each.key}'s notebook is ${self.status}, not RUNNING."
+    }
+  }
+}
+
+check "everyone_has_a_url" {
+  assert {
+    condition     = alltrue([for nb in modelarts_notebook.member : nb.url != ""])
+    error_message = "A notebook has no URL yet."
   }
 }
 

@@ -241,6 +241,11 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     // scope is known.
     let mut guarded: Vec<(InstanceAddr, Diag)> = Vec::new();
     let mut condition_warnings: Vec<Diag> = Vec::new();
+    // Which instance each error came from (by its index in `errs`), so that one mistake
+    // repeated by count or for_each is reported once, with the instances.
+    let mut tags: BTreeMap<usize, InstanceAddr> = BTreeMap::new();
+    let mut tagged = 0usize;
+    let mut last_instance: Option<InstanceAddr> = None;
 
     if !opts.destroy {
         for &ri in &inp.graph.order {
@@ -270,6 +275,9 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 let addr = raddr.instance(key.clone());
                 let iscope = scope.for_instance(key.as_ref(), each);
                 let before_errs = errs.len();
+                // Errors of the previous instance are its own.
+                tag(&mut tags, &mut tagged, errs.len(), &last_instance);
+                last_instance = Some(addr.clone());
                 let (config, mut sensitive) = decode_instance(r, sch, &iscope, &mut errs);
                 for (summary, detail) in kind.check(&config) {
                     errs.push(Diag::new(
@@ -406,6 +414,8 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                     timeouts: r.timeouts.clone(),
                 });
             }
+            tag(&mut tags, &mut tagged, errs.len(), &last_instance);
+            last_instance = None;
             changes.extend(new_changes);
             if !secret_attrs.is_empty() {
                 sensitive_objects.insert(raddr.clone(), secret_attrs);
@@ -474,7 +484,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         });
     }
     if !errs.is_empty() {
-        return Err(Diags(errs));
+        return Err(Diags(group_by_instance(errs, &tags)));
     }
     if opts.refresh_only {
         changes.clear();
@@ -514,6 +524,56 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         reads: Vec::new(),
         warnings,
     })
+}
+
+/// Note that the errors from `*tagged` to `upto` came from `instance`.
+fn tag(
+    tags: &mut BTreeMap<usize, InstanceAddr>,
+    tagged: &mut usize,
+    upto: usize,
+    instance: &Option<InstanceAddr>,
+) {
+    if let Some(a) = instance {
+        for i in *tagged..upto {
+            tags.insert(i, a.clone());
+        }
+    }
+    *tagged = upto;
+}
+
+/// One error repeated across the instances of a resource is reported once, naming them.
+fn group_by_instance(errs: Vec<Diag>, tags: &BTreeMap<usize, InstanceAddr>) -> Vec<Diag> {
+    let mut out: Vec<(Diag, Vec<&InstanceAddr>)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, d) in errs.into_iter().enumerate() {
+        match seen.entry(d.to_string()) {
+            std::collections::hash_map::Entry::Occupied(e) => out[*e.get()].1.extend(tags.get(&i)),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push((d, tags.get(&i).into_iter().collect()));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, who)| {
+            if who.len() > 1 {
+                let shown: Vec<String> = who.iter().take(10).map(|a| a.to_string()).collect();
+                let more = if who.len() > 10 {
+                    format!(" and {} more", who.len() - 10)
+                } else {
+                    String::new()
+                };
+                let sep = if d.detail.is_empty() { "" } else { "\n" };
+                d.detail = format!(
+                    "{}{sep}The same error for {} instances: {}{more}.",
+                    d.detail,
+                    who.len(),
+                    shown.join(", ")
+                );
+            }
+            d
+        })
+        .collect()
 }
 
 /// The first `replace_triggered_by` reference of `r` that changes in this plan (among

@@ -73,11 +73,15 @@ fn path_from_json(j: &Json) -> Option<Path> {
 impl State {
     /// Parse a state file's bytes; every way it can be wrong gets a clear message.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<State, super::StateError> {
-        State::parse(bytes, origin).map_err(|e| super::StateError::Invalid(format!("{e:#}")))
+        let j: Json = serde_json::from_slice(bytes).map_err(|e| {
+            super::StateError::Corrupt(format!(
+                "the state file {origin} is not valid JSON (truncated or corrupt?): {e}"
+            ))
+        })?;
+        State::parse(j, origin).map_err(|e| super::StateError::Invalid(format!("{e:#}")))
     }
 
-    fn parse(bytes: &[u8], origin: &str) -> anyhow::Result<State> {
-        let j: Json = serde_json::from_slice(bytes).with_context(|| format!("the state file {origin} is not valid JSON (truncated or corrupt?); restore it from {origin}.backup or fix it by hand"))?;
+    fn parse(j: Json, origin: &str) -> anyhow::Result<State> {
         match j.get("version").and_then(Json::as_u64) {
             Some(FORMAT_VERSION) => {}
             Some(v) => bail!("the state file {origin} uses format version {v}, which this maform (format {FORMAT_VERSION}) does not support; use a matching maform version"),

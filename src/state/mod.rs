@@ -25,9 +25,12 @@ pub enum StateError {
     /// The stored state changed under this run, which did not overwrite it.
     #[error(transparent)]
     Stale(#[from] pg::StaleState),
-    /// A state that cannot be used: not JSON, another format, a broken structure.
+    /// A state that cannot be used: another format, a broken structure.
     #[error("{0}")]
     Invalid(String),
+    /// Bytes that are not JSON at all: a truncated or corrupt file.
+    #[error("{0}")]
+    Corrupt(String),
     /// What was asked cannot be done here: an unknown version, a wrong lock ID, a backend
     /// that is not set up.
     #[error("{0}")]

@@ -169,7 +169,20 @@ impl LocalBackend {
 
     pub fn read(&self) -> Result<State, StateError> {
         match std::fs::read(&self.path) {
-            Ok(b) => State::from_bytes(&b, &self.path.display().to_string()),
+            Ok(b) => State::from_bytes(&b, &self.path.display().to_string()).map_err(|e| {
+                // The way back: the backup, when there is one.
+                let backup = self.path.with_extension("json.backup");
+                match e {
+                    StateError::Corrupt(m) if backup.is_file() => StateError::Corrupt(format!(
+                        "{m}; restore it from {} (the version before the last write), or fix it by hand",
+                        backup.display()
+                    )),
+                    StateError::Corrupt(m) => StateError::Corrupt(format!(
+                        "{m}; there is no backup beside it: fix it by hand, or restore it from your own copy"
+                    )),
+                    other => other,
+                }
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::new()),
             Err(e) => Err(StateError::Unavailable(format!(
                 "cannot read the state file {}: {e}",

@@ -1,0 +1,10 @@
+resource "modelarts_notebook" "n" {
+  count    = 3
+  name     = "grp-${count.index}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+  description = 5 / 0
+}
