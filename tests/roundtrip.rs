@@ -323,5 +323,15 @@ fn every_create_field_is_sent_read_back_and_stable() {
     let o = w.run(&["show", "--json"]);
     o.ok();
     assert!(!o.stdout.contains("Round-Tr1p!"));
-    assert!(o.stdout.contains("(sensitive value)"));
+    let j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let res = &j["values"]["root_module"]["resources"];
+    assert!(
+        res.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["sensitive_values"]["admin_pass"] == true
+                && r["values"]["admin_pass"].is_null()),
+        "{}",
+        o.stdout
+    );
 }

@@ -54,6 +54,10 @@ pub(crate) struct VarArgs {
     /// Read variables from a file (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub(crate) var_files: Vec<PathBuf>,
+    /// Ask for required variables without a value, at a terminal (default true;
+    /// `--input=false` or TF_INPUT=0 makes a missing one an error there too).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub(crate) input: bool,
 }
 
 #[derive(Args, Clone)]
@@ -370,9 +374,14 @@ pub(crate) fn stdout(line: &str) {
 
 impl VarArgs {
     pub(crate) fn inputs(&self) -> crate::config::vars::Inputs {
+        use std::io::IsTerminal;
+        let env_off = std::env::var("TF_INPUT")
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false"));
+        let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         crate::config::vars::Inputs {
             vars: self.vars.clone(),
             var_files: self.var_files.clone(),
+            ask: (self.input && !env_off && terminal).then_some(ask_variable as _),
         }
     }
 }
@@ -461,6 +470,25 @@ pub(crate) fn terraform_style(
             }
         })
         .collect()
+}
+
+/// Terraform's prompt for a required variable: its name, its description, and the value
+/// read from the terminal (not echoed for a sensitive variable).
+fn ask_variable(name: &str, description: &str, sensitive: bool) -> Option<String> {
+    let term = console::Term::stderr();
+    let mut prompt = format!("var.{name}\n");
+    if !description.is_empty() {
+        prompt.push_str(&format!("  {description}\n"));
+    }
+    prompt.push_str("\n  Enter a value: ");
+    term.write_str(&prompt).ok()?;
+    let answer = if sensitive {
+        term.read_secure_line()
+    } else {
+        term.read_line()
+    };
+    let _ = term.write_line("");
+    answer.ok()
 }
 
 /// One diagnostic in Terraform's JSON shape (`severity`, `summary`, `detail`, `range`).

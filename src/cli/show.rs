@@ -5,7 +5,6 @@ use crate::addr::InstanceAddr;
 use crate::plan::saved::SavedPlan;
 use crate::provider::Registry;
 use crate::state::{Instance, State};
-use crate::value::{PathStep, Value};
 use std::io::Write;
 use std::path::Path;
 
@@ -66,37 +65,21 @@ pub fn print_instance(a: &InstanceAddr, i: &Instance, registry: &Registry) {
     );
 }
 
-/// The state as JSON with sensitive values replaced, for `show --json`.
+/// The state as Terraform's `show -json` gives it (`format_version`, `values.outputs`,
+/// `values.root_module.resources` with `values` and `sensitive_values`), sensitive values
+/// left out (null, and true in `sensitive_values`).
 fn redacted_state(st: &State, registry: &Registry) -> Vec<u8> {
     let mut copy = st.clone();
     for (a, inst) in copy.instances.iter_mut() {
         let schema = registry.schema(a.mode(), a.rtype());
-        let paths = crate::schema::sensitive_for(schema, &inst.attributes, &inst.sensitive);
-        inst.attributes = Value::from_json(&crate::plan::json::redact(&inst.attributes, &paths));
-        for p in &paths {
-            set_marker(&mut inst.attributes, p);
-        }
+        inst.sensitive = crate::schema::sensitive_for(schema, &inst.attributes, &inst.sensitive);
     }
-    for o in copy.outputs.values_mut() {
-        if o.sensitive {
-            o.value = Value::str("(sensitive value)");
-        }
-    }
-    copy.to_bytes()
-}
-
-fn set_marker(v: &mut Value, p: &[PathStep]) {
-    let Some((step, rest)) = p.split_first() else {
-        return;
-    };
-    let slot = match (v, step) {
-        (Value::Map(m), PathStep::Key(k)) => m.get_mut(k),
-        (Value::List(l), PathStep::Index(i)) => l.get_mut(*i),
-        _ => None,
-    };
-    match slot {
-        Some(x) if rest.is_empty() => *x = Value::str("(sensitive value)"),
-        Some(x) => set_marker(x, rest),
-        None => {}
-    }
+    let j = serde_json::json!({
+        "format_version": "1.0",
+        "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")),
+        "values": crate::plan::json::state_values(&copy),
+    });
+    let mut out = serde_json::to_vec_pretty(&j).unwrap_or_default();
+    out.push(b'\n');
+    out
 }

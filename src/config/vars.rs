@@ -305,11 +305,17 @@ pub fn parse_var_file(path: &Path) -> Result<Vec<(String, Source)>, Diag> {
         .collect())
 }
 
+/// Asks for a required variable that has no value (name, description, sensitive): the
+/// CLI's terminal prompt. `None` when nobody can answer.
+pub type Ask = fn(&str, &str, bool) -> Option<String>;
+
 /// The inputs given on the command line.
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     pub vars: Vec<String>,
     pub var_files: Vec<std::path::PathBuf>,
+    /// Set only at a terminal (never in a pipeline, never with `-input=false`).
+    pub ask: Option<Ask>,
 }
 
 /// Resolved variable values and which of them are sensitive.
@@ -436,6 +442,16 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             },
             None => Ty::Any,
         };
+        // At a terminal, a required variable without a value is asked for, as Terraform
+        // does; elsewhere it is an error (every missing one is named).
+        if !given.contains_key(name) && var.default.is_none() {
+            if let Some(answer) = inputs
+                .ask
+                .and_then(|ask| ask(name, &var.description, var.sensitive))
+            {
+                given.insert(name.clone(), Source::Raw(answer, "the prompt".into()));
+            }
+        }
         let had_value = given.contains_key(name) || var.default.is_some();
         let raw = match given.remove(name) {
             Some(Source::Raw(text, origin)) => {
@@ -580,7 +596,40 @@ mod tests {
         Inputs {
             vars: vars.iter().map(|s| s.to_string()).collect(),
             var_files: files.to_vec(),
+            ask: None,
         }
+    }
+
+    #[test]
+    fn required_variables_are_asked_for_only_when_someone_can_answer() {
+        let main = "variable \"a\" {\n  description = \"The a.\"\n}\nvariable \"n\" {\n  type = number\n}\nvariable \"b\" {\n  default = \"kept\"\n}\n";
+        let (_d, cfg) = setup(main, &[]);
+        fn answer(name: &str, description: &str, _sensitive: bool) -> Option<String> {
+            Some(match (name, description) {
+                ("a", "The a.") => "typed".into(),
+                ("n", _) => "42".into(),
+                _ => panic!("asked for {name}"),
+            })
+        }
+        let mut inp = inputs(&[], &[]);
+        inp.ask = Some(answer);
+        let r = resolve(&cfg, &inp, &[]).unwrap();
+        assert_eq!(r.values["a"], Value::str("typed"));
+        assert_eq!(
+            r.values["n"],
+            Value::Number(42.0),
+            "typed as the variable's type"
+        );
+        assert_eq!(
+            r.values["b"],
+            Value::str("kept"),
+            "a default is not asked for"
+        );
+        // Without a terminal: one error naming every missing variable.
+        let e = resolve(&cfg, &inputs(&[], &[]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"a\"") && e.contains("\"n\""), "{e}");
     }
 
     #[test]

@@ -150,7 +150,8 @@ pub fn resource_drift(d: &Drift) -> Json {
     Json::Object(m)
 }
 
-fn state_values(st: &State) -> Json {
+/// A state's objects and outputs in Terraform's `values` shape (sensitive values null).
+pub fn state_values(st: &State) -> Json {
     let resources: Vec<Json> = st
         .instances
         .iter()

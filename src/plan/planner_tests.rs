@@ -36,6 +36,7 @@ fn try_plan_with(
     let inputs = crate::config::vars::Inputs {
         vars: vars.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         var_files: vec![],
+        ask: None,
     };
     let vars = crate::config::vars::resolve(&cfg, &inputs, &[])?;
     let graph = crate::graph::build(&cfg)?;

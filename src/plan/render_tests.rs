@@ -55,6 +55,7 @@ fn scenario(name: &str) {
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
         var_files: vec![],
+        ask: None,
     };
     let vars = crate::config::vars::resolve(&cfg, &inputs, &[]).unwrap();
     let graph = crate::graph::build(&cfg).unwrap();

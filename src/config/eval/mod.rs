@@ -9,7 +9,7 @@ mod dynamic;
 mod refs;
 mod template;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use refs::{body_references, references, Ref};
 

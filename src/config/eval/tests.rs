@@ -1,4 +1,4 @@
-//! Expressions and every built-in function, as a table: source text, and the value it
+//! Expressions (and the functions through them), as a table: source text, and the value it
 //! must give (written as JSON) or the error it must name.
 
 use super::*;
@@ -17,11 +17,11 @@ fn eval_with(src: &str, vars: &BTreeMap<String, Value>) -> Result<Value, String>
         .map_err(|d| d.to_string())
 }
 
-fn ev(src: &str) -> Result<Value, String> {
+pub(crate) fn ev(src: &str) -> Result<Value, String> {
     eval_with(src, &BTreeMap::new())
 }
 
-fn check(cases: &[(&str, serde_json::Value)]) {
+pub(crate) fn check(cases: &[(&str, serde_json::Value)]) {
     for (src, want) in cases {
         match ev(src) {
             Ok(v) => assert_eq!(v, Value::from_json(want), "{src}"),
@@ -30,7 +30,7 @@ fn check(cases: &[(&str, serde_json::Value)]) {
     }
 }
 
-fn fails(cases: &[(&str, &str)]) {
+pub(crate) fn fails(cases: &[(&str, &str)]) {
     for (src, want) in cases {
         match ev(src) {
             Ok(v) => panic!("{src} gave {v:?}, expected an error with {want:?}"),

@@ -2,6 +2,7 @@
 //! (null, empty collections, bad arguments): source text, and the value it must give
 //! (written as JSON) or the error it must name.
 
+use crate::config::eval::tests::{check, fails};
 use crate::config::eval::Scope;
 use crate::config::parse_text;
 use crate::value::Value;
@@ -14,28 +15,6 @@ fn ev_in(src: &str, dir: &std::path::Path) -> Result<Value, String> {
     Scope::variables_only(&vars, dir)
         .eval_attr(&body.attrs["x"])
         .map_err(|d| d.to_string())
-}
-
-fn ev(src: &str) -> Result<Value, String> {
-    ev_in(src, &std::env::temp_dir())
-}
-
-fn check(cases: &[(&str, serde_json::Value)]) {
-    for (src, want) in cases {
-        match ev(src) {
-            Ok(v) => assert_eq!(v, Value::from_json(want), "{src}"),
-            Err(e) => panic!("{src}: {e}"),
-        }
-    }
-}
-
-fn fails(cases: &[(&str, &str)]) {
-    for (src, want) in cases {
-        match ev(src) {
-            Ok(v) => panic!("{src} gave {v:?}, expected an error with {want:?}"),
-            Err(e) => assert!(e.contains(want), "{src}: {e}"),
-        }
-    }
 }
 
 #[test]

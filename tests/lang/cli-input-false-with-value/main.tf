@@ -1,0 +1,6 @@
+variable "v" {
+  default = "default"
+}
+output "r" {
+  value = var.v
+}

@@ -1,0 +1,11 @@
+resource "modelarts_notebook" "n" {
+  name     = "lang-n"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
+output "r" {
+  value = modelarts_notebook.n.name
+}
