@@ -123,8 +123,14 @@ async fn plan_with(
     // Moved blocks: the objects take their new addresses before anything is planned (the
     // prior state the plan compares with moves too; the one the backend holds does not).
     let (moves, move_warnings) = plan::moves::apply(&l.cfg, &mut refreshed)?;
-    let mut moved_prior = prior.clone();
-    plan::moves::apply(&l.cfg, &mut moved_prior)?;
+    // (A copy only when there is something to move: a state can hold 10,000 objects.)
+    let moved_prior = if l.cfg.moved.is_empty() {
+        std::borrow::Cow::Borrowed(&prior)
+    } else {
+        let mut p = prior.clone();
+        plan::moves::apply(&l.cfg, &mut p)?;
+        std::borrow::Cow::Owned(p)
+    };
     let imports = if req.destroy || req.refresh_only {
         vec![]
     } else {
