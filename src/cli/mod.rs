@@ -36,7 +36,7 @@ use std::time::Duration;
     about = "Manage Huawei Cloud ModelArts notebooks, DevServers and DevEnviron instances as code"
 )]
 pub struct Cli {
-    /// Run as if started in DIR (where the *.hcl files and state/ are).
+    /// Run as if started in DIR (where the *.tf and *.hcl files and state/ are).
     #[arg(long, global = true, value_name = "DIR", default_value = ".")]
     chdir: PathBuf,
     /// Do not use colors (NO_COLOR is honoured too).

@@ -1,4 +1,4 @@
-//! Configuration: every `*.hcl` file of a directory, decoded into typed blocks that keep
+//! Configuration: every `*.tf` and `*.hcl` file of a directory, decoded into typed blocks that keep
 //! their source positions, so that every error can say `file:line:col`.
 //!
 //! Owns the configuration model and its diagnostics ([`load`] decodes files into it,

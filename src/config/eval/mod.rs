@@ -458,7 +458,13 @@ impl<'a> Scope<'a> {
                 // hcl-rs keeps a quoted string's backslash escapes in its literal parts
                 // (heredocs have none).
                 if matches!(&**t, hcl::expr::TemplateExpr::QuotedString(_)) {
-                    template::unescape_literals(&mut tpl);
+                    template::unescape_literals(&mut tpl).map_err(|m| {
+                        self.err(
+                            span,
+                            m,
+                            "Use \\n, \\r, \\t, \\\", \\\\, \\uNNNN or \\UNNNNNNNN.",
+                        )
+                    })?;
                 }
                 let els = tpl.elements();
                 if let [Element::Interpolation(i)] = els {

@@ -234,31 +234,33 @@ impl Scope<'_> {
     }
 }
 
-/// Decode the backslash escapes of a quoted string's literal parts (`\n`, `\t`, `\"`,
-/// `\\`, `\uNNNN`, `\UNNNNNNNN`), in directive bodies too.
-pub(super) fn unescape_literals(t: &mut Template) {
+/// Decode the backslash escapes of a quoted string's literal parts (`\\n`, `\\r`, `\\t`,
+/// `\\"`, `\\\\`, `\\uNNNN`, `\\UNNNNNNNN`), in directive bodies too; any other escape is an
+/// error, as in HCL.
+pub(super) fn unescape_literals(t: &mut Template) -> Result<(), String> {
     for el in t.elements_mut() {
         match el {
             Element::Literal(l) => {
                 if l.contains('\\') {
-                    *l = unescape(l);
+                    *l = unescape(l)?;
                 }
             }
             Element::Interpolation(_) => {}
             Element::Directive(d) => match &mut **d {
                 Directive::If(x) => {
-                    unescape_literals(&mut x.true_template);
+                    unescape_literals(&mut x.true_template)?;
                     if let Some(f) = &mut x.false_template {
-                        unescape_literals(f);
+                        unescape_literals(f)?;
                     }
                 }
-                Directive::For(x) => unescape_literals(&mut x.template),
+                Directive::For(x) => unescape_literals(&mut x.template)?,
             },
         }
     }
+    Ok(())
 }
 
-fn unescape(l: &str) -> String {
+fn unescape(l: &str) -> Result<String, String> {
     let mut out = String::with_capacity(l.len());
     let mut it = l.chars();
     while let Some(c) = it.next() {
@@ -276,20 +278,13 @@ fn unescape(l: &str) -> String {
                 let n = if u == 'u' { 4 } else { 8 };
                 let hex: String = it.by_ref().take(n).collect();
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => {
-                        out.push('\\');
-                        out.push(u);
-                        out.push_str(&hex);
-                    }
+                    Some(ch) if hex.len() == n => out.push(ch),
+                    _ => return Err(format!("invalid escape sequence \\{u}{hex}")),
                 }
             }
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
+            Some(other) => return Err(format!("invalid escape sequence \\{other}")),
+            None => return Err("a string ends with a lone backslash".into()),
         }
     }
-    out
+    Ok(out)
 }

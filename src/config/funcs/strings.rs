@@ -110,7 +110,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             Ok(Value::String(text[start as usize..end as usize].concat()))
         }),
         "regex" => arity(args, 2).and_then(|()| {
-            let re = regex(&s(&args[0], "the pattern")?)?;
+            let re = capturing(&s(&args[0], "the pattern")?)?;
             let text = s(&args[1], "the string")?;
             let caps = re
                 .captures(&text)
@@ -118,7 +118,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             Ok(captures(&re, &caps))
         }),
         "regexall" => arity(args, 2).and_then(|()| {
-            let re = regex(&s(&args[0], "the pattern")?)?;
+            let re = capturing(&s(&args[0], "the pattern")?)?;
             let text = s(&args[1], "the string")?;
             Ok(Value::List(
                 re.captures_iter(&text).map(|c| captures(&re, &c)).collect(),
@@ -151,7 +151,7 @@ fn title(x: &str) -> String {
         } else {
             out.push(c);
         }
-        start = !(c.is_alphanumeric() || c == '_' || c == '\'');
+        start = !(c.is_alphanumeric() || c == '_');
     }
     out
 }
@@ -159,6 +159,19 @@ fn title(x: &str) -> String {
 /// A regular expression in RE2 syntax, with the error Terraform users can act on.
 pub(super) fn regex(p: &str) -> Result<regex_lite::Regex, String> {
     regex_lite::Regex::new(p).map_err(|e| format!("invalid regular expression {p:?}: {e}"))
+}
+
+/// A pattern for `regex`/`regexall`, whose groups are all named or all unnamed (the result
+/// is a map or a list), as Terraform requires.
+fn capturing(p: &str) -> Result<regex_lite::Regex, String> {
+    let re = regex(p)?;
+    let named = re.capture_names().flatten().count();
+    if named > 0 && named < re.captures_len() - 1 {
+        return Err(format!(
+            "the pattern {p:?} mixes named and unnamed capture groups; name all of them, or none"
+        ));
+    }
+    Ok(re)
 }
 
 /// What `regex` returns for one match: the match itself without groups, a map with

@@ -1,0 +1,3 @@
+output "r" {
+  value = regex("(?P<a>x)(y)", "xy")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = title("don't stop")
+}

@@ -1,0 +1,3 @@
+output "r" {
+  value = "a\q${1}"
+}
