@@ -163,9 +163,15 @@ pub async fn saved(
     let quiet = |_: &str| {};
     let notify: crate::Notify<'_> = if json { &quiet } else { &super::stderr };
     let registry = crate::provider::Registry::modelarts();
-    let mut pl =
-        crate::ops::apply::prepare_saved(wd, f, &p.vars.inputs(), p.lock_timeout, registry, notify)
-            .await?;
+    let mut pl = crate::ops::apply::prepare_saved(
+        wd,
+        f,
+        &p.vars.inputs_without_prompt(),
+        p.lock_timeout,
+        registry,
+        notify,
+    )
+    .await?;
     let r = execute(wd, &mut pl, parallelism, json, color).await;
     pl.backend.unlock().await;
     pl.cloud.stop(&super::stderr).await?;

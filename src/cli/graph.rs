@@ -15,7 +15,7 @@ pub async fn run(
     format: super::GraphFormat,
     vars: VarArgs,
 ) -> anyhow::Result<Exit> {
-    let l = crate::ops::load(wd, &vars.inputs())?;
+    let l = crate::ops::load(wd, &vars.inputs_without_prompt())?;
     let actions = if plan {
         let p = PlanArgs {
             vars,

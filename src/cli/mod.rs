@@ -373,6 +373,15 @@ pub(crate) fn stdout(line: &str) {
 }
 
 impl VarArgs {
+    /// The inputs, never asking: for commands that Terraform runs without prompting
+    /// (validate, graph, applying a saved plan).
+    pub(crate) fn inputs_without_prompt(&self) -> crate::config::vars::Inputs {
+        crate::config::vars::Inputs {
+            ask: None,
+            ..self.inputs()
+        }
+    }
+
     pub(crate) fn inputs(&self) -> crate::config::vars::Inputs {
         use std::io::IsTerminal;
         let env_off = std::env::var("TF_INPUT")
@@ -582,7 +591,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.cmd {
         Cmd::Sim(a) => sim::run(a).await,
         Cmd::Validate { vars, json } => {
-            let r = crate::ops::plan::validate(&wd()?, &vars.inputs());
+            let r = crate::ops::plan::validate(&wd()?, &vars.inputs_without_prompt());
             if !json {
                 r?;
                 println!("Success! The configuration is valid.");

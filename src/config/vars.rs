@@ -39,12 +39,8 @@ pub fn parse_type(e: &Expression, span: &Span) -> Result<Ty, Diag> {
         let known = [
             "string", "number", "bool", "any", "list", "set", "map", "object", "tuple",
         ];
-        let hint = known
-            .iter()
-            .map(|k| (strsim::damerau_levenshtein(k, name), *k))
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, k)| format!("Did you mean {k}? "))
+        let hint = super::did_you_mean(name, known)
+            .map(|k| format!("Did you mean {k}? "))
             .unwrap_or_default();
         Diag::new(
             Some(span),
