@@ -2,7 +2,7 @@
 //! plan keeps them instead of destroying and recreating them. Moves are made in the order
 //! the blocks are written, so a chain (`a` → `b`, then `b` → `c`) ends at `c`.
 
-use crate::addr::InstanceAddr;
+use crate::addr::{InstanceAddr, ResourceAddr};
 use crate::config::{Config, Diag, Diags};
 use crate::state::State;
 
@@ -31,6 +31,8 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
         return Err(Diags(errs));
     }
     let mut made: Vec<Move> = Vec::new();
+    // Where each move made so far ends, to extend a chain in place.
+    let mut ends: std::collections::BTreeMap<InstanceAddr, usize> = Default::default();
     let mut warnings = Vec::new();
     for m in &cfg.moved {
         let pairs: Vec<(InstanceAddr, InstanceAddr)> = state
@@ -55,35 +57,106 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
                 ));
                 continue;
             }
-            if !rename(state, &from, &to) {
+            // (Dependencies are retargeted once per block, below: a resource of 10,000
+            // instances must not walk the state 10,000 times.)
+            let Some(inst) = state.instances.remove(&from) else {
                 continue;
-            }
+            };
+            state.instances.insert(to.clone(), inst);
             // A chain reports one move, from the first address to the last.
-            match made.iter_mut().find(|(_, t)| *t == from) {
-                Some(prev) => prev.1 = to,
-                None => made.push((from, to)),
+            match ends.remove(&from) {
+                Some(i) => {
+                    made[i].1 = to.clone();
+                    ends.insert(to, i);
+                }
+                None => {
+                    ends.insert(to.clone(), made.len());
+                    made.push((from, to));
+                }
             }
         }
+        retarget(state, &m.from.resource, &m.to.resource);
     }
     made.retain(|(f, t)| f != t);
     Ok((made, warnings))
 }
 
-/// Move one object of `state` from `from` to `to`; what depended on its old resource
-/// depends on the new one. False when there is nothing at `from`.
+/// Move one object of `state` from `from` to `to`, and what depended on its old resource
+/// to the new one. False when there is nothing at `from`.
 pub fn rename(state: &mut State, from: &InstanceAddr, to: &InstanceAddr) -> bool {
     let Some(inst) = state.instances.remove(from) else {
         return false;
     };
     state.instances.insert(to.clone(), inst);
-    if from.resource != to.resource {
-        for i in state.instances.values_mut() {
-            for d in i.dependencies.iter_mut() {
-                if *d == from.resource {
-                    *d = to.resource.clone();
-                }
+    retarget(state, &from.resource, &to.resource);
+    true
+}
+
+/// What depended on resource `from` depends on `to`.
+fn retarget(state: &mut State, from: &ResourceAddr, to: &ResourceAddr) {
+    if from == to {
+        return;
+    }
+    for i in state.instances.values_mut() {
+        for d in i.dependencies.iter_mut() {
+            if d == from {
+                *d = to.clone();
             }
         }
     }
-    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::fake;
+    use crate::state::Instance;
+    use crate::value::Value;
+
+    fn object(deps: &[&str]) -> Instance {
+        Instance {
+            attributes: Value::Map(Default::default()),
+            sensitive: vec![],
+            dependencies: deps
+                .iter()
+                .map(|d| ResourceAddr::parse(d).unwrap())
+                .collect(),
+            tainted: false,
+        }
+    }
+
+    #[test]
+    fn chains_end_at_the_last_address_and_dependencies_follow() {
+        let cfg = fake::config(
+            "resource \"fake_thing\" \"c\" {\n  name = \"c\"\n  count = 2\n}\nresource \"fake_thing\" \"user\" {\n  name = \"u\"\n}\nmoved {\n  from = fake_thing.a\n  to   = fake_thing.b\n}\nmoved {\n  from = fake_thing.b\n  to   = fake_thing.c\n}\n",
+        );
+        let mut st = State::new();
+        for k in [0, 1] {
+            st.instances.insert(
+                InstanceAddr::parse(&format!("fake_thing.a[{k}]")).unwrap(),
+                object(&[]),
+            );
+        }
+        st.instances.insert(
+            InstanceAddr::parse("fake_thing.user").unwrap(),
+            object(&["fake_thing.a"]),
+        );
+        let (made, warnings) = apply(&cfg, &mut st).unwrap();
+        assert!(warnings.is_empty());
+        let shown: Vec<String> = made.iter().map(|(f, t)| format!("{f} -> {t}")).collect();
+        assert_eq!(
+            shown,
+            [
+                "fake_thing.a[0] -> fake_thing.c[0]",
+                "fake_thing.a[1] -> fake_thing.c[1]"
+            ]
+        );
+        let user = &st.instances[&InstanceAddr::parse("fake_thing.user").unwrap()];
+        assert_eq!(
+            user.dependencies,
+            [ResourceAddr::parse("fake_thing.c").unwrap()]
+        );
+        // Applied again, the blocks find nothing at their old addresses.
+        assert!(apply(&cfg, &mut st).unwrap().0.is_empty());
+    }
 }
