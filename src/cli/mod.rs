@@ -432,6 +432,17 @@ pub(crate) fn terraform_style(
     args: impl IntoIterator<Item = std::ffi::OsString>,
 ) -> Vec<std::ffi::OsString> {
     use clap::CommandFactory;
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    // Nothing to rewrite (the usual case): the command tree is not even built.
+    let single_dash = |a: &std::ffi::OsString| {
+        a.to_str().is_some_and(|t| {
+            t.strip_prefix('-')
+                .is_some_and(|f| f.len() >= 2 && f.starts_with(|c: char| c.is_ascii_alphabetic()))
+        })
+    };
+    if !args.iter().any(single_dash) {
+        return args;
+    }
     // The long flags that take a value as the next argument: what follows one of them is
     // a value, never rewritten (`--out -plan` stays as written).
     fn valued(c: &clap::Command, out: &mut std::collections::BTreeSet<String>) {

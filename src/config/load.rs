@@ -174,11 +174,16 @@ pub(crate) fn flush_dedent(raw: &str) -> String {
             }
             Some(St::Expr(d)) => match c {
                 b'"' => stack.push(St::Str),
-                b'{' => *stack.last_mut().expect("in an expression") = St::Expr(d + 1),
-                b'}' if d == 1 => {
+                b'{' => {
                     stack.pop();
+                    stack.push(St::Expr(d + 1));
                 }
-                b'}' => *stack.last_mut().expect("in an expression") = St::Expr(d - 1),
+                b'}' => {
+                    stack.pop();
+                    if d > 1 {
+                        stack.push(St::Expr(d - 1));
+                    }
+                }
                 _ => {}
             },
         }
