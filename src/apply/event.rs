@@ -50,21 +50,26 @@ impl std::fmt::Display for Failure {
 pub enum Event {
     Start {
         addr: InstanceAddr,
+        /// Set when the object is a deposed one (of a create-before-destroy replacement).
+        deposed: Option<String>,
         action: Action,
         id: Option<String>,
     },
     Status {
         addr: InstanceAddr,
+        deposed: Option<String>,
         status: String,
     },
     Done {
         addr: InstanceAddr,
+        deposed: Option<String>,
         action: Action,
         id: Option<String>,
         elapsed: Duration,
     },
     Failed {
         addr: InstanceAddr,
+        deposed: Option<String>,
         action: Action,
         error: Failure,
     },

@@ -103,6 +103,11 @@ struct Job {
     provider: Arc<dyn Provider>,
     kind: &'static dyn ResourceKind,
     ch: Change,
+    /// What this job does: the change's action, or one half of a create-before-destroy
+    /// replacement (a create, then later a delete).
+    action: Action,
+    /// The key of the deposed object it destroys.
+    deposed: Option<String>,
     desired: Option<Value>,
     sensitive: Vec<Path>,
     events: UnboundedSender<Event>,
@@ -166,9 +171,11 @@ impl Job {
     async fn run(self) -> Outcome {
         let addr = self.ch.addr.clone();
         let ev = self.events.clone();
+        let deposed = self.deposed.clone();
         let progress = move |s: &str| {
             let _ = ev.send(Event::Status {
                 addr: addr.clone(),
+                deposed: deposed.clone(),
                 status: s.to_string(),
             });
         };
@@ -188,15 +195,17 @@ impl Job {
             error: Failure::from(&e),
             record: None,
         };
-        match self.ch.action {
+        match self.action {
             // Out of the state; the object itself is left alone.
             Action::Forget => Outcome::Ok(None),
             Action::Delete => match p.delete(self.kind, &id, &op(Op::Delete)).await {
                 Ok(()) => Outcome::Ok(None),
                 Err(e) => fail(e),
             },
-            Action::Create | Action::Replace => {
-                if self.ch.action == Action::Replace && !id.is_empty() {
+            Action::Create | Action::Replace | Action::CreateThenDelete => {
+                // (A create-before-destroy replacement runs as two jobs, a create and
+                // then a delete: never as one.)
+                if self.action == Action::Replace && !id.is_empty() {
                     if let Err(e) = p.delete(self.kind, &id, &op(Op::Delete)).await {
                         return fail(e);
                     }
@@ -228,43 +237,103 @@ impl Job {
     }
 }
 
-/// The order changes run in: for each change, the changes it waits for.
+/// Which part of a change a walk node does: all of it, or one half of a
+/// create-before-destroy replacement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Whole,
+    /// Depose the current object and create the replacement.
+    CreateNew,
+    /// Destroy the deposed object, once dependents use the replacement.
+    DestroyOld,
+}
+
+/// One unit of the walk.
+#[derive(Clone, Copy)]
+struct Node<'p> {
+    ch: &'p Change,
+    step: Step,
+}
+
+impl Node<'_> {
+    /// What the node does, as events and counts report it.
+    fn action(&self) -> Action {
+        match self.step {
+            Step::Whole => self.ch.action,
+            Step::CreateNew => Action::Create,
+            Step::DestroyOld => Action::Delete,
+        }
+    }
+}
+
+/// How many operations apply reports for `plan` (a create-before-destroy replacement is
+/// two: the create and the destroy).
+pub fn operations(plan: &Plan) -> usize {
+    plan.changes
+        .iter()
+        .filter(|c| c.action.acts())
+        .map(|c| 1 + usize::from(c.action == Action::CreateThenDelete))
+        .sum()
+}
+
+/// The order nodes run in: for each node, the nodes it waits for.
 /// Creates and updates run after what they depend on; deletes after the deletes of what
-/// depends on them.
-fn edges(nodes: &[&Change]) -> Vec<BTreeSet<usize>> {
+/// depends on them; the destroy half of a create-before-destroy replacement after its
+/// create and after everything that depends on it has been created or updated (so that
+/// it uses the replacement), as Terraform orders it.
+fn edges(nodes: &[Node<'_>]) -> Vec<BTreeSet<usize>> {
     let n = nodes.len();
     let mut waits: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
     let mut by_res: HashMap<&crate::addr::ResourceAddr, Vec<usize>> = HashMap::new();
     for (i, c) in nodes.iter().enumerate() {
-        by_res.entry(&c.addr.resource).or_default().push(i);
+        by_res.entry(&c.ch.addr.resource).or_default().push(i);
     }
-    // For each resource, the deletes of objects that depend on it.
+    // For each resource, the deletes of objects that depend on it, and the other
+    // operations on objects that depend on it.
     let mut deleted_dependents: HashMap<&crate::addr::ResourceAddr, Vec<usize>> = HashMap::new();
+    let mut other_dependents: HashMap<&crate::addr::ResourceAddr, Vec<usize>> = HashMap::new();
     for (j, c) in nodes.iter().enumerate() {
-        if c.action == Action::Delete {
-            for d in &c.deps {
-                deleted_dependents.entry(d).or_default().push(j);
-            }
+        let to = if c.action() == Action::Delete {
+            &mut deleted_dependents
+        } else {
+            &mut other_dependents
+        };
+        for d in &c.ch.deps {
+            to.entry(d).or_default().push(j);
         }
     }
     for (i, c) in nodes.iter().enumerate() {
-        if c.action != Action::Delete {
-            for d in &c.deps {
+        let action = c.action();
+        if action != Action::Delete {
+            for d in &c.ch.deps {
                 for &j in by_res.get(d).into_iter().flatten() {
-                    if nodes[j].action != Action::Delete && j != i {
+                    if nodes[j].action() != Action::Delete && j != i {
                         waits[i].insert(j);
                     }
                 }
             }
         }
-        if c.action.destroys() {
+        if action.destroys() {
             // Everything that depends on this object and is going away goes first.
             for &j in deleted_dependents
-                .get(&c.addr.resource)
+                .get(&c.ch.addr.resource)
                 .into_iter()
                 .flatten()
             {
                 if j != i {
+                    waits[i].insert(j);
+                }
+            }
+        }
+        if c.step == Step::DestroyOld {
+            // Its own create is the node before it.
+            waits[i].insert(i - 1);
+            for &j in other_dependents
+                .get(&c.ch.addr.resource)
+                .into_iter()
+                .flatten()
+            {
+                if !std::ptr::eq(nodes[j].ch, c.ch) {
                     waits[i].insert(j);
                 }
             }
@@ -275,7 +344,7 @@ fn edges(nodes: &[&Change]) -> Vec<BTreeSet<usize>> {
 
 /// The walk's bookkeeping: what is done, what waits, what may start.
 struct Walk<'p> {
-    nodes: Vec<&'p Change>,
+    nodes: Vec<Node<'p>>,
     dependents: Vec<Vec<usize>>,
     remaining: Vec<usize>,
     ready: VecDeque<usize>,
@@ -284,7 +353,24 @@ struct Walk<'p> {
 
 impl<'p> Walk<'p> {
     fn new(plan: &'p Plan) -> Walk<'p> {
-        let nodes: Vec<&Change> = plan.changes.iter().filter(|c| c.action.acts()).collect();
+        let mut nodes: Vec<Node<'p>> = Vec::new();
+        for ch in plan.changes.iter().filter(|c| c.action.acts()) {
+            if ch.action == Action::CreateThenDelete {
+                nodes.push(Node {
+                    ch,
+                    step: Step::CreateNew,
+                });
+                nodes.push(Node {
+                    ch,
+                    step: Step::DestroyOld,
+                });
+            } else {
+                nodes.push(Node {
+                    ch,
+                    step: Step::Whole,
+                });
+            }
+        }
         let waits = edges(&nodes);
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
         for (i, w) in waits.iter().enumerate() {
@@ -313,7 +399,9 @@ impl<'p> Walk<'p> {
         }
     }
 
-    /// `i` failed: everything that depends on it is skipped.
+    /// `i` failed: everything that depends on it is skipped. (The destroy half of a
+    /// replacement whose create failed is not an operation of its own: the old object
+    /// stays, silently.)
     fn skip_dependents(
         &mut self,
         i: usize,
@@ -325,15 +413,27 @@ impl<'p> Walk<'p> {
             for &d in &self.dependents[x] {
                 if !self.done[d] {
                     self.done[d] = true;
+                    stack.push(d);
+                    if std::ptr::eq(self.nodes[d].ch, self.nodes[i].ch) {
+                        continue;
+                    }
                     summary.skipped += 1;
                     let _ = events.send(Event::Skipped {
-                        addr: self.nodes[d].addr.clone(),
-                        because: self.nodes[i].addr.clone(),
+                        addr: self.nodes[d].ch.addr.clone(),
+                        because: self.nodes[i].ch.addr.clone(),
                     });
-                    stack.push(d);
                 }
             }
         }
+    }
+}
+
+/// The deposed key of the object node `i` acts on: the one its replacement deposed, or
+/// the leftover one its change destroys.
+fn deposed_key(i: usize, node: Node<'_>, deposed: &HashMap<usize, String>) -> Option<String> {
+    match node.step {
+        Step::DestroyOld => deposed.get(&i).cloned(),
+        _ => node.ch.deposed.clone(),
     }
 }
 
@@ -341,11 +441,12 @@ impl<'p> Walk<'p> {
 fn desired_now(
     ctx: &Context<'_>,
     state: &State,
-    ch: &Change,
+    node: Node<'_>,
     kind: &'static dyn ResourceKind,
     cache: &mut plan::Expansions,
 ) -> Result<(Option<Value>, Vec<Path>), Diags> {
-    if !matches!(ch.action, Action::Create | Action::Replace | Action::Update) {
+    let ch = node.ch;
+    if node.step == Step::DestroyOld || !ch.action.sends_config() {
         return Ok((None, ch.sensitive.clone()));
     }
     let (config, sens) = plan::eval_instance(
@@ -425,12 +526,21 @@ pub async fn apply(
     let mut write_cost = Duration::ZERO;
     let mut dirty = false;
     let mut finished = 0usize;
-    let fail_now = |walk: &mut Walk<'_>, summary: &mut Summary, i: usize, error: Failure| {
+    // The keys under which create-before-destroy replacements deposed their old
+    // objects, by the index of the node that destroys them.
+    let mut deposed: HashMap<usize, String> = HashMap::new();
+    let fail_now = |walk: &mut Walk<'_>,
+                    summary: &mut Summary,
+                    deposed: &HashMap<usize, String>,
+                    i: usize,
+                    error: Failure| {
         walk.done[i] = true;
         summary.failed += 1;
+        let node = walk.nodes[i];
         let _ = ctx.events.send(Event::Failed {
-            addr: walk.nodes[i].addr.clone(),
-            action: walk.nodes[i].action,
+            addr: node.ch.addr.clone(),
+            deposed: deposed_key(i, node, deposed),
+            action: node.action(),
             error,
         });
         walk.skip_dependents(i, summary, &ctx.events);
@@ -444,20 +554,27 @@ pub async fn apply(
             if walk.done[i] {
                 continue;
             }
-            let ch = walk.nodes[i];
+            let node = walk.nodes[i];
+            let ch = node.ch;
             let Some(kind) = ctx.cfg.registry.kind(ch.addr.rtype()) else {
                 let why = format!(
                     "{} is not a resource type maform manages; remove it from the state with maform state rm {}",
                     ch.addr.rtype(),
                     ch.addr
                 );
-                fail_now(&mut walk, &mut summary, i, Failure::local(why));
+                fail_now(&mut walk, &mut summary, &deposed, i, Failure::local(why));
                 continue;
             };
-            let (desired, sensitive) = match desired_now(ctx, state, ch, kind, &mut expansions) {
+            let (desired, sensitive) = match desired_now(ctx, state, node, kind, &mut expansions) {
                 Ok(x) => x,
                 Err(e) => {
-                    fail_now(&mut walk, &mut summary, i, Failure::local(e.to_string()));
+                    fail_now(
+                        &mut walk,
+                        &mut summary,
+                        &deposed,
+                        i,
+                        Failure::local(e.to_string()),
+                    );
                     continue;
                 }
             };
@@ -465,14 +582,25 @@ pub async fn apply(
             // could).
             if desired.is_some() {
                 if let Err(why) = conditions_now(ctx, state, ch, &mut expansions, None) {
-                    fail_now(&mut walk, &mut summary, i, Failure::local(why));
+                    fail_now(&mut walk, &mut summary, &deposed, i, Failure::local(why));
                     continue;
+                }
+            }
+            // The replacement is created first: the current object moves aside (the
+            // journal and the next state write keep both).
+            if node.step == Step::CreateNew {
+                if let Some(key) = state.depose(&ch.addr) {
+                    deposed.insert(i + 1, key);
                 }
             }
             let _ = ctx.events.send(Event::Start {
                 addr: ch.addr.clone(),
-                action: ch.action,
-                id: ch.prior_id().map(str::to_string),
+                deposed: deposed_key(i, node, &deposed),
+                action: node.action(),
+                id: ch
+                    .prior_id()
+                    .filter(|_| node.step != Step::CreateNew)
+                    .map(str::to_string),
             });
             started.insert(i, Instant::now());
             in_flight += 1;
@@ -480,6 +608,8 @@ pub async fn apply(
                 provider: ctx.provider.clone(),
                 kind,
                 ch: ch.clone(),
+                action: node.action(),
+                deposed: deposed_key(i, node, &deposed),
                 desired,
                 sensitive,
                 events: ctx.events.clone(),
@@ -518,7 +648,9 @@ pub async fn apply(
         let (i, outcome) = joined.map_err(|e| anyhow::anyhow!("an apply task failed: {e}"))?;
         walk.done[i] = true;
         finished += 1;
-        let ch = walk.nodes[i];
+        let node = walk.nodes[i];
+        let ch = node.ch;
+        let key = deposed_key(i, node, &deposed);
         let elapsed = started.get(&i).map(|s| s.elapsed()).unwrap_or_default();
         match outcome {
             Outcome::Ok(inst) => {
@@ -526,11 +658,14 @@ pub async fn apply(
                     .as_ref()
                     .and_then(|x| x.attributes.get("id").as_str().map(str::to_string));
                 let post = inst.as_ref().map(|x| x.attributes.clone());
-                match inst {
-                    Some(x) => {
+                match (inst, &key) {
+                    (Some(x), _) => {
                         state.instances.insert(ch.addr.clone(), x);
                     }
-                    None => {
+                    (None, Some(k)) => {
+                        state.deposed.remove(&(ch.addr.clone(), k.clone()));
+                    }
+                    (None, None) => {
                         state.instances.remove(&ch.addr);
                     }
                 }
@@ -538,29 +673,41 @@ pub async fn apply(
                 // fails the resource, so that nothing that depends on it goes ahead.
                 if let Some(v) = post {
                     if let Err(why) = conditions_now(ctx, state, ch, &mut expansions, Some(v)) {
-                        fail_now(&mut walk, &mut summary, i, Failure::local(why));
+                        fail_now(&mut walk, &mut summary, &deposed, i, Failure::local(why));
                         dirty = true;
                         continue;
                     }
                 }
-                summary.done.count(ch.action);
+                summary.done.count(node.action());
                 let _ = ctx.events.send(Event::Done {
                     addr: ch.addr.clone(),
-                    action: ch.action,
+                    deposed: key,
+                    action: node.action(),
                     id,
                     elapsed,
                 });
                 walk.finished(i);
             }
             Outcome::Failed { error, record } => {
-                if ch.action == Action::Replace {
-                    // The old object may be gone even if the new one failed.
-                    state.instances.remove(&ch.addr);
+                match node.step {
+                    Step::Whole if ch.action == Action::Replace => {
+                        // The old object may be gone even if the new one failed.
+                        state.instances.remove(&ch.addr);
+                    }
+                    // A replacement that was never made: the old object is current
+                    // again (a failed one that exists is current, tainted, and the old
+                    // one stays deposed for the next plan to destroy).
+                    Step::CreateNew if record.is_none() => {
+                        if let Some(k) = deposed.get(&(i + 1)) {
+                            state.restore_deposed(&ch.addr, k);
+                        }
+                    }
+                    _ => {}
                 }
                 if let Some(r) = record {
                     state.instances.insert(ch.addr.clone(), r);
                 }
-                fail_now(&mut walk, &mut summary, i, error);
+                fail_now(&mut walk, &mut summary, &deposed, i, error);
             }
         }
         dirty = true;

@@ -411,3 +411,188 @@ async fn a_replacement_deletes_the_old_object_first() {
     let log: Vec<String> = fake.log().into_iter().skip(1).collect();
     assert_eq!(log, ["delete fake-1", "create a"]);
 }
+
+const CBD: &str = r#"
+resource "fake_thing" "a" {
+  name = "a"
+  zone = "z1"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+resource "fake_thing" "b" {
+  name        = "b"
+  description = fake_thing.a.id
+}
+"#;
+
+fn id_of(s: &State, name: &str) -> String {
+    s.instances[&InstanceAddr::managed("fake_thing", name, None)]
+        .attributes
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn create_before_destroy_creates_repoints_dependents_then_destroys() {
+    let fake = Arc::new(Fake::new());
+    let first = run(fake.clone(), CBD, State::new()).await;
+    let v2 = CBD.replace("z1", "z2");
+    let (_, _, plan) = plan_of(&v2, &first.state, Options::default());
+    let actions: Vec<Action> = plan.changes.iter().map(|c| c.action).collect();
+    assert_eq!(actions, [Action::CreateThenDelete, Action::Update]);
+    assert_eq!(operations(&plan), 3);
+    let r = run(fake.clone(), &v2, first.state).await;
+    let log: Vec<String> = fake.log().into_iter().skip(2).collect();
+    assert_eq!(log, ["create a", "update fake-2", "delete fake-1"]);
+    assert_eq!(
+        (
+            r.summary.done.add,
+            r.summary.done.change,
+            r.summary.done.destroy
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(id_of(&r.state, "a"), "fake-3");
+    assert_eq!(id_of(&r.state, "b"), "fake-2");
+    assert!(r.state.deposed.is_empty());
+    assert_eq!(fake.objects().len(), 2, "the old object is gone");
+    // While dependents moved over, the state held both: the new object current, the old
+    // one deposed (so that a run killed then loses neither).
+    assert!(r.saved.0.iter().any(|s| s.deposed.len() == 1
+        && s.deposed
+            .values()
+            .all(|i| i.attributes.get("id").as_str() == Some("fake-1"))
+        && id_of(s, "a") == "fake-3"));
+    let deposed_events = r
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Start {
+                    deposed: Some(_),
+                    action: Action::Delete,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(deposed_events, 1, "the destroy names the deposed object");
+}
+
+#[tokio::test]
+async fn a_replacement_never_made_leaves_the_old_object_current() {
+    let fake = Arc::new(Fake::new());
+    let first = run(fake.clone(), CBD, State::new()).await;
+    fake.refuse("a2");
+    let v2 = CBD
+        .replace("z1", "z2")
+        .replace("name = \"a\"", "name = \"a2\"");
+    let r = run(fake.clone(), &v2, first.state).await;
+    assert_eq!(
+        (r.summary.failed, r.summary.skipped),
+        (1, 1),
+        "b waits for a"
+    );
+    assert_eq!(id_of(&r.state, "a"), "fake-1");
+    assert!(r.state.deposed.is_empty());
+    assert!(!fake.log().iter().any(|l| l.starts_with("delete")));
+    let skipped: Vec<String> = r
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Skipped { addr, .. } => Some(addr.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        ["fake_thing.b"],
+        "the destroy half is not an operation of its own"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_replacement_that_exists_is_current_and_the_old_one_stays_deposed() {
+    let fake = Arc::new(Fake::new());
+    let first = run(fake.clone(), CBD, State::new()).await;
+    fake.fail("a2");
+    let v2 = CBD
+        .replace("z1", "z2")
+        .replace("name = \"a\"", "name = \"a2\"");
+    let r = run(fake.clone(), &v2, first.state).await;
+    assert_eq!(r.summary.failed, 1);
+    let a = InstanceAddr::managed("fake_thing", "a", None);
+    assert!(r.state.instances[&a].tainted);
+    assert_eq!(r.state.deposed.len(), 1);
+    // The next plan replaces the tainted one and destroys the deposed one.
+    let (_, _, plan) = plan_of(&v2, &r.state, Options::default());
+    let a_changes: Vec<(Action, bool)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.addr == a)
+        .map(|c| (c.action, c.deposed.is_some()))
+        .collect();
+    assert_eq!(
+        a_changes,
+        [(Action::CreateThenDelete, false), (Action::Delete, true)]
+    );
+}
+
+#[tokio::test]
+async fn a_deposed_object_whose_delete_fails_is_destroyed_by_the_next_apply() {
+    let fake = Arc::new(Fake::new());
+    let first = run(fake.clone(), CBD, State::new()).await;
+    fake.keep("fake-1");
+    let v2 = CBD.replace("z1", "z2");
+    let r = run(fake.clone(), &v2, first.state).await;
+    assert_eq!((r.summary.failed, r.summary.done.add), (1, 1));
+    assert_eq!(id_of(&r.state, "a"), "fake-3");
+    let (key, old) = r
+        .state
+        .deposed
+        .iter()
+        .next()
+        .map(|((_, k), i)| (k.clone(), i.clone()))
+        .unwrap();
+    assert!(crate::state::model::valid_deposed_key(&key), "{key}");
+    assert_eq!(old.attributes.get("id").as_str(), Some("fake-1"));
+    let failed = r.events.iter().find_map(|e| match e {
+        Event::Failed {
+            deposed, action, ..
+        } => Some((deposed.clone(), *action)),
+        _ => None,
+    });
+    assert_eq!(failed, Some((Some(key.clone()), Action::Delete)));
+    // Nothing else changes: the next plan destroys only the deposed object, and
+    // prevent_destroy does not hold it back.
+    let guarded = v2.replace(
+        "create_before_destroy = true",
+        "create_before_destroy = true\n    prevent_destroy = true",
+    );
+    let (_, _, plan) = plan_of(&guarded, &r.state, Options::default());
+    let acting: Vec<(String, Action, Option<String>)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action.acts())
+        .map(|c| (c.addr.to_string(), c.action, c.deposed.clone()))
+        .collect();
+    assert_eq!(
+        acting,
+        [("fake_thing.a".to_string(), Action::Delete, Some(key))]
+    );
+    let text = crate::plan::render::plan(&plan, fake::registry());
+    assert!(text.contains("(deposed object "), "{text}");
+    assert!(
+        text.contains("left over from a partially-failed replacement"),
+        "{text}"
+    );
+    fake.release("fake-1");
+    let again = run(fake.clone(), &v2, r.state).await;
+    assert_eq!(again.summary.done.destroy, 1);
+    assert!(again.state.deposed.is_empty());
+    assert_eq!(fake.objects().len(), 2);
+}

@@ -51,7 +51,7 @@ async fn execute(
     let state = &mut std::mem::take(&mut pl.refreshed);
     let prior = std::mem::take(&mut pl.prior);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let total = plan.changes.iter().filter(|c| c.action.acts()).count();
+    let total = crate::apply::operations(plan);
     let mode = if json {
         progress::Mode::Json
     } else if std::io::stdout().is_terminal() {

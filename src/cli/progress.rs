@@ -45,8 +45,23 @@ pub fn emit_json(ty: &str, message: &str, extra: serde_json::Value) {
             m.insert(k.clone(), v.clone());
         }
     }
+    // A hook names a deposed object's key only for a deposed object.
+    if let Some(h) = o.get_mut("hook").and_then(|h| h.as_object_mut()) {
+        if h.get("deposed_key").is_some_and(|k| k.is_null()) {
+            h.remove("deposed_key");
+        }
+    }
     crate::redact::scrub_json(&mut o);
     println!("{o}");
+}
+
+/// How an event names its object: the address, and for a deposed object its key, as
+/// Terraform writes it (`a.b (deposed object 1abf707a)`).
+fn shown(addr: &InstanceAddr, deposed: &Option<String>) -> String {
+    match deposed {
+        Some(k) => format!("{addr} (deposed object {k})"),
+        None => addr.to_string(),
+    }
 }
 
 struct InFlight {
@@ -90,10 +105,10 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
             ev = rx.recv() => {
                 let Some(ev) = ev else { break };
                 match ev {
-                    Event::Start { addr, action, id } => {
-                        let key = addr.to_string();
+                    Event::Start { addr, deposed, action, id } => {
+                        let key = shown(&addr, &deposed);
                         match mode {
-                            Mode::Json => emit_json("apply_start", &format!("{key}: {}", action.text().progress[0]), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "id_value": id}})),
+                            Mode::Json => emit_json("apply_start", &format!("{key}: {}", action.text().progress[0]), json!({"hook": {"resource": resource_json(&addr), "deposed_key": deposed, "action": action.text().name, "id_value": id}})),
                             _ => {
                                 let idp = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
                                 if multi.is_none() {
@@ -113,26 +128,28 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                             o.set_message(format!("{} in flight", inflight.len()));
                         }
                     }
-                    Event::Status { addr, status } => {
-                        if let Some(x) = inflight.get_mut(&addr.to_string()) {
+                    Event::Status { addr, deposed, status } => {
+                        let key = shown(&addr, &deposed);
+                        if let Some(x) = inflight.get_mut(&key) {
                             if x.status != status {
                                 if mode == Mode::Json {
-                                    emit_json("apply_progress", &format!("{addr}: {} [{} elapsed, status {status}]", x.action.text().progress[1], elapsed(x.start.elapsed())), json!({"hook": {"resource": resource_json(&addr), "action": x.action.text().name, "elapsed_seconds": x.start.elapsed().as_secs(), "status": status}}));
+                                    emit_json("apply_progress", &format!("{key}: {} [{} elapsed, status {status}]", x.action.text().progress[1], elapsed(x.start.elapsed())), json!({"hook": {"resource": resource_json(&addr), "action": x.action.text().name, "elapsed_seconds": x.start.elapsed().as_secs(), "status": status}}));
                                 }
                                 x.status = status;
                             }
                         }
                     }
-                    Event::Done { addr, action, id, elapsed: e } => {
-                        let x = inflight.remove(&addr.to_string());
+                    Event::Done { addr, deposed, action, id, elapsed: e } => {
+                        let key = shown(&addr, &deposed);
+                        let x = inflight.remove(&key);
                         let idp = id.clone().map(|i| format!(" [id={i}]")).unwrap_or_default();
                         match mode {
-                            Mode::Json => emit_json("apply_complete", &format!("{addr}: {} after {}{idp}", action.text().progress[2], elapsed(e)), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "id_value": id, "elapsed_seconds": e.as_secs()}})),
+                            Mode::Json => emit_json("apply_complete", &format!("{key}: {} after {}{idp}", action.text().progress[2], elapsed(e)), json!({"hook": {"resource": resource_json(&addr), "deposed_key": deposed, "action": action.text().name, "id_value": id, "elapsed_seconds": e.as_secs()}})),
                             _ => {
                                 if let Some(b) = x.and_then(|x| x.bar) {
                                     b.finish_and_clear();
                                 }
-                                line(format!("{}{}", stamp(), style.green(&format!("{}{addr}: {} after {}{idp}", if multi.is_some() { "✓ " } else { "" }, action.text().progress[2], elapsed(e)))));
+                                line(format!("{}{}", stamp(), style.green(&format!("{}{key}: {} after {}{idp}", if multi.is_some() { "✓ " } else { "" }, action.text().progress[2], elapsed(e)))));
                             }
                         }
                         if let Some(o) = &overall {
@@ -140,19 +157,20 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                             o.set_message(format!("{} in flight", inflight.len()));
                         }
                     }
-                    Event::Failed { addr, action, error } => {
-                        let x = inflight.remove(&addr.to_string());
+                    Event::Failed { addr, deposed, action, error } => {
+                        let key = shown(&addr, &deposed);
+                        let x = inflight.remove(&key);
                         let what = action.text().doing;
                         match mode {
-                            Mode::Json => emit_json("apply_errored", &format!("Error {what} {addr}: {error}"), json!({"hook": {"resource": resource_json(&addr), "action": action.text().name, "elapsed_seconds": x.as_ref().map(|x| x.start.elapsed().as_secs()), "error_code": error.code, "http_status": error.http_status}})),
+                            Mode::Json => emit_json("apply_errored", &format!("Error {what} {key}: {error}"), json!({"hook": {"resource": resource_json(&addr), "deposed_key": deposed, "action": action.text().name, "elapsed_seconds": x.as_ref().map(|x| x.start.elapsed().as_secs()), "error_code": error.code, "http_status": error.http_status}})),
                             _ => {
                                 if let Some(b) = x.and_then(|x| x.bar) {
                                     b.finish_and_clear();
                                 }
                                 if let Some(m) = &multi {
-                                    let _ = m.println(style.red(&format!("✗ {addr}: failed")));
+                                    let _ = m.println(style.red(&format!("✗ {key}: failed")));
                                 }
-                                eprintln!("{}{}", stamp(), style.red(&crate::redact::scrub(&format!("Error: {what} {addr}: {error}"))));
+                                eprintln!("{}{}", stamp(), style.red(&crate::redact::scrub(&format!("Error: {what} {key}: {error}"))));
                             }
                         }
                         if let Some(o) = &overall {

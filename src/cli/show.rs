@@ -50,6 +50,7 @@ pub fn print_instance(a: &InstanceAddr, i: &Instance, registry: &Registry) {
         deps: vec![],
         sensitive: crate::schema::sensitive_for(schema, &i.attributes, &i.sensitive),
         timeouts: Default::default(),
+        deposed: None,
     };
     let mut out = String::new();
     crate::plan::render::change(&mut out, &c, registry);

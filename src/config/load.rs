@@ -1074,8 +1074,8 @@ mod tests {
                 "main.hcl:3:3: provider can only be modelarts",
             ),
             (
-                &r.replace("XX", "lifecycle {\n    create_before_destroy = true\n  }"),
-                "create_before_destroy = true is not supported",
+                &r.replace("XX", "lifecycle {\n    create_before_destroy = 1\n  }"),
+                "main.hcl:4:5: create_before_destroy must be true or false",
             ),
             (
                 &r.replace("XX", "lifecycle {\n    ignore_changes = [colour]\n  }"),

@@ -112,6 +112,9 @@ pub struct Block {
 #[derive(Clone, Debug, Default)]
 pub struct Lifecycle {
     pub prevent_destroy: bool,
+    /// A replacement creates the new object before destroying the old one (and so do
+    /// the replacements of everything this resource depends on).
+    pub create_before_destroy: bool,
     pub ignore_changes: Vec<String>,
     pub ignore_all: bool,
     /// Checked before the object is planned and again before apply changes it.

@@ -140,15 +140,8 @@ pub(super) fn decode_resource(
                         "prevent_destroy" => {
                             static_bool(a, k).map(|v| lifecycle.prevent_destroy = v)
                         }
-                        // A replacement deletes the old object first (names are unique in
-                        // a project); the other order is refused rather than ignored.
-                        "create_before_destroy" => static_bool(a, k).and_then(|v| {
-                            if v {
-                                Err(Diag::new(Some(&a.span), "lifecycle.create_before_destroy = true is not supported by maform yet", "maform replaces an object by deleting it first (ModelArts names are unique per project); remove the argument or set it to false."))
-                            } else {
-                                Ok(())
-                            }
-                        }),
+                        "create_before_destroy" => static_bool(a, k)
+                            .map(|v| lifecycle.create_before_destroy = v),
                         "ignore_changes" => match &a.expr {
                             Expression::Variable(v) if v.as_str() == "all" => {
                                 lifecycle.ignore_all = true;

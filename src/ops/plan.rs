@@ -110,8 +110,17 @@ async fn plan_with(
         }
         if prior != before {
             prior.provider = Some(cloud.place.clone());
+            // An object recovery deposed is as the refresh read it (if it still exists);
+            // a recovered one as recovery read it.
+            for k in prior.deposed.keys() {
+                if !before.deposed.contains_key(k) {
+                    if let Some(old) = refreshed.instances.remove(&k.0) {
+                        refreshed.deposed.insert(k.clone(), old);
+                    }
+                }
+            }
             for (a, i) in &prior.instances {
-                if !before.instances.contains_key(a) {
+                if before.instances.get(a) != Some(i) {
                     refreshed.instances.insert(a.clone(), i.clone());
                 }
             }

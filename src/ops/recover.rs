@@ -99,10 +99,24 @@ pub async fn recover(
             Some("CREATE_FAILED" | "ERROR")
         );
         inst.tainted = failed;
+        // The object it replaces (a create-before-destroy replacement, or a replacement
+        // whose delete may not have finished) is kept, deposed: the next plan destroys it
+        // if it still exists.
+        let replaced = state
+            .instances
+            .get(&addr)
+            .and_then(|cur| cur.attributes.get("id").as_str().map(str::to_string))
+            .filter(|old| *old != id);
+        if replaced.is_some() {
+            state.depose(&addr);
+        }
         state.instances.insert(addr.clone(), inst);
         messages.push(format!(
-            "Recovered {addr} (id={id}), created by an interrupted run; it is in the state now{}.",
-            if failed { " (tainted: it failed)" } else { "" }
+            "Recovered {addr} (id={id}), created by an interrupted run; it is in the state now{}{}.",
+            if failed { " (tainted: it failed)" } else { "" },
+            replaced
+                .map(|old| format!("; the object it replaces ({old}) is kept as deposed, for the next plan to destroy"))
+                .unwrap_or_default()
         ));
     }
     Ok(messages)

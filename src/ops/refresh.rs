@@ -1,7 +1,7 @@
 //! Reading the world: the managed objects as the API shows them now (a refresh), and the
 //! data sources, in dependency order.
 
-use crate::addr::{Mode, ResourceAddr};
+use crate::addr::{InstanceAddr, Mode, ResourceAddr};
 use crate::config::eval::{Objects, Scope};
 use crate::config::{Diag, Diags};
 use crate::plan::instances::{aggregate, decode_instance, expand, objects_of};
@@ -25,20 +25,36 @@ pub async fn refresh(
         lineage: state.lineage.clone(),
         provider: state.provider.clone(),
         instances: BTreeMap::new(),
+        deposed: BTreeMap::new(),
         outputs: state.outputs.clone(),
     };
-    let mut by_kind: BTreeMap<&'static str, Vec<(&crate::addr::InstanceAddr, &str)>> =
-        BTreeMap::new();
-    for (a, i) in &state.instances {
+    // Current objects, then deposed ones (those left by a create-before-destroy
+    // replacement whose deletion has not succeeded yet: a gone one leaves the state).
+    type Item<'s> = (&'s InstanceAddr, Option<&'s String>, &'s Instance);
+    let all = state
+        .instances
+        .iter()
+        .map(|(a, i)| (a, None, i))
+        .chain(state.deposed.iter().map(|((a, k), i)| (a, Some(k), i)));
+    let mut by_kind: BTreeMap<&'static str, Vec<(Item<'_>, &str)>> = BTreeMap::new();
+    for (a, k, i) in all {
         let kind = registry
             .kind(a.rtype())
             .filter(|_| a.mode() == Mode::Managed);
         match (kind, i.attributes.get("id").as_str()) {
-            (Some(kind), Some(id)) => by_kind.entry(kind.type_name()).or_default().push((a, id)),
+            (Some(kind), Some(id)) => by_kind
+                .entry(kind.type_name())
+                .or_default()
+                .push(((a, k, i), id)),
             (Some(_), None) => {}
-            (None, _) => {
-                out.instances.insert(a.clone(), i.clone());
-            }
+            (None, _) => match k {
+                None => {
+                    out.instances.insert(a.clone(), i.clone());
+                }
+                Some(k) => {
+                    out.deposed.insert((a.clone(), k.clone()), i.clone());
+                }
+            },
         }
     }
     for (t, items) in by_kind {
@@ -47,25 +63,29 @@ pub async fn refresh(
         };
         let refs: Vec<(&str, &Value)> = items
             .iter()
-            .map(|(a, id)| (*id, &state.instances[*a].attributes))
+            .map(|((_, _, i), id)| (*id, &i.attributes))
             .collect();
         let found = provider.read_many(kind, &refs).await?;
-        for ((a, _), read) in items.into_iter().zip(found) {
+        for (((a, k, prior), _), read) in items.into_iter().zip(found) {
             let Some(attributes) = read else {
                 continue;
             };
-            let prior = &state.instances[a];
             let sensitive =
                 crate::schema::sensitive_for(Some(kind.schema()), &attributes, &prior.sensitive);
-            out.instances.insert(
-                a.clone(),
-                Instance {
-                    attributes,
-                    sensitive,
-                    dependencies: prior.dependencies.clone(),
-                    tainted: prior.tainted,
-                },
-            );
+            let inst = Instance {
+                attributes,
+                sensitive,
+                dependencies: prior.dependencies.clone(),
+                tainted: prior.tainted,
+            };
+            match k {
+                None => {
+                    out.instances.insert(a.clone(), inst);
+                }
+                Some(k) => {
+                    out.deposed.insert((a.clone(), k.clone()), inst);
+                }
+            }
         }
     }
     Ok(out)

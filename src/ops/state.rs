@@ -32,6 +32,8 @@ pub async fn rm(
     for a in &gone {
         st.instances.remove(a);
     }
+    // Deposed objects of what is forgotten are forgotten with it.
+    st.deposed.retain(|(a, _), _| !gone.contains(a));
     backend.write(&mut st, &prior).await?;
     Ok(gone)
 }
@@ -57,6 +59,7 @@ pub async fn mv(
         .remove(from)
         .ok_or_else(|| anyhow::anyhow!("no object {from} in the state"))?;
     st.instances.insert(to.clone(), inst);
+    st.move_deposed(from, to);
     backend.write(&mut st, &prior).await?;
     Ok(())
 }

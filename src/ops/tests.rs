@@ -176,6 +176,49 @@ async fn recovery_taints_a_failed_create() {
 }
 
 #[tokio::test]
+async fn recovery_keeps_the_object_a_replacement_was_replacing_as_deposed() {
+    // A create-before-destroy replacement killed after its create: the state still has
+    // the old object as current, the journal the new one. Both are kept.
+    let l = loaded(A);
+    let f = Fake::new();
+    let old = f.insert(Value::from_json(&json!({"name": "a"})));
+    let new = f.insert(Value::from_json(&json!({"name": "a"})));
+    let (_d, j) = journal_with(&[
+        intent("a"),
+        JournalEntry::Created {
+            addr: "fake_thing.a".into(),
+            id: new.clone(),
+        },
+    ])
+    .await;
+    let a = InstanceAddr::managed("fake_thing", "a", None);
+    let mut st = State::new();
+    st.instances.insert(
+        a.clone(),
+        crate::state::Instance {
+            attributes: Value::from_json(&json!({"id": old, "name": "a"})),
+            sensitive: vec![],
+            dependencies: vec![],
+            tainted: false,
+        },
+    );
+    let msgs = recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+        .await
+        .unwrap();
+    assert!(msgs[0].contains("kept as deposed"), "{msgs:?}");
+    assert_eq!(
+        st.instances[&a].attributes.get("id").as_str(),
+        Some(new.as_str())
+    );
+    let deposed: Vec<&str> = st
+        .deposed
+        .values()
+        .filter_map(|i| i.attributes.get("id").as_str())
+        .collect();
+    assert_eq!(deposed, [old.as_str()]);
+}
+
+#[tokio::test]
 async fn import_blocks_add_existing_objects_once() {
     let f = Fake::new();
     let id = f.insert(Value::from_json(&json!({"name": "a"})));

@@ -17,7 +17,11 @@ use crate::value::{path_string, Path, PathStep, Value};
 pub fn reviewed_state(plan: &Plan, state: State) -> State {
     let mut out = state;
     for ch in &plan.changes {
-        let (Some(before), Some(inst)) = (&ch.before, out.instances.get_mut(&ch.addr)) else {
+        let inst = match &ch.deposed {
+            Some(k) => out.deposed.get_mut(&(ch.addr.clone(), k.clone())),
+            None => out.instances.get_mut(&ch.addr),
+        };
+        let (Some(before), Some(inst)) = (&ch.before, inst) else {
             continue;
         };
         let mut attrs = before.clone();
@@ -46,10 +50,11 @@ pub fn check(
     let mut planned = state.clone();
     for ch in &plan.changes {
         match (&ch.action, &ch.after) {
-            (Action::Delete, _) => {
+            // (A deposed object is not what anything reads.)
+            (Action::Delete, _) if ch.deposed.is_none() => {
                 planned.instances.remove(&ch.addr);
             }
-            (Action::Create | Action::Update | Action::Replace, Some(after)) => {
+            (a, Some(after)) if a.sends_config() => {
                 let i = planned.instances.entry(ch.addr.clone()).or_insert_with(|| {
                     crate::state::Instance {
                         attributes: Value::Null,
@@ -67,7 +72,7 @@ pub fn check(
     let state = &planned;
     let mut expansions = super::Expansions::default();
     for ch in &plan.changes {
-        if !matches!(ch.action, Action::Create | Action::Update | Action::Replace) {
+        if !ch.action.sends_config() {
             continue;
         }
         let (Some(after), Some(r), Some(kind)) = (

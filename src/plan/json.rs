@@ -84,6 +84,9 @@ fn addr_fields(a: &InstanceAddr) -> Map<String, Json> {
 
 pub fn change_json(c: &Change) -> Json {
     let mut m = addr_fields(&c.addr);
+    if let Some(k) = &c.deposed {
+        m.insert("deposed".into(), json!(k));
+    }
     let before = c.before.as_ref();
     let after = c.planned_value();
     let mut ch = Map::new();
@@ -152,11 +155,24 @@ pub fn resource_drift(d: &Drift) -> Json {
 
 /// A state's objects and outputs in Terraform's `values` shape (sensitive values null).
 pub fn state_values(st: &State) -> Json {
-    let resources: Vec<Json> = st
+    // Deposed objects are more entries at their instance's address, with their key
+    // (Terraform's `deposed_key`), after the current object.
+    let mut all: Vec<(&InstanceAddr, Option<&String>, &crate::state::Instance)> = st
         .instances
         .iter()
-        .map(|(a, i)| {
+        .map(|(a, i)| (a, None, i))
+        .chain(st.deposed.iter().map(|((a, k), i)| (a, Some(k), i)))
+        .collect();
+    if !st.deposed.is_empty() {
+        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    }
+    let resources: Vec<Json> = all
+        .into_iter()
+        .map(|(a, k, i)| {
             let mut m = addr_fields(a);
+            if let Some(k) = k {
+                m.insert("deposed_key".into(), json!(k));
+            }
             m.insert("schema_version".into(), json!(0));
             m.insert("values".into(), redact(&i.attributes, &i.sensitive));
             m.insert(

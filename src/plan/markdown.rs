@@ -38,10 +38,7 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         }
         out.push('\n');
     }
-    let risky: Vec<_> = acting
-        .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-        .collect();
+    let risky: Vec<_> = acting.iter().filter(|c| c.action.destroys()).collect();
     if !risky.is_empty() {
         let _ = writeln!(
             out,
@@ -56,9 +53,13 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "> - {} `{}` {}{why}",
+                "> - {} `{}`{} {}{why}",
                 ch.action.text().icon,
                 ch.addr,
+                ch.deposed
+                    .as_ref()
+                    .map(|k| format!(" (deposed object `{k}`)"))
+                    .unwrap_or_default(),
                 ch.action.text().md_phrase
             );
         }
@@ -78,7 +79,7 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
     // Replacements and deletions first, then creates and updates.
     let mut ordered = acting.clone();
     ordered.sort_by_key(|c| match c.action {
-        Action::Replace => 0,
+        Action::Replace | Action::CreateThenDelete => 0,
         Action::Delete => 1,
         Action::Update => 2,
         _ => 3,

@@ -36,7 +36,10 @@ pub enum Action {
     NoOp,
     Create,
     Update,
+    /// Destroy, then create the replacement.
     Replace,
+    /// Create the replacement, then destroy the old object (`create_before_destroy`).
+    CreateThenDelete,
     Delete,
     Read,
     /// Removed from the state, left alone in the cloud (`removed` with `destroy = false`).
@@ -115,6 +118,17 @@ impl Action {
             progress: ["Replacing...", "Still replacing...", "Replacement complete"],
             color: Some("red"),
         };
+        static CREATE_THEN_DELETE: ActionText = ActionText {
+            doing: "replacing",
+            symbol: "+/-",
+            phrase: "must be replaced",
+            md_phrase: "must be replaced (the replacement is created first)",
+            icon: "♻️",
+            json: &["create", "delete"],
+            name: "create-then-delete",
+            progress: ["Replacing...", "Still replacing...", "Replacement complete"],
+            color: Some("red"),
+        };
         static DELETE: ActionText = ActionText {
             doing: "destroying",
             symbol: "  -",
@@ -158,6 +172,7 @@ impl Action {
             Action::Create => &CREATE,
             Action::Update => &UPDATE,
             Action::Replace => &REPLACE,
+            Action::CreateThenDelete => &CREATE_THEN_DELETE,
             Action::Delete => &DELETE,
             Action::Read => &READ,
         }
@@ -171,7 +186,21 @@ impl Action {
     }
     /// Whether the object's current incarnation goes away.
     pub fn destroys(self) -> bool {
-        matches!(self, Action::Delete | Action::Replace)
+        matches!(
+            self,
+            Action::Delete | Action::Replace | Action::CreateThenDelete
+        )
+    }
+    /// Whether a new object replaces the current one (either order).
+    pub fn replaces(self) -> bool {
+        matches!(self, Action::Replace | Action::CreateThenDelete)
+    }
+    /// Whether apply sends the configuration (a create, an update or a replacement).
+    pub fn sends_config(self) -> bool {
+        matches!(
+            self,
+            Action::Create | Action::Update | Action::Replace | Action::CreateThenDelete
+        )
     }
 }
 
@@ -276,6 +305,9 @@ pub struct Change {
     pub deps: Vec<ResourceAddr>,
     pub sensitive: Vec<Path>,
     pub timeouts: Timeouts,
+    /// The key of the deposed object this change destroys (or forgets): one left by a
+    /// create-before-destroy replacement whose deletion did not succeed.
+    pub deposed: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -358,7 +390,7 @@ impl Counts {
             Action::Create => self.add += 1,
             Action::Update => self.change += 1,
             Action::Delete => self.destroy += 1,
-            Action::Replace => {
+            Action::Replace | Action::CreateThenDelete => {
                 self.add += 1;
                 self.destroy += 1
             }

@@ -63,6 +63,7 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
                 continue;
             };
             state.instances.insert(to.clone(), inst);
+            state.move_deposed(&from, &to);
             // A chain reports one move, from the first address to the last.
             match ends.remove(&from) {
                 Some(i) => {
@@ -88,6 +89,7 @@ pub fn rename(state: &mut State, from: &InstanceAddr, to: &InstanceAddr) -> bool
         return false;
     };
     state.instances.insert(to.clone(), inst);
+    state.move_deposed(from, to);
     retarget(state, &from.resource, &to.resource);
     true
 }
@@ -97,7 +99,11 @@ fn retarget(state: &mut State, from: &ResourceAddr, to: &ResourceAddr) {
     if from == to {
         return;
     }
-    for i in state.instances.values_mut() {
+    for i in state
+        .instances
+        .values_mut()
+        .chain(state.deposed.values_mut())
+    {
         for d in i.dependencies.iter_mut() {
             if d == from {
                 *d = to.clone();

@@ -246,6 +246,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     let mut tags: BTreeMap<usize, InstanceAddr> = BTreeMap::new();
     let mut tagged = 0usize;
     let mut last_instance: Option<InstanceAddr> = None;
+    let create_first = create_before_destroy(cfg, inp.graph);
 
     if !opts.destroy {
         for &ri in &inp.graph.order {
@@ -371,7 +372,10 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                         Err(e) => errs.push(e),
                     }
                 }
-                if action == Action::Replace {
+                if action == Action::Replace && create_first.contains(&raddr) {
+                    action = Action::CreateThenDelete;
+                }
+                if action.replaces() {
                     if r.lifecycle.prevent_destroy {
                         guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
                     }
@@ -412,6 +416,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                     deps: deps.clone(),
                     sensitive,
                     timeouts: r.timeouts.clone(),
+                    deposed: None,
                 });
             }
             tag(&mut tags, &mut tagged, errs.len(), &last_instance);
@@ -456,6 +461,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 deps: inst.dependencies.clone(),
                 sensitive: inst.sensitive.clone(),
                 timeouts: Default::default(),
+                deposed: None,
             });
             continue;
         }
@@ -481,6 +487,36 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
             deps: inst.dependencies.clone(),
             sensitive: inst.sensitive.clone(),
             timeouts: res.map(|r| r.timeouts.clone()).unwrap_or_default(),
+            deposed: None,
+        });
+    }
+    // Objects a create-before-destroy replacement left deposed: destroyed (or forgotten
+    // under `removed { lifecycle { destroy = false } }`), whatever the configuration says;
+    // prevent_destroy does not hold them back (Terraform's rule).
+    for ((addr, key), inst) in &inp.refreshed.deposed {
+        if addr.mode() != Mode::Managed {
+            continue;
+        }
+        let forget = cfg
+            .removed
+            .iter()
+            .any(|rm| rm.from == addr.resource && !rm.destroy);
+        let res = cfg.resource(&addr.resource);
+        changes.push(Change {
+            addr: addr.clone(),
+            action: if forget {
+                Action::Forget
+            } else {
+                Action::Delete
+            },
+            before: Some(inst.attributes.clone()),
+            after: None,
+            replace_paths: vec![],
+            reason: None,
+            deps: inst.dependencies.clone(),
+            sensitive: inst.sensitive.clone(),
+            timeouts: res.map(|r| r.timeouts.clone()).unwrap_or_default(),
+            deposed: Some(key.clone()),
         });
     }
     if !errs.is_empty() {
@@ -501,7 +537,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     // a refresh-only plan left out.
     let destroyed: BTreeSet<&InstanceAddr> = changes
         .iter()
-        .filter(|c| c.action.destroys())
+        .filter(|c| c.action.destroys() && c.deposed.is_none())
         .map(|c| &c.addr)
         .collect();
     let refused: Vec<Diag> = guarded
@@ -512,7 +548,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     if !refused.is_empty() {
         return Err(Diags(refused));
     }
-    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     Ok(Plan {
         changes,
         drift,
@@ -524,6 +560,37 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         reads: Vec::new(),
         warnings,
     })
+}
+
+/// The resources whose replacements create the new object first: those that ask for
+/// it and, as Terraform does, everything they depend on (transitively), whatever those
+/// say: destroying a dependency first would need its dependent gone first.
+fn create_before_destroy(cfg: &Config, graph: &ResourceGraph) -> BTreeSet<ResourceAddr> {
+    let index: BTreeMap<ResourceAddr, usize> = cfg
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.addr(), i))
+        .collect();
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<usize> = cfg
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.lifecycle.create_before_destroy)
+        .map(|(i, _)| i)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if !out.insert(cfg.resources[i].addr()) {
+            continue;
+        }
+        for d in graph.deps.get(i).into_iter().flatten() {
+            if let Some(&j) = index.get(d) {
+                stack.push(j);
+            }
+        }
+    }
+    out
 }
 
 /// Note that the errors from `*tagged` to `upto` came from `instance`.
@@ -626,7 +693,7 @@ fn triggered(r: &Resource, scope: &Scope<'_>, changes: &[Change]) -> Result<Opti
         let hit = changes.iter().find(|c| {
             c.addr.resource == target
                 && key.as_ref().is_none_or(|k| c.addr.key.as_ref() == Some(k))
-                && matches!(c.action, Action::Update | Action::Replace)
+                && (c.action == Action::Update || c.action.replaces())
                 && (path.is_empty()
                     || match (&c.before, &c.after) {
                         (Some(b), Some(af)) => {

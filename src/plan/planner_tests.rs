@@ -495,3 +495,141 @@ fn a_broken_local_is_an_error_even_if_nothing_reads_it() {
     let e = fresh_err(&text.replace("local.used", "local.unused"), &[]);
     assert_eq!(e.matches("division by zero").count(), 1, "{e}");
 }
+
+#[test]
+fn create_before_destroy_reaches_what_the_resource_depends_on() {
+    // c asks for it; b (which c reads) and a (which b reads) are replaced the same way;
+    // d, which reads a but is not read by c, keeps the default order.
+    let text = r#"
+resource "fake_thing" "a" {
+  name = "a"
+  zone = "z2"
+}
+resource "fake_thing" "b" {
+  name        = "b"
+  zone        = "z2"
+  description = fake_thing.a.name
+}
+resource "fake_thing" "c" {
+  name        = "c"
+  zone        = "z2"
+  description = fake_thing.b.name
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+resource "fake_thing" "d" {
+  name        = "d"
+  zone        = "z2"
+  description = fake_thing.a.name
+}
+"#;
+    let st = state(&[
+        (
+            "fake_thing.a",
+            json!({"id": "1", "name": "a", "zone": "z1"}),
+        ),
+        (
+            "fake_thing.b",
+            json!({"id": "2", "name": "b", "zone": "z1", "description": "a"}),
+        ),
+        (
+            "fake_thing.c",
+            json!({"id": "3", "name": "c", "zone": "z1", "description": "b"}),
+        ),
+        (
+            "fake_thing.d",
+            json!({"id": "4", "name": "d", "zone": "z1", "description": "a"}),
+        ),
+    ]);
+    let p = plan_of(text, &st);
+    let actions: Vec<(String, Action)> = p
+        .changes
+        .iter()
+        .map(|c| (c.addr.to_string(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("fake_thing.a".to_string(), Action::CreateThenDelete),
+            ("fake_thing.b".to_string(), Action::CreateThenDelete),
+            ("fake_thing.c".to_string(), Action::CreateThenDelete),
+            ("fake_thing.d".to_string(), Action::Replace),
+        ]
+    );
+    assert_eq!(p.counts().add, 4);
+    assert_eq!(p.counts().destroy, 4);
+    let text = super::render::plan(&p, fake::registry());
+    assert!(
+        text.contains("+/- create replacement and then destroy"),
+        "{text}"
+    );
+    assert!(
+        text.contains("-/+ destroy and then create replacement"),
+        "{text}"
+    );
+    assert!(text.contains("+/- resource \"fake_thing\" \"c\""), "{text}");
+    let j = super::json::change_json(&p.changes[0]);
+    assert_eq!(j["change"]["actions"], json!(["create", "delete"]));
+}
+
+#[test]
+fn deposed_objects_are_destroyed_or_forgotten_whatever_the_configuration() {
+    let mut st = state(&[("fake_thing.a", json!({"id": "2", "name": "a"}))]);
+    st.deposed.insert(
+        (
+            InstanceAddr::parse("fake_thing.a").unwrap(),
+            "0badf00d".into(),
+        ),
+        Instance {
+            attributes: Value::from_json(&json!({"id": "1", "name": "a"})),
+            sensitive: vec![],
+            dependencies: vec![],
+            tainted: false,
+        },
+    );
+    let text = "resource \"fake_thing\" \"a\" {\n  name = \"a\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+    let p = plan_of(text, &st);
+    let acting: Vec<(Action, Option<&str>)> = p
+        .changes
+        .iter()
+        .filter(|c| c.action.acts())
+        .map(|c| (c.action, c.deposed.as_deref()))
+        .collect();
+    assert_eq!(acting, [(Action::Delete, Some("0badf00d"))]);
+    let j = super::json::change_json(p.changes.iter().find(|c| c.deposed.is_some()).unwrap());
+    assert_eq!(j["deposed"], json!("0badf00d"));
+    assert_eq!(j["change"]["actions"], json!(["delete"]));
+    // A destroy plan takes them too.
+    let d = try_plan_with(
+        text.replace("prevent_destroy = true", "prevent_destroy = false")
+            .as_str(),
+        &st,
+        &st,
+        Options {
+            destroy: true,
+            ..Default::default()
+        },
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        d.changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .count(),
+        2
+    );
+    // removed { lifecycle { destroy = false } } forgets them with the rest.
+    let forget = "removed {\n  from = fake_thing.a\n  lifecycle {\n    destroy = false\n  }\n}\n";
+    let p = plan_of(forget, &st);
+    let acting: Vec<(Action, Option<&str>)> = p
+        .changes
+        .iter()
+        .map(|c| (c.action, c.deposed.as_deref()))
+        .collect();
+    assert_eq!(
+        acting,
+        [(Action::Forget, None), (Action::Forget, Some("0badf00d"))]
+    );
+}

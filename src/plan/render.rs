@@ -339,21 +339,32 @@ fn attribute(
 
 fn header(c: &Change) -> (String, &'static str) {
     let t = c.action.text();
-    let what = match (c.action, &c.reason) {
-        (Action::Replace, Some(ActionReason::Tainted)) => "is tainted, so must be replaced",
-        (Action::Replace, Some(ActionReason::Requested)) => "will be replaced, as requested",
-        (Action::Replace, Some(ActionReason::Triggered { .. })) => {
+    let what = match (c.action.replaces(), &c.reason) {
+        (true, Some(ActionReason::Tainted)) => "is tainted, so must be replaced",
+        (true, Some(ActionReason::Requested)) => "will be replaced, as requested",
+        (true, Some(ActionReason::Triggered { .. })) => {
             "will be replaced due to changes in replace_triggered_by"
         }
         _ => t.phrase,
     };
-    (format!("  # {} {what}", c.addr), t.symbol)
+    let deposed = c
+        .deposed
+        .as_ref()
+        .map(|k| format!(" (deposed object {k})"))
+        .unwrap_or_default();
+    (format!("  # {}{deposed} {what}", c.addr), t.symbol)
 }
 
 /// One resource change, as in `maform plan`.
 pub fn change(out: &mut String, c: &Change, registry: &Registry) {
     let (h, sym) = header(c);
     let _ = writeln!(out, "{h}");
+    if c.deposed.is_some() {
+        let _ = writeln!(
+            out,
+            "  # (left over from a partially-failed replacement of this instance)"
+        );
+    }
     if let Some(r) = &c.reason {
         if c.action.destroys() && r.explained() {
             let _ = writeln!(out, "  # (because {r})");
@@ -376,11 +387,15 @@ pub fn change(out: &mut String, c: &Change, registry: &Registry) {
         replace: &c.replace_paths,
         show_all: matches!(c.action, Action::Create | Action::Delete),
     };
-    let (before, after) = match c.action {
-        Action::Replace => (c.before.as_ref(), c.after.as_ref()),
-        _ => (c.before.as_ref(), c.after.as_ref()),
-    };
-    body(out, s, before, after, 6, &ctx, &mut Vec::new());
+    body(
+        out,
+        s,
+        c.before.as_ref(),
+        c.after.as_ref(),
+        6,
+        &ctx,
+        &mut Vec::new(),
+    );
     let _ = writeln!(out, "    }}");
 }
 
@@ -491,6 +506,9 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         if has(Action::Replace) {
             out.push_str("-/+ destroy and then create replacement\n");
         }
+        if has(Action::CreateThenDelete) {
+            out.push_str("+/- create replacement and then destroy\n");
+        }
         out.push_str("\nmaform will perform the following actions:\n\n");
         for c in &acting {
             if let Some(from) = moved_from(c) {
@@ -506,9 +524,14 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
                     .as_ref()
                     .and_then(|b| b.get("id").as_str().map(|i| format!(" (id={i})")))
                     .unwrap_or_default();
+                let deposed = c
+                    .deposed
+                    .as_ref()
+                    .map(|k| format!(" (deposed object {k})"))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "  # {} will no longer be managed by maform{id}\n  # (it is removed from the state; the object itself is not destroyed)\n",
+                    "  # {}{deposed} will no longer be managed by maform{id}\n  # (it is removed from the state; the object itself is not destroyed)\n",
                     c.addr
                 );
                 continue;

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The format this maform writes and reads.
-pub const FORMAT: u64 = 2;
+pub const FORMAT: u64 = 3;
 
 pub struct SavedPlan {
     pub plan: Plan,
@@ -179,6 +179,8 @@ struct FileChange {
     deps: Vec<String>,
     sensitive: Vec<Path>,
     timeouts: FileTimeouts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deposed: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -305,6 +307,7 @@ impl SavedPlan {
                         update: secs(c.timeouts.update),
                         delete: secs(c.timeouts.delete),
                     },
+                    deposed: c.deposed.clone(),
                 })
                 .collect(),
             drift: p
@@ -385,6 +388,16 @@ impl SavedPlan {
             .with_context(|| format!("{origin} is a damaged saved plan"))?;
         let mut changes = Vec::new();
         for c in f.changes {
+            if let Some(k) = c
+                .deposed
+                .as_deref()
+                .filter(|k| !crate::state::model::valid_deposed_key(k))
+            {
+                bail!(
+                    "{origin} is a damaged saved plan: {} has an invalid deposed key {k:?}",
+                    c.address
+                );
+            }
             changes.push(Change {
                 addr: instance(&c.address)?,
                 action: c.action,
@@ -403,6 +416,7 @@ impl SavedPlan {
                     update: c.timeouts.update.map(Duration::from_secs),
                     delete: c.timeouts.delete.map(Duration::from_secs),
                 },
+                deposed: c.deposed,
             });
         }
         let mut drift = Vec::new();
@@ -508,22 +522,37 @@ mod tests {
         let plan = Plan {
             warnings: Vec::new(),
             moves: vec![],
-            changes: vec![Change {
-                addr: addr.clone(),
-                action: Action::Replace,
-                before: Some(Value::from_json(&json!({"id": "1", "name": "b"}))),
-                after: Some(after),
-                replace_paths: vec![vec![PathStep::Key("zone".into())]],
-                reason: Some(ActionReason::KindRule {
-                    why: "size can only grow".into(),
-                }),
-                deps: vec![ResourceAddr::managed("fake_thing", "z")],
-                sensitive: vec![vec![PathStep::Key("secret".into())]],
-                timeouts: Timeouts {
-                    create: Some(Duration::from_secs(60)),
-                    ..Default::default()
+            changes: vec![
+                Change {
+                    addr: addr.clone(),
+                    action: Action::CreateThenDelete,
+                    before: Some(Value::from_json(&json!({"id": "1", "name": "b"}))),
+                    after: Some(after),
+                    replace_paths: vec![vec![PathStep::Key("zone".into())]],
+                    reason: Some(ActionReason::KindRule {
+                        why: "size can only grow".into(),
+                    }),
+                    deps: vec![ResourceAddr::managed("fake_thing", "z")],
+                    sensitive: vec![vec![PathStep::Key("secret".into())]],
+                    timeouts: Timeouts {
+                        create: Some(Duration::from_secs(60)),
+                        ..Default::default()
+                    },
+                    deposed: None,
                 },
-            }],
+                Change {
+                    addr: addr.clone(),
+                    action: Action::Delete,
+                    before: Some(Value::from_json(&json!({"id": "0", "name": "b"}))),
+                    after: None,
+                    replace_paths: vec![],
+                    reason: None,
+                    deps: vec![],
+                    sensitive: vec![],
+                    timeouts: Timeouts::default(),
+                    deposed: Some("0badf00d".into()),
+                },
+            ],
             imports: vec![(addr, "1".into())],
             ..Default::default()
         };
@@ -545,7 +574,9 @@ mod tests {
         let back =
             SavedPlan::from_bytes(&bytes, "p", crate::provider::Registry::modelarts()).unwrap();
         let c = &back.plan.changes[0];
-        assert_eq!(c.action, Action::Replace);
+        assert_eq!(c.action, Action::CreateThenDelete);
+        assert_eq!(c.deposed, None);
+        assert_eq!(back.plan.changes[1].deposed.as_deref(), Some("0badf00d"));
         assert_eq!(c.reason, s.plan.changes[0].reason);
         assert_eq!(c.deps, s.plan.changes[0].deps);
         assert_eq!(c.timeouts.create, Some(Duration::from_secs(60)));

@@ -132,6 +132,8 @@ pub struct Fake {
     refuse: Mutex<BTreeSet<String>>,
     /// Names whose create ends CREATE_FAILED (the object stays).
     fail: Mutex<BTreeSet<String>>,
+    /// Ids whose delete the service refuses.
+    keep: Mutex<BTreeSet<String>>,
 }
 
 /// Counts an operation in flight while it lives.
@@ -166,6 +168,13 @@ impl Fake {
     /// Creates of objects named `name` end CREATE_FAILED.
     pub fn fail(&self, name: &str) {
         lock(&self.fail).insert(name.into());
+    }
+    /// The service refuses to delete the object `id` (until [`Fake::release`]).
+    pub fn keep(&self, id: &str) {
+        lock(&self.keep).insert(id.into());
+    }
+    pub fn release(&self, id: &str) {
+        lock(&self.keep).remove(id);
     }
     pub fn log(&self) -> Vec<String> {
         lock(&self.log).clone()
@@ -344,6 +353,19 @@ impl Provider for Fake {
         let _f = InFlight::new(self);
         self.record(format!("delete {id}"));
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        if lock(&self.keep).contains(id) {
+            return Err(OpError::new(
+                Some(id),
+                ApiError {
+                    status: 400,
+                    code: "Fake.0002".into(),
+                    message: format!("{id} cannot be deleted now"),
+                    request_id: None,
+                    method: "DELETE".into(),
+                    path: format!("/things/{id}"),
+                },
+            ));
+        }
         lock(&self.objects).remove(id);
         Ok(())
     }

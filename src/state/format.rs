@@ -41,6 +41,9 @@ struct FileResource {
 struct FileInstance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     index_key: Option<Key>,
+    /// Set on an object deposed by a create-before-destroy replacement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deposed: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<String>,
     attributes: Json,
@@ -97,6 +100,7 @@ impl State {
             bail!("the state file {origin} was written by maform {}, which is newer than this maform ({}); upgrade maform to work with this state", f.maform_version, crate::version::VERSION);
         }
         let mut instances = BTreeMap::new();
+        let mut deposed = BTreeMap::new();
         for r in f.resources {
             let mode = match r.mode.as_str() {
                 "managed" => Mode::Managed,
@@ -139,18 +143,30 @@ impl State {
                         })
                     })
                     .collect::<anyhow::Result<_>>()?;
-                if instances.contains_key(&addr) {
-                    bail!("the state file {origin} lists {addr} twice; remove one of the entries");
+                let inst = Instance {
+                    attributes: Value::from_json(&i.attributes),
+                    sensitive,
+                    dependencies,
+                    tainted,
+                };
+                match i.deposed {
+                    None => {
+                        if instances.contains_key(&addr) {
+                            bail!("the state file {origin} lists {addr} twice; remove one of the entries");
+                        }
+                        instances.insert(addr, inst);
+                    }
+                    Some(k) => {
+                        if !super::model::valid_deposed_key(&k) {
+                            bail!("the state file {origin}: {addr} has an invalid deposed key {k:?} (8 lowercase hex digits)");
+                        }
+                        let at = (addr, k);
+                        if deposed.contains_key(&at) {
+                            bail!("the state file {origin} lists {} (deposed object {}) twice; remove one of the entries", at.0, at.1);
+                        }
+                        deposed.insert(at, inst);
+                    }
                 }
-                instances.insert(
-                    addr,
-                    Instance {
-                        attributes: Value::from_json(&i.attributes),
-                        sensitive,
-                        dependencies,
-                        tainted,
-                    },
-                );
             }
         }
         let outputs = f
@@ -171,15 +187,32 @@ impl State {
             lineage: f.lineage,
             provider: f.provider,
             instances,
+            deposed,
             outputs,
         })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut resources: Vec<FileResource> = Vec::new();
-        for (addr, inst) in &self.instances {
+        // Each deposed object is one more entry of its resource's instances, after the
+        // current object of its instance (Terraform's layout).
+        let mut all: Vec<(&crate::addr::InstanceAddr, Option<&str>, &Instance)> = self
+            .instances
+            .iter()
+            .map(|(a, i)| (a, None, i))
+            .chain(
+                self.deposed
+                    .iter()
+                    .map(|((a, k), i)| (a, Some(k.as_str()), i)),
+            )
+            .collect();
+        if !self.deposed.is_empty() {
+            all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        }
+        for (addr, deposed, inst) in all {
             let fi = FileInstance {
                 index_key: addr.key.clone(),
+                deposed: deposed.map(str::to_string),
                 status: inst.tainted.then(|| "tainted".to_string()),
                 attributes: inst.attributes.to_json(),
                 sensitive_attributes: inst
@@ -283,6 +316,48 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a maform state"));
+    }
+
+    #[test]
+    fn deposed_objects_round_trip_after_their_current_object() {
+        let a = InstanceAddr::managed("fake_thing", "a", Some(Key::Int(0)));
+        let inst = |id: &str| Instance {
+            attributes: Value::from_json(&json!({ "id": id })),
+            sensitive: vec![],
+            dependencies: vec![],
+            tainted: false,
+        };
+        let mut s = State::new();
+        s.instances.insert(a.clone(), inst("new"));
+        s.deposed
+            .insert((a.clone(), "0badf00d".into()), inst("old"));
+        let b = s.to_bytes();
+        assert_eq!(State::from_bytes(&b, "t").unwrap(), s);
+        let j: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        let insts = &j["resources"][0]["instances"];
+        assert_eq!(insts[0]["attributes"]["id"], "new");
+        assert_eq!(insts[1]["deposed"], "0badf00d");
+        assert_eq!(insts[1]["index_key"], 0);
+        let text = String::from_utf8(b).unwrap();
+        for (bad, says) in [
+            ("0BADF00D", "invalid deposed key"),
+            ("0badf0", "invalid deposed key"),
+        ] {
+            let e = State::from_bytes(text.replace("0badf00d", bad).as_bytes(), "t")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(says), "{e}");
+        }
+        let mut twice: serde_json::Value = j.clone();
+        let dup = twice["resources"][0]["instances"][1].clone();
+        twice["resources"][0]["instances"]
+            .as_array_mut()
+            .unwrap()
+            .push(dup);
+        let e = State::from_bytes(&serde_json::to_vec(&twice).unwrap(), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(deposed object 0badf00d) twice"), "{e}");
     }
 
     #[test]

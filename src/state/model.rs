@@ -29,7 +29,25 @@ pub struct State {
     /// its first API call. `None` for a new state or one written before maform recorded it.
     pub provider: Option<Place>,
     pub instances: BTreeMap<InstanceAddr, Instance>,
+    /// Objects moved aside by a create-before-destroy replacement, by instance and
+    /// deposed key, until their deletion succeeds: every plan destroys them.
+    pub deposed: BTreeMap<(InstanceAddr, DeposedKey), Instance>,
     pub outputs: BTreeMap<String, OutputState>,
+}
+
+/// A deposed object's key: 8 lowercase hex digits, as Terraform writes it.
+pub type DeposedKey = String;
+
+/// A new random deposed key.
+pub fn new_deposed_key() -> DeposedKey {
+    format!("{:08x}", uuid::Uuid::new_v4().as_u128() as u32)
+}
+
+/// Whether `k` is a well-formed deposed key.
+pub fn valid_deposed_key(k: &str) -> bool {
+    k.len() == 8
+        && k.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Where a state's objects live.
@@ -97,7 +115,44 @@ impl State {
             lineage: uuid::Uuid::new_v4().to_string(),
             provider: None,
             instances: BTreeMap::new(),
+            deposed: BTreeMap::new(),
             outputs: BTreeMap::new(),
+        }
+    }
+
+    /// Move the current object of `addr` aside as deposed; its key.
+    pub fn depose(&mut self, addr: &InstanceAddr) -> Option<DeposedKey> {
+        let inst = self.instances.remove(addr)?;
+        let mut key = new_deposed_key();
+        while self.deposed.contains_key(&(addr.clone(), key.clone())) {
+            key = new_deposed_key();
+        }
+        self.deposed.insert((addr.clone(), key.clone()), inst);
+        Some(key)
+    }
+
+    /// Give the deposed objects of `from` the address `to`.
+    pub fn move_deposed(&mut self, from: &InstanceAddr, to: &InstanceAddr) {
+        if self.deposed.is_empty() || from == to {
+            return;
+        }
+        let keys: Vec<(InstanceAddr, DeposedKey)> = self
+            .deposed
+            .keys()
+            .filter(|(a, _)| a == from)
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(inst) = self.deposed.remove(&k) {
+                self.deposed.insert((to.clone(), k.1), inst);
+            }
+        }
+    }
+
+    /// Put a deposed object back as the current one (its replacement was never made).
+    pub fn restore_deposed(&mut self, addr: &InstanceAddr, key: &str) {
+        if let Some(inst) = self.deposed.remove(&(addr.clone(), key.to_string())) {
+            self.instances.entry(addr.clone()).or_insert(inst);
         }
     }
 
@@ -106,6 +161,7 @@ impl State {
         self.lineage == other.lineage
             && self.provider == other.provider
             && self.instances == other.instances
+            && self.deposed == other.deposed
             && self.outputs == other.outputs
     }
 
@@ -197,6 +253,7 @@ impl State {
     pub fn managed_ids(&self) -> BTreeSet<&str> {
         self.instances
             .values()
+            .chain(self.deposed.values())
             .filter_map(|i| i.attributes.get("id").as_str())
             .collect()
     }
