@@ -46,7 +46,8 @@ pub struct Context<'a> {
     pub cfg: &'a Config,
     pub vars: &'a Resolved,
     pub data: &'a Objects,
-    pub provider: Arc<dyn Provider>,
+    /// The provider configurations, and which one each resource uses.
+    pub providers: crate::provider::Providers,
     pub parallelism: usize,
     pub events: UnboundedSender<Event>,
     /// Where creates record their intent before the call and the id after it.
@@ -605,7 +606,7 @@ pub async fn apply(
             started.insert(i, Instant::now());
             in_flight += 1;
             let job = Job {
-                provider: ctx.provider.clone(),
+                provider: ctx.providers.of(&ch.addr.resource).clone(),
                 kind,
                 ch: ch.clone(),
                 action: node.action(),
@@ -660,6 +661,14 @@ pub async fn apply(
                 let post = inst.as_ref().map(|x| x.attributes.clone());
                 match (inst, &key) {
                     (Some(x), _) => {
+                        // Which provider configuration owns it is on record with it.
+                        if let Some(a) = ctx.providers.owners.get(&ch.addr.resource) {
+                            if state.alias_of(&ch.addr.resource) != Some(a) {
+                                state
+                                    .resource_aliases
+                                    .insert(ch.addr.resource.clone(), a.clone());
+                            }
+                        }
                         state.instances.insert(ch.addr.clone(), x);
                     }
                     (None, Some(k)) => {
@@ -705,6 +714,11 @@ pub async fn apply(
                     _ => {}
                 }
                 if let Some(r) = record {
+                    if let Some(a) = ctx.providers.owners.get(&ch.addr.resource) {
+                        state
+                            .resource_aliases
+                            .insert(ch.addr.resource.clone(), a.clone());
+                    }
                     state.instances.insert(ch.addr.clone(), r);
                 }
                 fail_now(&mut walk, &mut summary, &deposed, i, error);

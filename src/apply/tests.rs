@@ -59,7 +59,7 @@ async fn run_with(
         cfg: &cfg,
         vars: &vars,
         data: &data,
-        provider: fake,
+        providers: crate::provider::Providers::single(fake),
         parallelism,
         events: tx,
         journal: None,
@@ -362,7 +362,7 @@ async fn creates_are_journaled_before_and_after_the_call() {
         cfg: &cfg,
         vars: &vars,
         data: &data,
-        provider: fake.clone(),
+        providers: crate::provider::Providers::single(fake.clone()),
         parallelism: 1,
         events: tx,
         journal: Some(journal.clone()),
@@ -595,4 +595,44 @@ async fn a_deposed_object_whose_delete_fails_is_destroyed_by_the_next_apply() {
     assert_eq!(again.summary.done.destroy, 1);
     assert!(again.state.deposed.is_empty());
     assert_eq!(fake.objects().len(), 2);
+}
+
+#[tokio::test]
+async fn each_object_goes_to_its_provider_configuration() {
+    let text = "provider \"modelarts\" {\n  alias = \"other\"\n}\nresource \"fake_thing\" \"a\" { name = \"a\" }\nresource \"fake_thing\" \"b\" {\n  provider = modelarts.other\n  name     = \"b\"\n}\n";
+    let (cfg, vars, plan) = plan_of(text, &State::new(), Options::default());
+    let here = Arc::new(Fake::new());
+    let there = Arc::new(Fake::new());
+    let b = ResourceAddr::managed("fake_thing", "b");
+    let providers = crate::provider::Providers {
+        default: here.clone(),
+        aliases: [("other".to_string(), there.clone() as Arc<dyn Provider>)].into(),
+        owners: [(b.clone(), "other".to_string())].into(),
+    };
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let data = Objects::new();
+    let ctx = Context {
+        cfg: &cfg,
+        vars: &vars,
+        data: &data,
+        providers,
+        parallelism: 4,
+        events: tx,
+        journal: None,
+        cancel: Cancel::default(),
+    };
+    let mut state = State::new();
+    let mut saved = Saved::default();
+    let summary = apply(&ctx, &plan, &mut state, &mut saved).await.unwrap();
+    assert_eq!(summary.done.add, 2);
+    assert_eq!(here.log(), ["create a"]);
+    assert_eq!(there.log(), ["create b"]);
+    assert_eq!(state.alias_of(&b), Some("other"));
+    assert!(
+        saved
+            .0
+            .iter()
+            .all(|s| !s.has_objects_of(&b) || s.alias_of(&b) == Some("other")),
+        "every state written with b's object says which configuration owns it"
+    );
 }

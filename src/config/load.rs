@@ -335,7 +335,7 @@ fn only(b: &Block, attrs: &[&str], blocks: &[&str], errs: &mut Vec<Diag>) {
         "required_providers" | "cloud" | "experiments" | "provider_meta" => {
             "maform does not read Terraform's settings; remove it (maform's own settings are the backend block).".to_string()
         }
-        "provider" => "maform has one provider configuration; remove it.".to_string(),
+        "provider" => "An import uses the provider configuration of the resource it imports into; remove it here (set provider on the resource).".to_string(),
         _ => match crate::config::did_you_mean(k, attrs.iter().chain(blocks).copied()) {
             Some(n) => format!("Did you mean {n:?}?"),
             None if attrs.is_empty() && blocks.is_empty() => "It takes nothing here.".into(),
@@ -553,6 +553,30 @@ impl Config {
                 cfg.add_block(b, &mut errs);
             }
         }
+        // Provider configurations named by resources must exist.
+        for r in &cfg.resources {
+            if let Some((alias, span)) = &r.provider {
+                if !cfg.provider_aliases.contains_key(alias) {
+                    let hint = match super::did_you_mean(
+                        alias,
+                        cfg.provider_aliases.keys().map(String::as_str),
+                    ) {
+                        Some(n) => format!("Did you mean modelarts.{n}?"),
+                        None => format!(
+                            "Declare it: provider \"modelarts\" {{ alias = \"{alias}\" ... }}."
+                        ),
+                    };
+                    errs.push(Diag::new(
+                        Some(span),
+                        format!(
+                            "{} uses provider modelarts.{alias}, which is not declared",
+                            r.addr()
+                        ),
+                        hint,
+                    ));
+                }
+            }
+        }
         // Duplicates.
         let mut seen = std::collections::BTreeMap::new();
         for r in &cfg.resources {
@@ -645,14 +669,34 @@ impl Config {
                         format!("unknown provider {:?}", b.labels.join(" ")),
                         "maform has one provider: provider \"modelarts\" { ... }.",
                     ));
-                } else if self.provider.is_some() {
-                    errs.push(Diag::new(
+                    return;
+                }
+                match b.body.attrs.get("alias") {
+                    None if self.provider.is_some() => errs.push(Diag::new(
                         Some(&b.span),
                         "duplicate provider \"modelarts\" block",
-                        "Declare the provider once.",
-                    ));
-                } else {
-                    self.provider = Some(b);
+                        "Declare the default configuration once; give every other one an alias = \"NAME\".",
+                    )),
+                    None => self.provider = Some(b),
+                    Some(a) => match static_str(a, "alias") {
+                        Ok(alias) if !is_ident(&alias) => errs.push(Diag::new(
+                            Some(&a.span),
+                            format!("invalid provider alias {alias:?}"),
+                            "An alias is a name: letters, digits, underscores and hyphens, starting with a letter.",
+                        )),
+                        Ok(alias) => {
+                            if let Some(prev) = self.provider_aliases.get(&alias) {
+                                errs.push(Diag::new(
+                                    Some(&a.span),
+                                    format!("duplicate provider configuration modelarts.{alias}"),
+                                    format!("It is already declared at {}.", prev.span),
+                                ));
+                            } else {
+                                self.provider_aliases.insert(alias, b);
+                            }
+                        }
+                        Err(e) => errs.push(e),
+                    },
                 }
             }
             "terraform" | "maform" => {
@@ -1071,7 +1115,23 @@ mod tests {
             ("variable \"1v\" {}\n", "invalid variable name \"1v\""),
             (
                 &r.replace("XX", "provider = modelarts.two"),
-                "main.hcl:3:3: provider can only be modelarts",
+                "main.hcl:3:3: fake_thing.a uses provider modelarts.two, which is not declared",
+            ),
+            (
+                &format!("provider \"modelarts\" {{\n  alias = \"one\"\n}}\n{}", r.replace("XX", "provider = modelarts.onw")),
+                "main.hcl:6:3: fake_thing.a uses provider modelarts.onw, which is not declared\n  Did you mean modelarts.one?",
+            ),
+            (
+                &r.replace("XX", "provider = \"modelarts.one\""),
+                "main.hcl:3:3: provider must be modelarts or modelarts.ALIAS",
+            ),
+            (
+                "provider \"modelarts\" {\n  alias = \"x\"\n}\nprovider \"modelarts\" {\n  alias = \"x\"\n}\n",
+                "main.hcl:5:3: duplicate provider configuration modelarts.x",
+            ),
+            (
+                "provider \"modelarts\" {\n  alias = \"a b\"\n}\n",
+                "main.hcl:2:3: invalid provider alias \"a b\"",
             ),
             (
                 &r.replace("XX", "lifecycle {\n    create_before_destroy = 1\n  }"),

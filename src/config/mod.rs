@@ -163,10 +163,17 @@ pub struct Resource {
     pub depends_on: Vec<(String, Span)>,
     pub lifecycle: Lifecycle,
     pub timeouts: Timeouts,
+    /// `provider = modelarts.ALIAS`: the provider configuration it uses (`None`: the
+    /// default one), with where it is written.
+    pub provider: Option<(String, Span)>,
     pub span: Span,
 }
 
 impl Resource {
+    /// The alias of the provider configuration it uses.
+    pub fn provider_alias(&self) -> Option<&str> {
+        self.provider.as_ref().map(|(a, _)| a.as_str())
+    }
     /// `type.name`, or `data.type.name`.
     pub fn addr(&self) -> ResourceAddr {
         ResourceAddr::new(self.mode, &self.rtype, &self.name)
@@ -230,7 +237,10 @@ pub struct Config {
     pub registry: &'static Registry,
     pub dir: PathBuf,
     pub files: Vec<PathBuf>,
+    /// The default `provider "modelarts"` block.
     pub provider: Option<Block>,
+    /// The other provider configurations, by `alias` (another project or region).
+    pub provider_aliases: BTreeMap<String, Block>,
     pub resources: Vec<Resource>,
     pub variables: BTreeMap<String, Variable>,
     pub locals: BTreeMap<String, Attr>,
@@ -304,6 +314,7 @@ impl Default for Config {
             dir: PathBuf::new(),
             files: Vec::new(),
             provider: None,
+            provider_aliases: BTreeMap::new(),
             resources: Vec::new(),
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),

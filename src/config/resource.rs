@@ -83,15 +83,22 @@ pub(super) fn decode_resource(
             )),
         }
     }
-    // There is one provider configuration (no aliases): `provider = modelarts` says what
-    // is true anyway; anything else would be ignored, so it is refused.
+    // `provider = modelarts` (the default configuration) or `modelarts.ALIAS`; whether
+    // the alias is declared is checked once every block is read.
+    let mut provider = None;
     if let Some(p) = body.attrs.remove("provider") {
-        if traversal_text(&p.expr).as_deref() != Some("modelarts") {
-            errs.push(Diag::new(
+        let text = traversal_text(&p.expr);
+        let alias = text.as_deref().and_then(|t| t.strip_prefix("modelarts."));
+        match (text.as_deref(), alias) {
+            (Some("modelarts"), _) => {}
+            (_, Some(alias)) if crate::config::load::is_ident(alias) => {
+                provider = Some((alias.to_string(), p.span.clone()));
+            }
+            _ => errs.push(Diag::new(
                 Some(&p.span),
-                "provider can only be modelarts",
-                "maform has one provider configuration and no aliases; remove the argument.",
-            ));
+                "provider must be modelarts or modelarts.ALIAS",
+                "Name the provider configuration without quotes: provider = modelarts.other (declared by a provider \"modelarts\" block with alias = \"other\").",
+            )),
         }
     }
     let mut lifecycle = Lifecycle::default();
@@ -265,6 +272,7 @@ pub(super) fn decode_resource(
         depends_on,
         lifecycle,
         timeouts,
+        provider,
         span: b.span.clone(),
     })
 }

@@ -132,14 +132,14 @@ pub async fn execute(
 ) -> anyhow::Result<Applied> {
     // The state records where its objects live (a state from before this was recorded
     // gets it now).
-    state.provider = Some(x.cloud.place.clone());
+    x.cloud.record(state);
     let journal = std::sync::Arc::new(backend.journal(&x.wd.dir));
     let mut persist = BackendPersist::new(x.wd, backend, prior, x.notify);
     let ctx = apply::Context {
         cfg: &x.l.cfg,
         vars: &x.l.vars,
         data: x.data,
-        provider: x.cloud.provider.clone(),
+        providers: x.cloud.providers(),
         parallelism: x.parallelism,
         events: x.events.clone(),
         journal: Some(journal.clone()),
@@ -158,6 +158,7 @@ pub async fn execute(
             let _ = x.events.send(Event::Warning(w));
         }
     }
+    x.cloud.record(state);
     persist.persist(state).await?;
     let errored = persist.errored_message();
     if !summary.aborted && errored.is_none() {
@@ -186,7 +187,7 @@ pub async fn record_refresh(
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Option<String>> {
     let mut st = std::mem::take(&mut p.refreshed);
-    st.provider = Some(p.cloud.place.clone());
+    p.cloud.record(&mut st);
     // The plan checked the outputs' preconditions on these same values.
     let _ = apply::outputs(&p.l.cfg, &p.l.vars, &p.data, &mut st);
     let prior = std::mem::take(&mut p.prior);
@@ -256,7 +257,7 @@ pub async fn prepare_saved(
     crate::plan::exact::check(&saved.plan, &l.cfg, &l.vars, &saved.data, &state).map_err(|e| {
         anyhow::anyhow!("{f} no longer matches the configuration: {e}. Nothing was applied; run maform plan --out again and review the new plan")
     })?;
-    let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
+    let cloud = super::provider::select(&l.cfg, &l.vars, &prior, notify).await?;
     Ok(Planned {
         l,
         plan: saved.plan,

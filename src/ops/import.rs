@@ -168,7 +168,7 @@ fn target(scope: &Scope<'_>, to: &crate::config::Attr) -> Result<InstanceAddr, D
 }
 
 pub async fn import_blocks(
-    provider: &dyn Provider,
+    providers: &crate::provider::Providers,
     l: &Loaded,
     data: &Objects,
     refreshed: &mut State,
@@ -190,7 +190,7 @@ pub async fn import_blocks(
             .into());
         }
         let inst = read_as(
-            provider,
+            providers.of(&addr.resource).as_ref(),
             l,
             data,
             refreshed,
@@ -251,9 +251,10 @@ pub async fn import(
     if prior.instances.contains_key(addr) {
         anyhow::bail!("{addr} is already managed; remove it first with maform state rm {addr} if you mean to import another object there");
     }
-    let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
+    let cloud = super::provider::select(&l.cfg, &l.vars, &prior, notify).await?;
     let result = async {
-        let provider = cloud.provider.as_ref();
+        let providers = cloud.providers();
+        let provider = providers.of(&addr.resource).as_ref();
         let missing = || anyhow::anyhow!("there is no {} with id {id} in ModelArts", addr.rtype());
         let generated = provider.generate_config(kind, id).await?.ok_or_else(missing)?;
         if l.cfg.resource(&addr.resource).is_none() {
@@ -268,13 +269,13 @@ pub async fn import(
             ));
             l = super::load(wd, inputs)?;
         }
-        let data = super::refresh::read_data(provider, &l, &prior).await?;
+        let data = super::refresh::read_data(&providers, &l, &prior).await?;
         let inst = read_as(provider, &l, &data, &prior, addr, id, Configured::Required)
             .await?
             .ok_or_else(missing)?;
         let mut st = prior.clone();
-        st.provider = Some(cloud.place.clone());
         st.instances.insert(addr.clone(), inst);
+        cloud.record(&mut st);
         backend.write(&mut st, &prior).await?;
         backend.unlock().await;
         Ok(())

@@ -61,7 +61,7 @@ pub async fn make_plan(
         backend.preflight()?;
     }
     t.phase("read state", notify);
-    let cloud = super::provider::select(&l.cfg, &l.vars, prior.provider.as_ref(), notify).await?;
+    let cloud = super::provider::select(&l.cfg, &l.vars, &prior, notify).await?;
     let result = plan_with(wd, req, &l, &cloud, &mut backend, prior, &mut t, notify).await;
     match result {
         Ok((plan, prior, refreshed, data)) => Ok(Planned {
@@ -91,25 +91,25 @@ async fn plan_with(
     t: &mut Timings,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<(Plan, State, State, Objects)> {
-    let provider = cloud.provider.as_ref();
+    let providers = cloud.providers();
     let mut refreshed = if req.refresh {
-        super::refresh::refresh(provider, l.cfg.registry, &prior).await?
+        super::refresh::refresh(&providers, l.cfg.registry, &prior).await?
     } else {
         prior.clone()
     };
     t.phase("refresh", notify);
-    let data = super::refresh::read_data(provider, l, &refreshed).await?;
+    let data = super::refresh::read_data(&providers, l, &refreshed).await?;
     // Creates that an interrupted run may have made, from its journal: adopted into the
     // state before anything else is decided.
     let journal = backend.journal(&wd.dir);
     let mut prior = prior;
     if !journal.read().await?.is_empty() {
         let before = prior.clone();
-        for msg in super::recover::recover(provider, l, &data, &journal, &mut prior).await? {
+        for msg in super::recover::recover(&providers, l, &data, &journal, &mut prior).await? {
             notify(&msg);
         }
         if prior != before {
-            prior.provider = Some(cloud.place.clone());
+            cloud.record(&mut prior);
             // An object recovery deposed is as the refresh read it (if it still exists);
             // a recovered one as recovery read it.
             for k in prior.deposed.keys() {
@@ -143,7 +143,7 @@ async fn plan_with(
     let imports = if req.destroy || req.refresh_only {
         vec![]
     } else {
-        super::import::import_blocks(provider, l, &data, &mut refreshed).await?
+        super::import::import_blocks(&providers, l, &data, &mut refreshed).await?
     };
     let opts = Options {
         destroy: req.destroy,
@@ -162,9 +162,12 @@ async fn plan_with(
     };
     let (plan, reads) = crate::config::funcs::recording_reads(|| plan::plan(&inp));
     let mut plan = plan?;
-    // The provider block can read files too (a project id kept in a file).
-    let (_, provider_reads) =
-        crate::config::funcs::recording_reads(|| super::provider::settings(&l.cfg, &l.vars));
+    // The provider blocks can read files too (a project id kept in a file).
+    let (_, provider_reads) = crate::config::funcs::recording_reads(|| {
+        for b in l.cfg.provider.iter().chain(l.cfg.provider_aliases.values()) {
+            let _ = super::provider::settings(&l.cfg, Some(b), &l.vars);
+        }
+    });
     plan.reads = reads;
     plan.reads.extend(provider_reads);
     plan.reads.sort();

@@ -2,29 +2,39 @@
 //! the Huawei tools use, or, when nothing is configured, the embedded simulator. This is
 //! the one place that decides where API calls go.
 
+use crate::addr::ResourceAddr;
 use crate::config::eval::Scope;
 use crate::config::vars::Resolved;
+use crate::config::Block;
 use crate::config::{Config, Diag, Diags};
 use crate::provider::modelarts::{Client, ClientConfig, Credentials, ModelArts};
-use crate::provider::Provider;
-use crate::state::Place;
+use crate::provider::{Provider, Providers};
+use crate::state::{Place, State};
 use crate::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Where API calls go, and the embedded simulator when that is where.
+/// Where API calls go, and the embedded simulator when that is where: for the default
+/// provider configuration, and in `aliases` for each aliased one.
 pub struct Cloud {
     pub provider: Arc<dyn Provider>,
     /// Where that is, as the state records it.
     pub place: Place,
     /// The in-process simulator, when no cloud is configured.
     sim: Option<crate::sim::Server>,
+    /// The aliased configurations (another project or region), by alias.
+    pub aliases: BTreeMap<String, Cloud>,
+    /// The alias each resource uses (absent: the default configuration).
+    owners: BTreeMap<ResourceAddr, String>,
 }
 
 impl Cloud {
-    /// Stop the embedded simulator, if any (its cloud is saved), passing on what it had
-    /// to report.
+    /// Stop the embedded simulators, if any (their clouds are saved), passing on what
+    /// they had to report.
     pub async fn stop(self, notify: crate::Notify<'_>) -> anyhow::Result<()> {
+        for (_, c) in self.aliases {
+            Box::pin(c.stop(notify)).await?;
+        }
         if let Some(mut s) = self.sim {
             if let Some(mut notices) = s.notices() {
                 while let Ok(n) = notices.try_recv() {
@@ -34,6 +44,37 @@ impl Cloud {
             s.stop().await?;
         }
         Ok(())
+    }
+
+    /// Every configuration's provider, and which one each resource uses.
+    pub fn providers(&self) -> Providers {
+        Providers {
+            default: self.provider.clone(),
+            aliases: self
+                .aliases
+                .iter()
+                .map(|(a, c)| (a.clone(), c.provider.clone()))
+                .collect(),
+            owners: self.owners.clone(),
+        }
+    }
+
+    /// Record in `state` where its objects live: the default configuration's place, the
+    /// places of the aliased configurations this run uses, and for each resource of an
+    /// aliased configuration that has objects, its alias.
+    pub fn record(&self, state: &mut State) {
+        state.provider = Some(self.place.clone());
+        let mut owners = std::mem::take(&mut state.resource_aliases);
+        owners.retain(|r, _| !self.owners.contains_key(r));
+        owners.extend(self.owners.iter().map(|(r, a)| (r.clone(), a.clone())));
+        owners.retain(|r, _| state.has_objects_of(r));
+        state.alias_places = self
+            .owners
+            .values()
+            .chain(owners.values())
+            .filter_map(|a| Some((a.clone(), self.aliases.get(a)?.place.clone())))
+            .collect();
+        state.resource_aliases = owners;
     }
 }
 
@@ -62,14 +103,21 @@ const SETTINGS: [&str; 5] = [
     "max_retries",
 ];
 
-/// The provider block's settings, evaluated.
-pub(super) fn settings(cfg: &Config, vars: &Resolved) -> Result<BTreeMap<String, Value>, Diags> {
+/// A provider block's settings, evaluated.
+pub(super) fn settings(
+    cfg: &Config,
+    block: Option<&Block>,
+    vars: &Resolved,
+) -> Result<BTreeMap<String, Value>, Diags> {
     let mut out = BTreeMap::new();
-    let Some(b) = &cfg.provider else {
+    let Some(b) = block else {
         return Ok(out);
     };
     let scope = Scope::for_variables(cfg, vars);
     for (k, a) in &b.body.attrs {
+        if k == "alias" {
+            continue;
+        }
         if k == "access_key" || k == "secret_key" {
             return Err(Diags(vec![Diag::new(Some(&a.span), format!("{k} does not belong in a configuration file"), "Set HW_ACCESS_KEY and HW_SECRET_KEY (or HW_AUTH_TOKEN) in the environment instead.")]));
         }
@@ -106,8 +154,16 @@ pub(super) fn settings(cfg: &Config, vars: &Resolved) -> Result<BTreeMap<String,
     Ok(out)
 }
 
-/// The file the embedded simulator keeps its cloud in, relative to the configuration.
+/// The file the embedded simulator keeps its cloud in, relative to the configuration
+/// (an aliased configuration's simulator: `.maform/sim-ALIAS.json`).
 const EMBEDDED_DATA: &str = ".maform/sim.json";
+
+fn embedded_data(alias: Option<&str>) -> String {
+    match alias {
+        None => EMBEDDED_DATA.into(),
+        Some(a) => format!(".maform/sim-{a}.json"),
+    }
+}
 
 /// Refuse a run whose cloud is not the one the state's objects live in: it would see them
 /// all as deleted and create them again elsewhere, and the state would lose the real ones.
@@ -130,10 +186,88 @@ fn check_place(recorded: Option<&Place>, resolved: &Place, implicit: bool) -> an
 pub async fn select(
     cfg: &Config,
     vars: &Resolved,
+    state: &State,
+    notify: crate::Notify<'_>,
+) -> anyhow::Result<Cloud> {
+    let owners = owners(cfg, state)?;
+    let mut default = resolve(cfg, vars, None, state.provider.as_ref(), notify).await?;
+    // Every declared configuration, and every one the state's objects belong to.
+    let mut used: std::collections::BTreeSet<&str> =
+        cfg.provider_aliases.keys().map(String::as_str).collect();
+    used.extend(owners.values().map(String::as_str));
+    for alias in used {
+        match resolve(
+            cfg,
+            vars,
+            Some(alias),
+            state.alias_places.get(alias),
+            notify,
+        )
+        .await
+        {
+            Ok(c) => {
+                default.aliases.insert(alias.to_string(), c);
+            }
+            Err(e) => {
+                default.stop(notify).await?;
+                return Err(e);
+            }
+        }
+    }
+    default.owners = owners;
+    Ok(default)
+}
+
+/// The alias each resource uses: as the configuration says, and for resources it no
+/// longer declares, as the state recorded. Refused before any call: objects of a
+/// configuration the configuration no longer declares, and a resource whose objects
+/// would move to another configuration (they would be planned as gone there and created
+/// again).
+fn owners(cfg: &Config, state: &State) -> anyhow::Result<BTreeMap<ResourceAddr, String>> {
+    let mut out = BTreeMap::new();
+    let declared: std::collections::BTreeSet<ResourceAddr> =
+        cfg.resources.iter().map(|r| r.addr()).collect();
+    for r in &cfg.resources {
+        let addr = r.addr();
+        let was = state.alias_of(&addr);
+        let now = r.provider_alias();
+        if was != now && state.has_objects_of(&addr) {
+            let name =
+                |a: Option<&str>| a.map_or("modelarts".to_string(), |a| format!("modelarts.{a}"));
+            anyhow::bail!("{addr}'s objects belong to provider configuration {}, but the configuration now says {}; nothing was done.\nAn object cannot move between configurations (another project or region): set provider back, or move it deliberately (maform state rm {addr}, then import it under the new configuration)", name(was), name(now));
+        }
+        if let Some(a) = now {
+            out.insert(addr, a.to_string());
+        }
+    }
+    for (r, a) in &state.resource_aliases {
+        if declared.contains(r) || !state.has_objects_of(r) {
+            continue;
+        }
+        if !cfg.provider_aliases.contains_key(a) {
+            anyhow::bail!("the state has objects of {r}, which belong to provider configuration modelarts.{a}, and the configuration no longer declares it; nothing was done.\nDeclare provider \"modelarts\" {{ alias = \"{a}\" ... }} again (to destroy them), or forget them with maform state rm {r}");
+        }
+        out.insert(r.clone(), a.clone());
+    }
+    Ok(out)
+}
+
+/// One provider configuration's cloud: the default one (`alias` None) or an aliased one.
+async fn resolve(
+    cfg: &Config,
+    vars: &Resolved,
+    alias: Option<&str>,
     recorded: Option<&Place>,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Cloud> {
-    let settings = settings(cfg, vars)?;
+    let block = match alias {
+        None => cfg.provider.as_ref(),
+        Some(a) => cfg.provider_aliases.get(a),
+    };
+    let settings = settings(cfg, block, vars)?;
+    let which = alias
+        .map(|a| format!("provider modelarts.{a}: "))
+        .unwrap_or_default();
     let get = |k: &str, envs: &[&str]| {
         settings
             .get(k)
@@ -185,10 +319,10 @@ pub async fn select(
         endpoint.is_none() && region.is_none() && matches!(credentials, Credentials::None);
     if endpoint.as_deref() == Some("embedded") || implicit {
         let place = Place::Embedded {
-            data: EMBEDDED_DATA.into(),
+            data: embedded_data(alias),
         };
-        check_place(recorded, &place, implicit)?;
-        let data = cfg.dir.join(EMBEDDED_DATA);
+        check_place(recorded, &place, implicit).map_err(|e| e.context(which.clone()))?;
+        let data = cfg.dir.join(embedded_data(alias));
         let timings = match env("MAFORM_SIM_PROFILE").as_deref() {
             Some("realistic") => crate::sim::Timings::realistic(),
             _ => crate::sim::Timings::fast(),
@@ -200,7 +334,10 @@ pub async fn select(
         };
         let project_id = sc.project_id.clone();
         let server = crate::sim::Server::start(sc, "127.0.0.1:0").await?;
-        notify(&format!("Note: no endpoint, region or credentials are configured, so maform runs against its embedded ModelArts simulator (cloud kept in {}).", data.display()));
+        match alias {
+            None => notify(&format!("Note: no endpoint, region or credentials are configured, so maform runs against its embedded ModelArts simulator (cloud kept in {}).", data.display())),
+            Some(a) => notify(&format!("Note: provider modelarts.{a} has no endpoint, region or credentials, so it runs against an embedded ModelArts simulator of its own (cloud kept in {}).", data.display())),
+        }
         let client = Client::new(ClientConfig {
             endpoint: server.url(),
             project_id,
@@ -213,16 +350,20 @@ pub async fn select(
             provider: Arc::new(ModelArts::new(Arc::new(client))),
             place,
             sim: Some(server),
+            aliases: BTreeMap::new(),
+            owners: BTreeMap::new(),
         });
     }
     let region = region.unwrap_or_else(|| "cn-north-4".into());
     let endpoint =
         endpoint.unwrap_or_else(|| format!("https://modelarts.{region}.myhuaweicloud.com"));
     let project_id = get("project_id", &["HW_PROJECT_ID", "OS_PROJECT_ID"]).ok_or_else(|| {
-        anyhow::anyhow!("no project id: set project_id in provider \"modelarts\" or HW_PROJECT_ID")
+        anyhow::anyhow!(
+            "{which}no project id: set project_id in provider \"modelarts\" or HW_PROJECT_ID"
+        )
     })?;
     let place = Place::cloud(&endpoint, &project_id);
-    check_place(recorded, &place, false)?;
+    check_place(recorded, &place, false).map_err(|e| e.context(which.clone()))?;
     let loopback = is_loopback(&endpoint);
     if matches!(credentials, Credentials::None) && !loopback {
         anyhow::bail!("no credentials: set HW_ACCESS_KEY and HW_SECRET_KEY, or HW_AUTH_TOKEN");
@@ -245,12 +386,66 @@ pub async fn select(
         provider: Arc::new(ModelArts::new(Arc::new(client))),
         place,
         sim: None,
+        aliases: BTreeMap::new(),
+        owners: BTreeMap::new(),
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{check_place, is_loopback, Place};
+    use super::{check_place, is_loopback, owners, Place};
+    use crate::addr::ResourceAddr;
+    use crate::config::Config;
+    use crate::state::{Instance, State};
+
+    fn cfg(text: &str) -> Config {
+        Config::from_sources(&[("main.tf".into(), text.into())]).unwrap()
+    }
+
+    const NB: &str = "resource \"modelarts_notebook\" \"a\" {\n  PROVIDER\n  name     = \"a\"\n  flavor   = \"modelarts.vm.cpu.2u\"\n  image_id = \"i\"\n}\n";
+    const ALIAS: &str = "provider \"modelarts\" {\n  alias = \"other\"\n}\n";
+
+    #[test]
+    fn each_resource_keeps_the_configuration_its_objects_belong_to() {
+        let a = ResourceAddr::managed("modelarts_notebook", "a");
+        let aliased = cfg(&format!(
+            "{ALIAS}{}",
+            NB.replace("PROVIDER", "provider = modelarts.other")
+        ));
+        let plain = cfg(&format!("{ALIAS}{}", NB.replace("PROVIDER", "")));
+        // A new state: the configuration decides.
+        let o = owners(&aliased, &State::new()).unwrap();
+        assert_eq!(o.get(&a).map(String::as_str), Some("other"));
+        assert!(owners(&plain, &State::new()).unwrap().is_empty());
+        // Objects of the alias: moving them to the default configuration is refused.
+        let mut st = State::new();
+        st.instances.insert(
+            a.instance(None),
+            Instance {
+                attributes: crate::value::Value::from_json(&serde_json::json!({"id": "1"})),
+                sensitive: vec![],
+                dependencies: vec![],
+                tainted: false,
+            },
+        );
+        st.resource_aliases.insert(a.clone(), "other".into());
+        let e = owners(&plain, &st).unwrap_err().to_string();
+        assert!(e.contains("belong to provider configuration modelarts.other, but the configuration now says modelarts;"), "{e}");
+        assert!(owners(&aliased, &st).is_ok());
+        // The resource gone from the configuration: its objects stay with their alias
+        // (to be destroyed there), as long as the alias is declared.
+        let gone = cfg(ALIAS);
+        assert_eq!(
+            owners(&gone, &st).unwrap().get(&a).map(String::as_str),
+            Some("other")
+        );
+        let e = owners(&cfg(""), &st).unwrap_err().to_string();
+        assert!(e.contains("no longer declares it"), "{e}");
+        // And the other way: default objects cannot move to an alias.
+        st.resource_aliases.clear();
+        let e = owners(&aliased, &st).unwrap_err().to_string();
+        assert!(e.contains("belong to provider configuration modelarts, but the configuration now says modelarts.other"), "{e}");
+    }
 
     #[test]
     fn a_run_elsewhere_than_the_state_is_refused() {

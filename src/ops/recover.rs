@@ -6,13 +6,13 @@
 use super::Loaded;
 use crate::addr::InstanceAddr;
 use crate::config::eval::Objects;
-use crate::provider::Provider;
+use crate::provider::Providers;
 use crate::state::{Journal, JournalEntry, State};
 use std::collections::BTreeMap;
 
 /// Reconcile `journal` with the cloud into `state`. Returns what it did, for the user.
 pub async fn recover(
-    provider: &dyn Provider,
+    providers: &Providers,
     l: &Loaded,
     data: &Objects,
     journal: &Journal,
@@ -47,6 +47,7 @@ pub async fn recover(
         let Some(kind) = l.cfg.registry.kind(&rtype) else {
             continue;
         };
+        let provider = providers.of(&addr.resource).as_ref();
         let recorded = created.get(&addr_s);
         if state
             .instances

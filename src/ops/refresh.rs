@@ -5,7 +5,7 @@ use crate::addr::{InstanceAddr, Mode, ResourceAddr};
 use crate::config::eval::{Objects, Scope};
 use crate::config::{Diag, Diags};
 use crate::plan::instances::{aggregate, decode_instance, expand, objects_of};
-use crate::provider::{Provider, Registry};
+use crate::provider::{Providers, Registry};
 use crate::state::{Instance, State};
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// calls where it can); objects that are gone leave the refreshed state. Instances of
 /// types no kind knows are kept as they are.
 pub async fn refresh(
-    provider: &dyn Provider,
+    providers: &Providers,
     registry: &Registry,
     state: &State,
 ) -> anyhow::Result<State> {
@@ -24,6 +24,8 @@ pub async fn refresh(
         serial: state.serial,
         lineage: state.lineage.clone(),
         provider: state.provider.clone(),
+        alias_places: state.alias_places.clone(),
+        resource_aliases: state.resource_aliases.clone(),
         instances: BTreeMap::new(),
         deposed: BTreeMap::new(),
         outputs: state.outputs.clone(),
@@ -36,14 +38,19 @@ pub async fn refresh(
         .iter()
         .map(|(a, i)| (a, None, i))
         .chain(state.deposed.iter().map(|((a, k), i)| (a, Some(k), i)));
-    let mut by_kind: BTreeMap<&'static str, Vec<(Item<'_>, &str)>> = BTreeMap::new();
+    // By provider configuration and kind: one batch of reads each.
+    type Batch<'s> = Vec<(Item<'s>, &'s str)>;
+    let mut by_kind: BTreeMap<(Option<&str>, &'static str), Batch<'_>> = BTreeMap::new();
     for (a, k, i) in all {
         let kind = registry
             .kind(a.rtype())
             .filter(|_| a.mode() == Mode::Managed);
         match (kind, i.attributes.get("id").as_str()) {
             (Some(kind), Some(id)) => by_kind
-                .entry(kind.type_name())
+                .entry((
+                    providers.owners.get(&a.resource).map(String::as_str),
+                    kind.type_name(),
+                ))
                 .or_default()
                 .push(((a, k, i), id)),
             (Some(_), None) => {}
@@ -57,10 +64,11 @@ pub async fn refresh(
             },
         }
     }
-    for (t, items) in by_kind {
+    for ((_, t), items) in by_kind {
         let Some(kind) = registry.kind(t) else {
             continue;
         };
+        let provider = providers.of(&items[0].0 .0.resource);
         let refs: Vec<(&str, &Value)> = items
             .iter()
             .map(|((_, _, i), id)| (*id, &i.attributes))
@@ -94,7 +102,7 @@ pub async fn refresh(
 /// Read the data sources, in dependency order. They may depend on variables, locals,
 /// other data sources and existing resources.
 pub async fn read_data(
-    provider: &dyn Provider,
+    providers: &Providers,
     l: &super::Loaded,
     state: &State,
 ) -> anyhow::Result<Objects> {
@@ -129,13 +137,17 @@ pub async fn read_data(
             if !args.is_known() {
                 return Err(Diags(vec![Diag::new(Some(&r.span), format!("{} depends on values known only after apply", r.addr()), "A data source can use variables, locals, other data sources and resources that already exist.")]).into());
             }
-            let v = provider.read_data(source, &args).await.map_err(|e| {
-                Diags(vec![Diag::new(
-                    Some(&r.span),
-                    format!("reading {}: {e}", r.addr()),
-                    "",
-                )])
-            })?;
+            let v = providers
+                .of(&r.addr())
+                .read_data(source, &args)
+                .await
+                .map_err(|e| {
+                    Diags(vec![Diag::new(
+                        Some(&r.span),
+                        format!("reading {}: {e}", r.addr()),
+                        "",
+                    )])
+                })?;
             values.push((key, v));
         }
         data.insert(r.addr(), aggregate(values, r));

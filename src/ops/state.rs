@@ -145,6 +145,8 @@ pub async fn rebind(
     let prior = backend.read().await?;
     let mut st = prior.clone();
     let was = st.provider.take();
+    // (Which configuration owns each object stays; where each one is, is forgotten.)
+    st.alias_places.clear();
     backend.write(&mut st, &prior).await?;
     Ok(was)
 }

@@ -9,6 +9,11 @@ use crate::state::{Instance, Journal, JournalEntry, State};
 use crate::value::Value;
 use serde_json::json;
 
+/// The fake as a run's only provider configuration.
+fn one(f: &std::sync::Arc<Fake>) -> crate::provider::Providers {
+    crate::provider::Providers::single(f.clone())
+}
+
 fn loaded(text: &str) -> Loaded {
     let cfg = fake::config(text);
     let vars = crate::config::vars::resolve(&cfg, &Default::default(), &[]).unwrap();
@@ -29,7 +34,7 @@ const A: &str = "resource \"fake_thing\" \"a\" {\n  name   = \"a\"\n  secret = \
 
 #[tokio::test]
 async fn refresh_reads_objects_and_drops_the_gone() {
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let id = f.insert(Value::from_json(&json!({"name": "a", "size": 9})));
     let mut st = State::new();
     st.instances.insert(
@@ -44,7 +49,9 @@ async fn refresh_reads_objects_and_drops_the_gone() {
         InstanceAddr::managed("old_kind", "x", None),
         inst(json!({"id": "o"})),
     );
-    let r = refresh::refresh(&f, fake::registry(), &st).await.unwrap();
+    let r = refresh::refresh(&one(&f), fake::registry(), &st)
+        .await
+        .unwrap();
     let a = &r.instances[&InstanceAddr::managed("fake_thing", "a", None)];
     assert_eq!(a.attributes.get("size"), &Value::Number(9.0));
     assert!(!r
@@ -61,8 +68,10 @@ async fn refresh_reads_objects_and_drops_the_gone() {
 #[tokio::test]
 async fn data_sources_are_read_with_their_arguments() {
     let l = loaded("data \"modelarts_images\" \"img\" {\n  name = \"pytorch\"\n}\nresource \"fake_thing\" \"a\" {\n  name = data.modelarts_images.img.id\n}\n");
-    let f = Fake::new();
-    let data = refresh::read_data(&f, &l, &State::new()).await.unwrap();
+    let f = std::sync::Arc::new(Fake::new());
+    let data = refresh::read_data(&one(&f), &l, &State::new())
+        .await
+        .unwrap();
     let v = &data[&crate::addr::ResourceAddr::data("modelarts_images", "img")];
     assert_eq!(v.get("name").as_str(), Some("pytorch"));
     assert_eq!(v.get("id").as_str(), Some("modelarts_images-id"));
@@ -89,7 +98,7 @@ fn intent(name: &str) -> JournalEntry {
 #[tokio::test]
 async fn recovery_adopts_by_recorded_id_with_the_configured_secret() {
     let l = loaded(A);
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let id = f.insert(Value::from_json(&json!({"name": "a"})));
     let (_d, j) = journal_with(&[
         intent("a"),
@@ -100,7 +109,7 @@ async fn recovery_adopts_by_recorded_id_with_the_configured_secret() {
     ])
     .await;
     let mut st = State::new();
-    let msgs = recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+    let msgs = recover::recover(&one(&f), &l, &Objects::new(), &j, &mut st)
         .await
         .unwrap();
     assert!(
@@ -124,28 +133,28 @@ async fn recovery_adopts_by_recorded_id_with_the_configured_secret() {
 async fn recovery_finds_by_name_refuses_ambiguity_and_forgets_what_never_happened() {
     let l = loaded(A);
     // Found by name.
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     f.insert(Value::from_json(&json!({"name": "a"})));
     let (_d, j) = journal_with(&[intent("a")]).await;
     let mut st = State::new();
-    recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+    recover::recover(&one(&f), &l, &Objects::new(), &j, &mut st)
         .await
         .unwrap();
     assert_eq!(st.instances.len(), 1);
     // Two candidates: nothing is decided.
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     f.insert(Value::from_json(&json!({"name": "a"})));
     f.insert(Value::from_json(&json!({"name": "a"})));
     let mut st = State::new();
-    let e = recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+    let e = recover::recover(&one(&f), &l, &Objects::new(), &j, &mut st)
         .await
         .unwrap_err()
         .to_string();
     assert!(e.contains("2 unmanaged objects of that name"), "{e}");
     assert!(st.instances.is_empty());
     // None: planned again.
-    let f = Fake::new();
-    let msgs = recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+    let f = std::sync::Arc::new(Fake::new());
+    let msgs = recover::recover(&one(&f), &l, &Objects::new(), &j, &mut st)
         .await
         .unwrap();
     assert!(msgs[0].contains("never reached ModelArts"), "{msgs:?}");
@@ -155,7 +164,7 @@ async fn recovery_finds_by_name_refuses_ambiguity_and_forgets_what_never_happene
 #[tokio::test]
 async fn recovery_taints_a_failed_create() {
     let l = loaded(A);
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let id = f.insert(Value::from_json(
         &json!({"name": "a", "status": "CREATE_FAILED"}),
     ));
@@ -168,7 +177,7 @@ async fn recovery_taints_a_failed_create() {
     ])
     .await;
     let mut st = State::new();
-    let msgs = recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+    let msgs = recover::recover(&one(&f), &l, &Objects::new(), &j, &mut st)
         .await
         .unwrap();
     assert!(msgs[0].contains("(tainted: it failed)"), "{msgs:?}");
@@ -180,7 +189,7 @@ async fn recovery_keeps_the_object_a_replacement_was_replacing_as_deposed() {
     // A create-before-destroy replacement killed after its create: the state still has
     // the old object as current, the journal the new one. Both are kept.
     let l = loaded(A);
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let old = f.insert(Value::from_json(&json!({"name": "a"})));
     let new = f.insert(Value::from_json(&json!({"name": "a"})));
     let (_d, j) = journal_with(&[
@@ -202,7 +211,7 @@ async fn recovery_keeps_the_object_a_replacement_was_replacing_as_deposed() {
             tainted: false,
         },
     );
-    let msgs = recover::recover(&f, &l, &Objects::new(), &j, &mut st)
+    let msgs = recover::recover(&one(&f), &l, &Objects::new(), &j, &mut st)
         .await
         .unwrap();
     assert!(msgs[0].contains("kept as deposed"), "{msgs:?}");
@@ -220,12 +229,12 @@ async fn recovery_keeps_the_object_a_replacement_was_replacing_as_deposed() {
 
 #[tokio::test]
 async fn import_blocks_add_existing_objects_once() {
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let id = f.insert(Value::from_json(&json!({"name": "a"})));
     let text = format!("{A}import {{\n  to = fake_thing.a\n  id = \"{id}\"\n}}\n");
     let l = loaded(&text);
     let mut st = State::new();
-    let imported = import::import_blocks(&f, &l, &Objects::new(), &mut st)
+    let imported = import::import_blocks(&one(&f), &l, &Objects::new(), &mut st)
         .await
         .unwrap();
     assert_eq!(
@@ -233,14 +242,14 @@ async fn import_blocks_add_existing_objects_once() {
         [(InstanceAddr::managed("fake_thing", "a", None), id.clone())]
     );
     // Already managed: nothing to do.
-    let again = import::import_blocks(&f, &l, &Objects::new(), &mut st)
+    let again = import::import_blocks(&one(&f), &l, &Objects::new(), &mut st)
         .await
         .unwrap();
     assert!(again.is_empty());
     let missing = loaded(&format!(
         "{A}import {{\n  to = fake_thing.a\n  id = \"nope\"\n}}\n"
     ));
-    let e = import::import_blocks(&f, &missing, &Objects::new(), &mut State::new())
+    let e = import::import_blocks(&one(&f), &missing, &Objects::new(), &mut State::new())
         .await
         .unwrap_err()
         .to_string();
@@ -276,7 +285,7 @@ fn workspace_names_and_files_live_under_the_directory() {
 
 #[tokio::test]
 async fn two_addresses_of_one_object_both_stay_in_the_refresh() {
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let id = f.insert(Value::from_json(&json!({"name": "a"})));
     let mut st = State::new();
     for n in ["one", "two"] {
@@ -285,17 +294,19 @@ async fn two_addresses_of_one_object_both_stay_in_the_refresh() {
             inst(json!({"id": id, "name": "a"})),
         );
     }
-    let r = refresh::refresh(&f, fake::registry(), &st).await.unwrap();
+    let r = refresh::refresh(&one(&f), fake::registry(), &st)
+        .await
+        .unwrap();
     assert_eq!(r.instances.len(), 2);
 }
 
 #[tokio::test]
 async fn an_import_must_name_a_configured_instance() {
-    let f = Fake::new();
+    let f = std::sync::Arc::new(Fake::new());
     let id = f.insert(Value::from_json(&json!({"name": "a"})));
     for to in ["fake_thing.undeclared", "fake_thing.a[3]"] {
         let l = loaded(&format!("{A}import {{\n  to = {to}\n  id = \"{id}\"\n}}\n"));
-        let e = import::import_blocks(&f, &l, &Objects::new(), &mut State::new())
+        let e = import::import_blocks(&one(&f), &l, &Objects::new(), &mut State::new())
             .await
             .unwrap_err()
             .to_string();

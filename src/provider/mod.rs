@@ -308,3 +308,33 @@ mod tests {
         assert_eq!(f.code(), None);
     }
 }
+
+/// A run's provider configurations: the default one, the aliased ones (other projects or
+/// regions), and which one each resource uses.
+#[derive(Clone)]
+pub struct Providers {
+    pub default: std::sync::Arc<dyn Provider>,
+    pub aliases: std::collections::BTreeMap<String, std::sync::Arc<dyn Provider>>,
+    /// The alias each resource uses (absent: the default configuration).
+    pub owners: std::collections::BTreeMap<crate::addr::ResourceAddr, String>,
+}
+
+impl Providers {
+    /// One configuration for everything.
+    pub fn single(p: std::sync::Arc<dyn Provider>) -> Providers {
+        Providers {
+            default: p,
+            aliases: Default::default(),
+            owners: Default::default(),
+        }
+    }
+
+    /// The configuration `resource` uses. (Every alias an owner names is one of the run's:
+    /// the run refuses to start otherwise.)
+    pub fn of(&self, resource: &crate::addr::ResourceAddr) -> &std::sync::Arc<dyn Provider> {
+        self.owners
+            .get(resource)
+            .and_then(|a| self.aliases.get(a))
+            .unwrap_or(&self.default)
+    }
+}

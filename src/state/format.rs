@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u64 = 1;
+/// The newest format: 2 adds deposed objects and aliased provider configurations, and
+/// is written only by a state that has them (so that any other state stays readable by
+/// an older maform, and one that has them is refused by it rather than misread).
+pub const FORMAT_VERSION: u64 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct FileV1 {
@@ -21,6 +24,9 @@ struct FileV1 {
     lineage: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provider: Option<super::model::Place>,
+    /// Where each aliased provider configuration's objects live.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    provider_aliases: BTreeMap<String, super::model::Place>,
     resources: Vec<FileResource>,
     #[serde(default)]
     outputs: BTreeMap<String, FileOutput>,
@@ -34,6 +40,9 @@ struct FileResource {
     name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     each: Option<String>,
+    /// `modelarts.ALIAS` when an aliased provider configuration owns the objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider: Option<String>,
     instances: Vec<FileInstance>,
 }
 
@@ -86,7 +95,7 @@ impl State {
 
     fn parse(j: Json, origin: &str) -> anyhow::Result<State> {
         match j.get("version").and_then(Json::as_u64) {
-            Some(FORMAT_VERSION) => {}
+            Some(1 | FORMAT_VERSION) => {}
             Some(v) => bail!("the state file {origin} uses format version {v}, which this maform (format {FORMAT_VERSION}) does not support; use a matching maform version"),
             None => bail!("{origin} is not a maform state file (no \"version\" field)"),
         }
@@ -101,6 +110,12 @@ impl State {
         }
         let mut instances = BTreeMap::new();
         let mut deposed = BTreeMap::new();
+        let mut resource_aliases = BTreeMap::new();
+        for alias in f.provider_aliases.keys() {
+            if !crate::config::load::is_ident(alias) {
+                bail!("the state file {origin} has an invalid provider alias {alias:?}");
+            }
+        }
         for r in f.resources {
             let mode = match r.mode.as_str() {
                 "managed" => Mode::Managed,
@@ -110,6 +125,16 @@ impl State {
             for (what, s) in [("type", &r.rtype), ("name", &r.name)] {
                 if !crate::config::load::is_ident(s) {
                     bail!("the state file {origin} has a resource with an invalid {what} {s:?}");
+                }
+            }
+            if let Some(p) = &r.provider {
+                let raddr = ResourceAddr::new(mode, &r.rtype, &r.name);
+                // (An alias without a recorded place is one `state rebind` unbound.)
+                match p.strip_prefix("modelarts.") {
+                    Some(alias) if crate::config::load::is_ident(alias) => {
+                        resource_aliases.insert(raddr, alias.to_string());
+                    }
+                    _ => bail!("the state file {origin}: {raddr} has an invalid provider {p:?} (modelarts.ALIAS)"),
                 }
             }
             for i in r.instances {
@@ -186,6 +211,8 @@ impl State {
             serial: f.serial,
             lineage: f.lineage,
             provider: f.provider,
+            alias_places: f.provider_aliases,
+            resource_aliases,
             instances,
             deposed,
             outputs,
@@ -232,6 +259,9 @@ impl State {
                     r.instances.push(fi)
                 }
                 _ => resources.push(FileResource {
+                    provider: self
+                        .alias_of(&addr.resource)
+                        .map(|a| format!("modelarts.{a}")),
                     mode: mode.into(),
                     rtype: addr.rtype().to_string(),
                     name: addr.name().to_string(),
@@ -244,12 +274,16 @@ impl State {
                 }),
             }
         }
+        let v2 = !self.deposed.is_empty()
+            || !self.alias_places.is_empty()
+            || !self.resource_aliases.is_empty();
         let f = FileV1 {
-            version: FORMAT_VERSION,
+            version: if v2 { FORMAT_VERSION } else { 1 },
             maform_version: env!("CARGO_PKG_VERSION").into(),
             serial: self.serial,
             lineage: self.lineage.clone(),
             provider: self.provider.clone(),
+            provider_aliases: self.alias_places.clone(),
             resources,
             outputs: self
                 .outputs
@@ -358,6 +392,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("(deposed object 0badf00d) twice"), "{e}");
+    }
+
+    #[test]
+    fn aliased_configurations_are_recorded_and_need_format_2() {
+        let mut s = State::new();
+        let a = InstanceAddr::managed("fake_thing", "a", None);
+        s.instances.insert(
+            a.clone(),
+            Instance {
+                attributes: Value::from_json(&json!({"id": "1"})),
+                sensitive: vec![],
+                dependencies: vec![],
+                tainted: false,
+            },
+        );
+        let plain = String::from_utf8(s.to_bytes()).unwrap();
+        assert!(
+            plain.contains("\"version\": 1"),
+            "an older maform can still read it"
+        );
+        s.resource_aliases
+            .insert(a.resource.clone(), "other".into());
+        s.alias_places.insert(
+            "other".into(),
+            crate::state::Place::cloud("https://x.example", "p2"),
+        );
+        let b = s.to_bytes();
+        let text = String::from_utf8(b.clone()).unwrap();
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert!(text.contains("\"provider\": \"modelarts.other\""), "{text}");
+        assert_eq!(State::from_bytes(&b, "t").unwrap(), s);
+        let e = State::from_bytes(text.replace("modelarts.other", "aws.x").as_bytes(), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid provider \"aws.x\""), "{e}");
     }
 
     #[test]

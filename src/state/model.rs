@@ -28,6 +28,11 @@ pub struct State {
     /// Where the objects live: recorded by the first write, checked by every run before
     /// its first API call. `None` for a new state or one written before maform recorded it.
     pub provider: Option<Place>,
+    /// Where the objects of each aliased provider configuration (`modelarts.ALIAS`) live.
+    pub alias_places: BTreeMap<String, Place>,
+    /// The aliased provider configuration each resource's objects belong to (absent:
+    /// the default one).
+    pub resource_aliases: BTreeMap<ResourceAddr, String>,
     pub instances: BTreeMap<InstanceAddr, Instance>,
     /// Objects moved aside by a create-before-destroy replacement, by instance and
     /// deposed key, until their deletion succeeds: every plan destroys them.
@@ -114,6 +119,8 @@ impl State {
             serial: 0,
             lineage: uuid::Uuid::new_v4().to_string(),
             provider: None,
+            alias_places: BTreeMap::new(),
+            resource_aliases: BTreeMap::new(),
             instances: BTreeMap::new(),
             deposed: BTreeMap::new(),
             outputs: BTreeMap::new(),
@@ -129,6 +136,17 @@ impl State {
         }
         self.deposed.insert((addr.clone(), key.clone()), inst);
         Some(key)
+    }
+
+    /// The alias of the provider configuration `resource`'s objects belong to.
+    pub fn alias_of(&self, resource: &ResourceAddr) -> Option<&str> {
+        self.resource_aliases.get(resource).map(String::as_str)
+    }
+
+    /// Whether the state has any object (current or deposed) of `resource`.
+    pub fn has_objects_of(&self, resource: &ResourceAddr) -> bool {
+        self.instances_of(resource).next().is_some()
+            || self.deposed.keys().any(|(a, _)| a.resource == *resource)
     }
 
     /// Give the deposed objects of `from` the address `to`.
@@ -160,6 +178,8 @@ impl State {
     pub fn same_content(&self, other: &State) -> bool {
         self.lineage == other.lineage
             && self.provider == other.provider
+            && self.alias_places == other.alias_places
+            && self.resource_aliases == other.resource_aliases
             && self.instances == other.instances
             && self.deposed == other.deposed
             && self.outputs == other.outputs

@@ -1,4 +1,0 @@
-#! base: good
-provider "modelarts" {
-  alias = "two"
-}
