@@ -152,8 +152,40 @@ impl InstanceAddr {
     pub fn name(&self) -> &str {
         &self.resource.name
     }
-    /// Parse an address as users write it on the command line.
+    /// Parse an address as users write it on the command line, inside modules too
+    /// (`module.team["a"].TYPE.NAME[0]`).
     pub fn parse(s: &str) -> Result<InstanceAddr, AddrError> {
+        let bad = || AddrError(s.to_string());
+        let mut rest = s;
+        let mut module = Vec::new();
+        while let Some(r) = rest.strip_prefix("module.") {
+            let end = r.find(['.', '[']).ok_or_else(bad)?;
+            let name = &r[..end];
+            if !is_name(name) {
+                return Err(bad());
+            }
+            let mut r = &r[end..];
+            let mut key = None;
+            if r.starts_with('[') {
+                let close = if r.starts_with("[\"") {
+                    r.find("\"]").map(|i| i + 1)
+                } else {
+                    r.find(']')
+                }
+                .ok_or_else(bad)?;
+                key = Some(parse_key(&r[1..close]).ok_or_else(bad)?);
+                r = &r[close + 1..];
+            }
+            rest = r.strip_prefix('.').ok_or_else(bad)?;
+            module.push((name.to_string(), key));
+        }
+        let mut a = InstanceAddr::parse_in_module(rest).map_err(|_| bad())?;
+        a.resource.module = ModulePath(module);
+        Ok(a)
+    }
+
+    /// `TYPE.NAME[KEY]`, `data.TYPE.NAME[KEY]`.
+    fn parse_in_module(s: &str) -> Result<InstanceAddr, AddrError> {
         let bad = || AddrError(s.to_string());
         let (mode, rest) = match s.strip_prefix("data.") {
             Some(r) => (Mode::Data, r),
@@ -165,17 +197,12 @@ impl InstanceAddr {
                     .strip_prefix('[')
                     .and_then(|k| k.strip_suffix(']'))
                     .ok_or_else(bad)?;
-                let key = if let Some(q) = k.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
-                    Key::Str(q.to_string())
-                } else {
-                    Key::Int(k.parse().map_err(|_| bad())?)
-                };
-                (&rest[..i], Some(key))
+                (&rest[..i], Some(parse_key(k).ok_or_else(bad)?))
             }
             None => (rest, None),
         };
         let (t, n) = head.split_once('.').ok_or_else(bad)?;
-        if t.is_empty() || n.is_empty() || n.contains('.') {
+        if t.is_empty() || n.is_empty() || n.contains('.') || t == "module" {
             return Err(bad());
         }
         Ok(ResourceAddr::new(mode, t, n).instance(key))
@@ -187,6 +214,23 @@ impl InstanceAddr {
             .iter()
             .any(|t| t.resource == self.resource && (t.key.is_none() || t.key == self.key))
     }
+}
+
+/// The inside of `[...]`: `"text"` or a whole number.
+fn parse_key(k: &str) -> Option<Key> {
+    match k.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+        Some(q) => Some(Key::Str(q.to_string())),
+        None => k.parse().ok().map(Key::Int),
+    }
+}
+
+/// A module name: letters, digits, `_` and `-`, not starting with a digit.
+fn is_name(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl fmt::Display for InstanceAddr {
@@ -211,6 +255,9 @@ mod tests {
             "fake_thing.team[\"alice\"]",
             "data.modelarts_images.x",
             "data.modelarts_images.x[3]",
+            "module.team.fake_thing.a",
+            "module.team[\"a\"].fake_thing.a[0]",
+            "module.net[1].module.sub.data.t.n[\"k\"]",
         ] {
             assert_eq!(InstanceAddr::parse(s).unwrap().to_string(), s);
         }
@@ -223,7 +270,20 @@ mod tests {
     #[test]
     fn refuses_what_is_not_an_address() {
         for s in [
-            "", "a", "a.", ".b", "a.b.c", "a.b[", "a.b[x]", "a.b[\"x]", "data.a",
+            "",
+            "a",
+            "a.",
+            ".b",
+            "a.b.c",
+            "a.b[",
+            "a.b[x]",
+            "a.b[\"x]",
+            "data.a",
+            "module.x",
+            "module.x.a",
+            "module.x[y].a.b",
+            "module..a.b",
+            "module.x[0]a.b",
         ] {
             let e = InstanceAddr::parse(s).unwrap_err();
             assert!(e.to_string().contains("TYPE.NAME"), "{s}: {e}");

@@ -14,16 +14,30 @@ use std::collections::{BTreeMap, BTreeSet};
 enum Node {
     Resource(usize),
     Local(String),
+    Module(String),
+}
+
+/// What the planner walks in dependency order: a resource, or a module call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    Resource(usize),
+    Module(String),
 }
 
 /// Resources in dependency order, with each one's direct resource dependencies.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ResourceGraph {
     /// Indices into `Config::resources`, dependencies first.
     pub order: Vec<usize>,
+    /// Resources and module calls, dependencies first.
+    pub sequence: Vec<Item>,
     /// For each resource (by index), the resources it depends on, directly or through
     /// locals.
     pub deps: Vec<BTreeSet<ResourceAddr>>,
+    /// For each resource (by index), the module calls it depends on.
+    pub module_deps: Vec<BTreeSet<String>>,
+    /// For each module call, the resources and module calls it depends on.
+    pub call_deps: BTreeMap<String, (BTreeSet<ResourceAddr>, BTreeSet<String>)>,
 }
 
 pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
@@ -36,6 +50,12 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
         idx.insert(
             Node::Local(name.clone()),
             g.add_node(Node::Local(name.clone())),
+        );
+    }
+    for name in cfg.modules.keys() {
+        idx.insert(
+            Node::Module(name.clone()),
+            g.add_node(Node::Module(name.clone())),
         );
     }
     let by_key: BTreeMap<ResourceAddr, usize> = cfg
@@ -59,12 +79,42 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                 resource_names.iter().map(String::as_str),
             )
             .map(str::to_string),
+            Ref::Module(m) => {
+                crate::config::did_you_mean(m, cfg.modules.keys().map(String::as_str))
+                    .map(|n| format!("module.{n}"))
+            }
         };
         match near {
             Some(n) => format!("Did you mean {n}?"),
             None => otherwise.to_string(),
         }
     };
+    // `depends_on` entries: resources, or module calls.
+    let depends_on =
+        |list: &[(String, crate::config::Span)], refs: &mut BTreeSet<Ref>, errs: &mut Vec<Diag>| {
+            for (d, span) in list {
+                if let Some(m) = d.strip_prefix("module.") {
+                    if cfg.modules.contains_key(m) {
+                        refs.insert(Ref::Module(m.to_string()));
+                        continue;
+                    }
+                }
+                let target = crate::addr::InstanceAddr::parse(d)
+                    .ok()
+                    .map(|a| a.resource)
+                    .filter(|a| by_key.contains_key(a));
+                match target {
+                    Some(a) => {
+                        refs.insert(Ref::Resource(a));
+                    }
+                    None => errs.push(Diag::new(
+                        Some(span),
+                        format!("depends_on refers to undeclared resource or module {d}"),
+                        "Declare it, or fix the name.",
+                    )),
+                }
+            }
+        };
     let add_refs = |from: &Node,
                     refs: &BTreeSet<Ref>,
                     span: &crate::config::Span,
@@ -104,6 +154,19 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                         continue;
                     }
                 },
+                Ref::Module(m) => {
+                    match idx.get(&Node::Module(m.clone())) {
+                        Some(n) => *n,
+                        None => {
+                            errs.push(Diag::new(
+                            Some(span),
+                            format!("reference to undeclared module {m:?}"),
+                            hint(r, &format!("Declare it with module \"{m}\" {{ source = \"./DIR\" ... }}.")),
+                        ));
+                            continue;
+                        }
+                    }
+                }
             };
             g.add_edge(target, idx[from], ());
         }
@@ -127,23 +190,31 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             references(&c.condition.expr, cfg.registry, &mut refs);
             references(&c.error_message.expr, cfg.registry, &mut refs);
         }
-        for (d, span) in &r.depends_on {
-            let target = crate::addr::InstanceAddr::parse(d)
-                .ok()
-                .map(|a| a.resource)
-                .filter(|a| by_key.contains_key(a));
-            match target {
-                Some(a) => {
-                    refs.insert(Ref::Resource(a));
-                }
-                None => errs.push(Diag::new(
-                    Some(span),
-                    format!("depends_on refers to undeclared resource {d}"),
-                    "Declare it, or fix the name.",
-                )),
-            }
-        }
+        depends_on(&r.depends_on, &mut refs, &mut errs);
         add_refs(&Node::Resource(i), &refs, &r.span, &mut g, &mut errs);
+    }
+    for (name, m) in &cfg.modules {
+        let mut refs = BTreeSet::new();
+        for a in m
+            .inputs
+            .values()
+            .chain(m.count.iter())
+            .chain(m.for_each.iter())
+        {
+            references(&a.expr, cfg.registry, &mut refs);
+        }
+        depends_on(&m.depends_on, &mut refs, &mut errs);
+        add_refs(
+            &Node::Module(name.clone()),
+            &refs,
+            &m.span,
+            &mut g,
+            &mut errs,
+        );
+        // The module's own configuration is checked the same way.
+        if let Err(Diags(d)) = build(&m.config) {
+            errs.extend(d);
+        }
     }
     for (name, a) in &cfg.locals {
         let mut refs = BTreeSet::new();
@@ -186,6 +257,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                 Ref::Local(l) => (cfg.locals.contains_key(l), format!("local.{l}")),
                 Ref::Var(v) => (cfg.variables.contains_key(v), format!("var.{v}")),
                 Ref::Resource(a) => (by_key.contains_key(a), a.to_string()),
+                Ref::Module(m) => (cfg.modules.contains_key(m), format!("module.{m}")),
             };
             if !ok {
                 errs.push(Diag::new(
@@ -205,6 +277,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             cfg.resources[*i].span.clone(),
         ),
         Node::Local(l) => (format!("local.{l}"), cfg.locals[l].span.clone()),
+        Node::Module(m) => (format!("module.{m}"), cfg.modules[m].span.clone()),
     };
     let sorted = match toposort(&g, None) {
         Ok(s) => s,
@@ -228,35 +301,65 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             return Err(Diags(out));
         }
     };
-    let order: Vec<usize> = sorted
+    let sequence: Vec<Item> = sorted
         .iter()
         .filter_map(|n| match &g[*n] {
-            Node::Resource(i) => Some(*i),
+            Node::Resource(i) => Some(Item::Resource(*i)),
+            Node::Module(m) => Some(Item::Module(m.clone())),
             Node::Local(_) => None,
         })
         .collect();
-    // Direct resource dependencies, looking through locals.
-    let mut deps = vec![BTreeSet::new(); cfg.resources.len()];
-    for (i, _) in cfg.resources.iter().enumerate() {
+    let order: Vec<usize> = sequence
+        .iter()
+        .filter_map(|i| match i {
+            Item::Resource(i) => Some(*i),
+            Item::Module(_) => None,
+        })
+        .collect();
+    // Direct dependencies (resources and module calls), looking through locals.
+    let direct = |from: &Node| {
         let mut stack: Vec<NodeIndex> = g
-            .neighbors_directed(idx[&Node::Resource(i)], petgraph::Direction::Incoming)
+            .neighbors_directed(idx[from], petgraph::Direction::Incoming)
             .collect();
         let mut seen = BTreeSet::new();
+        let (mut res, mut mods) = (BTreeSet::new(), BTreeSet::new());
         while let Some(n) = stack.pop() {
             if !seen.insert(n) {
                 continue;
             }
             match &g[n] {
                 Node::Resource(j) => {
-                    deps[i].insert(cfg.resources[*j].addr());
+                    res.insert(cfg.resources[*j].addr());
+                }
+                Node::Module(m) => {
+                    mods.insert(m.clone());
                 }
                 Node::Local(_) => {
                     stack.extend(g.neighbors_directed(n, petgraph::Direction::Incoming))
                 }
             }
         }
+        (res, mods)
+    };
+    let mut deps = Vec::with_capacity(cfg.resources.len());
+    let mut module_deps = Vec::with_capacity(cfg.resources.len());
+    for i in 0..cfg.resources.len() {
+        let (r, m) = direct(&Node::Resource(i));
+        deps.push(r);
+        module_deps.push(m);
     }
-    Ok(ResourceGraph { order, deps })
+    let call_deps = cfg
+        .modules
+        .keys()
+        .map(|m| (m.clone(), direct(&Node::Module(m.clone()))))
+        .collect();
+    Ok(ResourceGraph {
+        order,
+        sequence,
+        deps,
+        module_deps,
+        call_deps,
+    })
 }
 
 #[cfg(test)]
@@ -314,7 +417,9 @@ resource "fake_thing" "c" {
             "{e}"
         );
         assert!(
-            e.contains("main.hcl:3:3: depends_on refers to undeclared resource fake_thing.gone"),
+            e.contains(
+                "main.hcl:3:3: depends_on refers to undeclared resource or module fake_thing.gone"
+            ),
             "{e}"
         );
         assert!(

@@ -757,8 +757,17 @@ pub fn outputs(
     let mut objects = state.objects();
     objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
     let sens = state.sensitive_attributes();
-    let scope = Scope::of(cfg, vars, &objects, &sens);
     let mut failed = Vec::new();
+    let modules = match plan::instances::module_values(cfg, vars, data, state, &Default::default())
+    {
+        Ok(m) => m,
+        Err(e) => {
+            failed.extend(e.0);
+            Default::default()
+        }
+    };
+    let mut scope = Scope::of(cfg, vars, &objects, &sens);
+    scope.modules = &modules;
     state.outputs = cfg
         .outputs
         .iter()
@@ -794,7 +803,9 @@ pub fn checks(cfg: &Config, vars: &Resolved, data: &Objects, state: &State) -> V
     let mut objects = state.objects();
     objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
     let sens = state.sensitive_attributes();
-    plan::planner::check_blocks(cfg, vars, &objects, &sens)
+    let modules = plan::instances::module_values(cfg, vars, data, state, &Default::default())
+        .unwrap_or_default();
+    plan::planner::check_blocks(cfg, vars, &objects, &sens, &modules)
         .iter()
         .map(|d| d.to_string())
         .collect()

@@ -434,7 +434,280 @@ pub fn is_ident(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// A `module` block, its configuration not loaded yet.
+fn decode_module(b: &Block, errs: &mut Vec<Diag>) -> Option<ModuleCall> {
+    let [name] = b.labels.as_slice() else {
+        errs.push(Diag::new(
+            Some(&b.span),
+            "a module block takes 1 label",
+            "Write module \"NAME\" { source = \"./DIR\" ... }.",
+        ));
+        return None;
+    };
+    if !is_ident(name) {
+        errs.push(Diag::new(Some(&b.span), format!("invalid module name {name:?}"), "A name must start with a letter or underscore and contain only letters, digits, underscores and dashes."));
+        return None;
+    }
+    let mut attrs = b.body.attrs.clone();
+    let source = match attrs.remove("source") {
+        None => {
+            errs.push(Diag::new(
+                Some(&b.span),
+                format!("module \"{name}\" has no source"),
+                "Add source = \"./DIR\": the directory of the module's configuration.",
+            ));
+            return None;
+        }
+        Some(a) => match static_str(&a, "source") {
+            Ok(src) if src.starts_with("./") || src.starts_with("../") => src,
+            Ok(src) => {
+                errs.push(Diag::new(
+                    Some(&a.span),
+                    format!("module source {src:?} is not a local directory"),
+                    "maform loads local modules only: a path starting with ./ or ../ (registry, git and archive sources are not supported).",
+                ));
+                return None;
+            }
+            Err(e) => {
+                errs.push(e);
+                return None;
+            }
+        },
+    };
+    for (k, why) in [
+        ("version", "version is for registry modules; maform loads local modules only, so remove it."),
+        ("providers", "maform passes no provider configurations to modules yet: a module's resources use the default provider configuration; remove it."),
+    ] {
+        if let Some(a) = attrs.remove(k) {
+            errs.push(Diag::new(Some(&a.span), format!("unsupported argument {k:?} in module \"{name}\""), why));
+        }
+    }
+    for inner in &b.body.blocks {
+        errs.push(Diag::new(
+            Some(&inner.span),
+            format!("unsupported block {:?} in module \"{name}\"", inner.ident),
+            "A module block takes source, count, for_each, depends_on and the module's input variables.",
+        ));
+    }
+    let count = attrs.remove("count");
+    let for_each = attrs.remove("for_each");
+    if count.is_some() && for_each.is_some() {
+        errs.push(Diag::new(
+            Some(&b.span),
+            "count and for_each cannot both be set",
+            "Use one of them.",
+        ));
+    }
+    let mut depends_on = Vec::new();
+    if let Some(d) = attrs.remove("depends_on") {
+        match &d.expr {
+            Expression::Array(items) => {
+                for it in items {
+                    match traversal_text(it) {
+                        Some(t) => depends_on.push((t, d.span.clone())),
+                        None => errs.push(Diag::new(
+                            Some(&d.span),
+                            "depends_on takes a list of resource or module references",
+                            "Write depends_on = [TYPE.NAME, module.NAME].",
+                        )),
+                    }
+                }
+            }
+            _ => errs.push(Diag::new(
+                Some(&d.span),
+                "depends_on takes a list of resource or module references",
+                "Write depends_on = [TYPE.NAME, module.NAME].",
+            )),
+        }
+    }
+    Some(ModuleCall {
+        name: name.clone(),
+        source,
+        inputs: attrs,
+        count,
+        for_each,
+        depends_on,
+        config: Box::default(),
+        span: b.span.clone(),
+    })
+}
+
+/// `a/./b/../c` as `a/c`, lexically (`..` kept where nothing is left to remove).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out: Vec<std::path::Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(out.last(), Some(std::path::Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+/// A configuration made from texts alone has no directory to load modules from.
+pub(crate) fn no_modules(cfg: &Config) -> Result<(), Diags> {
+    match cfg.modules.values().next() {
+        None => Ok(()),
+        Some(m) => Err(Diags(vec![Diag::new(
+            Some(&m.span),
+            "a module block needs the configuration's directory",
+            "Load the configuration from its directory (its modules are read from there).",
+        )])),
+    }
+}
+
+/// How deep modules may nest (a module that calls itself would otherwise never end).
+const MAX_MODULE_DEPTH: usize = 16;
+
 impl Config {
+    /// Load the configurations of the modules `self` calls (and theirs), each from its
+    /// directory relative to this one; `at` is this configuration's directory relative to
+    /// the root (`.` for the root), `root` the root's directory.
+    fn load_modules(&mut self, root: &Path, at: &Path, depth: usize, errs: &mut Vec<Diag>) {
+        let registry = self.registry;
+        for m in self.modules.values_mut() {
+            let rel = normalize(&at.join(&m.source));
+            if depth >= MAX_MODULE_DEPTH {
+                errs.push(Diag::new(
+                    Some(&m.span),
+                    format!("modules nest more than {MAX_MODULE_DEPTH} deep"),
+                    "Does a module call itself? Check the source of this module block.",
+                ));
+                continue;
+            }
+            let shown = format!("{}/", rel.display());
+            match Config::load_files(&root.join(&rel), registry, &shown) {
+                Ok(mut c) => {
+                    c.dir = root.to_path_buf();
+                    c.module_dir = rel.display().to_string();
+                    c.load_modules(root, &rel, depth + 1, errs);
+                    c.check_child(errs);
+                    *m.config = c;
+                }
+                Err(Diags(d)) => {
+                    if d.iter().all(|x| x.span.is_none()) {
+                        errs.push(Diag::new(Some(&m.span), format!("module \"{}\": {}", m.name, d.iter().map(|x| x.summary.clone()).collect::<Vec<_>>().join("; ")), "Point source at a directory that holds the module's *.tf or *.hcl files."));
+                    } else {
+                        errs.extend(d);
+                    }
+                }
+            }
+        }
+        // Inputs: each one a variable of the module; every variable without a default
+        // given.
+        for m in self.modules.values() {
+            let vars = &m.config.variables;
+            for (k, a) in &m.inputs {
+                if !vars.contains_key(k) {
+                    let hint = match super::did_you_mean(k, vars.keys().map(String::as_str)) {
+                        Some(n) => format!("Did you mean {n:?}?"),
+                        None => format!(
+                            "Declare variable \"{k}\" in {}, or remove the argument.",
+                            m.source
+                        ),
+                    };
+                    errs.push(Diag::new(
+                        Some(&a.span),
+                        format!("module \"{}\" has no variable {k:?}", m.name),
+                        hint,
+                    ));
+                }
+            }
+            for (k, v) in vars {
+                if v.default.is_none() && !m.inputs.contains_key(k) && !m.config.files.is_empty() {
+                    errs.push(Diag::new(
+                        Some(&m.span),
+                        format!("module \"{}\" needs a value for its variable {k:?}", m.name),
+                        format!("Add {k} = ... to the module block."),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// What a module's configuration may not hold (yet), each refused at its position.
+    fn check_child(&self, errs: &mut Vec<Diag>) {
+        let mut refuse = |span: &Span, what: &str, why: &str| {
+            errs.push(Diag::new(
+                Some(span),
+                format!("{what} in a module is not supported"),
+                why,
+            ))
+        };
+        for b in self.provider.iter().chain(self.provider_aliases.values()) {
+            refuse(&b.span, "a provider block", "Provider configurations belong in the root module; a module's resources use the root's default configuration.");
+        }
+        if let Some(s) = &self.backend_span {
+            refuse(
+                s,
+                "a backend",
+                "The state's backend is set in the root module.",
+            );
+        }
+        for r in &self.resources {
+            if r.mode == Mode::Data {
+                refuse(
+                    &r.span,
+                    "a data block",
+                    "Read it in the root module and pass the value in as a variable.",
+                );
+            }
+            if let Some((_, s)) = &r.provider {
+                refuse(
+                    s,
+                    "provider = modelarts.ALIAS",
+                    "A module's resources use the default provider configuration.",
+                );
+            }
+        }
+        for o in self.outputs.values() {
+            if let Some(c) = o.preconditions.first() {
+                refuse(
+                    &c.span,
+                    "an output precondition",
+                    "Check it in the root module.",
+                );
+            }
+        }
+        for c in &self.checks {
+            refuse(
+                &c.span,
+                "a check block",
+                "Put the check in the root module.",
+            );
+        }
+        for i in &self.imports {
+            refuse(
+                &i.span,
+                "an import block",
+                "Import blocks belong in the root module (to = module.NAME.TYPE.NAME).",
+            );
+        }
+        for m in &self.moved {
+            refuse(
+                &m.span,
+                "a moved block",
+                "Moved blocks belong in the root module.",
+            );
+        }
+        for m in &self.removed {
+            refuse(
+                &m.span,
+                "a removed block",
+                "Removed blocks belong in the root module.",
+            );
+        }
+    }
+
     /// Load the configuration files of `dir` (`*.tf` and `*.hcl`), in name order, for the
     /// ModelArts kinds.
     pub fn load_dir(dir: &Path) -> Result<Config, Diags> {
@@ -445,6 +718,19 @@ impl Config {
     /// configuration, in name order. JSON configuration files are refused, and a directory
     /// without configuration files is an error, as in Terraform.
     pub fn load_dir_with(dir: &Path, registry: &'static Registry) -> Result<Config, Diags> {
+        let mut cfg = Config::load_files(dir, registry, "")?;
+        let mut errs = Vec::new();
+        cfg.load_modules(dir, Path::new("."), 0, &mut errs);
+        if errs.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(Diags(errs))
+        }
+    }
+
+    /// The files of one directory as one configuration; positions name them with `shown`
+    /// in front (a module's directory).
+    fn load_files(dir: &Path, registry: &'static Registry, shown: &str) -> Result<Config, Diags> {
         let entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(rd) => rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -472,7 +758,7 @@ impl Config {
         {
             return Err(Diags(vec![Diag::new(
                 Some(&Span {
-                    file: name(j).into(),
+                    file: format!("{shown}{}", name(j)).into(),
                     line: 1,
                     col: 1,
                 }),
@@ -502,9 +788,12 @@ impl Config {
         for f in &files {
             match std::fs::read_to_string(f) {
                 Ok(t) => sources.push((
-                    f.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
+                    format!(
+                        "{shown}{}",
+                        f.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    ),
                     t,
                 )),
                 Err(e) => {
@@ -525,7 +814,9 @@ impl Config {
 
     /// Build a configuration from (file name, text) pairs.
     pub fn from_sources(sources: &[(String, String)]) -> Result<Config, Diags> {
-        Config::from_sources_with(sources, Registry::modelarts())
+        let cfg = Config::from_sources_with(sources, Registry::modelarts())?;
+        no_modules(&cfg)?;
+        Ok(cfg)
     }
 
     /// Build a configuration of `registry`'s kinds from (file name, text) pairs.
@@ -1036,11 +1327,19 @@ impl Config {
                     )),
                 }
             }
-            "module" => errs.push(Diag::new(
-                Some(&b.span),
-                "modules are not supported by maform yet",
-                "Put the resources in this directory.",
-            )),
+            "module" => {
+                if let Some(m) = decode_module(&b, errs) {
+                    if let Some(prev) = self.modules.get(&m.name) {
+                        errs.push(Diag::new(
+                            Some(&b.span),
+                            format!("duplicate module \"{}\"", m.name),
+                            format!("It is already declared at {}.", prev.span),
+                        ));
+                    } else {
+                        self.modules.insert(m.name.clone(), m);
+                    }
+                }
+            }
             other => errs.push(Diag::new(
                 Some(&b.span),
                 format!("unknown block type {other:?}"),
@@ -1228,7 +1527,19 @@ mod tests {
             ("x = 1\n", "unexpected top-level argument \"x\""),
             (
                 "module \"m\" {}\n",
-                "modules are not supported by maform yet",
+                "main.hcl:1:1: module \"m\" has no source",
+            ),
+            (
+                "module \"m\" {\n  source = \"hashicorp/consul/aws\"\n}\n",
+                "main.hcl:2:3: module source \"hashicorp/consul/aws\" is not a local directory",
+            ),
+            (
+                "module \"m\" {\n  source  = \"./m\"\n  version = \"1.0\"\n}\n",
+                "main.hcl:3:3: unsupported argument \"version\" in module \"m\"",
+            ),
+            (
+                "module \"m\" {\n  source    = \"./m\"\n  providers = {}\n}\n",
+                "main.hcl:3:3: unsupported argument \"providers\" in module \"m\"",
             ),
             ("whatever {}\n", "unknown block type \"whatever\""),
             ("provider \"aws\" {}\n", "unknown provider \"aws\""),

@@ -203,6 +203,42 @@ pub struct Output {
     pub span: Span,
 }
 
+/// A `module` block: the configuration of a local directory, called with input
+/// variables, once or per `count`/`for_each` key.
+#[derive(Clone, Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    /// The directory as written (`./modules/team`).
+    pub source: String,
+    /// The input variables' expressions.
+    pub inputs: BTreeMap<String, Attr>,
+    pub count: Option<Attr>,
+    pub for_each: Option<Attr>,
+    pub depends_on: Vec<(String, Span)>,
+    /// The module's configuration (loaded with the root one).
+    pub config: Box<Config>,
+    pub span: Span,
+}
+
+impl ModuleCall {
+    /// The call as a resource-like thing for `count`/`for_each` expansion.
+    pub fn as_repeated(&self) -> Resource {
+        Resource {
+            mode: Mode::Managed,
+            rtype: "module".into(),
+            name: self.name.clone(),
+            body: Body::default(),
+            count: self.count.clone(),
+            for_each: self.for_each.clone(),
+            depends_on: vec![],
+            lifecycle: Lifecycle::default(),
+            timeouts: Timeouts::default(),
+            provider: None,
+            span: self.span.clone(),
+        }
+    }
+}
+
 /// A `removed` block: the resource is gone from the configuration; with `destroy =
 /// false` its objects leave the state and stay in the cloud.
 #[derive(Clone, Debug)]
@@ -249,6 +285,8 @@ pub struct Config {
     pub checks: Vec<Check>,
     pub moved: Vec<Moved>,
     pub removed: Vec<Removed>,
+    /// Local modules it calls, by name.
+    pub modules: BTreeMap<String, ModuleCall>,
     /// Where the state lives (`backend "pg" { ... }`); the local files when absent.
     pub backend: BackendConfig,
     pub backend_span: Option<Span>,
@@ -256,6 +294,9 @@ pub struct Config {
     pub limits: Limits,
     /// The workspace the run works in (`terraform.workspace`).
     pub workspace: String,
+    /// This configuration's directory relative to the root module's (`path.module`):
+    /// `.` for the root.
+    pub module_dir: String,
 }
 
 /// Bounds that keep a mistaken configuration (`count = 1e9`) from exhausting the machine:
@@ -315,6 +356,7 @@ impl Default for Config {
             files: Vec::new(),
             provider: None,
             provider_aliases: BTreeMap::new(),
+            modules: BTreeMap::new(),
             resources: Vec::new(),
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),
@@ -327,15 +369,35 @@ impl Default for Config {
             backend_span: None,
             limits: Limits::default(),
             workspace: String::new(),
+            module_dir: ".".into(),
         }
     }
 }
 
 impl Config {
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
-        self.resources
+        self.module(&addr.module)?
+            .resources
             .iter()
             .find(|r| r.mode == addr.mode && r.rtype == addr.rtype && r.name == addr.name)
+    }
+
+    /// The configuration of the module at `path` (keys ignored): this one for the root.
+    pub fn module(&self, path: &crate::addr::ModulePath) -> Option<&Config> {
+        let mut c = self;
+        for (name, _) in &path.0 {
+            c = &c.modules.get(name)?.config;
+        }
+        Some(c)
+    }
+
+    /// Every file of the configuration, its modules' too.
+    pub fn all_files(&self) -> Vec<PathBuf> {
+        let mut out = self.files.clone();
+        for m in self.modules.values() {
+            out.extend(m.config.all_files());
+        }
+        out
     }
 }
 

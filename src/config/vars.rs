@@ -521,12 +521,105 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
     if !errs.is_empty() {
         return Err(Diags(errs));
     }
+    errs.extend(validate(cfg, &out));
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diags(errs))
+    }
+}
+
+/// The variables of a module instance, from the values its module block gives: each
+/// converted to its type, defaults for the others, then the validations. `given` holds
+/// each value and whether it read a secret.
+pub fn resolve_module(
+    cfg: &Config,
+    given: BTreeMap<String, (Value, bool)>,
+    call: &Span,
+) -> Result<Resolved, Diags> {
+    let mut errs = Vec::new();
+    let mut out = Resolved::default();
+    let mut given = given;
+    for (name, var) in &cfg.variables {
+        let ty = match &var.ty {
+            Some(t) => match parse_type(&t.expr, &t.span) {
+                Ok(t) => t,
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            },
+            None => Ty::Any,
+        };
+        let (raw, secret) = match given.remove(name) {
+            Some((v, secret)) => (Ok(v), secret),
+            None => match &var.default {
+                Some(d) => (eval_const(&d.expr, &d.span), false),
+                None => (
+                    Err(Diag::new(
+                        Some(call),
+                        format!("no value for the module's required variable {name:?}"),
+                        format!("Add {name} = ... to the module block."),
+                    )),
+                    false,
+                ),
+            },
+        };
+        let v = match raw.and_then(|v| {
+            convert(v, &ty).map_err(|m| {
+                Diag::new(
+                    Some(call),
+                    format!("invalid value for the module's variable {name:?}"),
+                    if var.sensitive || secret {
+                        format!(
+                            "The value is not a valid {ty}. It is sensitive, so it is not shown."
+                        )
+                    } else {
+                        m
+                    },
+                )
+            })
+        }) {
+            Ok(v) => v,
+            Err(e) => {
+                errs.push(e);
+                continue;
+            }
+        };
+        if v.is_null() && !var.nullable {
+            errs.push(Diag::new(
+                Some(call),
+                format!("the module's variable {name:?} must not be null"),
+                "",
+            ));
+            continue;
+        }
+        out.values.insert(name.clone(), v);
+        if var.sensitive || secret {
+            out.sensitive.insert(name.clone());
+        }
+    }
+    if !errs.is_empty() {
+        return Err(Diags(errs));
+    }
+    let errs = validate(cfg, &out);
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diags(errs))
+    }
+}
+
+/// The variables' validation rules, on the values resolved. A condition on a value known
+/// only after apply waits for it.
+fn validate(cfg: &Config, out: &Resolved) -> Vec<Diag> {
+    let mut errs = Vec::new();
     // As in Terraform 1.9: a validation may refer to other variables and to locals.
     for (name, var) in &cfg.variables {
         for (cond, msg) in &var.validations {
-            let scope = Scope::for_variables(cfg, &out);
+            let scope = Scope::for_variables(cfg, out);
             match scope.eval_attr(cond) {
-                Ok(Value::Bool(true)) => {}
+                Ok(Value::Bool(true) | Value::Unknown) => {}
                 Ok(Value::Bool(false)) => {
                     // As Terraform does: a message that reads a sensitive value is not
                     // shown at all.
@@ -566,11 +659,7 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             }
         }
     }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(Diags(errs))
-    }
+    errs
 }
 
 #[cfg(test)]

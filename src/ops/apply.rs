@@ -209,7 +209,7 @@ pub async fn prepare_saved(
     let saved = SavedPlan::read(file, registry)?;
     let l = super::load(wd, inputs)?;
     let f = file.display();
-    let digest = crate::plan::saved::config_digest(&l.cfg.files, &saved.plan.reads)
+    let digest = crate::plan::saved::config_digest(&l.cfg.all_files(), &saved.plan.reads)
         .map_err(|e| anyhow::anyhow!("the configuration changed since {f} was made ({e:#}); run maform plan --out again and review the new plan"))?;
     if digest != saved.config_digest {
         anyhow::bail!("the configuration changed since {f} was made; run maform plan --out again and review the new plan");

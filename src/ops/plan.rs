@@ -39,7 +39,18 @@ pub struct Planned {
 /// Parse command-line addresses.
 pub fn parse_addrs(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
     v.iter()
-        .map(|a| InstanceAddr::parse(a).map_err(anyhow::Error::from))
+        .map(|a| {
+            InstanceAddr::parse(a).map_err(|e| {
+                // A whole module (`module.team`, `module.team["a"]`) is not a target yet.
+                let whole_module = a.starts_with("module.")
+                    && InstanceAddr::parse(&format!("{a}.t.n")).is_ok();
+                if whole_module {
+                    anyhow::anyhow!("{a} is a module: whole-module addresses are not supported yet; name the resources inside it ({a}.TYPE.NAME, see maform state list)")
+                } else {
+                    anyhow::Error::from(e)
+                }
+            })
+        })
         .collect()
 }
 
@@ -207,7 +218,7 @@ pub fn save(pl: &Planned, path: &std::path::Path) -> anyhow::Result<()> {
         pl.plan.clone(),
         &pl.prior.lineage,
         pl.prior.serial,
-        crate::plan::saved::config_digest(&pl.l.cfg.files, &pl.plan.reads)?,
+        crate::plan::saved::config_digest(&pl.l.cfg.all_files(), &pl.plan.reads)?,
         &pl.l.vars,
         pl.data.clone(),
     );

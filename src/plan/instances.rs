@@ -3,7 +3,7 @@
 //! value expressions see (an object, a list for `count`, a map for `for_each`). Shared by
 //! the planner, apply, data sources and import.
 
-use crate::addr::{InstanceAddr, Key, ResourceAddr};
+use crate::addr::{InstanceAddr, Key, ModulePath, ResourceAddr};
 use crate::config::eval::{body_references, Objects, Ref, Scope, SecretAttrs};
 use crate::config::vars::Resolved;
 use crate::config::{Config, Diag, Diags, Resource};
@@ -238,11 +238,24 @@ pub fn objects_of(cfg: &Config, state: &State, data: &Objects) -> (Objects, Secr
     let mut objects = state.objects();
     for other in &cfg.resources {
         if other.mode == crate::addr::Mode::Managed {
-            objects.entry(other.addr()).or_insert(Value::Unknown);
+            objects.entry(other.addr()).or_insert_with(|| absent(other));
         }
     }
     objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
     (objects, state.sensitive_attributes())
+}
+
+/// The value of a configured resource with no object in the state: no instances (an
+/// empty list or map) for one with `count` or `for_each`, which the state holds all of,
+/// and otherwise an object known only after apply.
+pub fn absent(r: &Resource) -> Value {
+    if r.count.is_some() {
+        Value::List(Vec::new())
+    } else if r.for_each.is_some() {
+        Value::Map(BTreeMap::new())
+    } else {
+        Value::Unknown
+    }
 }
 
 /// Evaluate the configuration of one instance against a state (and data source values):
@@ -343,25 +356,40 @@ fn with_instance<T>(
             "",
         )])
     })?;
+    let path = &addr.resource.module;
+    let (mcfg, mvars) = module_at(cfg, vars, data, state, path)?;
     let (objects, sens) = match deps {
         Some(deps) => {
             let mut objects = BTreeMap::new();
             let mut sens = BTreeMap::new();
-            for d in deps {
-                objects.insert(d.clone(), state.resource_value(d).unwrap_or(Value::Unknown));
+            // What the expressions can name: the resources of the same module instance,
+            // by their address inside it.
+            for d in deps.iter().filter(|d| d.module == *path) {
+                let mut local = d.clone();
+                local.module = Default::default();
+                objects.insert(
+                    local.clone(),
+                    state
+                        .resource_value(d)
+                        .unwrap_or_else(|| cfg.resource(d).map_or(Value::Unknown, absent)),
+                );
                 if let Some(s) = state.sensitive_attributes_of(d) {
-                    sens.insert(d.clone(), s);
+                    sens.insert(local, s);
                 }
             }
-            objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+            if path.is_root() {
+                objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
             (objects, sens)
         }
-        None => objects_of(cfg, state, data),
+        None => objects_at(mcfg, state, data, path),
     };
-    let scope = Scope::of(cfg, vars, &objects, &sens);
+    let modules = module_values(mcfg, &mvars, data, state, path)?;
+    let mut scope = Scope::of(mcfg, &mvars, &objects, &sens);
+    scope.modules = &modules;
     let mut fresh = Expansions::default();
     let cache = cache.unwrap_or(&mut fresh);
-    if let std::collections::hash_map::Entry::Vacant(e) = cache.0.entry(r.addr()) {
+    if let std::collections::hash_map::Entry::Vacant(e) = cache.0.entry(addr.resource.clone()) {
         let max = cfg.limits.max_instances;
         e.insert(expand(r, &scope, max, max).map_err(|e| Diags(vec![e]))?);
     }
@@ -374,11 +402,159 @@ fn with_instance<T>(
                 Some(&r.span),
                 format!(
                     "{addr} is not one of the instances of {} (check count or for_each)",
-                    r.addr()
+                    addr.resource
                 ),
                 "",
             )])
         })?;
     let iscope = scope.for_instance(key.as_ref(), each);
     Ok(f(r, sch, &iscope))
+}
+
+/// The values the expressions of the module instance at `path` see, from a state (with
+/// data source values at the root).
+fn objects_at(
+    cfg: &Config,
+    state: &State,
+    data: &Objects,
+    path: &ModulePath,
+) -> (Objects, SecretAttrs) {
+    if path.is_root() {
+        return objects_of(cfg, state, data);
+    }
+    let (mut objects, sens) = state.objects_in(path);
+    for other in &cfg.resources {
+        if other.mode == crate::addr::Mode::Managed {
+            objects.entry(other.addr()).or_insert_with(|| absent(other));
+        }
+    }
+    (objects, sens)
+}
+
+/// The variables of one instance (`key`) of the module call `call` made by `cfg`, whose
+/// expressions see `objects` and `modules`.
+#[allow(clippy::too_many_arguments)]
+fn call_vars(
+    cfg: &Config,
+    vars: &Resolved,
+    objects: &Objects,
+    sens: &SecretAttrs,
+    modules: &BTreeMap<String, Value>,
+    call: &crate::config::ModuleCall,
+    key: &Option<Key>,
+    at: &ModulePath,
+) -> Result<Resolved, Diags> {
+    let mut scope = Scope::of(cfg, vars, objects, sens);
+    scope.modules = modules;
+    let max = cfg.limits.max_instances;
+    let each = expand(&call.as_repeated(), &scope, max, max)
+        .map_err(|e| Diags(vec![e]))?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .ok_or_else(|| {
+            Diags(vec![Diag::new(
+                Some(&call.span),
+                format!(
+                    "{at}module.{} has no instance {}",
+                    call.name,
+                    key.as_ref().map(|k| k.to_string()).unwrap_or_default()
+                ),
+                "Check the module block's count or for_each.",
+            )])
+        })?
+        .1;
+    let iscope = scope.for_instance(key.as_ref(), each);
+    let mut given = BTreeMap::new();
+    for (k, a) in &call.inputs {
+        iscope.sensitive_hit.set(false);
+        let val = iscope.eval_attr(a).map_err(|e| Diags(vec![e]))?;
+        given.insert(k.clone(), (val, iscope.sensitive_hit.get()));
+    }
+    crate::config::vars::resolve_module(&call.config, given, &call.span)
+}
+
+/// The configuration and variables of the module instance at `path`, from a state: its
+/// module blocks' arguments evaluated with the values known now (what apply evaluates a
+/// module's resources with).
+pub fn module_at<'c>(
+    cfg: &'c Config,
+    vars: &'c Resolved,
+    data: &Objects,
+    state: &State,
+    path: &ModulePath,
+) -> Result<(&'c Config, std::borrow::Cow<'c, Resolved>), Diags> {
+    let mut c = cfg;
+    let mut v = std::borrow::Cow::Borrowed(vars);
+    let mut at = ModulePath::default();
+    for (name, key) in &path.0 {
+        let call = c.modules.get(name).ok_or_else(|| {
+            Diags(vec![Diag::new(
+                None,
+                format!("{at}module.{name} is not in the configuration"),
+                "",
+            )])
+        })?;
+        let (objects, sens) = objects_at(c, state, data, &at);
+        let modules = module_values(c, &v, data, state, &at)?;
+        let nv = call_vars(c, &v, &objects, &sens, &modules, call, key, &at)?;
+        at.0.push((name.clone(), key.clone()));
+        c = &call.config;
+        v = std::borrow::Cow::Owned(nv);
+    }
+    Ok((c, v))
+}
+
+/// The outputs of the modules `cfg` (the module instance at `path`) calls, by call name,
+/// from a state: what `module.NAME` reads at apply time.
+pub fn module_values(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    path: &ModulePath,
+) -> Result<BTreeMap<String, Value>, Diags> {
+    let mut out = BTreeMap::new();
+    if cfg.modules.is_empty() {
+        return Ok(out);
+    }
+    let graph = crate::graph::build(cfg)?;
+    let (objects, sens) = objects_at(cfg, state, data, path);
+    for item in &graph.sequence {
+        let crate::graph::Item::Module(name) = item else {
+            continue;
+        };
+        let call = &cfg.modules[name];
+        let repeated = call.as_repeated();
+        let keys = {
+            let mut scope = Scope::of(cfg, vars, &objects, &sens);
+            scope.modules = &out;
+            let max = cfg.limits.max_instances;
+            expand(&repeated, &scope, max, max).map_err(|e| Diags(vec![e]))?
+        };
+        let mut values = Vec::new();
+        for (key, _) in keys {
+            let child = &*call.config;
+            let child_vars = call_vars(cfg, vars, &objects, &sens, &out, call, &key, path)?;
+            let mut child_path = path.clone();
+            child_path.0.push((name.clone(), key.clone()));
+            let (cobjects, csens) = objects_at(child, state, &Objects::new(), &child_path);
+            let cmodules = module_values(child, &child_vars, data, state, &child_path)?;
+            let mut scope = Scope::of(child, &child_vars, &cobjects, &csens);
+            scope.modules = &cmodules;
+            let mut m = BTreeMap::new();
+            for (oname, o) in &child.outputs {
+                scope.sensitive_hit.set(false);
+                let v = scope.eval_attr(&o.value).unwrap_or(Value::Unknown);
+                let v = if o.sensitive || scope.sensitive_hit.get() {
+                    Value::Sensitive(Box::new(v))
+                } else {
+                    v
+                };
+                m.insert(oname.clone(), v);
+            }
+            values.push((key, Value::Map(m)));
+        }
+        out.insert(name.clone(), aggregate(values, &repeated));
+    }
+    Ok(out)
 }

@@ -56,6 +56,12 @@ pub fn redact(v: &Value, paths: &[Path]) -> Json {
 fn addr_fields(a: &InstanceAddr) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("address".into(), json!(a.to_string()));
+    if !a.resource.module.is_root() {
+        m.insert(
+            "module_address".into(),
+            json!(a.resource.module.to_string().trim_end_matches('.')),
+        );
+    }
     m.insert(
         "mode".into(),
         json!(if a.mode() == Mode::Managed {

@@ -224,6 +224,8 @@ pub enum ActionReason {
     EachKey { key: String },
     /// The resource now uses `count` or `for_each` (or no longer does).
     WrongRepetition,
+    /// The module instance it belongs to is gone from the configuration.
+    NoModule { module: String },
     /// A reference in `replace_triggered_by` changes.
     Triggered { by: String },
 }
@@ -242,6 +244,7 @@ impl ActionReason {
             ActionReason::CountIndex { .. } => "delete_because_count_index",
             ActionReason::EachKey { .. } => "delete_because_each_key",
             ActionReason::WrongRepetition => "delete_because_wrong_repetition",
+            ActionReason::NoModule { .. } => "delete_because_no_module",
         }
     }
     /// The reason for a deletion of `addr`, an instance the configuration no longer has.
@@ -286,6 +289,7 @@ impl fmt::Display for ActionReason {
                 crate::value::quote(key)
             ),
             ActionReason::WrongRepetition => f.write_str("the resource now uses count or for_each"),
+            ActionReason::NoModule { module } => write!(f, "{module} is not in configuration"),
             ActionReason::Triggered { by } => write!(f, "{by} changes (replace_triggered_by)"),
         }
     }

@@ -4,11 +4,11 @@
 
 use super::instances::{aggregate, decode_instance, expand};
 use super::{Action, ActionReason, Change, Drift, Options, OutputChange, Plan};
-use crate::addr::{InstanceAddr, Mode, ResourceAddr};
+use crate::addr::{InstanceAddr, Mode, ModulePath, ResourceAddr};
 use crate::config::eval::{Objects, Scope, SecretAttrs};
 use crate::config::vars::Resolved;
 use crate::config::{Config, Diag, Diags, Resource};
-use crate::graph::ResourceGraph;
+use crate::graph::{Item, ResourceGraph};
 use crate::provider::Registry;
 use crate::schema::{self, Presence, Schema, Ty};
 use crate::state::State;
@@ -226,208 +226,458 @@ pub struct Inputs<'a> {
     pub options: &'a Options,
 }
 
+/// What the planner accumulates across modules.
+struct Acc {
+    errs: Vec<Diag>,
+    changes: Vec<Change>,
+    rehash: Vec<(InstanceAddr, Path, String)>,
+    configured: BTreeSet<InstanceAddr>,
+    /// Changes that would destroy a prevent_destroy resource, checked once the plan's
+    /// scope is known.
+    guarded: Vec<(InstanceAddr, Diag)>,
+    condition_warnings: Vec<Diag>,
+    /// Which instance each error came from (by its index in `errs`), so that one mistake
+    /// repeated by count or for_each is reported once, with the instances.
+    tags: BTreeMap<usize, InstanceAddr>,
+    tagged: usize,
+    last_instance: Option<InstanceAddr>,
+    /// The module instances the configuration has.
+    paths: BTreeSet<ModulePath>,
+}
+
+/// The values a module's expressions see once its resources are planned.
+#[derive(Default)]
+struct Planned {
+    objects: Objects,
+    sensitive_objects: SecretAttrs,
+    /// The modules it calls: their outputs, by call name.
+    modules: BTreeMap<String, Value>,
+    /// Every resource planned in it (its modules' too), with its module path.
+    resources: Vec<ResourceAddr>,
+}
+
+/// Plan the resources and module calls of one module instance (`path`; the root's is
+/// empty), in dependency order. `outer` is what the module call depends on: every
+/// resource in it depends on that too.
+#[allow(clippy::too_many_arguments)]
+fn plan_module(
+    inp: &Inputs<'_>,
+    acc: &mut Acc,
+    cfg: &Config,
+    graph: &ResourceGraph,
+    vars: &Resolved,
+    path: &ModulePath,
+    outer: &[ResourceAddr],
+    objects: Objects,
+) -> Planned {
+    let opts = inp.options;
+    acc.paths.insert(path.clone());
+    let create_first = create_before_destroy(cfg, graph);
+    let mut out = Planned {
+        objects,
+        ..Planned::default()
+    };
+    // The resources of each module call planned so far (what depending on it means).
+    let mut call_resources: BTreeMap<String, Vec<ResourceAddr>> = BTreeMap::new();
+    for item in &graph.sequence {
+        let ri = match item {
+            Item::Resource(ri) => *ri,
+            Item::Module(name) => {
+                plan_call(
+                    inp,
+                    acc,
+                    cfg,
+                    graph,
+                    vars,
+                    path,
+                    outer,
+                    name,
+                    &mut out,
+                    &mut call_resources,
+                );
+                continue;
+            }
+        };
+        let r = &cfg.resources[ri];
+        if r.mode == Mode::Data {
+            continue;
+        }
+        let Some(kind) = cfg.registry.kind(&r.rtype) else {
+            continue;
+        };
+        let sch = kind.schema();
+        let mut raddr = r.addr();
+        raddr.module = path.clone();
+        let mut scope = Scope::of(cfg, vars, &out.objects, &out.sensitive_objects);
+        scope.modules = &out.modules;
+        let room = inp
+            .cfg
+            .limits
+            .max_instances
+            .saturating_sub(acc.configured.len());
+        let keys = match expand(r, &scope, room, inp.cfg.limits.max_instances) {
+            Ok(k) => k,
+            Err(e) => {
+                acc.errs.push(e);
+                continue;
+            }
+        };
+        let mut deps: Vec<ResourceAddr> =
+            graph.deps[ri].iter().map(|d| in_module(d, path)).collect();
+        for m in &graph.module_deps[ri] {
+            deps.extend(call_resources.get(m).into_iter().flatten().cloned());
+        }
+        deps.extend(outer.iter().cloned());
+        let mut values = Vec::new();
+        let mut secret_attrs: BTreeSet<String> = BTreeSet::new();
+        let mut new_changes = Vec::new();
+        for (key, each) in keys {
+            let addr = raddr.instance(key.clone());
+            let iscope = scope.for_instance(key.as_ref(), each);
+            let before_errs = acc.errs.len();
+            // Errors of the previous instance are its own.
+            tag(
+                &mut acc.tags,
+                &mut acc.tagged,
+                acc.errs.len(),
+                &acc.last_instance,
+            );
+            acc.last_instance = Some(addr.clone());
+            let (config, mut sensitive) = decode_instance(r, sch, &iscope, &mut acc.errs);
+            for (summary, detail) in kind.check(&config) {
+                acc.errs.push(Diag::new(
+                    Some(&r.span),
+                    format!("{raddr}: {summary}"),
+                    detail,
+                ));
+            }
+            if acc.errs.len() > before_errs {
+                continue;
+            }
+            // Preconditions, with the instance's each and count. (A refresh-only
+            // plan reports failures as warnings, as Terraform does.)
+            let failed = super::conditions::failures(
+                &iscope,
+                &r.lifecycle.preconditions,
+                "Resource precondition failed",
+            );
+            if !failed.is_empty() {
+                if opts.refresh_only {
+                    acc.condition_warnings.extend(failed);
+                } else {
+                    acc.errs.extend(failed);
+                    continue;
+                }
+            }
+            acc.configured.insert(addr.clone());
+            let prior_inst = inp.refreshed.instances.get(&addr);
+            let prior = prior_inst.map(|i| &i.attributes);
+            let requested = opts.replace.contains(&addr);
+            let tainted = prior_inst.is_some_and(|i| i.tainted);
+            let mut after = shape(
+                r,
+                sch,
+                &config,
+                if tainted || requested { None } else { prior },
+            );
+            // The plan (and so its renderings and saved files) holds digests of
+            // write-only secrets, never the secrets; apply re-reads the configuration.
+            // An unchanged secret keeps the digest the state has.
+            for (path, d) in schema::digest_secrets(sch, &mut after, prior) {
+                acc.rehash.push((addr.clone(), path, d));
+            }
+            sensitive.extend(prior_inst.map(|i| i.sensitive.clone()).unwrap_or_default());
+            sensitive = schema::sensitive_for(Some(sch), &after, &sensitive);
+            if let Some(p) = prior {
+                sensitive = schema::sensitive_for(Some(sch), p, &sensitive);
+            }
+            secret_attrs.extend(sensitive.iter().filter_map(|p| match p.first() {
+                Some(PathStep::Key(k)) => Some(k.clone()),
+                _ => None,
+            }));
+            let (mut action, replace_paths, mut reason) = match prior {
+                None => (Action::Create, vec![], None),
+                Some(_) if tainted => (Action::Replace, vec![], Some(ActionReason::Tainted)),
+                Some(_) if requested => (Action::Replace, vec![], Some(ActionReason::Requested)),
+                Some(p) => {
+                    let mut paths = Vec::new();
+                    diff_paths(p, &after, &mut Vec::new(), &mut paths);
+                    if paths.is_empty() {
+                        (Action::NoOp, vec![], None)
+                    } else {
+                        let mut forcing: Vec<Path> = paths
+                            .iter()
+                            .filter(|x| forces_new(sch, x))
+                            .cloned()
+                            .collect();
+                        let mut reason = ActionReason::CannotUpdate;
+                        if let Some((path, why)) = kind.replace_rule(p, &after) {
+                            forcing.push(path);
+                            reason = ActionReason::KindRule { why: why.into() };
+                        }
+                        if forcing.is_empty() {
+                            (Action::Update, vec![], None)
+                        } else {
+                            (Action::Replace, forcing, Some(reason))
+                        }
+                    }
+                }
+            };
+            // replace_triggered_by: a change of what it names replaces this object.
+            if matches!(action, Action::NoOp | Action::Update) {
+                match triggered(r, &iscope, &acc.changes) {
+                    Ok(Some(by)) => {
+                        action = Action::Replace;
+                        reason = Some(ActionReason::Triggered { by });
+                    }
+                    Ok(None) => {}
+                    Err(e) => acc.errs.push(e),
+                }
+            }
+            if action == Action::Replace && create_first.contains(&r.addr()) {
+                action = Action::CreateThenDelete;
+            }
+            if action.replaces() {
+                if r.lifecycle.prevent_destroy {
+                    acc.guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
+                }
+                after = shape(r, sch, &config, None);
+                schema::digest_secrets(sch, &mut after, prior);
+            }
+            // Postconditions see the planned object as `self`; what is known only
+            // after apply is checked then.
+            if !r.lifecycle.postconditions.is_empty() {
+                let failed = iscope.with_self(after.clone(), |s| {
+                    super::conditions::failures(
+                        s,
+                        &r.lifecycle.postconditions,
+                        "Resource postcondition failed",
+                    )
+                });
+                if opts.refresh_only {
+                    acc.condition_warnings.extend(failed);
+                } else {
+                    acc.errs.extend(failed);
+                }
+            }
+            // A no-op keeps one copy of the object: its `after` is its `before`.
+            let after = if action == Action::NoOp {
+                values.push((key, after));
+                None
+            } else {
+                values.push((key, after.clone()));
+                Some(after)
+            };
+            new_changes.push(Change {
+                addr,
+                action,
+                before: prior.cloned(),
+                after,
+                replace_paths,
+                reason,
+                deps: deps.clone(),
+                sensitive,
+                timeouts: r.timeouts.clone(),
+                deposed: None,
+            });
+        }
+        tag(
+            &mut acc.tags,
+            &mut acc.tagged,
+            acc.errs.len(),
+            &acc.last_instance,
+        );
+        acc.last_instance = None;
+        acc.changes.extend(new_changes);
+        if !secret_attrs.is_empty() {
+            out.sensitive_objects.insert(r.addr(), secret_attrs);
+        }
+        out.objects.insert(r.addr(), aggregate(values, r));
+        out.resources.push(raddr);
+    }
+    out
+}
+
+/// `addr` of a module's configuration, at the module instance `path`.
+fn in_module(addr: &ResourceAddr, path: &ModulePath) -> ResourceAddr {
+    let mut a = addr.clone();
+    a.module = path.clone();
+    a
+}
+
+/// Plan one module call: each of its instances (by `count`/`for_each`) with the variables
+/// its block gives, then its outputs as `module.NAME`.
+#[allow(clippy::too_many_arguments)]
+fn plan_call(
+    inp: &Inputs<'_>,
+    acc: &mut Acc,
+    cfg: &Config,
+    graph: &ResourceGraph,
+    vars: &Resolved,
+    path: &ModulePath,
+    outer: &[ResourceAddr],
+    name: &str,
+    out: &mut Planned,
+    call_resources: &mut BTreeMap<String, Vec<ResourceAddr>>,
+) {
+    let call = &cfg.modules[name];
+    let child = &*call.config;
+    let child_graph = match crate::graph::build(child) {
+        Ok(g) => g,
+        Err(Diags(d)) => {
+            acc.errs.extend(d);
+            return;
+        }
+    };
+    let mut scope = Scope::of(cfg, vars, &out.objects, &out.sensitive_objects);
+    scope.modules = &out.modules;
+    let repeated = call.as_repeated();
+    let room = inp
+        .cfg
+        .limits
+        .max_instances
+        .saturating_sub(acc.configured.len());
+    let keys = match expand(&repeated, &scope, room, inp.cfg.limits.max_instances) {
+        Ok(k) => k,
+        Err(e) => {
+            acc.errs.push(e);
+            return;
+        }
+    };
+    // What the call depends on, everything in it depends on.
+    let mut deps: Vec<ResourceAddr> = outer.to_vec();
+    if let Some((res, mods)) = graph.call_deps.get(name) {
+        deps.extend(res.iter().map(|d| in_module(d, path)));
+        for m in mods {
+            deps.extend(call_resources.get(m).into_iter().flatten().cloned());
+        }
+    }
+    let mut values = Vec::new();
+    let mut resources = Vec::new();
+    for (key, each) in keys {
+        let iscope = scope.for_instance(key.as_ref(), each);
+        let mut given = BTreeMap::new();
+        let mut bad = false;
+        for (k, a) in &call.inputs {
+            iscope.sensitive_hit.set(false);
+            match iscope.eval_attr(a) {
+                Ok(v) => {
+                    given.insert(k.clone(), (v, iscope.sensitive_hit.get()));
+                }
+                Err(e) => {
+                    acc.errs.push(e);
+                    bad = true;
+                }
+            }
+        }
+        if bad {
+            continue;
+        }
+        let child_vars = match crate::config::vars::resolve_module(child, given, &call.span) {
+            Ok(v) => v,
+            Err(Diags(d)) => {
+                acc.errs.extend(d);
+                continue;
+            }
+        };
+        let mut child_path = path.clone();
+        child_path.0.push((name.to_string(), key.clone()));
+        let planned = plan_module(
+            inp,
+            acc,
+            child,
+            &child_graph,
+            &child_vars,
+            &child_path,
+            &deps,
+            Objects::new(),
+        );
+        values.push((
+            key,
+            module_outputs(child, &child_vars, &planned, &mut acc.errs),
+        ));
+        resources.extend(planned.resources);
+    }
+    out.modules
+        .insert(name.to_string(), aggregate(values, &repeated));
+    out.resources.extend(resources.iter().cloned());
+    call_resources.insert(name.to_string(), resources);
+}
+
+/// A module instance's outputs, as the calling module sees them: an object, with the
+/// sensitive ones marked.
+fn module_outputs(cfg: &Config, vars: &Resolved, planned: &Planned, errs: &mut Vec<Diag>) -> Value {
+    let mut scope = Scope::of(cfg, vars, &planned.objects, &planned.sensitive_objects);
+    scope.modules = &planned.modules;
+    let mut m = BTreeMap::new();
+    for (name, o) in &cfg.outputs {
+        scope.sensitive_hit.set(false);
+        match scope.eval_attr(&o.value) {
+            Ok(v) if o.sensitive || scope.sensitive_hit.get() => {
+                if scope.sensitive_hit.get() && !o.sensitive {
+                    errs.push(Diag::new(
+                        Some(&o.span),
+                        format!("output {name:?} refers to sensitive values"),
+                        "Mark it sensitive = true, or output something that is not secret.",
+                    ));
+                }
+                m.insert(name.clone(), Value::Sensitive(Box::new(v)));
+            }
+            Ok(v) => {
+                m.insert(name.clone(), v);
+            }
+            Err(e) => errs.push(e),
+        }
+    }
+    Value::Map(m)
+}
+
 /// Plan. Pure: everything it needs is in `inp`.
 pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     let cfg = inp.cfg;
     let opts = inp.options;
-    let mut errs: Vec<Diag> = Vec::new();
-    let mut changes = Vec::new();
-    let mut rehash = Vec::new();
     let drift = drift(cfg.registry, inp.prior, inp.refreshed);
-    let mut objects: Objects = inp.data.clone();
-    let mut sensitive_objects: SecretAttrs = BTreeMap::new();
-    let mut configured: BTreeSet<InstanceAddr> = BTreeSet::new();
-    // Changes that would destroy a prevent_destroy resource, checked once the plan's
-    // scope is known.
-    let mut guarded: Vec<(InstanceAddr, Diag)> = Vec::new();
-    let mut condition_warnings: Vec<Diag> = Vec::new();
-    // Which instance each error came from (by its index in `errs`), so that one mistake
-    // repeated by count or for_each is reported once, with the instances.
-    let mut tags: BTreeMap<usize, InstanceAddr> = BTreeMap::new();
-    let mut tagged = 0usize;
-    let mut last_instance: Option<InstanceAddr> = None;
-    let create_first = create_before_destroy(cfg, inp.graph);
-
-    if !opts.destroy {
-        for &ri in &inp.graph.order {
-            let r = &cfg.resources[ri];
-            if r.mode == Mode::Data {
-                continue;
-            }
-            let Some(kind) = cfg.registry.kind(&r.rtype) else {
-                continue;
-            };
-            let sch = kind.schema();
-            let raddr = r.addr();
-            let scope = Scope::of(cfg, inp.vars, &objects, &sensitive_objects);
-            let room = cfg.limits.max_instances.saturating_sub(configured.len());
-            let keys = match expand(r, &scope, room, cfg.limits.max_instances) {
-                Ok(k) => k,
-                Err(e) => {
-                    errs.push(e);
-                    continue;
-                }
-            };
-            let deps: Vec<ResourceAddr> = inp.graph.deps[ri].iter().cloned().collect();
-            let mut values = Vec::new();
-            let mut secret_attrs: BTreeSet<String> = BTreeSet::new();
-            let mut new_changes = Vec::new();
-            for (key, each) in keys {
-                let addr = raddr.instance(key.clone());
-                let iscope = scope.for_instance(key.as_ref(), each);
-                let before_errs = errs.len();
-                // Errors of the previous instance are its own.
-                tag(&mut tags, &mut tagged, errs.len(), &last_instance);
-                last_instance = Some(addr.clone());
-                let (config, mut sensitive) = decode_instance(r, sch, &iscope, &mut errs);
-                for (summary, detail) in kind.check(&config) {
-                    errs.push(Diag::new(
-                        Some(&r.span),
-                        format!("{raddr}: {summary}"),
-                        detail,
-                    ));
-                }
-                if errs.len() > before_errs {
-                    continue;
-                }
-                // Preconditions, with the instance's each and count. (A refresh-only
-                // plan reports failures as warnings, as Terraform does.)
-                let failed = super::conditions::failures(
-                    &iscope,
-                    &r.lifecycle.preconditions,
-                    "Resource precondition failed",
-                );
-                if !failed.is_empty() {
-                    if opts.refresh_only {
-                        condition_warnings.extend(failed);
-                    } else {
-                        errs.extend(failed);
-                        continue;
-                    }
-                }
-                configured.insert(addr.clone());
-                let prior_inst = inp.refreshed.instances.get(&addr);
-                let prior = prior_inst.map(|i| &i.attributes);
-                let requested = opts.replace.contains(&addr);
-                let tainted = prior_inst.is_some_and(|i| i.tainted);
-                let mut after = shape(
-                    r,
-                    sch,
-                    &config,
-                    if tainted || requested { None } else { prior },
-                );
-                // The plan (and so its renderings and saved files) holds digests of
-                // write-only secrets, never the secrets; apply re-reads the configuration.
-                // An unchanged secret keeps the digest the state has.
-                for (path, d) in schema::digest_secrets(sch, &mut after, prior) {
-                    rehash.push((addr.clone(), path, d));
-                }
-                sensitive.extend(prior_inst.map(|i| i.sensitive.clone()).unwrap_or_default());
-                sensitive = schema::sensitive_for(Some(sch), &after, &sensitive);
-                if let Some(p) = prior {
-                    sensitive = schema::sensitive_for(Some(sch), p, &sensitive);
-                }
-                secret_attrs.extend(sensitive.iter().filter_map(|p| match p.first() {
-                    Some(PathStep::Key(k)) => Some(k.clone()),
-                    _ => None,
-                }));
-                let (mut action, replace_paths, mut reason) = match prior {
-                    None => (Action::Create, vec![], None),
-                    Some(_) if tainted => (Action::Replace, vec![], Some(ActionReason::Tainted)),
-                    Some(_) if requested => {
-                        (Action::Replace, vec![], Some(ActionReason::Requested))
-                    }
-                    Some(p) => {
-                        let mut paths = Vec::new();
-                        diff_paths(p, &after, &mut Vec::new(), &mut paths);
-                        if paths.is_empty() {
-                            (Action::NoOp, vec![], None)
-                        } else {
-                            let mut forcing: Vec<Path> = paths
-                                .iter()
-                                .filter(|x| forces_new(sch, x))
-                                .cloned()
-                                .collect();
-                            let mut reason = ActionReason::CannotUpdate;
-                            if let Some((path, why)) = kind.replace_rule(p, &after) {
-                                forcing.push(path);
-                                reason = ActionReason::KindRule { why: why.into() };
-                            }
-                            if forcing.is_empty() {
-                                (Action::Update, vec![], None)
-                            } else {
-                                (Action::Replace, forcing, Some(reason))
-                            }
-                        }
-                    }
-                };
-                // replace_triggered_by: a change of what it names replaces this object.
-                if matches!(action, Action::NoOp | Action::Update) {
-                    match triggered(r, &iscope, &changes) {
-                        Ok(Some(by)) => {
-                            action = Action::Replace;
-                            reason = Some(ActionReason::Triggered { by });
-                        }
-                        Ok(None) => {}
-                        Err(e) => errs.push(e),
-                    }
-                }
-                if action == Action::Replace && create_first.contains(&raddr) {
-                    action = Action::CreateThenDelete;
-                }
-                if action.replaces() {
-                    if r.lifecycle.prevent_destroy {
-                        guarded.push((addr.clone(), Diag::new(Some(&r.span), format!("{addr} has lifecycle.prevent_destroy set but the plan replaces it"), "Change the configuration so that it can be updated in place, or remove prevent_destroy.")));
-                    }
-                    after = shape(r, sch, &config, None);
-                    schema::digest_secrets(sch, &mut after, prior);
-                }
-                // Postconditions see the planned object as `self`; what is known only
-                // after apply is checked then.
-                if !r.lifecycle.postconditions.is_empty() {
-                    let failed = iscope.with_self(after.clone(), |s| {
-                        super::conditions::failures(
-                            s,
-                            &r.lifecycle.postconditions,
-                            "Resource postcondition failed",
-                        )
-                    });
-                    if opts.refresh_only {
-                        condition_warnings.extend(failed);
-                    } else {
-                        errs.extend(failed);
-                    }
-                }
-                // A no-op keeps one copy of the object: its `after` is its `before`.
-                let after = if action == Action::NoOp {
-                    values.push((key, after));
-                    None
-                } else {
-                    values.push((key, after.clone()));
-                    Some(after)
-                };
-                new_changes.push(Change {
-                    addr,
-                    action,
-                    before: prior.cloned(),
-                    after,
-                    replace_paths,
-                    reason,
-                    deps: deps.clone(),
-                    sensitive,
-                    timeouts: r.timeouts.clone(),
-                    deposed: None,
-                });
-            }
-            tag(&mut tags, &mut tagged, errs.len(), &last_instance);
-            last_instance = None;
-            changes.extend(new_changes);
-            if !secret_attrs.is_empty() {
-                sensitive_objects.insert(raddr.clone(), secret_attrs);
-            }
-            objects.insert(raddr, aggregate(values, r));
+    let mut acc = Acc {
+        errs: Vec::new(),
+        changes: Vec::new(),
+        rehash: Vec::new(),
+        configured: BTreeSet::new(),
+        guarded: Vec::new(),
+        condition_warnings: Vec::new(),
+        tags: BTreeMap::new(),
+        tagged: 0,
+        last_instance: None,
+        paths: BTreeSet::new(),
+    };
+    let root = if opts.destroy {
+        Planned {
+            objects: inp.data.clone(),
+            ..Planned::default()
         }
-    }
+    } else {
+        plan_module(
+            inp,
+            &mut acc,
+            cfg,
+            inp.graph,
+            inp.vars,
+            &ModulePath::default(),
+            &[],
+            inp.data.clone(),
+        )
+    };
+    let Acc {
+        mut errs,
+        mut changes,
+        rehash,
+        configured,
+        mut guarded,
+        condition_warnings,
+        tags,
+        paths,
+        ..
+    } = acc;
+    let (objects, sensitive_objects) = (&root.objects, &root.sensitive_objects);
     // A removed block names a resource the configuration no longer declares.
     for rm in &cfg.removed {
         if cfg.resource(&rm.from).is_some() {
@@ -476,7 +726,16 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
                 ),
             ));
         }
-        let reason = (!opts.destroy).then(|| ActionReason::for_orphan(addr, res.is_some()));
+        let module = &addr.resource.module;
+        let reason = (!opts.destroy).then(|| {
+            if module.is_root() || paths.contains(module) {
+                ActionReason::for_orphan(addr, res.is_some())
+            } else {
+                ActionReason::NoModule {
+                    module: module.to_string().trim_end_matches('.').to_string(),
+                }
+            }
+        });
         changes.push(Change {
             addr: addr.clone(),
             action: Action::Delete,
@@ -525,10 +784,16 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     if opts.refresh_only {
         changes.clear();
     }
-    let outputs = plan_outputs(inp, &objects, &sensitive_objects)?;
+    let outputs = plan_outputs(inp, objects, sensitive_objects, &root.modules)?;
     let mut warnings = condition_warnings;
     if !opts.destroy {
-        warnings.extend(check_blocks(cfg, inp.vars, &objects, &sensitive_objects));
+        warnings.extend(check_blocks(
+            cfg,
+            inp.vars,
+            objects,
+            sensitive_objects,
+            &root.modules,
+        ));
     }
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut changes, &opts.targets);
@@ -722,9 +987,11 @@ pub fn check_blocks(
     vars: &crate::config::vars::Resolved,
     objects: &Objects,
     sensitive_objects: &SecretAttrs,
+    modules: &BTreeMap<String, Value>,
 ) -> Vec<Diag> {
     use super::conditions::{check, Verdict};
-    let scope = Scope::of(cfg, vars, objects, sensitive_objects);
+    let mut scope = Scope::of(cfg, vars, objects, sensitive_objects);
+    scope.modules = modules;
     let mut out = Vec::new();
     for c in &cfg.checks {
         for a in &c.asserts {
@@ -754,11 +1021,13 @@ fn plan_outputs(
     inp: &Inputs<'_>,
     objects: &Objects,
     sensitive_objects: &SecretAttrs,
+    modules: &BTreeMap<String, Value>,
 ) -> Result<Vec<OutputChange>, Diags> {
     let (cfg, opts) = (inp.cfg, inp.options);
     let mut errs = Vec::new();
     let mut outputs = Vec::new();
-    let scope = Scope::of(cfg, inp.vars, objects, sensitive_objects);
+    let mut scope = Scope::of(cfg, inp.vars, objects, sensitive_objects);
+    scope.modules = modules;
     // Every local value is evaluated, as Terraform does: a mistake in one that nothing
     // reads yet is still a mistake.
     if !opts.destroy && !opts.refresh_only {

@@ -112,7 +112,9 @@ pub fn registry() -> &'static Registry {
 
 /// A configuration of one file, `main.hcl`, that may use `fake_thing`.
 pub fn config(text: &str) -> Config {
-    match Config::from_sources_with(&[("main.hcl".into(), text.into())], registry()) {
+    match Config::from_sources_with(&[("main.hcl".into(), text.into())], registry())
+        .and_then(|c| crate::config::load::no_modules(&c).map(|()| c))
+    {
         Ok(c) => c,
         Err(e) => panic!("the test configuration does not load:\n{e}"),
     }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// The newest format: 2 adds deposed objects and aliased provider configurations, and
+/// The newest format: 2 adds deposed objects, aliased provider configurations and
+/// modules, and
 /// is written only by a state that has them (so that any other state stays readable by
 /// an older maform, and one that has them is refused by it rather than misread).
 pub const FORMAT_VERSION: u64 = 2;
@@ -34,6 +35,9 @@ struct FileV1 {
 
 #[derive(Serialize, Deserialize)]
 struct FileResource {
+    /// The module instance (`module.team["a"]`); absent for the root module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    module: Option<String>,
     mode: String,
     #[serde(rename = "type")]
     rtype: String,
@@ -82,6 +86,11 @@ fn path_from_json(j: &Json) -> Option<Path> {
         .collect()
 }
 
+/// `module.a[0].module.b`, as the state file writes it (empty for the root module).
+fn module_text(m: &crate::addr::ModulePath) -> String {
+    m.to_string().trim_end_matches('.').to_string()
+}
+
 impl State {
     /// Parse a state file's bytes; every way it can be wrong gets a clear message.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<State, super::StateError> {
@@ -127,8 +136,22 @@ impl State {
                     bail!("the state file {origin} has a resource with an invalid {what} {s:?}");
                 }
             }
+            let module = match &r.module {
+                None => crate::addr::ModulePath::default(),
+                Some(m) => crate::addr::InstanceAddr::parse(&format!("{m}.t.n"))
+                    .ok()
+                    .filter(|a| !a.resource.module.is_root())
+                    .map(|a| a.resource.module)
+                    .with_context(|| {
+                        format!(
+                            "the state file {origin} has a resource with an invalid module {m:?}"
+                        )
+                    })?,
+            };
+            let mut base = ResourceAddr::new(mode, &r.rtype, &r.name);
+            base.module = module;
             if let Some(p) = &r.provider {
-                let raddr = ResourceAddr::new(mode, &r.rtype, &r.name);
+                let raddr = base.clone();
                 // (An alias without a recorded place is one `state rebind` unbound.)
                 match p.strip_prefix("modelarts.") {
                     Some(alias) if crate::config::load::is_ident(alias) => {
@@ -138,7 +161,7 @@ impl State {
                 }
             }
             for i in r.instances {
-                let addr = ResourceAddr::new(mode, &r.rtype, &r.name).instance(i.index_key);
+                let addr = base.instance(i.index_key);
                 if !i.attributes.is_object() {
                     bail!("the state file {origin}: {addr} has no attributes object");
                 }
@@ -255,10 +278,17 @@ impl State {
                 "data"
             };
             match resources.last_mut() {
-                Some(r) if r.mode == mode && r.rtype == addr.rtype() && r.name == addr.name() => {
+                Some(r)
+                    if r.mode == mode
+                        && r.rtype == addr.rtype()
+                        && r.name == addr.name()
+                        && r.module.as_deref().unwrap_or("")
+                            == module_text(&addr.resource.module) =>
+                {
                     r.instances.push(fi)
                 }
                 _ => resources.push(FileResource {
+                    module: Some(module_text(&addr.resource.module)).filter(|m| !m.is_empty()),
                     provider: self
                         .alias_of(&addr.resource)
                         .map(|a| format!("modelarts.{a}")),
@@ -276,7 +306,8 @@ impl State {
         }
         let v2 = !self.deposed.is_empty()
             || !self.alias_places.is_empty()
-            || !self.resource_aliases.is_empty();
+            || !self.resource_aliases.is_empty()
+            || self.instances.keys().any(|a| !a.resource.module.is_root());
         let f = FileV1 {
             version: if v2 { FORMAT_VERSION } else { 1 },
             maform_version: env!("CARGO_PKG_VERSION").into(),

@@ -269,6 +269,20 @@ impl State {
         out
     }
 
+    /// Values for the expressions of the module instance at `path`: each of its
+    /// resources' objects, by its address inside the module.
+    pub fn objects_in(&self, path: &crate::addr::ModulePath) -> (Objects, SecretAttrs) {
+        let mut view = State::new();
+        for (a, i) in &self.instances {
+            if a.resource.module == *path {
+                let mut local = a.clone();
+                local.resource.module = Default::default();
+                view.instances.insert(local, i.clone());
+            }
+        }
+        (view.objects(), view.sensitive_attributes())
+    }
+
     /// The ids of the managed objects.
     pub fn managed_ids(&self) -> BTreeSet<&str> {
         self.instances

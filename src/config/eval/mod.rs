@@ -35,6 +35,11 @@ pub struct Scope<'a> {
     pub count_index: Option<f64>,
     /// `terraform.workspace`.
     pub workspace: String,
+    /// The modules this configuration calls, by name: each one's outputs (an object, or
+    /// a list or map of them for `count`/`for_each`).
+    pub modules: &'a BTreeMap<String, Value>,
+    /// `path.module`: the configuration's directory relative to the root module's.
+    pub module_dir: String,
     frames: RefCell<Vec<BTreeMap<String, Value>>>,
     local_cache: RefCell<BTreeMap<String, Value>>,
     local_stack: RefCell<Vec<String>>,
@@ -107,6 +112,8 @@ impl<'a> Scope<'a> {
             each: None,
             count_index: None,
             workspace: "default".into(),
+            modules: &EMPTY_VARS,
+            module_dir: ".".into(),
             frames: RefCell::new(Vec::new()),
             local_cache: RefCell::new(BTreeMap::new()),
             local_stack: RefCell::new(Vec::new()),
@@ -135,6 +142,7 @@ impl<'a> Scope<'a> {
         if !cfg.workspace.is_empty() {
             s.workspace = cfg.workspace.clone();
         }
+        s.module_dir = cfg.module_dir.clone();
         s
     }
 
@@ -193,6 +201,8 @@ impl<'a> Scope<'a> {
         s.each = each;
         s.count_index = Key::count_index(key);
         s.workspace = self.workspace.clone();
+        s.modules = self.modules;
+        s.module_dir = self.module_dir.clone();
         s.local_cache = RefCell::new(self.local_cache.borrow().clone());
         s
     }
@@ -346,7 +356,7 @@ impl<'a> Scope<'a> {
                     .unwrap_or_else(|| ".".into());
                 Ok((
                     Value::Map(BTreeMap::from([
-                        ("module".into(), Value::str(".")),
+                        ("module".into(), Value::String(self.module_dir.clone())),
                         ("root".into(), Value::str(".")),
                         ("cwd".into(), Value::String(cwd)),
                     ])),
@@ -361,6 +371,13 @@ impl<'a> Scope<'a> {
                 format!("unsupported attribute {name}.{}", a.unwrap_or("")),
                 format!("{name}.workspace is the one attribute maform has here."),
             )),
+            ("module", Some(m)) => self.modules.get(m).cloned().map(|v| (v, 1)).ok_or_else(|| {
+                self.err(
+                    span,
+                    format!("reference to undeclared module {m:?}"),
+                    format!("Declare it with module \"{m}\" {{ source = \"./DIR\" ... }}."),
+                )
+            }),
             ("data", Some(t)) => {
                 let m: BTreeMap<String, Value> = self
                     .objects

@@ -13,6 +13,8 @@ pub enum Ref {
     Var(String),
     Local(String),
     Resource(ResourceAddr),
+    /// `module.NAME...`: a module call's outputs.
+    Module(String),
 }
 
 /// The references of an expression; `registry` tells which roots are resource types.
@@ -39,6 +41,11 @@ pub fn references(e: &Expression, registry: &Registry, out: &mut BTreeSet<Ref>) 
                         "local" => {
                             if let Some(a) = attr(0) {
                                 out.insert(Ref::Local(a));
+                            }
+                        }
+                        "module" => {
+                            if let Some(m) = attr(0) {
+                                out.insert(Ref::Module(m));
                             }
                         }
                         "data" => {

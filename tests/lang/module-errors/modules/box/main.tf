@@ -1,0 +1,6 @@
+variable "name" {
+  type = string
+}
+variable "size" {
+  type = number
+}
