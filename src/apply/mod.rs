@@ -662,11 +662,11 @@ pub async fn apply(
                 match (inst, &key) {
                     (Some(x), _) => {
                         // Which provider configuration owns it is on record with it.
-                        if let Some(a) = ctx.providers.owners.get(&ch.addr.resource) {
+                        if let Some(a) = ctx.providers.alias_of(&ch.addr.resource) {
                             if state.alias_of(&ch.addr.resource) != Some(a) {
                                 state
                                     .resource_aliases
-                                    .insert(ch.addr.resource.clone(), a.clone());
+                                    .insert(ch.addr.resource.clone(), a.to_string());
                             }
                         }
                         state.instances.insert(ch.addr.clone(), x);
@@ -714,10 +714,10 @@ pub async fn apply(
                     _ => {}
                 }
                 if let Some(r) = record {
-                    if let Some(a) = ctx.providers.owners.get(&ch.addr.resource) {
+                    if let Some(a) = ctx.providers.alias_of(&ch.addr.resource) {
                         state
                             .resource_aliases
-                            .insert(ch.addr.resource.clone(), a.clone());
+                            .insert(ch.addr.resource.clone(), a.to_string());
                     }
                     state.instances.insert(ch.addr.clone(), r);
                 }
@@ -739,6 +739,17 @@ pub async fn apply(
     }
     if stop_new {
         summary.skipped += walk.done.iter().filter(|d| !**d).count();
+    } else if let Some(i) = walk.done.iter().position(|d| !*d) {
+        // Nothing in flight and nothing ready, yet something never ran: the changes wait
+        // for each other. Never reported as done.
+        if dirty {
+            persist.persist(state).await?;
+        }
+        anyhow::bail!(
+            "{} (and {} more) could not start: the planned changes wait for each other; nothing else was started. Please report this plan",
+            walk.nodes[i].ch.addr,
+            walk.done.iter().filter(|d| !**d).count() - 1
+        );
     }
     if dirty {
         persist.persist(state).await?;

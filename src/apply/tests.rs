@@ -607,7 +607,8 @@ async fn each_object_goes_to_its_provider_configuration() {
     let providers = crate::provider::Providers {
         default: here.clone(),
         aliases: [("other".to_string(), there.clone() as Arc<dyn Provider>)].into(),
-        owners: [(b.clone(), "other".to_string())].into(),
+        owners: [(b.clone(), Some("other".to_string()))].into(),
+        modules: Default::default(),
     };
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let data = Objects::new();
@@ -634,5 +635,74 @@ async fn each_object_goes_to_its_provider_configuration() {
             .iter()
             .all(|s| !s.has_objects_of(&b) || s.alias_of(&b) == Some("other")),
         "every state written with b's object says which configuration owns it"
+    );
+}
+
+#[tokio::test]
+async fn a_module_waits_for_what_its_inputs_read_and_its_readers_wait_for_it() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("m")).unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        "resource \"fake_thing\" \"a\" { name = \"a\" }\nmodule \"m\" {\n  source = \"./m\"\n  from   = fake_thing.a.id\n}\nresource \"fake_thing\" \"z\" {\n  name        = \"z\"\n  description = module.m.id\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("m/main.tf"),
+        "variable \"from\" {}\nresource \"fake_thing\" \"inner\" {\n  name        = \"inner\"\n  description = var.from\n}\noutput \"id\" { value = fake_thing.inner.id }\n",
+    )
+    .unwrap();
+    let cfg = Config::load_dir_with(d.path(), fake::registry()).unwrap();
+    let vars = crate::config::vars::resolve(&cfg, &Default::default(), &[]).unwrap();
+    let graph = crate::graph::build(&cfg).unwrap();
+    let data = Objects::new();
+    let state = State::new();
+    let plan = crate::plan::plan(&crate::plan::Inputs {
+        cfg: &cfg,
+        vars: &vars,
+        graph: &graph,
+        prior: &state,
+        refreshed: &state,
+        data: &data,
+        options: &Options::default(),
+    })
+    .unwrap();
+    let inner = plan
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "module.m.fake_thing.inner")
+        .unwrap();
+    assert_eq!(inner.deps, [ResourceAddr::managed("fake_thing", "a")]);
+    let fake = Arc::new(Fake::new());
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let ctx = Context {
+        cfg: &cfg,
+        vars: &vars,
+        data: &data,
+        providers: crate::provider::Providers::single(fake.clone()),
+        parallelism: 10,
+        events: tx,
+        journal: None,
+        cancel: Cancel::default(),
+    };
+    let mut st = State::new();
+    let summary = apply(&ctx, &plan, &mut st, &mut Saved::default())
+        .await
+        .unwrap();
+    assert_eq!(summary.done.add, 3);
+    assert_eq!(names_in(&fake.log(), "create"), ["a", "inner", "z"]);
+    // Each saw the other's id, through the module's variable and its output.
+    let by = |a: &str| {
+        st.instances[&InstanceAddr::parse(a).unwrap()]
+            .attributes
+            .clone()
+    };
+    assert_eq!(
+        by("module.m.fake_thing.inner").get("description"),
+        by("fake_thing.a").get("id")
+    );
+    assert_eq!(
+        by("fake_thing.z").get("description"),
+        by("module.m.fake_thing.inner").get("id")
     );
 }

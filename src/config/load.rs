@@ -474,12 +474,39 @@ fn decode_module(b: &Block, errs: &mut Vec<Diag>) -> Option<ModuleCall> {
             }
         },
     };
-    for (k, why) in [
-        ("version", "version is for registry modules; maform loads local modules only, so remove it."),
-        ("providers", "maform passes no provider configurations to modules yet: a module's resources use the default provider configuration; remove it."),
-    ] {
-        if let Some(a) = attrs.remove(k) {
-            errs.push(Diag::new(Some(&a.span), format!("unsupported argument {k:?} in module \"{name}\""), why));
+    if let Some(a) = attrs.remove("version") {
+        errs.push(Diag::new(
+            Some(&a.span),
+            format!("unsupported argument \"version\" in module \"{name}\""),
+            "version is for registry modules; maform loads local modules only, so remove it.",
+        ));
+    }
+    // providers = { modelarts = modelarts.ALIAS }: the one provider, passed on.
+    let mut provider = None;
+    if let Some(a) = attrs.remove("providers") {
+        let bad = || {
+            Diag::new(Some(&a.span), format!("invalid providers in module \"{name}\""), "Write providers = { modelarts = modelarts.ALIAS } (or = modelarts for the default configuration).")
+        };
+        match &a.expr {
+            Expression::Object(o) if o.len() == 1 => {
+                let (k, v) = o.iter().next().expect("one entry");
+                let key = match k {
+                    hcl::expr::ObjectKey::Identifier(i) => Some(i.as_str().to_string()),
+                    hcl::expr::ObjectKey::Expression(e) => traversal_text(e),
+                    _ => None,
+                };
+                match (key.as_deref(), traversal_text(v).as_deref()) {
+                    (Some("modelarts"), Some("modelarts")) => {}
+                    (Some("modelarts"), Some(t))
+                        if t.strip_prefix("modelarts.").is_some_and(is_ident) =>
+                    {
+                        provider = Some((t["modelarts.".len()..].to_string(), a.span.clone()));
+                    }
+                    _ => errs.push(bad()),
+                }
+            }
+            Expression::Object(o) if o.is_empty() => {}
+            _ => errs.push(bad()),
         }
     }
     for inner in &b.body.blocks {
@@ -527,6 +554,7 @@ fn decode_module(b: &Block, errs: &mut Vec<Diag>) -> Option<ModuleCall> {
         count,
         for_each,
         depends_on,
+        provider,
         config: Box::default(),
         span: b.span.clone(),
     })
@@ -572,7 +600,14 @@ impl Config {
     /// Load the configurations of the modules `self` calls (and theirs), each from its
     /// directory relative to this one; `at` is this configuration's directory relative to
     /// the root (`.` for the root), `root` the root's directory.
-    fn load_modules(&mut self, root: &Path, at: &Path, depth: usize, errs: &mut Vec<Diag>) {
+    fn load_modules(
+        &mut self,
+        root: &Path,
+        at: &Path,
+        depth: usize,
+        chain: &mut Vec<PathBuf>,
+        errs: &mut Vec<Diag>,
+    ) {
         let registry = self.registry;
         for m in self.modules.values_mut() {
             let rel = normalize(&at.join(&m.source));
@@ -584,12 +619,27 @@ impl Config {
                 ));
                 continue;
             }
+            // A module whose directory is its caller's (or one of theirs) calls itself.
+            let dir = root.join(&rel);
+            let canon = dir.canonicalize().ok();
+            if canon.as_ref().is_some_and(|c| chain.contains(c)) {
+                errs.push(Diag::new(
+                    Some(&m.span),
+                    format!("module \"{}\" calls a module it is part of ({})", m.name, m.source),
+                    "A module cannot call itself or one of its callers; point source at another directory.",
+                ));
+                continue;
+            }
             let shown = format!("{}/", rel.display());
-            match Config::load_files(&root.join(&rel), registry, &shown) {
+            match Config::load_files(&dir, registry, &shown) {
                 Ok(mut c) => {
                     c.dir = root.to_path_buf();
                     c.module_dir = rel.display().to_string();
-                    c.load_modules(root, &rel, depth + 1, errs);
+                    chain.extend(canon.clone());
+                    c.load_modules(root, &rel, depth + 1, chain, errs);
+                    if canon.is_some() {
+                        chain.pop();
+                    }
                     c.check_child(errs);
                     *m.config = c;
                 }
@@ -654,18 +704,11 @@ impl Config {
             );
         }
         for r in &self.resources {
-            if r.mode == Mode::Data {
-                refuse(
-                    &r.span,
-                    "a data block",
-                    "Read it in the root module and pass the value in as a variable.",
-                );
-            }
             if let Some((_, s)) = &r.provider {
                 refuse(
                     s,
                     "provider = modelarts.ALIAS",
-                    "A module's resources use the default provider configuration.",
+                    "A module's resources use the configuration its call passes: set providers = { modelarts = modelarts.ALIAS } on the module block instead.",
                 );
             }
         }
@@ -720,7 +763,8 @@ impl Config {
     pub fn load_dir_with(dir: &Path, registry: &'static Registry) -> Result<Config, Diags> {
         let mut cfg = Config::load_files(dir, registry, "")?;
         let mut errs = Vec::new();
-        cfg.load_modules(dir, Path::new("."), 0, &mut errs);
+        let mut chain: Vec<PathBuf> = dir.canonicalize().into_iter().collect();
+        cfg.load_modules(dir, Path::new("."), 0, &mut chain, &mut errs);
         if errs.is_empty() {
             Ok(cfg)
         } else {
@@ -844,9 +888,18 @@ impl Config {
                 cfg.add_block(b, &mut errs);
             }
         }
-        // Provider configurations named by resources must exist.
-        for r in &cfg.resources {
-            if let Some((alias, span)) = &r.provider {
+        // Provider configurations named by resources and module calls must exist.
+        let named = cfg
+            .resources
+            .iter()
+            .map(|r| (r.addr().to_string(), &r.provider))
+            .chain(
+                cfg.modules
+                    .values()
+                    .map(|m| (format!("module.{}", m.name), &m.provider)),
+            );
+        for (who, p) in named {
+            if let Some((alias, span)) = p {
                 if !cfg.provider_aliases.contains_key(alias) {
                     let hint = match super::did_you_mean(
                         alias,
@@ -859,10 +912,7 @@ impl Config {
                     };
                     errs.push(Diag::new(
                         Some(span),
-                        format!(
-                            "{} uses provider modelarts.{alias}, which is not declared",
-                            r.addr()
-                        ),
+                        format!("{who} uses provider modelarts.{alias}, which is not declared"),
                         hint,
                     ));
                 }
@@ -1177,15 +1227,17 @@ impl Config {
                 }
             }
             "import" => {
-                // TYPE.NAME, then at most an index (a literal, or each.key with for_each).
+                // [module.NAME[KEY]...]TYPE.NAME, then at most an index (a literal, or
+                // each.key with for_each); the address is checked when it is evaluated.
                 let to = b.body.attrs.get("to").filter(|a| {
                     matches!(&a.expr, Expression::Traversal(t)
                         if matches!(&t.expr, Expression::Variable(_))
-                        && matches!(t.operators.first(), Some(hcl::expr::TraversalOperator::GetAttr(_)))
-                        && t.operators.len() <= 2
-                        && t.operators.get(1).is_none_or(|o| matches!(o, hcl::expr::TraversalOperator::Index(_))))
+                        && matches!(t.operators.first(), Some(hcl::expr::TraversalOperator::GetAttr(_))))
                 });
-                let keyed = |a: &Attr| matches!(&a.expr, Expression::Traversal(t) if t.operators.len() == 2);
+                let keyed = |a: &Attr| {
+                    matches!(&a.expr, Expression::Traversal(t)
+                    if matches!(t.operators.last(), Some(hcl::expr::TraversalOperator::Index(_))))
+                };
                 if let (Some(f), Some(t)) = (b.body.attrs.get("for_each"), to) {
                     if !keyed(t) {
                         errs.push(Diag::new(
@@ -1256,7 +1308,7 @@ impl Config {
                             Diag::new(
                                 Some(&a.span),
                                 format!("moved.{k} must be a resource address"),
-                                "Write TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"] (modules are not supported yet).",
+                                "Write TYPE.NAME, TYPE.NAME[0], TYPE.NAME[\"key\"] or module.NAME.TYPE.NAME (whole modules cannot be moved yet).",
                             )
                         })
                 };
@@ -1323,7 +1375,7 @@ impl Config {
                     None => errs.push(Diag::new(
                         Some(from.map_or(&b.span, |a| &a.span)),
                         "removed.from must be a resource address",
-                        "Write from = TYPE.NAME (the whole resource: instance keys and modules are not supported).",
+                        "Write from = TYPE.NAME or module.NAME.TYPE.NAME (the whole resource: instance keys and whole modules are not supported).",
                     )),
                 }
             }
@@ -1538,8 +1590,8 @@ mod tests {
                 "main.hcl:3:3: unsupported argument \"version\" in module \"m\"",
             ),
             (
-                "module \"m\" {\n  source    = \"./m\"\n  providers = {}\n}\n",
-                "main.hcl:3:3: unsupported argument \"providers\" in module \"m\"",
+                "module \"m\" {\n  source    = \"./m\"\n  providers = { aws = modelarts }\n}\n",
+                "main.hcl:3:3: invalid providers in module \"m\"",
             ),
             ("whatever {}\n", "unknown block type \"whatever\""),
             ("provider \"aws\" {}\n", "unknown provider \"aws\""),

@@ -215,6 +215,9 @@ pub struct ModuleCall {
     pub count: Option<Attr>,
     pub for_each: Option<Attr>,
     pub depends_on: Vec<(String, Span)>,
+    /// `providers = { modelarts = modelarts.ALIAS }`: the calling module's configuration
+    /// the module's resources use (`None`: the caller's default), with where it is written.
+    pub provider: Option<(String, Span)>,
     /// The module's configuration (loaded with the root one).
     pub config: Box<Config>,
     pub span: Span,
@@ -389,6 +392,14 @@ impl Config {
             c = &c.modules.get(name)?.config;
         }
         Some(c)
+    }
+
+    /// The workspace the run works in, for its modules too (`terraform.workspace`).
+    pub fn set_workspace(&mut self, w: &str) {
+        self.workspace = w.to_string();
+        for m in self.modules.values_mut() {
+            m.config.set_workspace(w);
+        }
     }
 
     /// Every file of the configuration, its modules' too.

@@ -128,43 +128,67 @@ fn import_targets(
     Ok(out)
 }
 
-/// The address `to` names, its index evaluated in `scope`.
+/// The address `to` names (in a module too: `module.NAME[KEY].TYPE.NAME[KEY]`), its
+/// indexes evaluated in `scope`.
 fn target(scope: &Scope<'_>, to: &crate::config::Attr) -> Result<InstanceAddr, Diags> {
     use hcl::expr::{Expression, TraversalOperator};
     let bad = || {
         Diags(vec![Diag::new(
             Some(&to.span),
             "import.to must be a resource address",
-            "Write to = TYPE.NAME, TYPE.NAME[\"key\"] or, with for_each, TYPE.NAME[each.key].",
+            "Write to = TYPE.NAME, TYPE.NAME[\"key\"], module.NAME.TYPE.NAME or, with for_each, TYPE.NAME[each.key].",
         )])
     };
     let Expression::Traversal(t) = &to.expr else {
         return Err(bad());
     };
-    let (Expression::Variable(rtype), Some(TraversalOperator::GetAttr(name))) =
-        (&t.expr, t.operators.first())
-    else {
+    let Expression::Variable(root) = &t.expr else {
         return Err(bad());
     };
-    let key = match t.operators.get(1) {
-        None => None,
-        Some(TraversalOperator::Index(ix)) => Some(
-            match scope
-                .eval(ix, &to.span)
-                .map_err(|e| Diags(vec![e]))?
-                .unmark()
-                .0
-            {
-                crate::value::Value::Number(n) if n.fract() == 0.0 => {
-                    crate::addr::Key::Int(n as i64)
-                }
-                crate::value::Value::String(s) => crate::addr::Key::Str(s),
+    let key = |ix: &Expression| -> Result<crate::addr::Key, Diags> {
+        match scope
+            .eval(ix, &to.span)
+            .map_err(|e| Diags(vec![e]))?
+            .unmark()
+            .0
+        {
+            crate::value::Value::Number(n) if n.fract() == 0.0 => {
+                Ok(crate::addr::Key::Int(n as i64))
+            }
+            crate::value::Value::String(s) => Ok(crate::addr::Key::Str(s)),
+            _ => Err(bad()),
+        }
+    };
+    // The names and keys in order: the root, then each attribute and index.
+    let mut parts: Vec<(String, Option<crate::addr::Key>)> =
+        vec![(root.as_str().to_string(), None)];
+    for op in &t.operators {
+        match op {
+            TraversalOperator::GetAttr(a) => parts.push((a.as_str().to_string(), None)),
+            TraversalOperator::Index(ix) => match parts.last_mut() {
+                Some((_, k @ None)) => *k = Some(key(ix)?),
                 _ => return Err(bad()),
             },
-        ),
-        Some(_) => return Err(bad()),
-    };
-    Ok(crate::addr::ResourceAddr::managed(rtype.as_str(), name.as_str()).instance(key))
+            _ => return Err(bad()),
+        }
+    }
+    let mut module = Vec::new();
+    let mut rest = &parts[..];
+    while let [(m, None), (name, k), more @ ..] = rest {
+        if m != "module" || more.is_empty() {
+            break;
+        }
+        module.push((name.clone(), k.clone()));
+        rest = more;
+    }
+    match rest {
+        [(rtype, None), (name, k)] if rtype != "module" => {
+            let mut r = crate::addr::ResourceAddr::managed(rtype, name);
+            r.module = crate::addr::ModulePath(module);
+            Ok(r.instance(k.clone()))
+        }
+        _ => Err(bad()),
+    }
 }
 
 pub async fn import_blocks(

@@ -120,7 +120,7 @@ pub struct Loaded {
 /// build its graph.
 pub fn load(wd: &Workdir, inputs: &Inputs) -> anyhow::Result<Loaded> {
     let mut cfg = Config::load_dir(&wd.dir)?;
-    cfg.workspace = wd.workspace.clone();
+    cfg.set_workspace(&wd.workspace);
     let env: Vec<(String, String)> = std::env::vars().collect();
     let vars = vars::resolve(&cfg, inputs, &env)?;
     // Secrets are never shown in a message, whatever the service echoes back: sensitive
@@ -130,10 +130,34 @@ pub fn load(wd: &Workdir, inputs: &Inputs) -> anyhow::Result<Loaded> {
             crate::redact::register_value(v);
         }
     }
-    for r in &cfg.resources {
-        if let Some(s) = cfg.registry.schema(r.mode, &r.rtype) {
-            register_literal_secrets(s, &r.body);
+    // (In modules too: literal secrets, and the defaults of sensitive variables.)
+    let mut configs = vec![&cfg];
+    while let Some(c) = configs.pop() {
+        for r in &c.resources {
+            if let Some(s) = c.registry.schema(r.mode, &r.rtype) {
+                register_literal_secrets(s, &r.body);
+            }
         }
+        if !std::ptr::eq(c, &cfg) {
+            for v in c.variables.values().filter(|v| v.sensitive) {
+                if let Some(d) = &v.default {
+                    if let Ok(x) = crate::config::eval::eval_const(&d.expr, &d.span) {
+                        crate::redact::register_value(&x);
+                    }
+                }
+            }
+        }
+        // A literal given to a module's sensitive variable.
+        for m in c.modules.values() {
+            for (k, a) in &m.inputs {
+                if m.config.variables.get(k).is_some_and(|v| v.sensitive) {
+                    if let Ok(x) = crate::config::eval::eval_const(&a.expr, &a.span) {
+                        crate::redact::register_value(&x);
+                    }
+                }
+            }
+        }
+        configs.extend(c.modules.values().map(|m| &*m.config));
     }
     let graph = graph::build(&cfg)?;
     Ok(Loaded { cfg, vars, graph })

@@ -9,6 +9,7 @@ use crate::config::vars::Inputs;
 use crate::plan::{self, Options, Plan};
 use crate::state::backend::Backend;
 use crate::state::State;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// What a planning command asks for.
@@ -142,7 +143,23 @@ async fn plan_with(
     }
     // Moved blocks: the objects take their new addresses before anything is planned (the
     // prior state the plan compares with moves too; the one the backend holds does not).
+    let owned_by: BTreeMap<crate::addr::ResourceAddr, String> = if l.cfg.moved.is_empty() {
+        BTreeMap::new()
+    } else {
+        refreshed.resource_aliases.clone()
+    };
     let (moves, move_warnings) = plan::moves::apply(&l.cfg, &mut refreshed)?;
+    // A move keeps the object where it is: its new address must use the same provider
+    // configuration (another one would look for it in another project or region).
+    for (from, to) in &moves {
+        let was = owned_by.get(&from.resource).map(String::as_str);
+        let now = providers.alias_of(&to.resource);
+        if was != now {
+            let name =
+                |a: Option<&str>| a.map_or("modelarts".to_string(), |a| format!("modelarts.{a}"));
+            anyhow::bail!("{from} cannot move to {to}: its object belongs to provider configuration {}, and {to} uses {}; nothing was done.\nGive {to} the same provider configuration, or move the object deliberately (maform state rm, then import)", name(was), name(now));
+        }
+    }
     // (A copy only when there is something to move: a state can hold 10,000 objects.)
     let moved_prior = if l.cfg.moved.is_empty() {
         std::borrow::Cow::Borrowed(&prior)

@@ -24,8 +24,10 @@ pub struct Cloud {
     sim: Option<crate::sim::Server>,
     /// The aliased configurations (another project or region), by alias.
     pub aliases: BTreeMap<String, Cloud>,
-    /// The alias each resource uses (absent: the default configuration).
-    owners: BTreeMap<ResourceAddr, String>,
+    /// The configuration each resource uses where its module does not decide it.
+    owners: BTreeMap<ResourceAddr, Option<String>>,
+    /// The alias the resources of each module use, by module names.
+    module_owners: BTreeMap<Vec<String>, String>,
 }
 
 impl Cloud {
@@ -56,6 +58,7 @@ impl Cloud {
                 .map(|(a, c)| (a.clone(), c.provider.clone()))
                 .collect(),
             owners: self.owners.clone(),
+            modules: self.module_owners.clone(),
         }
     }
 
@@ -64,13 +67,28 @@ impl Cloud {
     /// aliased configuration that has objects, its alias.
     pub fn record(&self, state: &mut State) {
         state.provider = Some(self.place.clone());
-        let mut owners = std::mem::take(&mut state.resource_aliases);
-        owners.retain(|r, _| !self.owners.contains_key(r));
-        owners.extend(self.owners.iter().map(|(r, a)| (r.clone(), a.clone())));
-        owners.retain(|r, _| state.has_objects_of(r));
+        let providers = self.providers();
+        let mut owners = BTreeMap::new();
+        let mut last: Option<&ResourceAddr> = None;
+        let with_objects = state
+            .instances
+            .keys()
+            .chain(state.deposed.keys().map(|(a, _)| a))
+            .map(|a| &a.resource);
+        for r in with_objects {
+            if last == Some(r) {
+                continue;
+            }
+            last = Some(r);
+            if let Some(a) = providers.alias_of(r) {
+                owners.insert(r.clone(), a.to_string());
+            }
+        }
         state.alias_places = self
             .owners
             .values()
+            .flatten()
+            .chain(self.module_owners.values())
             .chain(owners.values())
             .filter_map(|a| Some((a.clone(), self.aliases.get(a)?.place.clone())))
             .collect();
@@ -189,12 +207,13 @@ pub async fn select(
     state: &State,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Cloud> {
-    let owners = owners(cfg, state)?;
+    let (owners, module_owners) = owners(cfg, state)?;
     let mut default = resolve(cfg, vars, None, state.provider.as_ref(), notify).await?;
     // Every declared configuration, and every one the state's objects belong to.
     let mut used: std::collections::BTreeSet<&str> =
         cfg.provider_aliases.keys().map(String::as_str).collect();
-    used.extend(owners.values().map(String::as_str));
+    used.extend(owners.values().flatten().map(String::as_str));
+    used.extend(module_owners.values().map(String::as_str));
     for alias in used {
         match resolve(
             cfg,
@@ -215,6 +234,7 @@ pub async fn select(
         }
     }
     default.owners = owners;
+    default.module_owners = module_owners;
     Ok(default)
 }
 
@@ -223,33 +243,88 @@ pub async fn select(
 /// configuration the configuration no longer declares, and a resource whose objects
 /// would move to another configuration (they would be planned as gone there and created
 /// again).
-fn owners(cfg: &Config, state: &State) -> anyhow::Result<BTreeMap<ResourceAddr, String>> {
+type Owners = (
+    BTreeMap<ResourceAddr, Option<String>>,
+    BTreeMap<Vec<String>, String>,
+);
+
+fn owners(cfg: &Config, state: &State) -> anyhow::Result<Owners> {
+    let name = |a: Option<&str>| a.map_or("modelarts".to_string(), |a| format!("modelarts.{a}"));
+    let moved = |addr: &ResourceAddr, was: Option<&str>, now: Option<&str>| {
+        anyhow::anyhow!("{addr}'s objects belong to provider configuration {}, but the configuration now says {}; nothing was done.\nAn object cannot move between configurations (another project or region): set provider back, or move it deliberately (maform state rm {addr}, then import it under the new configuration)", name(was), name(now))
+    };
     let mut out = BTreeMap::new();
-    let declared: std::collections::BTreeSet<ResourceAddr> =
-        cfg.resources.iter().map(|r| r.addr()).collect();
     for r in &cfg.resources {
         let addr = r.addr();
         let was = state.alias_of(&addr);
         let now = r.provider_alias();
         if was != now && state.has_objects_of(&addr) {
-            let name =
-                |a: Option<&str>| a.map_or("modelarts".to_string(), |a| format!("modelarts.{a}"));
-            anyhow::bail!("{addr}'s objects belong to provider configuration {}, but the configuration now says {}; nothing was done.\nAn object cannot move between configurations (another project or region): set provider back, or move it deliberately (maform state rm {addr}, then import it under the new configuration)", name(was), name(now));
+            return Err(moved(&addr, was, now));
         }
         if let Some(a) = now {
-            out.insert(addr, a.to_string());
+            out.insert(addr, Some(a.to_string()));
         }
     }
+    // Modules: what their calls pass on with `providers`, inherited by nested calls.
+    let mut modules = BTreeMap::new();
+    let mut stack: Vec<(Vec<String>, &Config, Option<String>)> = vec![(vec![], cfg, None)];
+    while let Some((names, c, alias)) = stack.pop() {
+        for (n, call) in &c.modules {
+            let mut p = names.clone();
+            p.push(n.clone());
+            let a = call
+                .provider
+                .as_ref()
+                .map(|(a, _)| a.clone())
+                .or(alias.clone());
+            if let Some(a) = &a {
+                modules.insert(p.clone(), a.clone());
+            }
+            stack.push((p, &call.config, a));
+        }
+    }
+    // The objects of resources in modules: those the configuration still has must stay
+    // where they are; the others stay with the configuration the state recorded.
+    let mut in_module: Vec<&ResourceAddr> = state
+        .instances
+        .keys()
+        .map(|a| &a.resource)
+        .chain(state.deposed.keys().map(|(a, _)| &a.resource))
+        .filter(|r| !r.module.is_root())
+        .collect();
+    in_module.sort();
+    in_module.dedup();
+    let declared: std::collections::BTreeSet<ResourceAddr> =
+        cfg.resources.iter().map(|r| r.addr()).collect();
+    for r in in_module {
+        let was = state.alias_of(r);
+        if cfg.resource(r).is_some() {
+            let names: Vec<String> = r.module.0.iter().map(|(n, _)| n.clone()).collect();
+            let now = modules.get(&names).map(String::as_str);
+            if was != now {
+                return Err(moved(r, was, now));
+            }
+        } else {
+            out.insert(r.clone(), was.map(str::to_string));
+        }
+    }
+    // Objects of resources the configuration no longer has stay with their
+    // configuration, which must still be declared.
     for (r, a) in &state.resource_aliases {
-        if declared.contains(r) || !state.has_objects_of(r) {
+        let gone = if r.module.is_root() {
+            !declared.contains(r)
+        } else {
+            cfg.resource(r).is_none()
+        };
+        if !gone || !state.has_objects_of(r) {
             continue;
         }
         if !cfg.provider_aliases.contains_key(a) {
             anyhow::bail!("the state has objects of {r}, which belong to provider configuration modelarts.{a}, and the configuration no longer declares it; nothing was done.\nDeclare provider \"modelarts\" {{ alias = \"{a}\" ... }} again (to destroy them), or forget them with maform state rm {r}");
         }
-        out.insert(r.clone(), a.clone());
+        out.insert(r.clone(), Some(a.clone()));
     }
-    Ok(out)
+    Ok((out, modules))
 }
 
 /// One provider configuration's cloud: the default one (`alias` None) or an aliased one.
@@ -352,6 +427,7 @@ async fn resolve(
             sim: Some(server),
             aliases: BTreeMap::new(),
             owners: BTreeMap::new(),
+            module_owners: BTreeMap::new(),
         });
     }
     let region = region.unwrap_or_else(|| "cn-north-4".into());
@@ -388,6 +464,7 @@ async fn resolve(
         sim: None,
         aliases: BTreeMap::new(),
         owners: BTreeMap::new(),
+        module_owners: BTreeMap::new(),
     })
 }
 
@@ -414,9 +491,9 @@ mod tests {
         ));
         let plain = cfg(&format!("{ALIAS}{}", NB.replace("PROVIDER", "")));
         // A new state: the configuration decides.
-        let o = owners(&aliased, &State::new()).unwrap();
-        assert_eq!(o.get(&a).map(String::as_str), Some("other"));
-        assert!(owners(&plain, &State::new()).unwrap().is_empty());
+        let o = owners(&aliased, &State::new()).unwrap().0;
+        assert_eq!(o.get(&a).cloned().flatten().as_deref(), Some("other"));
+        assert!(owners(&plain, &State::new()).unwrap().0.is_empty());
         // Objects of the alias: moving them to the default configuration is refused.
         let mut st = State::new();
         st.instances.insert(
@@ -436,7 +513,13 @@ mod tests {
         // (to be destroyed there), as long as the alias is declared.
         let gone = cfg(ALIAS);
         assert_eq!(
-            owners(&gone, &st).unwrap().get(&a).map(String::as_str),
+            owners(&gone, &st)
+                .unwrap()
+                .0
+                .get(&a)
+                .cloned()
+                .flatten()
+                .as_deref(),
             Some("other")
         );
         let e = owners(&cfg(""), &st).unwrap_err().to_string();

@@ -1,10 +1,15 @@
 //! Reading the world: the managed objects as the API shows them now (a refresh), and the
 //! data sources, in dependency order.
 
-use crate::addr::{InstanceAddr, Mode, ResourceAddr};
+use crate::addr::{InstanceAddr, Mode, ModulePath, ResourceAddr};
 use crate::config::eval::{Objects, Scope};
+use crate::config::vars::Resolved;
+use crate::config::Config;
 use crate::config::{Diag, Diags};
-use crate::plan::instances::{aggregate, decode_instance, expand, objects_of};
+use crate::graph::Item;
+use crate::plan::instances::{
+    aggregate, call_vars, decode_instance, expand, module_values, objects_at,
+};
 use crate::provider::{Providers, Registry};
 use crate::state::{Instance, State};
 use crate::value::Value;
@@ -47,10 +52,7 @@ pub async fn refresh(
             .filter(|_| a.mode() == Mode::Managed);
         match (kind, i.attributes.get("id").as_str()) {
             (Some(kind), Some(id)) => by_kind
-                .entry((
-                    providers.owners.get(&a.resource).map(String::as_str),
-                    kind.type_name(),
-                ))
+                .entry((providers.alias_of(&a.resource), kind.type_name()))
                 .or_default()
                 .push(((a, k, i), id)),
             (Some(_), None) => {}
@@ -99,60 +101,131 @@ pub async fn refresh(
     Ok(out)
 }
 
-/// Read the data sources, in dependency order. They may depend on variables, locals,
-/// other data sources and existing resources.
+/// Read the data sources, in dependency order, in the modules too (each module
+/// instance's with its variables). They may depend on variables, locals, other data
+/// sources and existing resources.
 pub async fn read_data(
     providers: &Providers,
     l: &super::Loaded,
     state: &State,
 ) -> anyhow::Result<Objects> {
-    let cfg = &l.cfg;
     let mut data: Objects = BTreeMap::new();
-    for &ri in &l.graph.order {
-        let r = &cfg.resources[ri];
-        if r.mode != Mode::Data {
-            continue;
-        }
-        let Some(source) = cfg.registry.data_source(&r.rtype) else {
-            continue;
-        };
-        let (objects, _) = objects_of(cfg, state, &data);
-        let no = BTreeMap::new();
-        let scope = Scope::of(cfg, &l.vars, &objects, &no);
-        let keys = expand(
-            r,
-            &scope,
-            cfg.limits.max_instances,
-            cfg.limits.max_instances,
-        )
-        .map_err(|e| Diags(vec![e]))?;
-        let mut values = Vec::new();
-        for (key, each) in keys {
-            let iscope = scope.for_instance(key.as_ref(), each);
-            let mut errs = Vec::new();
-            let (args, _) = decode_instance(r, source.schema(), &iscope, &mut errs);
-            if !errs.is_empty() {
-                return Err(Diags(errs).into());
-            }
-            if !args.is_known() {
-                return Err(Diags(vec![Diag::new(Some(&r.span), format!("{} depends on values known only after apply", r.addr()), "A data source can use variables, locals, other data sources and resources that already exist.")]).into());
-            }
-            let v = providers
-                .of(&r.addr())
-                .read_data(source, &args)
-                .await
-                .map_err(|e| {
-                    Diags(vec![Diag::new(
-                        Some(&r.span),
-                        format!("reading {}: {e}", r.addr()),
-                        "",
-                    )])
-                })?;
-            values.push((key, v));
-        }
-        data.insert(r.addr(), aggregate(values, r));
-    }
+    read_module(
+        providers,
+        &l.cfg,
+        &l.cfg,
+        Some(&l.graph),
+        &l.vars,
+        state,
+        &ModulePath::default(),
+        &mut data,
+    )
+    .await?;
     Ok(data)
+}
+
+/// The data sources of the module instance at `path` (configuration `cfg`, variables
+/// `vars`), into `data` by their full addresses.
+#[allow(clippy::too_many_arguments)]
+fn read_module<'a>(
+    providers: &'a Providers,
+    root: &'a Config,
+    cfg: &'a Config,
+    graph: Option<&'a crate::graph::ResourceGraph>,
+    vars: &'a Resolved,
+    state: &'a State,
+    path: &'a ModulePath,
+    data: &'a mut Objects,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+    Box::pin(async move {
+        let built;
+        let graph = match graph {
+            Some(g) => g,
+            None => {
+                built = crate::graph::build(cfg)?;
+                &built
+            }
+        };
+        for item in &graph.sequence {
+            match item {
+                Item::Module(name) => {
+                    let call = &cfg.modules[name];
+                    let children = {
+                        let (objects, sens) = objects_at(cfg, state, data, path);
+                        let modules = module_values(cfg, vars, data, state, path)?;
+                        let mut scope = Scope::of(cfg, vars, &objects, &sens);
+                        scope.modules = &modules;
+                        let max = root.limits.max_instances;
+                        let keys = expand(&call.as_repeated(), &scope, max, max)
+                            .map_err(|e| Diags(vec![e]))?;
+                        let mut out = Vec::new();
+                        for (key, _) in keys {
+                            let v =
+                                call_vars(cfg, vars, &objects, &sens, &modules, call, &key, path)?;
+                            let mut p = path.clone();
+                            p.0.push((name.clone(), key));
+                            out.push((p, v));
+                        }
+                        out
+                    };
+                    for (p, v) in children {
+                        read_module(providers, root, &call.config, None, &v, state, &p, data)
+                            .await?;
+                    }
+                }
+                Item::Resource(ri) => {
+                    let r = &cfg.resources[*ri];
+                    if r.mode != Mode::Data {
+                        continue;
+                    }
+                    let Some(source) = cfg.registry.data_source(&r.rtype) else {
+                        continue;
+                    };
+                    let mut addr = r.addr();
+                    addr.module = path.clone();
+                    let instances = {
+                        let (objects, sens) = objects_at(cfg, state, data, path);
+                        let modules = module_values(cfg, vars, data, state, path)?;
+                        let mut scope = Scope::of(cfg, vars, &objects, &sens);
+                        scope.modules = &modules;
+                        let max = root.limits.max_instances;
+                        let keys = expand(r, &scope, max, max).map_err(|e| Diags(vec![e]))?;
+                        let mut args = Vec::new();
+                        for (key, each) in keys {
+                            let iscope = scope.for_instance(key.as_ref(), each);
+                            let mut errs = Vec::new();
+                            let (a, _) = decode_instance(r, source.schema(), &iscope, &mut errs);
+                            if !errs.is_empty() {
+                                return Err(Diags(errs).into());
+                            }
+                            if !a.is_known() {
+                                return Err(Diags(vec![Diag::new(Some(&r.span), format!("{addr} depends on values known only after apply"), "A data source can use variables, locals, other data sources and resources that already exist.")]).into());
+                            }
+                            args.push((key, a));
+                        }
+                        args
+                    };
+                    let mut values = Vec::new();
+                    for (key, a) in instances {
+                        let v = providers
+                            .of(&addr)
+                            .read_data(source, &a)
+                            .await
+                            .map_err(|e| {
+                                Diags(vec![Diag::new(
+                                    Some(&r.span),
+                                    format!("reading {addr}: {e}"),
+                                    "",
+                                )])
+                            })?;
+                        values.push((key, v));
+                    }
+                    data.insert(addr, aggregate(values, r));
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Unknown values for every data source: what `validate` plans with.

@@ -60,6 +60,7 @@ pub async fn mv(
         .ok_or_else(|| anyhow::anyhow!("no object {from} in the state"))?;
     st.instances.insert(to.clone(), inst);
     st.move_deposed(from, to);
+    crate::plan::moves::carry_alias(&mut st, from, to);
     backend.write(&mut st, &prior).await?;
     Ok(())
 }

@@ -377,14 +377,17 @@ fn with_instance<T>(
                     sens.insert(local, s);
                 }
             }
-            if path.is_root() {
-                objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
+            objects.extend(data_at(data, path));
             (objects, sens)
         }
         None => objects_at(mcfg, state, data, path),
     };
-    let modules = module_values(mcfg, &mvars, data, state, path)?;
+    // (Module outputs are worked out only for a resource that reads them.)
+    let modules = if mcfg.modules.is_empty() || !reads_modules(r, mcfg.registry) {
+        BTreeMap::new()
+    } else {
+        module_values(mcfg, &mvars, data, state, path)?
+    };
     let mut scope = Scope::of(mcfg, &mvars, &objects, &sens);
     scope.modules = &modules;
     let mut fresh = Expansions::default();
@@ -413,14 +416,14 @@ fn with_instance<T>(
 
 /// The values the expressions of the module instance at `path` see, from a state (with
 /// data source values at the root).
-fn objects_at(
+pub(crate) fn objects_at(
     cfg: &Config,
     state: &State,
     data: &Objects,
     path: &ModulePath,
 ) -> (Objects, SecretAttrs) {
     if path.is_root() {
-        return objects_of(cfg, state, data);
+        return objects_of(cfg, state, &data_at(data, path));
     }
     let (mut objects, sens) = state.objects_in(path);
     for other in &cfg.resources {
@@ -428,13 +431,26 @@ fn objects_at(
             objects.entry(other.addr()).or_insert_with(|| absent(other));
         }
     }
+    objects.extend(data_at(data, path));
     (objects, sens)
+}
+
+/// The data source values of the module instance at `path`, by their address inside it.
+pub fn data_at(data: &Objects, path: &ModulePath) -> Objects {
+    data.iter()
+        .filter(|(k, _)| k.module == *path)
+        .map(|(k, v)| {
+            let mut local = k.clone();
+            local.module = ModulePath::default();
+            (local, v.clone())
+        })
+        .collect()
 }
 
 /// The variables of one instance (`key`) of the module call `call` made by `cfg`, whose
 /// expressions see `objects` and `modules`.
 #[allow(clippy::too_many_arguments)]
-fn call_vars(
+pub(crate) fn call_vars(
     cfg: &Config,
     vars: &Resolved,
     objects: &Objects,
@@ -473,6 +489,53 @@ fn call_vars(
     crate::config::vars::resolve_module(&call.config, given, &call.span)
 }
 
+/// Whether a resource's expressions read a module's outputs.
+fn reads_modules(r: &Resource, registry: &crate::provider::Registry) -> bool {
+    let mut refs = BTreeSet::new();
+    body_references(&r.body, registry, &mut refs);
+    for a in r.count.iter().chain(&r.for_each) {
+        crate::config::eval::references(&a.expr, registry, &mut refs);
+    }
+    for c in r
+        .lifecycle
+        .preconditions
+        .iter()
+        .chain(&r.lifecycle.postconditions)
+    {
+        crate::config::eval::references(&c.condition.expr, registry, &mut refs);
+    }
+    refs.iter().any(|x| matches!(x, Ref::Module(_)))
+}
+
+/// The values of what `refs` names in the module instance at `path` (its configuration
+/// `cfg`), from a state, by their addresses inside it; data source values too.
+fn referenced_objects(
+    cfg: &Config,
+    state: &State,
+    data: &Objects,
+    path: &ModulePath,
+    refs: &BTreeSet<Ref>,
+) -> (Objects, SecretAttrs) {
+    let mut objects = data_at(data, path);
+    let mut sens = BTreeMap::new();
+    for r in refs {
+        let Ref::Resource(local) = r else { continue };
+        if local.mode != crate::addr::Mode::Managed {
+            continue;
+        }
+        let mut full = local.clone();
+        full.module = path.clone();
+        let value = state
+            .resource_value(&full)
+            .unwrap_or_else(|| cfg.resource(local).map_or(Value::Unknown, absent));
+        objects.insert(local.clone(), value);
+        if let Some(s) = state.sensitive_attributes_of(&full) {
+            sens.insert(local.clone(), s);
+        }
+    }
+    (objects, sens)
+}
+
 /// The configuration and variables of the module instance at `path`, from a state: its
 /// module blocks' arguments evaluated with the values known now (what apply evaluates a
 /// module's resources with).
@@ -494,8 +557,23 @@ pub fn module_at<'c>(
                 "",
             )])
         })?;
-        let (objects, sens) = objects_at(c, state, data, &at);
-        let modules = module_values(c, &v, data, state, &at)?;
+        // What the call's arguments read, and nothing more: a module's resources are
+        // evaluated one by one, and the state may be large.
+        let mut refs = BTreeSet::new();
+        for a in call
+            .inputs
+            .values()
+            .chain(&call.count)
+            .chain(&call.for_each)
+        {
+            crate::config::eval::references(&a.expr, c.registry, &mut refs);
+        }
+        let (objects, sens) = referenced_objects(c, state, data, &at, &refs);
+        let modules = if refs.iter().any(|r| matches!(r, Ref::Module(_))) {
+            module_values(c, &v, data, state, &at)?
+        } else {
+            BTreeMap::new()
+        };
         let nv = call_vars(c, &v, &objects, &sens, &modules, call, key, &at)?;
         at.0.push((name.clone(), key.clone()));
         c = &call.config;
@@ -537,7 +615,7 @@ pub fn module_values(
             let child_vars = call_vars(cfg, vars, &objects, &sens, &out, call, &key, path)?;
             let mut child_path = path.clone();
             child_path.0.push((name.clone(), key.clone()));
-            let (cobjects, csens) = objects_at(child, state, &Objects::new(), &child_path);
+            let (cobjects, csens) = objects_at(child, state, data, &child_path);
             let cmodules = module_values(child, &child_vars, data, state, &child_path)?;
             let mut scope = Scope::of(child, &child_vars, &cobjects, &csens);
             scope.modules = &cmodules;

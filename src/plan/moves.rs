@@ -64,6 +64,7 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
             };
             state.instances.insert(to.clone(), inst);
             state.move_deposed(&from, &to);
+            carry_alias(state, &from, &to);
             // A chain reports one move, from the first address to the last.
             match ends.remove(&from) {
                 Some(i) => {
@@ -90,8 +91,16 @@ pub fn rename(state: &mut State, from: &InstanceAddr, to: &InstanceAddr) -> bool
     };
     state.instances.insert(to.clone(), inst);
     state.move_deposed(from, to);
+    carry_alias(state, from, to);
     retarget(state, &from.resource, &to.resource);
     true
+}
+
+/// The provider configuration that owns the object moves with it.
+pub fn carry_alias(state: &mut State, from: &InstanceAddr, to: &InstanceAddr) {
+    if let Some(a) = state.resource_aliases.get(&from.resource).cloned() {
+        state.resource_aliases.insert(to.resource.clone(), a);
+    }
 }
 
 /// What depended on resource `from` depends on `to`.

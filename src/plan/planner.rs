@@ -272,11 +272,14 @@ fn plan_module(
 ) -> Planned {
     let opts = inp.options;
     acc.paths.insert(path.clone());
-    let create_first = create_before_destroy(cfg, graph);
     let mut out = Planned {
         objects,
         ..Planned::default()
     };
+    // A data source not read (validate reads none) is known only after apply.
+    for r in cfg.resources.iter().filter(|r| r.mode == Mode::Data) {
+        out.objects.entry(r.addr()).or_insert(Value::Unknown);
+    }
     // The resources of each module call planned so far (what depending on it means).
     let mut call_resources: BTreeMap<String, Vec<ResourceAddr>> = BTreeMap::new();
     for item in &graph.sequence {
@@ -425,7 +428,7 @@ fn plan_module(
             };
             // replace_triggered_by: a change of what it names replaces this object.
             if matches!(action, Action::NoOp | Action::Update) {
-                match triggered(r, &iscope, &acc.changes) {
+                match triggered(r, &iscope, &acc.changes, path) {
                     Ok(Some(by)) => {
                         action = Action::Replace;
                         reason = Some(ActionReason::Triggered { by });
@@ -433,9 +436,6 @@ fn plan_module(
                     Ok(None) => {}
                     Err(e) => acc.errs.push(e),
                 }
-            }
-            if action == Action::Replace && create_first.contains(&r.addr()) {
-                action = Action::CreateThenDelete;
             }
             if action.replaces() {
                 if r.lifecycle.prevent_destroy {
@@ -582,6 +582,7 @@ fn plan_call(
         };
         let mut child_path = path.clone();
         child_path.0.push((name.to_string(), key.clone()));
+        let data = super::instances::data_at(inp.data, &child_path);
         let planned = plan_module(
             inp,
             acc,
@@ -590,7 +591,7 @@ fn plan_call(
             &child_vars,
             &child_path,
             &deps,
-            Objects::new(),
+            data,
         );
         values.push((
             key,
@@ -663,7 +664,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
             inp.vars,
             &ModulePath::default(),
             &[],
-            inp.data.clone(),
+            super::instances::data_at(inp.data, &ModulePath::default()),
         )
     };
     let Acc {
@@ -784,6 +785,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     if opts.refresh_only {
         changes.clear();
     }
+    create_before_destroy(cfg, &mut changes);
     let outputs = plan_outputs(inp, objects, sensitive_objects, &root.modules)?;
     let mut warnings = condition_warnings;
     if !opts.destroy {
@@ -827,35 +829,65 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     })
 }
 
-/// The resources whose replacements create the new object first: those that ask for
-/// it and, as Terraform does, everything they depend on (transitively), whatever those
-/// say: destroying a dependency first would need its dependent gone first.
-fn create_before_destroy(cfg: &Config, graph: &ResourceGraph) -> BTreeSet<ResourceAddr> {
-    let index: BTreeMap<ResourceAddr, usize> = cfg
-        .resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.addr(), i))
-        .collect();
-    let mut out = BTreeSet::new();
-    let mut stack: Vec<usize> = cfg
-        .resources
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.lifecycle.create_before_destroy)
-        .map(|(i, _)| i)
-        .collect();
-    while let Some(i) = stack.pop() {
-        if !out.insert(cfg.resources[i].addr()) {
-            continue;
+/// Replacements that create the new object first: those of resources that ask for it
+/// and, as Terraform does, of everything they depend on (transitively, across module
+/// boundaries), whatever those say: destroying a dependency first would need its
+/// dependent gone first.
+fn create_before_destroy(cfg: &Config, changes: &mut [Change]) {
+    // The resources that ask for it, by module names and address inside the module.
+    fn asking(
+        cfg: &Config,
+        names: &mut Vec<String>,
+        out: &mut BTreeSet<(Vec<String>, ResourceAddr)>,
+    ) {
+        for r in cfg
+            .resources
+            .iter()
+            .filter(|r| r.lifecycle.create_before_destroy)
+        {
+            out.insert((names.clone(), r.addr()));
         }
-        for d in graph.deps.get(i).into_iter().flatten() {
-            if let Some(&j) = index.get(d) {
-                stack.push(j);
+        for (n, m) in &cfg.modules {
+            names.push(n.clone());
+            asking(&m.config, names, out);
+            names.pop();
+        }
+    }
+    let mut ask = BTreeSet::new();
+    asking(cfg, &mut Vec::new(), &mut ask);
+    if ask.is_empty() {
+        return;
+    }
+    let local = |r: &ResourceAddr| {
+        let names: Vec<String> = r.module.0.iter().map(|(n, _)| n.clone()).collect();
+        let mut l = r.clone();
+        l.module = ModulePath::default();
+        (names, l)
+    };
+    let mut deps: BTreeMap<ResourceAddr, BTreeSet<ResourceAddr>> = BTreeMap::new();
+    for c in changes.iter() {
+        deps.entry(c.addr.resource.clone())
+            .or_default()
+            .extend(c.deps.iter().cloned());
+    }
+    let mut forced: BTreeSet<ResourceAddr> = deps
+        .keys()
+        .filter(|r| ask.contains(&local(r)))
+        .cloned()
+        .collect();
+    let mut stack: Vec<ResourceAddr> = forced.iter().cloned().collect();
+    while let Some(r) = stack.pop() {
+        for d in deps.get(&r).into_iter().flatten() {
+            if forced.insert(d.clone()) {
+                stack.push(d.clone());
             }
         }
     }
-    out
+    for c in changes.iter_mut() {
+        if c.action == Action::Replace && forced.contains(&c.addr.resource) {
+            c.action = Action::CreateThenDelete;
+        }
+    }
 }
 
 /// Note that the errors from `*tagged` to `upto` came from `instance`.
@@ -912,7 +944,12 @@ fn group_by_instance(errs: Vec<Diag>, tags: &BTreeMap<usize, InstanceAddr>) -> V
 /// the changes planned so far: what it names is planned first): an update or replacement
 /// of the object it names, or a change of the attribute it names. With `[count.index]` or
 /// `[each.key]` it names one instance; without a key, any instance of the resource.
-fn triggered(r: &Resource, scope: &Scope<'_>, changes: &[Change]) -> Result<Option<String>, Diag> {
+fn triggered(
+    r: &Resource,
+    scope: &Scope<'_>,
+    changes: &[Change],
+    path: &ModulePath,
+) -> Result<Option<String>, Diag> {
     use hcl::expr::{Expression, TraversalOperator};
     for a in &r.lifecycle.replace_triggered_by {
         let Expression::Traversal(t) = &a.expr else {
@@ -923,7 +960,9 @@ fn triggered(r: &Resource, scope: &Scope<'_>, changes: &[Change]) -> Result<Opti
         else {
             continue;
         };
-        let target = ResourceAddr::managed(rtype.as_str(), name.as_str());
+        // (A reference inside a module names a resource of the same module instance.)
+        let mut target = ResourceAddr::managed(rtype.as_str(), name.as_str());
+        target.module = path.clone();
         let mut rest = &t.operators[1..];
         let mut key = None;
         if let Some(TraversalOperator::Index(ix)) = rest.first() {

@@ -315,8 +315,12 @@ mod tests {
 pub struct Providers {
     pub default: std::sync::Arc<dyn Provider>,
     pub aliases: std::collections::BTreeMap<String, std::sync::Arc<dyn Provider>>,
-    /// The alias each resource uses (absent: the default configuration).
-    pub owners: std::collections::BTreeMap<crate::addr::ResourceAddr, String>,
+    /// The configuration each resource uses, where it is not its module's: an alias, or
+    /// `None` for the default one (absent: as its module says).
+    pub owners: std::collections::BTreeMap<crate::addr::ResourceAddr, Option<String>>,
+    /// The alias the resources of a module use (by the names of its module path, keys
+    /// aside), when its calls pass one with `providers`.
+    pub modules: std::collections::BTreeMap<Vec<String>, String>,
 }
 
 impl Providers {
@@ -326,14 +330,26 @@ impl Providers {
             default: p,
             aliases: Default::default(),
             owners: Default::default(),
+            modules: Default::default(),
         }
+    }
+
+    /// The alias of the configuration `resource` uses (`None`: the default one).
+    pub fn alias_of(&self, resource: &crate::addr::ResourceAddr) -> Option<&str> {
+        if let Some(a) = self.owners.get(resource) {
+            return a.as_deref();
+        }
+        if resource.module.is_root() {
+            return None;
+        }
+        let names: Vec<String> = resource.module.0.iter().map(|(n, _)| n.clone()).collect();
+        self.modules.get(&names).map(String::as_str)
     }
 
     /// The configuration `resource` uses. (Every alias an owner names is one of the run's:
     /// the run refuses to start otherwise.)
     pub fn of(&self, resource: &crate::addr::ResourceAddr) -> &std::sync::Arc<dyn Provider> {
-        self.owners
-            .get(resource)
+        self.alias_of(resource)
             .and_then(|a| self.aliases.get(a))
             .unwrap_or(&self.default)
     }

@@ -6,10 +6,14 @@ variable "size" {
   default = 10
 }
 
+data "modelarts_images" "pytorch" {
+  name = "pytorch2.1-cpu-py3.10-ubuntu22.04"
+}
+
 resource "modelarts_notebook" "nb" {
   name     = "team-${var.name}"
   flavor   = "modelarts.vm.cpu.2u"
-  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  image_id = data.modelarts_images.pytorch.id
   volume {
     category = "EVS"
     capacity = var.size
