@@ -166,15 +166,15 @@ impl InstanceAddr {
             }
             let mut r = &r[end..];
             let mut key = None;
-            if r.starts_with('[') {
-                let close = if r.starts_with("[\"") {
-                    r.find("\"]").map(|i| i + 1)
+            if let Some(inner) = r.strip_prefix('[') {
+                let close = if inner.starts_with('"') {
+                    unquote(inner).map(|(_, n)| n)
                 } else {
-                    r.find(']')
+                    inner.find(']')
                 }
                 .ok_or_else(bad)?;
-                key = Some(parse_key(&r[1..close]).ok_or_else(bad)?);
-                r = &r[close + 1..];
+                key = Some(parse_key(&inner[..close]).ok_or_else(bad)?);
+                r = inner[close..].strip_prefix(']').ok_or_else(bad)?;
             }
             rest = r.strip_prefix('.').ok_or_else(bad)?;
             module.push((name.to_string(), key));
@@ -216,12 +216,42 @@ impl InstanceAddr {
     }
 }
 
-/// The inside of `[...]`: `"text"` or a whole number.
+/// The inside of `[...]`: `"text"` (with the escapes [`crate::value::quote`] writes) or
+/// a whole number.
 fn parse_key(k: &str) -> Option<Key> {
-    match k.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
-        Some(q) => Some(Key::Str(q.to_string())),
-        None => k.parse().ok().map(Key::Int),
+    if k.starts_with('"') {
+        return match unquote(k) {
+            Some((text, n)) if n == k.len() => Some(Key::Str(text)),
+            _ => None,
+        };
     }
+    k.parse().ok().map(Key::Int)
+}
+
+/// A quoted string at the start of `s`: its text, and the length of the quoted form.
+fn unquote(s: &str) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut chars = s.char_indices();
+    if chars.next()?.1 != '"' {
+        return None;
+    }
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, i + 1)),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                'u' => {
+                    let hex: String = (0..4).filter_map(|_| chars.next().map(|x| x.1)).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// A module name: letters, digits, `_` and `-`, not starting with a digit.
@@ -258,6 +288,7 @@ mod tests {
             "module.team.fake_thing.a",
             "module.team[\"a\"].fake_thing.a[0]",
             "module.net[1].module.sub.data.t.n[\"k\"]",
+            "module.x[\"a\\\\b\\\"]c\"].t.n[\"q\\\"]\"]",
         ] {
             assert_eq!(InstanceAddr::parse(s).unwrap().to_string(), s);
         }
