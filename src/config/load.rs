@@ -918,6 +918,38 @@ impl Config {
                 }
             }
         }
+        // for_each over a variable declared as a list or tuple: Terraform refuses it (a set
+        // or a map is needed), and maform's values cannot tell a list from a set later.
+        let lists: std::collections::BTreeMap<&str, &str> = cfg
+            .variables
+            .iter()
+            .filter_map(|(n, v)| match &v.ty.as_ref()?.expr {
+                Expression::FuncCall(f) if matches!(f.name.name.as_str(), "list" | "tuple") => {
+                    Some((n.as_str(), f.name.name.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        let repeated = cfg
+            .resources
+            .iter()
+            .filter_map(|r| r.for_each.as_ref())
+            .chain(cfg.modules.values().filter_map(|m| m.for_each.as_ref()));
+        for f in repeated {
+            if let Expression::Traversal(t) = &f.expr {
+                if let (Expression::Variable(root), [hcl::expr::TraversalOperator::GetAttr(n)]) =
+                    (&t.expr, t.operators.as_slice())
+                {
+                    if let Some(ty) = lists.get(n.as_str()).filter(|_| root.as_str() == "var") {
+                        errs.push(Diag::new(
+                            Some(&f.span),
+                            format!("for_each needs a map or a set of strings, and var.{n} is a {ty}"),
+                            format!("Write for_each = toset(var.{n}), or declare the variable as a set or a map."),
+                        ));
+                    }
+                }
+            }
+        }
         // Duplicates.
         let mut seen = std::collections::BTreeMap::new();
         for r in &cfg.resources {
