@@ -119,6 +119,10 @@ impl ResourceAddr {
 
 impl fmt::Display for ResourceAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rtype.is_empty() {
+            // A whole module (a target).
+            return f.write_str(self.module.to_string().trim_end_matches('.'));
+        }
         write!(f, "{}", self.module)?;
         if self.mode == Mode::Data {
             f.write_str("data.")?;
@@ -207,12 +211,45 @@ impl InstanceAddr {
         }
         Ok(ResourceAddr::new(mode, t, n).instance(key))
     }
+    /// A target: an instance or resource address, or a whole module (`module.x`,
+    /// `module.x["k"]`), which [`InstanceAddr::is_module`] tells apart.
+    pub fn parse_target(s: &str) -> Result<InstanceAddr, AddrError> {
+        match InstanceAddr::parse(s) {
+            Ok(a) => Ok(a),
+            Err(e) if s.starts_with("module.") => {
+                let m = InstanceAddr::parse(&format!("{s}.t.n")).map_err(|_| e)?;
+                Ok(InstanceAddr {
+                    resource: ResourceAddr {
+                        module: m.resource.module,
+                        mode: Mode::Managed,
+                        rtype: String::new(),
+                        name: String::new(),
+                    },
+                    key: None,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+    /// Whether this address names a whole module (a target only).
+    pub fn is_module(&self) -> bool {
+        self.resource.rtype.is_empty()
+    }
     /// Whether this instance is one of `targets` (a resource target covers all its
-    /// instances).
+    /// instances; a module target everything in the module, its modules too, and in every
+    /// instance of it unless it names one).
     pub fn targeted_by(&self, targets: &[InstanceAddr]) -> bool {
-        targets
-            .iter()
-            .any(|t| t.resource == self.resource && (t.key.is_none() || t.key == self.key))
+        targets.iter().any(|t| {
+            if t.is_module() {
+                let (want, have) = (&t.resource.module.0, &self.resource.module.0);
+                return have.len() >= want.len()
+                    && want
+                        .iter()
+                        .zip(have)
+                        .all(|((wn, wk), (hn, hk))| wn == hn && (wk.is_none() || wk == hk));
+            }
+            t.resource == self.resource && (t.key.is_none() || t.key == self.key)
+        })
     }
 }
 
@@ -338,6 +375,23 @@ mod tests {
         assert!(one.targeted_by(std::slice::from_ref(&one)));
         assert!(!one.targeted_by(&[other]));
         assert!(!all.targeted_by(&[InstanceAddr::parse("data.t.a").unwrap()]));
+    }
+
+    #[test]
+    fn a_module_target_covers_what_is_in_it() {
+        let t = |s: &str| InstanceAddr::parse_target(s).unwrap();
+        let a = InstanceAddr::parse("module.team[\"a\"].t.x[0]").unwrap();
+        let nested = InstanceAddr::parse("module.team[\"a\"].module.sub.t.y").unwrap();
+        assert!(t("module.team").is_module());
+        assert_eq!(t("module.team[\"a\"]").to_string(), "module.team[\"a\"]");
+        assert!(a.targeted_by(&[t("module.team")]));
+        assert!(nested.targeted_by(&[t("module.team[\"a\"]")]));
+        assert!(!a.targeted_by(&[t("module.team[\"b\"]")]));
+        assert!(!a.targeted_by(&[t("module.other")]));
+        assert!(!InstanceAddr::parse("t.x")
+            .unwrap()
+            .targeted_by(&[t("module.team")]));
+        assert!(InstanceAddr::parse_target("module.").is_err());
     }
 
     #[test]

@@ -404,7 +404,7 @@ impl PlanArgs {
             destroy: self.destroy,
             refresh_only: self.refresh_only,
             replace: crate::ops::plan::parse_addrs(&self.replace)?,
-            targets: crate::ops::plan::parse_addrs(&self.target)?,
+            targets: crate::ops::plan::parse_targets(&self.target)?,
             refresh: self.refresh,
         })
     }

@@ -38,7 +38,7 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
             std::io::stdout().write_all(&st.to_bytes())?;
         }
         StateCmd::Rm { addrs } => {
-            let targets = crate::ops::plan::parse_addrs(&addrs)?;
+            let targets = crate::ops::plan::parse_targets(&addrs)?;
             let gone = crate::ops::state::rm(backend, &targets, notify).await?;
             for a in &gone {
                 println!("Removed {a}");

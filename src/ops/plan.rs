@@ -38,6 +38,13 @@ pub struct Planned {
 }
 
 /// Parse command-line addresses.
+/// Targets: instances, resources or whole modules.
+pub fn parse_targets(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
+    v.iter()
+        .map(|a| InstanceAddr::parse_target(a).map_err(anyhow::Error::from))
+        .collect()
+}
+
 pub fn parse_addrs(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
     v.iter()
         .map(|a| {
@@ -46,7 +53,7 @@ pub fn parse_addrs(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
                 let whole_module = a.starts_with("module.")
                     && InstanceAddr::parse(&format!("{a}.t.n")).is_ok();
                 if whole_module {
-                    anyhow::anyhow!("{a} is a module: whole-module addresses are not supported yet; name the resources inside it ({a}.TYPE.NAME, see maform state list)")
+                    anyhow::anyhow!("{a} is a module, and this takes a resource address: name the resources inside it ({a}.TYPE.NAME, see maform state list)")
                 } else {
                     anyhow::Error::from(e)
                 }
