@@ -1334,19 +1334,21 @@ impl Config {
                         )
                     })?;
                     traversal_text(&a.expr)
-                        .and_then(|t| crate::addr::InstanceAddr::parse(&t).ok())
+                        .and_then(|t| crate::addr::InstanceAddr::parse_target(&t).ok())
                         .filter(|x| x.resource.mode == crate::addr::Mode::Managed)
                         .ok_or_else(|| {
                             Diag::new(
                                 Some(&a.span),
-                                format!("moved.{k} must be a resource address"),
-                                "Write TYPE.NAME, TYPE.NAME[0], TYPE.NAME[\"key\"] or module.NAME.TYPE.NAME (whole modules cannot be moved yet).",
+                                format!("moved.{k} must be a resource or module address"),
+                                "Write TYPE.NAME, TYPE.NAME[0], TYPE.NAME[\"key\"], module.NAME.TYPE.NAME or module.NAME.",
                             )
                         })
                 };
                 match (addr("from"), addr("to")) {
                     (Ok(from), Ok(to)) => {
-                        let problem = if from.resource.rtype != to.resource.rtype {
+                        let problem = if from.is_module() != to.is_module() {
+                            Some("a moved block moves a module to a module, or a resource to a resource")
+                        } else if from.resource.rtype != to.resource.rtype {
                             Some("a moved block cannot change the resource type")
                         } else if from == to {
                             Some("a moved block must move to another address")

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::config::{Diag, Diags};
 use crate::graph::Item;
 use crate::plan::instances::{
-    aggregate, call_vars, decode_instance, expand, module_values, objects_at,
+    aggregate, call_vars, decode_instance, expand, module_values, objects_at, reads_modules,
 };
 use crate::provider::{Providers, Registry};
 use crate::state::{Instance, State};
@@ -152,7 +152,25 @@ fn read_module<'a>(
                     let call = &cfg.modules[name];
                     let children = {
                         let (objects, sens) = objects_at(cfg, state, data, path);
-                        let modules = module_values(cfg, vars, data, state, path)?;
+                        // (Other modules' outputs only when the call reads them: they
+                        // may need data sources not read yet.)
+                        let mut refs = std::collections::BTreeSet::new();
+                        for a in call
+                            .inputs
+                            .values()
+                            .chain(&call.count)
+                            .chain(&call.for_each)
+                        {
+                            crate::config::eval::references(&a.expr, cfg.registry, &mut refs);
+                        }
+                        let modules = if refs
+                            .iter()
+                            .any(|r| matches!(r, crate::config::eval::Ref::Module(_)))
+                        {
+                            module_values(cfg, vars, data, state, path)?
+                        } else {
+                            BTreeMap::new()
+                        };
                         let mut scope = Scope::of(cfg, vars, &objects, &sens);
                         scope.modules = &modules;
                         let max = root.limits.max_instances;
@@ -185,7 +203,11 @@ fn read_module<'a>(
                     addr.module = path.clone();
                     let instances = {
                         let (objects, sens) = objects_at(cfg, state, data, path);
-                        let modules = module_values(cfg, vars, data, state, path)?;
+                        let modules = if reads_modules(r, cfg.registry) {
+                            module_values(cfg, vars, data, state, path)?
+                        } else {
+                            BTreeMap::new()
+                        };
                         let mut scope = Scope::of(cfg, vars, &objects, &sens);
                         scope.modules = &modules;
                         let max = root.limits.max_instances;

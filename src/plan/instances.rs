@@ -490,7 +490,7 @@ pub(crate) fn call_vars(
 }
 
 /// Whether a resource's expressions read a module's outputs.
-fn reads_modules(r: &Resource, registry: &crate::provider::Registry) -> bool {
+pub(crate) fn reads_modules(r: &Resource, registry: &crate::provider::Registry) -> bool {
     let mut refs = BTreeSet::new();
     body_references(&r.body, registry, &mut refs);
     for a in r.count.iter().chain(&r.for_each) {

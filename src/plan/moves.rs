@@ -2,7 +2,7 @@
 //! plan keeps them instead of destroying and recreating them. Moves are made in the order
 //! the blocks are written, so a chain (`a` → `b`, then `b` → `c`) ends at `c`.
 
-use crate::addr::{InstanceAddr, ResourceAddr};
+use crate::addr::{InstanceAddr, ModulePath, ResourceAddr};
 use crate::config::{Config, Diag, Diags};
 use crate::state::State;
 
@@ -17,8 +17,14 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
     for m in &cfg.moved {
         // Moving away from a resource that is still declared (to another resource) would
         // leave it to be created again.
-        let still_declared =
-            m.from.resource != m.to.resource && cfg.resource(&m.from.resource).is_some();
+        let names =
+            |p: &ModulePath| -> Vec<String> { p.0.iter().map(|(n, _)| n.clone()).collect() };
+        let still_declared = if m.from.is_module() {
+            names(&m.from.resource.module) != names(&m.to.resource.module)
+                && cfg.module(&m.from.resource.module).is_some()
+        } else {
+            m.from.resource != m.to.resource && cfg.resource(&m.from.resource).is_some()
+        };
         if still_declared {
             errs.push(Diag::new(
                 Some(&m.span),
@@ -39,6 +45,17 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
             .instances
             .keys()
             .filter_map(|a| match (&m.from.key, &m.to.key) {
+                // A whole module (instance): everything in it, keys kept below it.
+                _ if m.from.is_module() => {
+                    let module = remap(
+                        &a.resource.module,
+                        &m.from.resource.module,
+                        &m.to.resource.module,
+                    )?;
+                    let mut to = a.clone();
+                    to.resource.module = module;
+                    Some((a.clone(), to))
+                }
                 // A whole resource: every instance keeps its key.
                 (None, None) if a.resource == m.from.resource => {
                     Some((a.clone(), m.to.resource.instance(a.key.clone())))
@@ -77,7 +94,11 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
                 }
             }
         }
-        retarget(state, &m.from.resource, &m.to.resource);
+        if m.from.is_module() {
+            retarget_module(state, &m.from.resource.module, &m.to.resource.module);
+        } else {
+            retarget(state, &m.from.resource, &m.to.resource);
+        }
     }
     made.retain(|(f, t)| f != t);
     Ok((made, warnings))
@@ -103,6 +124,43 @@ pub fn carry_alias(state: &mut State, from: &InstanceAddr, to: &InstanceAddr) {
     }
 }
 
+/// `path` with the module (instance) `from` it lies in replaced by `to`: `None` when it
+/// is not in `from`. A module named without a key matches every instance and keeps its
+/// key when `to` names none either.
+fn remap(path: &ModulePath, from: &ModulePath, to: &ModulePath) -> Option<ModulePath> {
+    if path.0.len() < from.0.len() || from.0.is_empty() || to.0.is_empty() {
+        return None;
+    }
+    for ((fname, fkey), (pname, pkey)) in from.0.iter().zip(&path.0) {
+        if fname != pname || fkey.as_ref().is_some_and(|k| Some(k) != pkey.as_ref()) {
+            return None;
+        }
+    }
+    let mut out = to.0.clone();
+    let last = from.0.len() - 1;
+    if from.0[last].1.is_none() && to.0[to.0.len() - 1].1.is_none() {
+        let n = out.len() - 1;
+        out[n].1 = path.0[last].1.clone();
+    }
+    out.extend(path.0[from.0.len()..].iter().cloned());
+    Some(ModulePath(out))
+}
+
+/// What depended on resources in module `from` depends on them in `to`.
+fn retarget_module(state: &mut State, from: &ModulePath, to: &ModulePath) {
+    for i in state
+        .instances
+        .values_mut()
+        .chain(state.deposed.values_mut())
+    {
+        for d in i.dependencies.iter_mut() {
+            if let Some(m) = remap(&d.module, from, to) {
+                d.module = m;
+            }
+        }
+    }
+}
+
 /// What depended on resource `from` depends on `to`.
 fn retarget(state: &mut State, from: &ResourceAddr, to: &ResourceAddr) {
     if from == to {
@@ -124,6 +182,41 @@ fn retarget(state: &mut State, from: &ResourceAddr, to: &ResourceAddr) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_move_maps_every_instance_below_it() {
+        let p = |s: &str| {
+            InstanceAddr::parse(&format!("{s}.t.n"))
+                .unwrap()
+                .resource
+                .module
+        };
+        let (old, new) = (p("module.old"), p("module.new"));
+        assert_eq!(
+            remap(&p("module.old[\"x\"]"), &old, &new),
+            Some(p("module.new[\"x\"]"))
+        );
+        assert_eq!(
+            remap(&p("module.old[0].module.sub"), &old, &new),
+            Some(p("module.new[0].module.sub"))
+        );
+        assert_eq!(remap(&p("module.other"), &old, &new), None);
+        assert_eq!(remap(&ModulePath::default(), &old, &new), None);
+        // One instance to another key, or out of count.
+        assert_eq!(
+            remap(
+                &p("module.old[0]"),
+                &p("module.old[0]"),
+                &p("module.old[\"a\"]")
+            ),
+            Some(p("module.old[\"a\"]"))
+        );
+        assert_eq!(remap(&p("module.old[1]"), &p("module.old[0]"), &new), None);
+        assert_eq!(
+            remap(&p("module.old[0]"), &p("module.old[0]"), &new),
+            Some(new.clone())
+        );
+    }
     use crate::provider::fake;
     use crate::state::Instance;
     use crate::value::Value;
