@@ -45,15 +45,26 @@ pub struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
 }
+/// A command-line value with its place among the others of its kind: clap parses the
+/// arguments in order, so the count taken when each is parsed is its position.
+#[derive(Clone, Debug)]
+pub(crate) struct InOrder<T>(pub(crate) usize, pub(crate) T);
+
+static ARG_ORDER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn in_order<T: From<String>>(s: &str) -> Result<InOrder<T>, String> {
+    let n = ARG_ORDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(InOrder(n, T::from(s.to_string())))
+}
 
 #[derive(Args, Clone, Default)]
 pub(crate) struct VarArgs {
-    /// Set a variable: --var name=value (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub(crate) vars: Vec<String>,
-    /// Read variables from a file (repeatable).
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub(crate) var_files: Vec<PathBuf>,
+    /// Set a variable: --var name=value (repeatable; a later --var or --var-file wins).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = in_order::<String>)]
+    pub(crate) vars: Vec<InOrder<String>>,
+    /// Read variables from a file (repeatable; a later --var or --var-file wins).
+    #[arg(long = "var-file", value_name = "FILE", value_parser = in_order::<PathBuf>)]
+    pub(crate) var_files: Vec<InOrder<PathBuf>>,
     /// Ask for required variables without a value, at a terminal (default true;
     /// `--input=false` or TF_INPUT=0 makes a missing one an error there too).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -387,9 +398,18 @@ impl VarArgs {
         let env_off = std::env::var("TF_INPUT")
             .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false"));
         let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        // --var and --var-file in the order they were given.
+        let mut order: Vec<(usize, bool)> = self
+            .vars
+            .iter()
+            .map(|v| (v.0, false))
+            .chain(self.var_files.iter().map(|f| (f.0, true)))
+            .collect();
+        order.sort();
         crate::config::vars::Inputs {
-            vars: self.vars.clone(),
-            var_files: self.var_files.clone(),
+            vars: self.vars.iter().map(|v| v.1.clone()).collect(),
+            var_files: self.var_files.iter().map(|f| f.1.clone()).collect(),
+            order: order.into_iter().map(|(_, file)| file).collect(),
             ask: (self.input && !env_off && terminal).then_some(ask_variable as _),
         }
     }

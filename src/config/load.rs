@@ -1375,8 +1375,8 @@ impl Config {
                 let from = b.body.attrs.get("from");
                 let addr = from
                     .and_then(|a| traversal_text(&a.expr))
-                    .and_then(|t| crate::addr::ResourceAddr::parse(&t).ok())
-                    .filter(|x| x.mode == crate::addr::Mode::Managed);
+                    .and_then(|t| crate::addr::InstanceAddr::parse_target(&t).ok())
+                    .filter(|x| x.mode() == crate::addr::Mode::Managed && x.key.is_none());
                 let mut destroy = true;
                 for l in b.body.blocks.iter().filter(|x| x.ident == "lifecycle") {
                     for (k, a) in &l.body.attrs {
@@ -1409,7 +1409,7 @@ impl Config {
                     None => errs.push(Diag::new(
                         Some(from.map_or(&b.span, |a| &a.span)),
                         "removed.from must be a resource address",
-                        "Write from = TYPE.NAME or module.NAME.TYPE.NAME (the whole resource: instance keys and whole modules are not supported).",
+                        "Write from = TYPE.NAME, module.NAME.TYPE.NAME or module.NAME (a whole resource or module: not one instance).",
                     )),
                 }
             }

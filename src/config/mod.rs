@@ -246,7 +246,8 @@ impl ModuleCall {
 /// false` its objects leave the state and stay in the cloud.
 #[derive(Clone, Debug)]
 pub struct Removed {
-    pub from: crate::addr::ResourceAddr,
+    /// A resource (all its instances) or a whole module.
+    pub from: crate::addr::InstanceAddr,
     pub destroy: bool,
     pub span: Span,
 }

@@ -310,6 +310,9 @@ pub type Ask = fn(&str, &str, bool) -> Option<String>;
 pub struct Inputs {
     pub vars: Vec<String>,
     pub var_files: Vec<std::path::PathBuf>,
+    /// The command line's order of the two: for each `--var` (false) and `--var-file`
+    /// (true) in turn, so that a later one wins as in Terraform. Empty: the files first.
+    pub order: Vec<bool>,
     /// Set only at a terminal (never in a pipeline, never with `-input=false`).
     pub ask: Option<Ask>,
 }
@@ -378,8 +381,12 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             }
         }
     }
+    // The automatic files, then the command line's --var and --var-file in the order
+    // given: a later value wins (Terraform's precedence).
     let auto = auto_var_files(&cfg.dir);
-    for f in auto.iter().chain(inputs.var_files.iter()) {
+    let read_file = |f: &std::path::Path,
+                     given: &mut BTreeMap<String, Source>,
+                     errs: &mut Vec<Diag>| {
         match parse_var_file(f) {
             Ok(pairs) => {
                 for (k, s) in pairs {
@@ -402,28 +409,48 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             }
             Err(e) => errs.push(e),
         }
+    };
+    let set_var = |kv: &String, given: &mut BTreeMap<String, Source>, errs: &mut Vec<Diag>| match kv
+        .split_once('=')
+    {
+        Some((k, v)) if cfg.variables.contains_key(k.trim()) => {
+            given.insert(
+                k.trim().to_string(),
+                Source::Raw(v.to_string(), format!("--var {}", k.trim())),
+            );
+        }
+        Some((k, _)) => errs.push(Diag::new(
+            None,
+            format!("--var given for undeclared variable {:?}", k.trim()),
+            match super::did_you_mean(k.trim(), cfg.variables.keys().map(String::as_str)) {
+                Some(n) => format!("Did you mean {n:?}?"),
+                None => "Declare it in the configuration or fix the name.".into(),
+            },
+        )),
+        None => errs.push(Diag::new(
+            None,
+            format!("invalid --var {kv:?}"),
+            "Write --var NAME=VALUE.",
+        )),
+    };
+    for f in &auto {
+        read_file(f, &mut given, &mut errs);
     }
-    for kv in &inputs.vars {
-        match kv.split_once('=') {
-            Some((k, v)) if cfg.variables.contains_key(k.trim()) => {
-                given.insert(
-                    k.trim().to_string(),
-                    Source::Raw(v.to_string(), format!("--var {}", k.trim())),
-                );
+    let order: Vec<bool> = if inputs.order.len() == inputs.vars.len() + inputs.var_files.len() {
+        inputs.order.clone()
+    } else {
+        std::iter::repeat_n(true, inputs.var_files.len())
+            .chain(std::iter::repeat_n(false, inputs.vars.len()))
+            .collect()
+    };
+    let (mut files, mut kvs) = (inputs.var_files.iter(), inputs.vars.iter());
+    for is_file in order {
+        if is_file {
+            if let Some(f) = files.next() {
+                read_file(f, &mut given, &mut errs);
             }
-            Some((k, _)) => errs.push(Diag::new(
-                None,
-                format!("--var given for undeclared variable {:?}", k.trim()),
-                match super::did_you_mean(k.trim(), cfg.variables.keys().map(String::as_str)) {
-                    Some(n) => format!("Did you mean {n:?}?"),
-                    None => "Declare it in the configuration or fix the name.".into(),
-                },
-            )),
-            None => errs.push(Diag::new(
-                None,
-                format!("invalid --var {kv:?}"),
-                "Write --var NAME=VALUE.",
-            )),
+        } else if let Some(kv) = kvs.next() {
+            set_var(kv, &mut given, &mut errs);
         }
     }
     let mut out = Resolved::default();
@@ -681,6 +708,7 @@ mod tests {
         Inputs {
             vars: vars.iter().map(|s| s.to_string()).collect(),
             var_files: files.to_vec(),
+            order: vec![],
             ask: None,
         }
     }

@@ -681,14 +681,21 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
     let (objects, sensitive_objects) = (&root.objects, &root.sensitive_objects);
     // A removed block names a resource the configuration no longer declares.
     for rm in &cfg.removed {
-        if cfg.resource(&rm.from).is_some() {
+        let declared = if rm.from.is_module() {
+            cfg.module(&rm.from.resource.module).is_some()
+        } else {
+            cfg.resource(&rm.from.resource).is_some()
+        };
+        let what = if rm.from.is_module() {
+            "module"
+        } else {
+            "resource"
+        };
+        if declared {
             errs.push(Diag::new(
                 Some(&rm.span),
-                format!(
-                    "removed resource still exists: {} is still declared",
-                    rm.from
-                ),
-                "Remove the resource block (or this removed block).",
+                format!("removed {what} still exists: {} is still declared", rm.from),
+                format!("Remove the {what} block (or this removed block)."),
             ));
         }
     }
@@ -700,7 +707,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         if cfg
             .removed
             .iter()
-            .any(|rm| rm.from == addr.resource && !rm.destroy)
+            .any(|rm| !rm.destroy && addr.targeted_by(std::slice::from_ref(&rm.from)))
         {
             changes.push(Change {
                 addr: addr.clone(),
@@ -760,7 +767,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         let forget = cfg
             .removed
             .iter()
-            .any(|rm| rm.from == addr.resource && !rm.destroy);
+            .any(|rm| !rm.destroy && addr.targeted_by(std::slice::from_ref(&rm.from)));
         let res = cfg.resource(&addr.resource);
         changes.push(Change {
             addr: addr.clone(),

@@ -36,6 +36,7 @@ fn try_plan_with(
     let inputs = crate::config::vars::Inputs {
         vars: vars.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         var_files: vec![],
+        order: vec![],
         ask: None,
     };
     let vars = crate::config::vars::resolve(&cfg, &inputs, &[])?;

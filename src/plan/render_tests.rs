@@ -48,6 +48,7 @@ fn scenario(name: &str) {
     let refreshed = read_state(&d.join("refreshed.json")).unwrap_or_else(|| prior.clone());
     let cfg = fake::config(&text);
     let inputs = crate::config::vars::Inputs {
+        order: vec![],
         vars: opts["vars"]
             .as_array()
             .into_iter()

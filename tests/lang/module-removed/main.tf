@@ -1,0 +1,5 @@
+module "gone" {
+  source = "./modules/box"
+  count  = 2
+  name   = "rm-${count.index}"
+}

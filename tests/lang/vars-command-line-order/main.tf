@@ -1,0 +1,8 @@
+variable "who" {
+  type    = string
+  default = "default"
+}
+
+output "who" {
+  value = var.who
+}
