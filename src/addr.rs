@@ -217,7 +217,11 @@ impl InstanceAddr {
         match InstanceAddr::parse(s) {
             Ok(a) => Ok(a),
             Err(e) if s.starts_with("module.") => {
-                let m = InstanceAddr::parse(&format!("{s}.t.n")).map_err(|_| e)?;
+                // (`module.x.data` would read as the data source `data.t.n` in x.)
+                let m = InstanceAddr::parse(&format!("{s}.t.n"))
+                    .ok()
+                    .filter(|m| m.mode() == Mode::Managed && m.rtype() == "t")
+                    .ok_or(e)?;
                 Ok(InstanceAddr {
                     resource: ResourceAddr {
                         module: m.resource.module,
@@ -279,11 +283,16 @@ fn unquote(s: &str) -> Option<(String, usize)> {
                 'n' => out.push('\n'),
                 'r' => out.push('\r'),
                 't' => out.push('\t'),
+                '"' => out.push('"'),
+                '\\' => out.push('\\'),
                 'u' => {
                     let hex: String = (0..4).filter_map(|_| chars.next().map(|x| x.1)).collect();
+                    if hex.len() != 4 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                        return None;
+                    }
                     out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
                 }
-                other => out.push(other),
+                _ => return None,
             },
             c => out.push(c),
         }
@@ -392,6 +401,16 @@ mod tests {
             .unwrap()
             .targeted_by(&[t("module.team")]));
         assert!(InstanceAddr::parse_target("module.").is_err());
+        assert!(InstanceAddr::parse_target("module.x.data").is_err());
+        assert!(
+            InstanceAddr::parse("t.n[\"a\\qb\"]").is_err(),
+            "an unknown escape"
+        );
+        assert!(InstanceAddr::parse("t.n[\"\\u+041\"]").is_err());
+        assert_eq!(
+            InstanceAddr::parse("t.n[\"\\u0041\"]").unwrap().key,
+            Some(Key::Str("A".into()))
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub async fn run(
 }
 
 /// A Mermaid flowchart: one node per resource (its planned action in the label when
-/// known), an edge from each resource to what it depends on.
+/// known) and per module call, an edge from each to what it depends on.
 pub fn mermaid(l: &Loaded, actions: &BTreeMap<ResourceAddr, Action>) -> String {
     let id = |i: usize| format!("r{i}");
     let mut s = String::from("flowchart BT\n");
@@ -73,6 +73,21 @@ pub fn mermaid(l: &Loaded, actions: &BTreeMap<ResourceAddr, Action>) -> String {
                 s.push_str(&format!("  {} --> {}\n", id(i), id(*j)));
             }
         }
+        for m in &l.graph.module_deps[i] {
+            s.push_str(&format!("  {} --> m_{m}\n", id(i)));
+        }
+    }
+    // Module calls: one node each (a subroutine shape), with what their arguments read.
+    for (name, (res, mods)) in &l.graph.call_deps {
+        s.push_str(&format!("  m_{name}[[\"module.{name}\"]]\n"));
+        for d in res {
+            if let Some(j) = index.get(d) {
+                s.push_str(&format!("  m_{name} --> {}\n", id(*j)));
+            }
+        }
+        for m in mods {
+            s.push_str(&format!("  m_{name} --> m_{m}\n"));
+        }
     }
     s
 }
@@ -97,6 +112,21 @@ fn dot(l: &Loaded, actions: &BTreeMap<ResourceAddr, Action>) -> String {
     for (i, r) in l.cfg.resources.iter().enumerate() {
         for d in &l.graph.deps[i] {
             s.push_str(&format!("  \"{}\" -> \"{d}\";\n", r.addr()));
+        }
+        for m in &l.graph.module_deps[i] {
+            s.push_str(&format!("  \"{}\" -> \"module.{m}\";\n", r.addr()));
+        }
+    }
+    // Module calls: one node each, with what their arguments read.
+    for (name, (res, mods)) in &l.graph.call_deps {
+        s.push_str(&format!(
+            "  \"module.{name}\" [label = \"module.{name}\", shape = component];\n"
+        ));
+        for d in res {
+            s.push_str(&format!("  \"module.{name}\" -> \"{d}\";\n"));
+        }
+        for m in mods {
+            s.push_str(&format!("  \"module.{name}\" -> \"module.{m}\";\n"));
         }
     }
     s.push_str("}\n");

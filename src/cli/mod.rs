@@ -52,18 +52,41 @@ pub(crate) struct InOrder<T>(pub(crate) usize, pub(crate) T);
 
 static ARG_ORDER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn in_order<T: From<String>>(s: &str) -> Result<InOrder<T>, String> {
+fn in_order(s: &str) -> Result<InOrder<String>, String> {
     let n = ARG_ORDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    Ok(InOrder(n, T::from(s.to_string())))
+    Ok(InOrder(n, s.to_string()))
+}
+
+/// A file name in order, as the OS gives it (not necessarily UTF-8).
+#[derive(Clone)]
+struct InOrderPath;
+
+impl clap::builder::TypedValueParser for InOrderPath {
+    type Value = InOrder<PathBuf>;
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        if value.is_empty() {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                "--var-file needs a file name\n",
+            ));
+        }
+        let n = ARG_ORDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(InOrder(n, PathBuf::from(value)))
+    }
 }
 
 #[derive(Args, Clone, Default)]
 pub(crate) struct VarArgs {
     /// Set a variable: --var name=value (repeatable; a later --var or --var-file wins).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = in_order::<String>)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = in_order)]
     pub(crate) vars: Vec<InOrder<String>>,
     /// Read variables from a file (repeatable; a later --var or --var-file wins).
-    #[arg(long = "var-file", value_name = "FILE", value_parser = in_order::<PathBuf>)]
+    #[arg(long = "var-file", value_name = "FILE", value_parser = InOrderPath)]
     pub(crate) var_files: Vec<InOrder<PathBuf>>,
     /// Ask for required variables without a value, at a terminal (default true;
     /// `--input=false` or TF_INPUT=0 makes a missing one an error there too).

@@ -927,6 +927,7 @@ impl Config {
                 Expression::FuncCall(f) if matches!(f.name.name.as_str(), "list" | "tuple") => {
                     Some((n.as_str(), f.name.name.as_str()))
                 }
+                Expression::Variable(v) if v.as_str() == "list" => Some((n.as_str(), "list")),
                 _ => None,
             })
             .collect();
@@ -1376,7 +1377,11 @@ impl Config {
                 let addr = from
                     .and_then(|a| traversal_text(&a.expr))
                     .and_then(|t| crate::addr::InstanceAddr::parse_target(&t).ok())
-                    .filter(|x| x.mode() == crate::addr::Mode::Managed && x.key.is_none());
+                    .filter(|x| {
+                        x.mode() == crate::addr::Mode::Managed
+                            && x.key.is_none()
+                            && x.resource.module.0.iter().all(|(_, k)| k.is_none())
+                    });
                 let mut destroy = true;
                 for l in b.body.blocks.iter().filter(|x| x.ident == "lifecycle") {
                     for (k, a) in &l.body.attrs {

@@ -45,11 +45,12 @@ pub fn parse_targets(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
         .collect()
 }
 
+/// Resource and instance addresses (not whole modules).
 pub fn parse_addrs(v: &[String]) -> anyhow::Result<Vec<InstanceAddr>> {
     v.iter()
         .map(|a| {
             InstanceAddr::parse(a).map_err(|e| {
-                // A whole module (`module.team`, `module.team["a"]`) is not a target yet.
+                // A whole module (`module.team`, `module.team["a"]`) is not an address here.
                 let whole_module = a.starts_with("module.")
                     && InstanceAddr::parse(&format!("{a}.t.n")).is_ok();
                 if whole_module {

@@ -9,6 +9,7 @@ use crate::config::{Diag, Diags};
 use crate::graph::Item;
 use crate::plan::instances::{
     aggregate, call_vars, decode_instance, expand, module_values, objects_at, reads_modules,
+    through_locals,
 };
 use crate::provider::{Providers, Registry};
 use crate::state::{Instance, State};
@@ -163,6 +164,7 @@ fn read_module<'a>(
                         {
                             crate::config::eval::references(&a.expr, cfg.registry, &mut refs);
                         }
+                        through_locals(cfg, &mut refs);
                         let modules = if refs
                             .iter()
                             .any(|r| matches!(r, crate::config::eval::Ref::Module(_)))
@@ -203,7 +205,7 @@ fn read_module<'a>(
                     addr.module = path.clone();
                     let instances = {
                         let (objects, sens) = objects_at(cfg, state, data, path);
-                        let modules = if reads_modules(r, cfg.registry) {
+                        let modules = if reads_modules(r, cfg) {
                             module_values(cfg, vars, data, state, path)?
                         } else {
                             BTreeMap::new()

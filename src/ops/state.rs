@@ -33,7 +33,8 @@ pub async fn rm(
         st.instances.remove(a);
     }
     // Deposed objects of what is forgotten are forgotten with it.
-    st.deposed.retain(|(a, _), _| !gone.contains(a));
+    st.deposed
+        .retain(|(a, _), _| !gone.contains(a) && !a.targeted_by(targets));
     backend.write(&mut st, &prior).await?;
     Ok(gone)
 }

@@ -383,7 +383,7 @@ fn with_instance<T>(
         None => objects_at(mcfg, state, data, path),
     };
     // (Module outputs are worked out only for a resource that reads them.)
-    let modules = if mcfg.modules.is_empty() || !reads_modules(r, mcfg.registry) {
+    let modules = if mcfg.modules.is_empty() || !reads_modules(r, mcfg) {
         BTreeMap::new()
     } else {
         module_values(mcfg, &mvars, data, state, path)?
@@ -489,8 +489,37 @@ pub(crate) fn call_vars(
     crate::config::vars::resolve_module(&call.config, given, &call.span)
 }
 
-/// Whether a resource's expressions read a module's outputs.
-pub(crate) fn reads_modules(r: &Resource, registry: &crate::provider::Registry) -> bool {
+/// `refs` with what the locals among them read, transitively: what an expression really
+/// depends on.
+pub(crate) fn through_locals(cfg: &Config, refs: &mut BTreeSet<Ref>) {
+    let mut stack: Vec<String> = refs
+        .iter()
+        .filter_map(|r| match r {
+            Ref::Local(l) => Some(l.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some(l) = stack.pop() {
+        if !seen.insert(l.clone()) {
+            continue;
+        }
+        if let Some(a) = cfg.locals.get(&l) {
+            let mut more = BTreeSet::new();
+            crate::config::eval::references(&a.expr, cfg.registry, &mut more);
+            for r in more {
+                if let Ref::Local(n) = &r {
+                    stack.push(n.clone());
+                }
+                refs.insert(r);
+            }
+        }
+    }
+}
+
+/// Whether a resource's expressions read a module's outputs (through locals too).
+pub(crate) fn reads_modules(r: &Resource, cfg: &Config) -> bool {
+    let registry = cfg.registry;
     let mut refs = BTreeSet::new();
     body_references(&r.body, registry, &mut refs);
     for a in r.count.iter().chain(&r.for_each) {
@@ -504,6 +533,7 @@ pub(crate) fn reads_modules(r: &Resource, registry: &crate::provider::Registry) 
     {
         crate::config::eval::references(&c.condition.expr, registry, &mut refs);
     }
+    through_locals(cfg, &mut refs);
     refs.iter().any(|x| matches!(x, Ref::Module(_)))
 }
 
@@ -568,6 +598,7 @@ pub fn module_at<'c>(
         {
             crate::config::eval::references(&a.expr, c.registry, &mut refs);
         }
+        through_locals(c, &mut refs);
         let (objects, sens) = referenced_objects(c, state, data, &at, &refs);
         let modules = if refs.iter().any(|r| matches!(r, Ref::Module(_))) {
             module_values(c, &v, data, state, &at)?

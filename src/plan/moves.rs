@@ -29,7 +29,7 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
             errs.push(Diag::new(
                 Some(&m.span),
                 format!("moved object still exists: {} is still declared", m.from),
-                "A moved block moves objects away from an address the configuration no longer declares; remove the old resource block (or this moved block).",
+                "A moved block moves objects away from an address the configuration no longer declares; remove the old resource or module block (or this moved block).",
             ));
         }
     }
@@ -131,16 +131,25 @@ fn remap(path: &ModulePath, from: &ModulePath, to: &ModulePath) -> Option<Module
     if path.0.len() < from.0.len() || from.0.is_empty() || to.0.is_empty() {
         return None;
     }
-    for ((fname, fkey), (pname, pkey)) in from.0.iter().zip(&path.0) {
+    let last = from.0.len() - 1;
+    for (i, ((fname, fkey), (pname, pkey))) in from.0.iter().zip(&path.0).enumerate() {
         if fname != pname || fkey.as_ref().is_some_and(|k| Some(k) != pkey.as_ref()) {
+            return None;
+        }
+        // A module moved to one of its own instances (count or for_each added): only
+        // the instance that had no key moves.
+        if i == last && fkey.is_none() && to.0[to.0.len() - 1].1.is_some() && pkey.is_some() {
             return None;
         }
     }
     let mut out = to.0.clone();
-    let last = from.0.len() - 1;
-    if from.0[last].1.is_none() && to.0[to.0.len() - 1].1.is_none() {
-        let n = out.len() - 1;
-        out[n].1 = path.0[last].1.clone();
+    // Where neither side names a key, the object's own key stays (outer modules too).
+    for (i, (_, fkey)) in from.0.iter().enumerate() {
+        if let Some(o) = out.get_mut(i) {
+            if fkey.is_none() && o.1.is_none() {
+                o.1 = path.0[i].1.clone();
+            }
+        }
     }
     out.extend(path.0[from.0.len()..].iter().cloned());
     Some(ModulePath(out))

@@ -707,7 +707,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         if cfg
             .removed
             .iter()
-            .any(|rm| !rm.destroy && addr.targeted_by(std::slice::from_ref(&rm.from)))
+            .any(|rm| !rm.destroy && removed_covers(&rm.from, addr))
         {
             changes.push(Change {
                 addr: addr.clone(),
@@ -767,7 +767,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         let forget = cfg
             .removed
             .iter()
-            .any(|rm| !rm.destroy && addr.targeted_by(std::slice::from_ref(&rm.from)));
+            .any(|rm| !rm.destroy && removed_covers(&rm.from, addr));
         let res = cfg.resource(&addr.resource);
         changes.push(Change {
             addr: addr.clone(),
@@ -895,6 +895,20 @@ fn create_before_destroy(cfg: &Config, changes: &mut [Change]) {
             c.action = Action::CreateThenDelete;
         }
     }
+}
+
+/// Whether a `removed` block's `from` (a resource or a module, named without keys)
+/// covers `addr`, in every instance of the modules on the way.
+fn removed_covers(from: &InstanceAddr, addr: &InstanceAddr) -> bool {
+    let names = |p: &ModulePath| -> Vec<String> { p.0.iter().map(|(n, _)| n.clone()).collect() };
+    let (want, have) = (names(&from.resource.module), names(&addr.resource.module));
+    if from.is_module() {
+        return have.starts_with(&want);
+    }
+    want == have
+        && from.resource.mode == addr.resource.mode
+        && from.resource.rtype == addr.resource.rtype
+        && from.resource.name == addr.resource.name
 }
 
 /// Note that the errors from `*tagged` to `upto` came from `instance`.
