@@ -807,17 +807,25 @@ pub fn outputs(
 
 /// The check blocks' failed assertions on the final state: warnings.
 pub fn checks(cfg: &Config, vars: &Resolved, data: &Objects, state: &State) -> Vec<String> {
+    let mut out = Vec::new();
     // The objects' values are a copy of the whole state: made only when there is a check.
-    if cfg.checks.is_empty() {
-        return Vec::new();
+    if !cfg.checks.is_empty() {
+        let mut objects = state.objects();
+        objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let sens = state.sensitive_attributes();
+        let modules = plan::instances::module_values(cfg, vars, data, state, &Default::default())
+            .unwrap_or_default();
+        out.extend(
+            plan::planner::check_blocks(cfg, vars, &objects, &sens, &modules)
+                .iter()
+                .map(|d| d.to_string()),
+        );
     }
-    let mut objects = state.objects();
-    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let sens = state.sensitive_attributes();
-    let modules = plan::instances::module_values(cfg, vars, data, state, &Default::default())
-        .unwrap_or_default();
-    plan::planner::check_blocks(cfg, vars, &objects, &sens, &modules)
-        .iter()
-        .map(|d| d.to_string())
-        .collect()
+    // And those of the modules, in each of their instances.
+    out.extend(
+        plan::instances::module_checks(cfg, vars, data, state, &Default::default())
+            .iter()
+            .map(|d| d.to_string()),
+    );
+    out
 }

@@ -721,13 +721,6 @@ impl Config {
                 );
             }
         }
-        for c in &self.checks {
-            refuse(
-                &c.span,
-                "a check block",
-                "Put the check in the root module.",
-            );
-        }
         for i in &self.imports {
             refuse(
                 &i.span,

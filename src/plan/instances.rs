@@ -667,3 +667,64 @@ pub fn module_values(
     }
     Ok(out)
 }
+
+/// The failed assertions of the check blocks in the modules `cfg` (the module instance at
+/// `path`) calls, in each of their instances, from a state: what apply reports after it
+/// has made the objects.
+pub fn module_checks(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    path: &ModulePath,
+) -> Vec<Diag> {
+    let mut out = Vec::new();
+    if cfg.modules.is_empty() {
+        return out;
+    }
+    let Ok(graph) = crate::graph::build(cfg) else {
+        return out;
+    };
+    let (objects, sens) = objects_at(cfg, state, data, path);
+    let Ok(modules) = module_values(cfg, vars, data, state, path) else {
+        return out;
+    };
+    for item in &graph.sequence {
+        let crate::graph::Item::Module(name) = item else {
+            continue;
+        };
+        let call = &cfg.modules[name];
+        let keys = {
+            let mut scope = Scope::of(cfg, vars, &objects, &sens);
+            scope.modules = &modules;
+            let max = cfg.limits.max_instances;
+            match expand(&call.as_repeated(), &scope, max, max) {
+                Ok(k) => k,
+                Err(_) => continue,
+            }
+        };
+        for (key, _) in keys {
+            let child = &*call.config;
+            let Ok(child_vars) = call_vars(cfg, vars, &objects, &sens, &modules, call, &key, path)
+            else {
+                continue;
+            };
+            let mut child_path = path.clone();
+            child_path.0.push((name.clone(), key.clone()));
+            if !child.checks.is_empty() {
+                let (cobjects, csens) = objects_at(child, state, data, &child_path);
+                let cmodules =
+                    module_values(child, &child_vars, data, state, &child_path).unwrap_or_default();
+                let at = child_path.to_string();
+                for mut d in
+                    super::planner::check_blocks(child, &child_vars, &cobjects, &csens, &cmodules)
+                {
+                    d.summary = format!("{} in {}", d.summary, at.trim_end_matches('.'));
+                    out.push(d);
+                }
+            }
+            out.extend(module_checks(child, &child_vars, data, state, &child_path));
+        }
+    }
+    out
+}

@@ -597,6 +597,20 @@ fn plan_call(
             key,
             module_outputs(child, &child_vars, &planned, &mut acc.errs),
         ));
+        // The module's check blocks, on its planned values: warnings, as at the root.
+        if !child.checks.is_empty() {
+            let at = child_path.to_string();
+            for mut d in check_blocks(
+                child,
+                &child_vars,
+                &planned.objects,
+                &planned.sensitive_objects,
+                &planned.modules,
+            ) {
+                d.summary = format!("{} in {}", d.summary, at.trim_end_matches('.'));
+                acc.condition_warnings.push(d);
+            }
+        }
         resources.extend(planned.resources);
     }
     out.modules
