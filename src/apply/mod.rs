@@ -802,6 +802,14 @@ pub fn outputs(
             ))
         })
         .collect();
+    // The modules' output preconditions, on what apply made.
+    failed.extend(plan::instances::module_output_failures(
+        cfg,
+        vars,
+        data,
+        state,
+        &Default::default(),
+    ));
     failed
 }
 

@@ -712,15 +712,6 @@ impl Config {
                 );
             }
         }
-        for o in self.outputs.values() {
-            if let Some(c) = o.preconditions.first() {
-                refuse(
-                    &c.span,
-                    "an output precondition",
-                    "Check it in the root module.",
-                );
-            }
-        }
         for i in &self.imports {
             refuse(
                 &i.span,

@@ -678,6 +678,30 @@ pub fn module_checks(
     state: &State,
     path: &ModulePath,
 ) -> Vec<Diag> {
+    module_conditions(cfg, vars, data, state, path, false)
+}
+
+/// The failed preconditions of the outputs of the modules `cfg` (at `path`) calls, in
+/// each of their instances, from a state: errors after apply.
+pub fn module_output_failures(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    path: &ModulePath,
+) -> Vec<Diag> {
+    module_conditions(cfg, vars, data, state, path, true)
+}
+
+/// Check blocks (or, with `outputs`, output preconditions) of every module instance.
+fn module_conditions(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    path: &ModulePath,
+    outputs: bool,
+) -> Vec<Diag> {
     let mut out = Vec::new();
     if cfg.modules.is_empty() {
         return out;
@@ -711,19 +735,46 @@ pub fn module_checks(
             };
             let mut child_path = path.clone();
             child_path.0.push((name.clone(), key.clone()));
-            if !child.checks.is_empty() {
+            let wanted = if outputs {
+                child.outputs.values().any(|o| !o.preconditions.is_empty())
+            } else {
+                !child.checks.is_empty()
+            };
+            if wanted {
                 let (cobjects, csens) = objects_at(child, state, data, &child_path);
                 let cmodules =
                     module_values(child, &child_vars, data, state, &child_path).unwrap_or_default();
                 let at = child_path.to_string();
-                for mut d in
+                let found = if outputs {
+                    let mut scope = Scope::of(child, &child_vars, &cobjects, &csens);
+                    scope.modules = &cmodules;
+                    child
+                        .outputs
+                        .values()
+                        .flat_map(|o| {
+                            super::conditions::failures(
+                                &scope,
+                                &o.preconditions,
+                                "Module output value precondition failed",
+                            )
+                        })
+                        .collect()
+                } else {
                     super::planner::check_blocks(child, &child_vars, &cobjects, &csens, &cmodules)
-                {
+                };
+                for mut d in found {
                     d.summary = format!("{} in {}", d.summary, at.trim_end_matches('.'));
                     out.push(d);
                 }
             }
-            out.extend(module_checks(child, &child_vars, data, state, &child_path));
+            out.extend(module_conditions(
+                child,
+                &child_vars,
+                data,
+                state,
+                &child_path,
+                outputs,
+            ));
         }
     }
     out

@@ -593,10 +593,22 @@ fn plan_call(
             &deps,
             data,
         );
+        let mut found = Vec::new();
         values.push((
             key,
-            module_outputs(child, &child_vars, &planned, &mut acc.errs),
+            module_outputs(child, &child_vars, &planned, &child_path, &mut found),
         ));
+        // (A refresh-only plan reports failed conditions as warnings, as at the root.)
+        for d in found {
+            if inp.options.refresh_only
+                && d.summary
+                    .starts_with("Module output value precondition failed")
+            {
+                acc.condition_warnings.push(d);
+            } else {
+                acc.errs.push(d);
+            }
+        }
         // The module's check blocks, on its planned values: warnings, as at the root.
         if !child.checks.is_empty() {
             let at = child_path.to_string();
@@ -621,11 +633,27 @@ fn plan_call(
 
 /// A module instance's outputs, as the calling module sees them: an object, with the
 /// sensitive ones marked.
-fn module_outputs(cfg: &Config, vars: &Resolved, planned: &Planned, errs: &mut Vec<Diag>) -> Value {
+fn module_outputs(
+    cfg: &Config,
+    vars: &Resolved,
+    planned: &Planned,
+    path: &ModulePath,
+    errs: &mut Vec<Diag>,
+) -> Value {
     let mut scope = Scope::of(cfg, vars, &planned.objects, &planned.sensitive_objects);
     scope.modules = &planned.modules;
     let mut m = BTreeMap::new();
     for (name, o) in &cfg.outputs {
+        // Its preconditions, with what is known now (apply checks them again).
+        let at = path.to_string();
+        for mut d in super::conditions::failures(
+            &scope,
+            &o.preconditions,
+            "Module output value precondition failed",
+        ) {
+            d.summary = format!("{} in {}", d.summary, at.trim_end_matches('.'));
+            errs.push(d);
+        }
         scope.sensitive_hit.set(false);
         match scope.eval_attr(&o.value) {
             Ok(v) if o.sensitive || scope.sensitive_hit.get() => {

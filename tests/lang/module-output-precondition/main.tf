@@ -1,0 +1,4 @@
+module "box" {
+  source = "./modules/box"
+  size   = 200
+}
