@@ -110,18 +110,6 @@ pub(super) fn decode_resource(
             "lifecycle" => {
                 for inner in &blk.body.blocks {
                     match inner.ident.as_str() {
-                        // Data sources are read before the plan: their conditions are not
-                        // checked yet, so they are refused rather than dropped.
-                        "precondition" | "postcondition" if mode == Mode::Data => {
-                            errs.push(Diag::new(
-                                Some(&inner.span),
-                                format!(
-                                    "lifecycle.{} on a data source is not supported by maform yet",
-                                    inner.ident
-                                ),
-                                "Check the data source's values in a check block, or in a precondition of the resource that uses them.",
-                            ))
-                        }
                         "precondition" => {
                             if let Some(c) = decode_condition(inner, errs) {
                                 lifecycle.preconditions.push(c);

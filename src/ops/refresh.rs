@@ -216,21 +216,29 @@ fn read_module<'a>(
                         let keys = expand(r, &scope, max, max).map_err(|e| Diags(vec![e]))?;
                         let mut args = Vec::new();
                         for (key, each) in keys {
-                            let iscope = scope.for_instance(key.as_ref(), each);
+                            let iscope = scope.for_instance(key.as_ref(), each.clone());
                             let mut errs = Vec::new();
                             let (a, _) = decode_instance(r, source.schema(), &iscope, &mut errs);
+                            // Its preconditions, before it is read.
+                            errs.extend(crate::plan::conditions::failures(
+                                &iscope,
+                                &r.lifecycle.preconditions,
+                                "Resource precondition failed",
+                            ));
                             if !errs.is_empty() {
                                 return Err(Diags(errs).into());
                             }
                             if !a.is_known() {
                                 return Err(Diags(vec![Diag::new(Some(&r.span), format!("{addr} depends on values known only after apply"), "A data source can use variables, locals, other data sources and resources that already exist.")]).into());
                             }
-                            args.push((key, a));
+                            args.push((key, each, a));
                         }
                         args
                     };
                     let mut values = Vec::new();
-                    for (key, a) in instances {
+                    let mut eaches = Vec::new();
+                    for (key, each, a) in instances {
+                        eaches.push(each);
                         let v = providers
                             .of(&addr)
                             .read_data(source, &a)
@@ -243,6 +251,31 @@ fn read_module<'a>(
                                 )])
                             })?;
                         values.push((key, v));
+                    }
+                    // Its postconditions, on what was read (`self`).
+                    if !r.lifecycle.postconditions.is_empty() {
+                        let (objects, sens) = objects_at(cfg, state, data, path);
+                        let modules = if reads_modules(r, cfg) {
+                            module_values(cfg, vars, data, state, path)?
+                        } else {
+                            BTreeMap::new()
+                        };
+                        let mut scope = Scope::of(cfg, vars, &objects, &sens);
+                        scope.modules = &modules;
+                        let mut errs = Vec::new();
+                        for ((key, v), each) in values.iter().zip(eaches) {
+                            let iscope = scope.for_instance(key.as_ref(), each);
+                            errs.extend(iscope.with_self(v.clone(), |s| {
+                                crate::plan::conditions::failures(
+                                    s,
+                                    &r.lifecycle.postconditions,
+                                    "Resource postcondition failed",
+                                )
+                            }));
+                        }
+                        if !errs.is_empty() {
+                            return Err(Diags(errs).into());
+                        }
                     }
                     data.insert(addr, aggregate(values, r));
                 }

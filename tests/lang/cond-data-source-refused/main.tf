@@ -1,9 +1,0 @@
-data "modelarts_images" "i" {
-  name = "x"
-  lifecycle {
-    postcondition {
-      condition     = true
-      error_message = "x"
-    }
-  }
-}
