@@ -434,6 +434,30 @@ pub fn is_ident(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// `depends_on = [TYPE.NAME, module.NAME, ...]`: each reference as written, at the
+/// argument's position (the graph checks that each is declared).
+pub(super) fn decode_depends_on(d: &Attr, errs: &mut Vec<Diag>) -> Vec<(String, Span)> {
+    let bad = || {
+        Diag::new(
+            Some(&d.span),
+            "depends_on takes a list of resource or module references",
+            "Write depends_on = [TYPE.NAME, module.NAME].",
+        )
+    };
+    let Expression::Array(items) = &d.expr else {
+        errs.push(bad());
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for it in items {
+        match traversal_text(it) {
+            Some(t) => out.push((t, d.span.clone())),
+            None => errs.push(bad()),
+        }
+    }
+    out
+}
+
 /// A `module` block, its configuration not loaded yet.
 fn decode_module(b: &Block, errs: &mut Vec<Diag>) -> Option<ModuleCall> {
     let [name] = b.labels.as_slice() else {
@@ -489,7 +513,10 @@ fn decode_module(b: &Block, errs: &mut Vec<Diag>) -> Option<ModuleCall> {
         };
         match &a.expr {
             Expression::Object(o) if o.len() == 1 => {
-                let (k, v) = o.iter().next().expect("one entry");
+                let Some((k, v)) = o.iter().next() else {
+                    errs.push(bad());
+                    return None;
+                };
                 let key = match k {
                     hcl::expr::ObjectKey::Identifier(i) => Some(i.as_str().to_string()),
                     hcl::expr::ObjectKey::Expression(e) => traversal_text(e),
@@ -525,28 +552,10 @@ fn decode_module(b: &Block, errs: &mut Vec<Diag>) -> Option<ModuleCall> {
             "Use one of them.",
         ));
     }
-    let mut depends_on = Vec::new();
-    if let Some(d) = attrs.remove("depends_on") {
-        match &d.expr {
-            Expression::Array(items) => {
-                for it in items {
-                    match traversal_text(it) {
-                        Some(t) => depends_on.push((t, d.span.clone())),
-                        None => errs.push(Diag::new(
-                            Some(&d.span),
-                            "depends_on takes a list of resource or module references",
-                            "Write depends_on = [TYPE.NAME, module.NAME].",
-                        )),
-                    }
-                }
-            }
-            _ => errs.push(Diag::new(
-                Some(&d.span),
-                "depends_on takes a list of resource or module references",
-                "Write depends_on = [TYPE.NAME, module.NAME].",
-            )),
-        }
-    }
+    let depends_on = attrs
+        .remove("depends_on")
+        .map(|d| decode_depends_on(&d, errs))
+        .unwrap_or_default();
     Some(ModuleCall {
         name: name.clone(),
         source,
@@ -1211,14 +1220,7 @@ impl Config {
                 // depends_on orders an output after what it names; outputs are evaluated
                 // after every resource, so it holds as long as each reference is real.
                 if let Some(d) = b.body.attrs.get("depends_on") {
-                    let refs_ok = matches!(&d.expr, Expression::Array(items) if items.iter().all(|i| traversal_text(i).is_some()));
-                    if !refs_ok {
-                        errs.push(Diag::new(
-                            Some(&d.span),
-                            "depends_on takes a list of resource references",
-                            "Write depends_on = [TYPE.NAME].",
-                        ));
-                    }
+                    decode_depends_on(d, errs);
                 }
                 let preconditions = b
                     .body
@@ -1641,7 +1643,7 @@ mod tests {
             ),
             (
                 "resource \"fake_thing\" \"a\" {\n  depends_on = \"x\"\n}\n",
-                "depends_on takes a list of resource references",
+                "depends_on takes a list of resource or module references",
             ),
             ("resource \"fake_thing\" \"a\" {", "invalid HCL syntax"),
         ];

@@ -61,28 +61,11 @@ pub(super) fn decode_resource(
             "Use one of them.",
         ));
     }
-    let mut depends_on = Vec::new();
-    if let Some(d) = body.attrs.remove("depends_on") {
-        match &d.expr {
-            Expression::Array(items) => {
-                for it in items {
-                    match traversal_text(it) {
-                        Some(t) => depends_on.push((t, d.span.clone())),
-                        None => errs.push(Diag::new(
-                            Some(&d.span),
-                            "depends_on takes a list of resource references",
-                            "Write depends_on = [TYPE.NAME].",
-                        )),
-                    }
-                }
-            }
-            _ => errs.push(Diag::new(
-                Some(&d.span),
-                "depends_on takes a list of resource references",
-                "Write depends_on = [TYPE.NAME].",
-            )),
-        }
-    }
+    let depends_on = body
+        .attrs
+        .remove("depends_on")
+        .map(|d| super::load::decode_depends_on(&d, errs))
+        .unwrap_or_default();
     // `provider = modelarts` (the default configuration) or `modelarts.ALIAS`; whether
     // the alias is declared is checked once every block is read.
     let mut provider = None;

@@ -455,15 +455,12 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
     }
     let mut out = Resolved::default();
     for (name, var) in &cfg.variables {
-        let ty = match &var.ty {
-            Some(t) => match parse_type(&t.expr, &t.span) {
-                Ok(t) => t,
-                Err(e) => {
-                    errs.push(e);
-                    continue;
-                }
-            },
-            None => Ty::Any,
+        let ty = match declared_type(var) {
+            Ok(t) => t,
+            Err(e) => {
+                errs.push(e);
+                continue;
+            }
         };
         // At a terminal, a required variable without a value is asked for, as Terraform
         // does; elsewhere it is an error (every missing one is named).
@@ -556,6 +553,14 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
     }
 }
 
+/// A variable's type constraint (`any` when it has none).
+fn declared_type(var: &super::Variable) -> Result<Ty, Diag> {
+    match &var.ty {
+        Some(t) => parse_type(&t.expr, &t.span),
+        None => Ok(Ty::Any),
+    }
+}
+
 /// The variables of a module instance, from the values its module block gives: each
 /// converted to its type, defaults for the others, then the validations. `given` holds
 /// each value and whether it read a secret.
@@ -568,15 +573,12 @@ pub fn resolve_module(
     let mut out = Resolved::default();
     let mut given = given;
     for (name, var) in &cfg.variables {
-        let ty = match &var.ty {
-            Some(t) => match parse_type(&t.expr, &t.span) {
-                Ok(t) => t,
-                Err(e) => {
-                    errs.push(e);
-                    continue;
-                }
-            },
-            None => Ty::Any,
+        let ty = match declared_type(var) {
+            Ok(t) => t,
+            Err(e) => {
+                errs.push(e);
+                continue;
+            }
         };
         let (raw, secret) = match given.remove(name) {
             Some((v, secret)) => (Ok(v), secret),

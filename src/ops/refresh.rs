@@ -2,14 +2,14 @@
 //! data sources, in dependency order.
 
 use crate::addr::{InstanceAddr, Mode, ModulePath, ResourceAddr};
-use crate::config::eval::{Objects, Scope};
+use crate::config::eval::{Objects, Ref, Scope};
 use crate::config::vars::Resolved;
 use crate::config::Config;
 use crate::config::{Diag, Diags};
 use crate::graph::Item;
 use crate::plan::instances::{
-    aggregate, call_vars, decode_instance, expand, module_values, objects_at, reads_modules,
-    through_locals,
+    aggregate, call_refs, call_vars, decode_instance, expand, module_values, objects_at,
+    reads_modules,
 };
 use crate::provider::{Providers, Registry};
 use crate::state::{Instance, State};
@@ -152,27 +152,12 @@ fn read_module<'a>(
                 Item::Module(name) => {
                     let call = &cfg.modules[name];
                     let children = {
-                        let (objects, sens) = objects_at(cfg, state, data, path);
                         // (Other modules' outputs only when the call reads them: they
                         // may need data sources not read yet.)
-                        let mut refs = std::collections::BTreeSet::new();
-                        for a in call
-                            .inputs
-                            .values()
-                            .chain(&call.count)
-                            .chain(&call.for_each)
-                        {
-                            crate::config::eval::references(&a.expr, cfg.registry, &mut refs);
-                        }
-                        through_locals(cfg, &mut refs);
-                        let modules = if refs
+                        let reads = call_refs(cfg, call)
                             .iter()
-                            .any(|r| matches!(r, crate::config::eval::Ref::Module(_)))
-                        {
-                            module_values(cfg, vars, data, state, path)?
-                        } else {
-                            BTreeMap::new()
-                        };
+                            .any(|r| matches!(r, Ref::Module(_)));
+                        let (objects, sens, modules) = view(cfg, vars, data, state, path, reads)?;
                         let mut scope = Scope::of(cfg, vars, &objects, &sens);
                         scope.modules = &modules;
                         let max = root.limits.max_instances;
@@ -204,12 +189,8 @@ fn read_module<'a>(
                     let mut addr = r.addr();
                     addr.module = path.clone();
                     let instances = {
-                        let (objects, sens) = objects_at(cfg, state, data, path);
-                        let modules = if reads_modules(r, cfg) {
-                            module_values(cfg, vars, data, state, path)?
-                        } else {
-                            BTreeMap::new()
-                        };
+                        let (objects, sens, modules) =
+                            view(cfg, vars, data, state, path, reads_modules(r, cfg))?;
                         let mut scope = Scope::of(cfg, vars, &objects, &sens);
                         scope.modules = &modules;
                         let max = root.limits.max_instances;
@@ -254,12 +235,8 @@ fn read_module<'a>(
                     }
                     // Its postconditions, on what was read (`self`).
                     if !r.lifecycle.postconditions.is_empty() {
-                        let (objects, sens) = objects_at(cfg, state, data, path);
-                        let modules = if reads_modules(r, cfg) {
-                            module_values(cfg, vars, data, state, path)?
-                        } else {
-                            BTreeMap::new()
-                        };
+                        let (objects, sens, modules) =
+                            view(cfg, vars, data, state, path, reads_modules(r, cfg))?;
                         let mut scope = Scope::of(cfg, vars, &objects, &sens);
                         scope.modules = &modules;
                         let mut errs = Vec::new();
@@ -283,6 +260,30 @@ fn read_module<'a>(
         }
         Ok(())
     })
+}
+
+/// What the expressions of the module instance at `path` see while data sources are
+/// read: the state's objects, the data read so far and, when `reads_modules`, the
+/// outputs of the modules it calls.
+fn view(
+    cfg: &Config,
+    vars: &Resolved,
+    data: &Objects,
+    state: &State,
+    path: &ModulePath,
+    reads_modules: bool,
+) -> anyhow::Result<(
+    Objects,
+    crate::config::eval::SecretAttrs,
+    BTreeMap<String, Value>,
+)> {
+    let (objects, sens) = objects_at(cfg, state, data, path);
+    let modules = if reads_modules {
+        module_values(cfg, vars, data, state, path)?
+    } else {
+        BTreeMap::new()
+    };
+    Ok((objects, sens, modules))
 }
 
 /// Unknown values for every data source: what `validate` plans with.

@@ -517,6 +517,21 @@ pub(crate) fn through_locals(cfg: &Config, refs: &mut BTreeSet<Ref>) {
     }
 }
 
+/// What a module call's arguments (inputs, count, for_each) read, through locals too.
+pub(crate) fn call_refs(cfg: &Config, call: &crate::config::ModuleCall) -> BTreeSet<Ref> {
+    let mut refs = BTreeSet::new();
+    for a in call
+        .inputs
+        .values()
+        .chain(&call.count)
+        .chain(&call.for_each)
+    {
+        crate::config::eval::references(&a.expr, cfg.registry, &mut refs);
+    }
+    through_locals(cfg, &mut refs);
+    refs
+}
+
 /// Whether a resource's expressions read a module's outputs (through locals too).
 pub(crate) fn reads_modules(r: &Resource, cfg: &Config) -> bool {
     let registry = cfg.registry;
@@ -589,16 +604,7 @@ pub fn module_at<'c>(
         })?;
         // What the call's arguments read, and nothing more: a module's resources are
         // evaluated one by one, and the state may be large.
-        let mut refs = BTreeSet::new();
-        for a in call
-            .inputs
-            .values()
-            .chain(&call.count)
-            .chain(&call.for_each)
-        {
-            crate::config::eval::references(&a.expr, c.registry, &mut refs);
-        }
-        through_locals(c, &mut refs);
+        let refs = call_refs(c, call);
         let (objects, sens) = referenced_objects(c, state, data, &at, &refs);
         let modules = if refs.iter().any(|r| matches!(r, Ref::Module(_))) {
             module_values(c, &v, data, state, &at)?
