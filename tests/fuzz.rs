@@ -518,7 +518,7 @@ fn plan_cfg(cfg: &Config, vars: &Resolved, prior: &State) -> Result<Plan, String
     let registry = maform::provider::Registry::modelarts();
     let _ = maform::plan::render::plan(&plan, registry);
     let _ = maform::plan::markdown::plan(&plan, registry);
-    let _ = maform::plan::json::plan_json(&plan, prior, &vars.for_json());
+    let _ = maform::plan::json::plan_json(&plan, prior, &vars.for_json(), Some(cfg));
     Ok(plan)
 }
 

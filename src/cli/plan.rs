@@ -24,6 +24,7 @@ pub async fn run(
                     &pl.plan,
                     &pl.prior,
                     &pl.l.vars.for_json(),
+                    Some(&pl.l.cfg),
                 ))?
             ),
             Format::Markdown => print!(

@@ -17,7 +17,28 @@ pub async fn run(wd: &Workdir, file: Option<&Path>, json: bool) -> anyhow::Resul
                 Ok(mut b) => b.read().await.unwrap_or_default(),
                 Err(_) => State::default(),
             };
-            let j = crate::plan::json::plan_json(&saved.plan, &st, &[]);
+            // The configuration, if it is still the one the plan was made from.
+            let cfg = crate::config::Config::load_dir(&wd.dir)
+                .ok()
+                .filter(|c| {
+                    crate::plan::saved::config_digest(&c.all_files(), &saved.plan.reads)
+                        .is_ok_and(|d| d == saved.config_digest)
+                })
+                .map(|mut c| {
+                    c.set_workspace(&wd.workspace);
+                    c
+                });
+            let vars: Vec<(String, Option<crate::value::Value>)> = saved
+                .variables
+                .iter()
+                .map(|(k, v)| match v {
+                    crate::plan::saved::SavedVar::Value { value } => {
+                        (k.clone(), Some(crate::value::Value::from_json(value)))
+                    }
+                    crate::plan::saved::SavedVar::Sensitive { .. } => (k.clone(), None),
+                })
+                .collect();
+            let j = crate::plan::json::plan_json(&saved.plan, &st, &vars, cfg.as_ref());
             println!("{}", serde_json::to_string_pretty(&j)?);
         } else {
             print!("{}", crate::plan::render::plan(&saved.plan, registry));

@@ -205,6 +205,7 @@ async fn plan_with(
         }
     });
     plan.reads = reads;
+    plan.timestamp = crate::config::funcs::plan_timestamp();
     plan.reads.extend(provider_reads);
     plan.reads.sort();
     plan.reads.dedup();

@@ -3,9 +3,12 @@
 //! known: at plan time when it can be, else by apply (a condition that reads values known
 //! only after apply is not a failure).
 
+use crate::addr::{Key, Mode, ModulePath, ResourceAddr};
 use crate::config::eval::Scope;
 use crate::config::{Condition, Diag};
 use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What one condition says now.
 #[derive(Debug)]
@@ -53,11 +56,149 @@ pub fn failures<'a>(
     conds: impl IntoIterator<Item = &'a Condition>,
     what: &str,
 ) -> Vec<Diag> {
-    conds
-        .into_iter()
-        .filter_map(|c| match check(scope, c, what) {
-            Verdict::Fail(d) => Some(d),
-            _ => None,
-        })
-        .collect()
+    evaluate(scope, conds, what).failures
+}
+
+/// An object with conditions, as Terraform's check results name it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Checkable {
+    Resource {
+        mode: Mode,
+        #[serde(rename = "type")]
+        rtype: String,
+        name: String,
+    },
+    OutputValue {
+        name: String,
+    },
+    Check {
+        name: String,
+    },
+    Var {
+        name: String,
+    },
+}
+
+impl Checkable {
+    pub fn resource(r: &ResourceAddr) -> Checkable {
+        Checkable::Resource {
+            mode: r.mode,
+            rtype: r.rtype.clone(),
+            name: r.name.clone(),
+        }
+    }
+    /// Its address inside its module: `T.N`, `data.T.N`, `output.N`, `check.N`, `var.N`.
+    pub fn local_address(&self) -> String {
+        match self {
+            Checkable::Resource { mode, rtype, name } => {
+                ResourceAddr::new(*mode, rtype, name).to_string()
+            }
+            Checkable::OutputValue { name } => format!("output.{name}"),
+            Checkable::Check { name } => format!("check.{name}"),
+            Checkable::Var { name } => format!("var.{name}"),
+        }
+    }
+}
+
+/// What the conditions of one object instance say, worst last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Unknown,
+    Fail,
+}
+
+/// The result of one object instance's conditions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub object: Checkable,
+    /// The module instance it is in (empty at the root).
+    pub module: Vec<(String, Option<Key>)>,
+    /// Its instance key (resources with count or for_each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Key>,
+    pub status: Status,
+    /// The error messages of the conditions that failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+type CheckKey = (Checkable, Vec<(String, Option<Key>)>, Option<Key>);
+
+/// Check results as a plan finds them: one per object instance, the conditions of an
+/// instance (preconditions and postconditions) merged.
+#[derive(Default, Debug)]
+pub struct Checks(BTreeMap<CheckKey, (Status, Vec<String>)>);
+
+impl Checks {
+    /// Record what `found` says of an instance.
+    pub fn record(
+        &mut self,
+        object: Checkable,
+        module: &ModulePath,
+        key: Option<Key>,
+        found: &Found,
+    ) {
+        let e = self
+            .0
+            .entry((object, module.0.clone(), key))
+            .or_insert((Status::Pass, Vec::new()));
+        e.0 = e.0.max(found.status);
+        e.1.extend(found.failures.iter().map(|d| d.detail.clone()));
+    }
+    pub fn into_results(self) -> Vec<CheckResult> {
+        self.0
+            .into_iter()
+            .map(|((object, module, key), (status, problems))| CheckResult {
+                object,
+                module,
+                key,
+                status,
+                problems,
+            })
+            .collect()
+    }
+}
+
+/// What a list of conditions says: the worst status, and the failures to report.
+pub struct Found {
+    pub status: Status,
+    pub failures: Vec<Diag>,
+    /// The conditions that read values known only after apply.
+    pub unknown: Vec<usize>,
+}
+
+impl Found {
+    pub fn pass() -> Found {
+        Found {
+            status: Status::Pass,
+            failures: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+}
+
+/// Check every condition of `conds`.
+pub fn evaluate<'a>(
+    scope: &Scope<'_>,
+    conds: impl IntoIterator<Item = &'a Condition>,
+    what: &str,
+) -> Found {
+    let mut f = Found::pass();
+    for (i, c) in conds.into_iter().enumerate() {
+        match check(scope, c, what) {
+            Verdict::Pass => {}
+            Verdict::Unknown => {
+                f.status = f.status.max(Status::Unknown);
+                f.unknown.push(i);
+            }
+            Verdict::Fail(d) => {
+                f.status = Status::Fail;
+                f.failures.push(d);
+            }
+        }
+    }
+    f
 }

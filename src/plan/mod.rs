@@ -362,6 +362,11 @@ pub struct Plan {
     /// Check block assertions that failed on the planned values: warnings, never errors
     /// (apply checks them again on what it made).
     pub warnings: Vec<crate::config::Diag>,
+    /// What the conditions of each object with conditions said (Terraform's check
+    /// results).
+    pub checks: Vec<conditions::CheckResult>,
+    /// When the plan was made (RFC 3339, UTC): the run's `plantimestamp()`.
+    pub timestamp: String,
 }
 
 impl Change {

@@ -2,6 +2,7 @@
 //! state and data source values to the changes, each with its reason; and drift, what
 //! changed outside maform. No network, no terminal.
 
+use super::conditions::{self, Checkable, Checks};
 use super::instances::{aggregate, decode_instance, expand};
 use super::{Action, ActionReason, Change, Drift, Options, OutputChange, Plan};
 use crate::addr::{InstanceAddr, Mode, ModulePath, ResourceAddr};
@@ -236,6 +237,8 @@ struct Acc {
     /// scope is known.
     guarded: Vec<(InstanceAddr, Diag)>,
     condition_warnings: Vec<Diag>,
+    /// What the conditions of each object instance said.
+    checks: Checks,
     /// Which instance each error came from (by its index in `errs`), so that one mistake
     /// repeated by count or for_each is reported once, with the instances.
     tags: BTreeMap<usize, InstanceAddr>,
@@ -359,11 +362,16 @@ fn plan_module(
             }
             // Preconditions, with the instance's each and count. (A refresh-only
             // plan reports failures as warnings, as Terraform does.)
-            let failed = super::conditions::failures(
+            let found = conditions::evaluate(
                 &iscope,
                 &r.lifecycle.preconditions,
                 "Resource precondition failed",
             );
+            if !r.lifecycle.preconditions.is_empty() || !r.lifecycle.postconditions.is_empty() {
+                acc.checks
+                    .record(Checkable::resource(&raddr), path, key.clone(), &found);
+            }
+            let failed = found.failures;
             if !failed.is_empty() {
                 if opts.refresh_only {
                     acc.condition_warnings.extend(failed);
@@ -447,13 +455,16 @@ fn plan_module(
             // Postconditions see the planned object as `self`; what is known only
             // after apply is checked then.
             if !r.lifecycle.postconditions.is_empty() {
-                let failed = iscope.with_self(after.clone(), |s| {
-                    super::conditions::failures(
+                let found = iscope.with_self(after.clone(), |s| {
+                    conditions::evaluate(
                         s,
                         &r.lifecycle.postconditions,
                         "Resource postcondition failed",
                     )
                 });
+                acc.checks
+                    .record(Checkable::resource(&raddr), path, key.clone(), &found);
+                let failed = found.failures;
                 if opts.refresh_only {
                     acc.condition_warnings.extend(failed);
                 } else {
@@ -596,7 +607,14 @@ fn plan_call(
         let mut found = Vec::new();
         values.push((
             key,
-            module_outputs(child, &child_vars, &planned, &child_path, &mut found),
+            module_outputs(
+                child,
+                &child_vars,
+                &planned,
+                &child_path,
+                &mut found,
+                &mut acc.checks,
+            ),
         ));
         // (A refresh-only plan reports failed conditions as warnings, as at the root.)
         for d in found {
@@ -612,12 +630,16 @@ fn plan_call(
         // The module's check blocks, on its planned values: warnings, as at the root.
         if !child.checks.is_empty() {
             let at = child_path.to_string();
-            for mut d in check_blocks(
+            for mut d in check_blocks_at(
                 child,
                 &child_vars,
-                &planned.objects,
-                &planned.sensitive_objects,
-                &planned.modules,
+                (
+                    &planned.objects,
+                    &planned.sensitive_objects,
+                    &planned.modules,
+                ),
+                &child_path,
+                &mut acc.checks,
             ) {
                 d.summary = format!("{} in {}", d.summary, at.trim_end_matches('.'));
                 acc.condition_warnings.push(d);
@@ -639,6 +661,7 @@ fn module_outputs(
     planned: &Planned,
     path: &ModulePath,
     errs: &mut Vec<Diag>,
+    checks: &mut Checks,
 ) -> Value {
     let mut scope = Scope::of(cfg, vars, &planned.objects, &planned.sensitive_objects);
     scope.modules = &planned.modules;
@@ -646,11 +669,20 @@ fn module_outputs(
     for (name, o) in &cfg.outputs {
         // Its preconditions, with what is known now (apply checks them again).
         let at = path.to_string();
-        for mut d in super::conditions::failures(
+        let found = conditions::evaluate(
             &scope,
             &o.preconditions,
             "Module output value precondition failed",
-        ) {
+        );
+        if !o.preconditions.is_empty() {
+            checks.record(
+                Checkable::OutputValue { name: name.clone() },
+                path,
+                None,
+                &found,
+            );
+        }
+        for mut d in found.failures {
             d.summary = format!("{} in {}", d.summary, at.trim_end_matches('.'));
             errs.push(d);
         }
@@ -687,6 +719,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         configured: BTreeSet::new(),
         guarded: Vec::new(),
         condition_warnings: Vec::new(),
+        checks: Checks::default(),
         tags: BTreeMap::new(),
         tagged: 0,
         last_instance: None,
@@ -716,6 +749,7 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         configured,
         mut guarded,
         condition_warnings,
+        mut checks,
         tags,
         paths,
         ..
@@ -835,16 +869,27 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         changes.clear();
     }
     create_before_destroy(cfg, &mut changes);
-    let outputs = plan_outputs(inp, objects, sensitive_objects, &root.modules)?;
+    let outputs = plan_outputs(inp, objects, sensitive_objects, &root.modules, &mut checks)?;
     let mut warnings = condition_warnings;
     if !opts.destroy {
-        warnings.extend(check_blocks(
+        warnings.extend(check_blocks_at(
             cfg,
             inp.vars,
-            objects,
-            sensitive_objects,
-            &root.modules,
+            (objects, sensitive_objects, &root.modules),
+            &ModulePath::default(),
+            &mut checks,
         ));
+        // A root variable's validations all passed, or the plan would not be here.
+        for v in cfg.variables.values().filter(|v| !v.validations.is_empty()) {
+            checks.record(
+                Checkable::Var {
+                    name: v.name.clone(),
+                },
+                &ModulePath::default(),
+                None,
+                &conditions::Found::pass(),
+            );
+        }
     }
     if !opts.targets.is_empty() {
         restrict_to_targets(&mut changes, &opts.targets);
@@ -875,6 +920,12 @@ pub fn plan(inp: &Inputs<'_>) -> Result<Plan, Diags> {
         rehash,
         reads: Vec::new(),
         warnings,
+        checks: if opts.destroy {
+            Vec::new()
+        } else {
+            checks.into_results()
+        },
+        timestamp: String::new(),
     })
 }
 
@@ -1091,28 +1142,52 @@ pub fn check_blocks(
     sensitive_objects: &SecretAttrs,
     modules: &BTreeMap<String, Value>,
 ) -> Vec<Diag> {
-    use super::conditions::{check, Verdict};
+    let mut checks = Checks::default();
+    let at = ModulePath::default();
+    check_blocks_at(
+        cfg,
+        vars,
+        (objects, sensitive_objects, modules),
+        &at,
+        &mut checks,
+    )
+}
+
+/// [`check_blocks`] of the module instance `path`, recording each block's result.
+fn check_blocks_at(
+    cfg: &crate::config::Config,
+    vars: &crate::config::vars::Resolved,
+    (objects, sensitive_objects, modules): (&Objects, &SecretAttrs, &BTreeMap<String, Value>),
+    path: &ModulePath,
+    checks: &mut Checks,
+) -> Vec<Diag> {
     let mut scope = Scope::of(cfg, vars, objects, sensitive_objects);
     scope.modules = modules;
     let mut out = Vec::new();
     for c in &cfg.checks {
-        for a in &c.asserts {
-            match check(
-                &scope,
-                a,
-                &format!("Check block assertion failed (check {:?})", c.name),
-            ) {
-                Verdict::Pass => {}
-                Verdict::Fail(d) => out.push(d),
-                Verdict::Unknown => out.push(Diag::new(
-                    Some(&a.condition.span),
-                    format!(
-                        "Check block assertion known after apply (check {:?})",
-                        c.name
-                    ),
-                    "The condition reads values known only after apply; apply checks it.",
-                )),
-            }
+        let found = conditions::evaluate(
+            &scope,
+            &c.asserts,
+            &format!("Check block assertion failed (check {:?})", c.name),
+        );
+        checks.record(
+            Checkable::Check {
+                name: c.name.clone(),
+            },
+            path,
+            None,
+            &found,
+        );
+        out.extend(found.failures);
+        for i in found.unknown {
+            out.push(Diag::new(
+                Some(&c.asserts[i].condition.span),
+                format!(
+                    "Check block assertion known after apply (check {:?})",
+                    c.name
+                ),
+                "The condition reads values known only after apply; apply checks it.",
+            ));
         }
     }
     out
@@ -1124,6 +1199,7 @@ fn plan_outputs(
     objects: &Objects,
     sensitive_objects: &SecretAttrs,
     modules: &BTreeMap<String, Value>,
+    checks: &mut Checks,
 ) -> Result<Vec<OutputChange>, Diags> {
     let (cfg, opts) = (inp.cfg, inp.options);
     let mut errs = Vec::new();
@@ -1157,11 +1233,20 @@ fn plan_outputs(
         };
         let secret = scope.sensitive_hit.get();
         if !opts.destroy && !opts.refresh_only {
-            let failed = super::conditions::failures(
+            let found = conditions::evaluate(
                 &scope,
                 &o.preconditions,
                 "Module output value precondition failed",
             );
+            if !o.preconditions.is_empty() {
+                checks.record(
+                    Checkable::OutputValue { name: name.clone() },
+                    &ModulePath::default(),
+                    None,
+                    &found,
+                );
+            }
+            let failed = found.failures;
             if !failed.is_empty() {
                 errs.extend(failed);
                 continue;

@@ -634,3 +634,66 @@ fn deposed_objects_are_destroyed_or_forgotten_whatever_the_configuration() {
         [(Action::Forget, None), (Action::Forget, Some("0badf00d"))]
     );
 }
+
+#[test]
+fn check_results_merge_an_instances_conditions_and_say_unknown_until_apply() {
+    use super::conditions::{Checkable, Status};
+    let text = r#"
+resource "fake_thing" "a" {
+  count = 2
+  name  = "a${count.index}"
+  size  = 5
+  zone  = "z1"
+  lifecycle {
+    precondition {
+      condition     = count.index < 5
+      error_message = "too many"
+    }
+    postcondition {
+      condition     = self.id != ""
+      error_message = "no id"
+    }
+  }
+}
+check "size" {
+  assert {
+    condition     = fake_thing.a[0].size == 6
+    error_message = "size is not 6"
+  }
+}
+"#;
+    let p = fresh(text, &[]).unwrap();
+    let find = |o: &Checkable| -> Vec<_> { p.checks.iter().filter(|c| &c.object == o).collect() };
+    let a = find(&Checkable::Resource {
+        mode: crate::addr::Mode::Managed,
+        rtype: "fake_thing".into(),
+        name: "a".into(),
+    });
+    // One result per instance: the precondition passed, the postcondition reads the id
+    // known only after apply.
+    assert_eq!(a.len(), 2);
+    assert!(a
+        .iter()
+        .all(|c| c.status == Status::Unknown && c.problems.is_empty()));
+    assert_eq!(a[1].key, Some(crate::addr::Key::Int(1)));
+    let size = find(&Checkable::Check {
+        name: "size".into(),
+    });
+    assert_eq!(size.len(), 1);
+    assert_eq!(size[0].status, Status::Fail);
+    assert_eq!(size[0].problems, ["size is not 6"]);
+    // A destroy plan checks nothing.
+    let st = state(&[("fake_thing.a[0]", live_a())]);
+    let d = try_plan_with(
+        text,
+        &st,
+        &st,
+        Options {
+            destroy: true,
+            ..Options::default()
+        },
+        &[],
+    )
+    .unwrap();
+    assert!(d.checks.is_empty());
+}

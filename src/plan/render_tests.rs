@@ -79,7 +79,7 @@ fn scenario(name: &str) {
     let registry = fake::registry();
     check(&d.join("plan.txt"), &render::plan(&p, registry));
     check(&d.join("plan.md"), &markdown::plan(&p, registry));
-    let j = json::plan_json(&p, &prior, &vars.for_json());
+    let j = json::plan_json(&p, &prior, &vars.for_json(), Some(&cfg));
     check(
         &d.join("plan.json"),
         &(serde_json::to_string_pretty(&j).unwrap() + "\n"),

@@ -130,6 +130,9 @@ struct File {
     /// New digests for secrets whose state digest is of an old kind.
     #[serde(default)]
     rehash: Vec<FileRehash>,
+    /// What the conditions said when the plan was made (for `show -json`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    checks: Vec<super::conditions::CheckResult>,
     /// Objects moved to new addresses by `moved` blocks.
     #[serde(default)]
     moves: Vec<FileMove>,
@@ -273,7 +276,12 @@ impl SavedPlan {
         let file = File {
             maform_saved_plan: FORMAT,
             maform_version: env!("CARGO_PKG_VERSION").into(),
-            created: chrono::Utc::now().to_rfc3339(),
+            created: if p.timestamp.is_empty() {
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            } else {
+                p.timestamp.clone()
+            },
+            checks: p.checks.clone(),
             state: FileState {
                 lineage: self.lineage.clone(),
                 serial: self.serial,
@@ -489,6 +497,8 @@ impl SavedPlan {
                     })
                     .collect::<anyhow::Result<_>>()?,
                 reads: f.reads,
+                checks: f.checks,
+                timestamp: f.created,
             },
             lineage: f.state.lineage,
             serial: f.state.serial,

@@ -6,7 +6,7 @@ use crate::addr::{Key, Mode, ResourceAddr};
 use crate::provider::Registry;
 use crate::value::Value;
 mod dynamic;
-mod refs;
+pub mod refs;
 mod template;
 #[cfg(test)]
 pub(crate) mod tests;

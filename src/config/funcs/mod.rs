@@ -20,6 +20,8 @@ mod strings;
 mod tests;
 mod time;
 
+pub use time::plan_timestamp;
+
 pub(super) use files::read_bounded;
 
 /// What a function may see besides its arguments.

@@ -13,11 +13,14 @@ fn run_started() -> DateTime<Utc> {
     *AT.get_or_init(|| Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now))
 }
 
+/// `plantimestamp()`: when this run's plan was made.
+pub fn plan_timestamp() -> String {
+    rfc3339(&run_started().fixed_offset())
+}
+
 pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> {
     Some(match name {
-        "timestamp" | "plantimestamp" => {
-            arity(args, 0).map(|()| Value::String(rfc3339(&run_started().fixed_offset())))
-        }
+        "timestamp" | "plantimestamp" => arity(args, 0).map(|()| Value::String(plan_timestamp())),
         "formatdate" => arity(args, 2).and_then(|()| {
             let spec = s(&args[0], "the format")?;
             let t = parse(&s(&args[1], "the timestamp")?)?;

@@ -4,6 +4,16 @@ variable "pass" {
   default   = "Golden-Passw0rd"
 }
 
+variable "owner" {
+  type        = string
+  default     = "ml-team"
+  description = "Who answers for these instances."
+  validation {
+    condition     = can(regex("^[a-z-]+$", var.owner))
+    error_message = "The owner is lower-case letters and dashes."
+  }
+}
+
 resource "modelarts_notebook" "update" {
   name        = "nb-update"
   description = "after"
@@ -34,6 +44,7 @@ resource "modelarts_notebook" "update" {
 
 resource "modelarts_notebook" "replace" {
   name     = "nb-replace"
+  description = "owned by ${var.owner}"
   flavor   = "modelarts.vm.cpu.2u"
   image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
   volume {
@@ -72,6 +83,12 @@ output "update_id" {
 resource "modelarts_notebook" "create" {
   count    = 2
   name     = "nb-create-${count.index}"
+  lifecycle {
+    precondition {
+      condition     = length(var.pass) > 8
+      error_message = "The password is too short."
+    }
+  }
   flavor   = "modelarts.vm.cpu.2u"
   image_id = modelarts_notebook.replace.image_id
   volume {
@@ -81,4 +98,11 @@ resource "modelarts_notebook" "create" {
 
 output "created" {
   value = modelarts_notebook.create[*].id
+}
+
+check "described" {
+  assert {
+    condition     = modelarts_notebook.update.description == "before"
+    error_message = "The notebook is not described as before."
+  }
 }

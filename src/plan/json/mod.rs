@@ -2,6 +2,9 @@
 //! Terraform plans (policy checks, cost and summary tools) read ours. Sensitive values are
 //! never written: they appear as null, with `*_sensitive` saying where they were.
 
+mod checks;
+mod config;
+
 use super::{Change, Drift, Plan};
 use crate::addr::{InstanceAddr, Key, Mode};
 use crate::state::State;
@@ -195,8 +198,14 @@ pub fn state_values(st: &State) -> Json {
     json!({"outputs": outputs, "root_module": {"resources": resources}})
 }
 
-/// The whole plan document.
-pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)]) -> Json {
+/// The whole plan document; `cfg` (the configuration it was made from) gives
+/// `configuration` and `relevant_attributes`.
+pub fn plan_json(
+    p: &Plan,
+    prior: &State,
+    variables: &[(String, Option<Value>)],
+    cfg: Option<&crate::config::Config>,
+) -> Json {
     // A moved object's change says where it was (Terraform's `previous_address`).
     let changes: Vec<Json> = p
         .changes
@@ -258,7 +267,7 @@ pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)])
             )
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")),
         "variables": vars,
@@ -267,11 +276,22 @@ pub fn plan_json(p: &Plan, prior: &State, variables: &[(String, Option<Value>)])
         "resource_changes": changes,
         "output_changes": outputs,
         "prior_state": {"format_version": "1.0", "terraform_version": concat!("maform-", env!("CARGO_PKG_VERSION")), "values": state_values(prior)},
-        "relevant_attributes": [],
-        "applyable": p.has_changes() || (p.options.refresh_only && !p.drift.is_empty()),
-        "complete": true,
-        "errored": false,
-    })
+    });
+    if let Some(cfg) = cfg {
+        doc["configuration"] = config::configuration(cfg);
+        doc["relevant_attributes"] = config::relevant_attributes(cfg, p);
+    }
+    if !p.checks.is_empty() {
+        doc["checks"] = checks::checks(&p.checks);
+    }
+    if !p.timestamp.is_empty() {
+        doc["timestamp"] = json!(p.timestamp);
+    }
+    doc["applyable"] = json!(p.has_changes() || (p.options.refresh_only && !p.drift.is_empty()));
+    // A targeted plan leaves changes out, as Terraform says.
+    doc["complete"] = json!(p.options.targets.is_empty());
+    doc["errored"] = json!(false);
+    doc
 }
 
 /// `maform drift --json`: each drifted object with its kind of drift (`changed`,
