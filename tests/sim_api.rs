@@ -784,3 +784,114 @@ fn persistence_across_restarts() {
     let other = create_nb(&sim, "new");
     assert_ne!(other, id, "ids never repeat across restarts");
 }
+
+/// What the official clients read back from a DevServer (`resource_flavor`, the
+/// document's `server_image_response`, `ssh_keys` on endpoints), and the billing calls
+/// the official Terraform provider makes around a delete: no subscription for a
+/// pay-per-use server (then a plain DELETE), the order's resource for a prepaid one
+/// (then unsubscribe, which deletes it; a second unsubscribe is CBC.30000067).
+#[test]
+fn devserver_reads_and_billing_subscriptions() {
+    let sim = Sim::start(&[]);
+    let body = |charging: Value| json!({"name": "ds", "resource_flavor": "Si2.large.4", "image_id": "c90fb553-2cdb-4b81-b56a-ef68812c6cf7", "network": {"security_group_id": "s", "subnet_id": "n", "vpc_id": "v"}, "key_pair_name": "kp", "charging_info": charging});
+    let (s, v) = sim.api("POST", "/dev-servers", Some(body(Value::Null)));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["server_image_response"]["image_id"],
+        "c90fb553-2cdb-4b81-b56a-ef68812c6cf7"
+    );
+    assert_eq!(v["server_image_response"]["arch"], "X86");
+    let id = v["id"].as_str().unwrap().to_string();
+    let p = format!("/dev-servers/{id}");
+    let v = until(&sim, &p, status_is("RUNNING"));
+    assert_eq!(v["resource_flavor"], "Si2.large.4");
+    assert_eq!(v["endpoints"][0]["ssh_keys"], json!(["kp"]));
+    let query = |ids: Value| {
+        sim.call(
+            "POST",
+            "/v2/orders/suscriptions/resources/query",
+            Some(json!({"resource_ids": ids})),
+        )
+    };
+    let (s, q) = query(json!([id]));
+    assert_eq!(
+        (s, &q["data"], &q["total_count"]),
+        (200, &json!([]), &json!(0)),
+        "{q}"
+    );
+    // Prepaid: the order's resource, paid at once.
+    let (s, v) = sim.api(
+        "POST",
+        "/dev-servers",
+        Some(body(json!({"charging_mode": "PRE_PAID", "period_type": "MONTH", "period_num": 1, "is_auto_pay": true}))),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (pre, order) = (
+        v["id"].as_str().unwrap().to_string(),
+        v["order_id"].as_str().unwrap().to_string(),
+    );
+    let (s, o) = sim.call(
+        "GET",
+        &format!("/v2/orders/customer-orders/details/{order}"),
+        None,
+    );
+    assert_eq!((s, &o["order_info"]["status"]), (200, &json!(5)), "{o}");
+    let (_, q) = query(json!([id, pre]));
+    assert_eq!(q["total_count"], 1, "{q}");
+    assert_eq!(q["data"][0]["resource_id"], pre.as_str());
+    assert_eq!(q["data"][0]["order_id"], order.as_str());
+    // A prepaid server is not deleted by DELETE but unsubscribed.
+    let pp = format!("/dev-servers/{pre}");
+    until(&sim, &pp, status_is("RUNNING"));
+    assert_eq!(
+        sim.api("DELETE", &pp, None).1["error_code"],
+        "ModelArts.6432"
+    );
+    let unsub = |ids: Value| {
+        sim.call(
+            "POST",
+            "/v2/orders/subscriptions/resources/unsubscribe",
+            Some(json!({"resource_ids": ids, "unsubscribe_type": 1})),
+        )
+    };
+    let (s, e) = unsub(json!([id]));
+    assert_eq!(
+        (s, e["error_code"].as_str()),
+        (400, Some("CBC.0100")),
+        "{e}"
+    );
+    assert!(e["error_msg"].as_str().unwrap().contains(&id), "{e}");
+    assert_eq!(unsub(json!([pre])).0, 200);
+    let (s, e) = unsub(json!([pre]));
+    assert_eq!(
+        (s, e["error_code"].as_str()),
+        (400, Some("CBC.30000067")),
+        "{e}"
+    );
+    assert_eq!(query(json!([pre])).1["total_count"], 0);
+    let (s, e) = until_gone(&sim, &pp);
+    assert_eq!((s, e["error_code"].as_str()), (400, Some("ModelArts.6404")));
+    let (s, e) = query(json!("not-a-list"));
+    assert_eq!(
+        (s, e["error_code"].as_str()),
+        (400, Some("CBC.0100")),
+        "{e}"
+    );
+}
+
+/// Two simulators without a seed hand out different ids; the same seed gives the same.
+#[test]
+fn ids_are_random_unless_seeded() {
+    let first_id = |sim: Sim| {
+        let (s, v) = sim.api("POST", "/notebooks", Some(json!({"name": "nb", "flavor": "modelarts.vm.cpu.2u", "image_id": IMG, "volume": {"category": "EVS", "ownership": "MANAGED", "capacity": 10}})));
+        assert_eq!(s, 200, "{v}");
+        v["id"].as_str().unwrap().to_string()
+    };
+    let seeded = |seed: &str| first_id(Sim::start(&["--seed", seed]));
+    assert_eq!(seeded("7"), seeded("7"));
+    assert_ne!(seeded("7"), seeded("8"));
+    assert_ne!(
+        first_id(Sim::start_unseeded(&[])),
+        first_id(Sim::start_unseeded(&[]))
+    );
+}

@@ -386,8 +386,10 @@ pub(crate) struct SimArgs {
     /// Fraction of creates and starts that fail.
     #[arg(long, default_value_t = 0.0)]
     pub(crate) fail_rate: f64,
-    #[arg(long, default_value_t = 0)]
-    pub(crate) seed: u64,
+    /// Make ids and drawn failures repeatable: the same seed gives the same sequence.
+    /// Without it each simulator draws its own (two clouds never share ids).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
     /// Replace the catalog (flavors, images, profiles) with this JSON file.
     #[arg(long)]
     pub(crate) catalog: Option<PathBuf>,

@@ -68,7 +68,9 @@ pub struct SimConfig {
     pub error_rate: f64,
     pub throttle_rps: Option<u32>,
     pub fail_rate: f64,
-    pub seed: u64,
+    /// What ids, `fail_rate` outcomes and faults are drawn from; `None` draws a seed at
+    /// start (ids differ between simulators and runs).
+    pub seed: Option<u64>,
     pub catalog: Catalog,
     pub max_body_bytes: usize,
 }
@@ -97,7 +99,7 @@ impl Default for SimConfig {
             error_rate: 0.0,
             throttle_rps: None,
             fail_rate: 0.0,
-            seed: 0,
+            seed: None,
             catalog: Catalog::default(),
             max_body_bytes: 1 << 20,
         }

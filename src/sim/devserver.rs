@@ -9,7 +9,7 @@ fn not_found() -> ApiError {
     ApiError::bad("ModelArts.6404", "The server does not exist.")
 }
 
-pub fn settle(o: &mut Obj, now: i64) -> bool {
+pub(super) fn settle(o: &mut Obj, now: i64) -> bool {
     if o.pending.as_ref().is_some_and(|p| now >= p.at) {
         let p = o.pending.take().expect("checked");
         {
@@ -394,13 +394,21 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         };
         let n = super::id_number(&id);
         let private_ip = format!("192.168.{}.{}", (n >> 8) % 256, n % 256);
+        // The image as the document's ServerImageResponse: under `image` (with its
+        // status) and under `server_image_response`. SSH endpoints list the key pair.
+        let image_response = json!({"image_id": image.image_id, "name": image.name, "arch": image.arch, "server_type": image.server_type});
+        let ssh_keys: Vec<&str> = key.into_iter().collect();
         let mut body = json!({
-            "id": id, "name": nm, "status": "CREATING", "flavor": flavor, "charging_mode": charging,
+            "id": id, "name": nm, "status": "CREATING", "flavor": flavor,
+            // What the create named the flavor by; the official provider reads it back.
+            "resource_flavor": flavor,
+            "charging_mode": charging,
             "order_id": if charging == "PRE_PAID" { Some(sim.uuid()) } else { None },
             "vpc_id": vpc, "subnet_id": subnet, "key_pair_name": key,
             "cloud_server": {"id": sim.uuid(), "type": server_type},
             "image": {"image_id": image.image_id, "name": image.name, "arch": image.arch, "server_type": image.server_type, "status": "ACTIVE"},
-            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip}],
+            "server_image_response": image_response,
+            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys}],
             "endpoints_response": [], "volumes": volumes, "category": if server_type == "HPS" { "HPS" } else { "SERVER" },
             "create_at": now, "update_at": now,
         });

@@ -13,6 +13,7 @@
 
 mod admin;
 mod auth;
+mod bss;
 pub mod catalog;
 mod config;
 mod devenv;
@@ -212,6 +213,8 @@ pub struct Sim {
     cloud: Mutex<Cloud>,
     stats: Mutex<Stats>,
     rng: Mutex<rand::rngs::StdRng>,
+    /// The seed in use: the configuration's, or one drawn at start.
+    seed: u64,
     throttle: Mutex<Throttle>,
     dirty: AtomicBool,
     save_lock: Mutex<()>,
@@ -252,8 +255,13 @@ impl Sim {
             }
             _ => Cloud::default(),
         };
+        // Ids, failures and faults follow the seed: one given (`--seed`, tests) repeats a
+        // run exactly; otherwise each simulator draws its own, so that two simulated
+        // clouds never hand out the same ids.
+        let seed = config.seed.unwrap_or_else(rand::random);
         Ok(Arc::new(Sim {
-            rng: Mutex::new(rand::rngs::StdRng::seed_from_u64(config.seed)),
+            rng: Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)),
+            seed,
             config,
             cloud: Mutex::new(cloud),
             stats: Mutex::new(Stats::default()),
@@ -283,7 +291,7 @@ impl Sim {
         }
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
-        h.update(self.config.seed.to_le_bytes());
+        h.update(self.seed.to_le_bytes());
         h.update(name.as_bytes());
         h.update(n.to_le_bytes());
         let d = h.finalize();
@@ -304,7 +312,7 @@ impl Sim {
             c.ids
         });
         let mut h = sha2::Sha256::new();
-        h.update(self.config.seed.to_le_bytes());
+        h.update(self.seed.to_le_bytes());
         h.update(n.to_le_bytes());
         let d = h.finalize();
         let mut bytes = [0u8; 16];
@@ -429,7 +437,7 @@ pub(crate) fn not_found_route(req: &Req) -> ApiError {
 /// The API as axum routes: every template each module declares, and a fallback that
 /// answers as the gateway does for an unknown API.
 pub fn router(sim: Arc<Sim>) -> axum::Router {
-    let groups: [(&str, &[&str], RouteFn); 6] = [
+    let groups: [(&str, &[&str], RouteFn); 7] = [
         (notebook::BASE, notebook::ROUTES, notebook::route),
         (
             notebook::IMAGES_BASE,
@@ -440,6 +448,7 @@ pub fn router(sim: Arc<Sim>) -> axum::Router {
         (devenv::BASE, devenv::ROUTES, legacy_devenv),
         (auth::BASE, auth::ROUTES, auth::identity),
         (admin::BASE, admin::ROUTES, admin::route),
+        (bss::BASE, bss::ROUTES, bss::route),
     ];
     let mut r = axum::Router::new();
     for (base, routes, f) in groups {

@@ -28,9 +28,23 @@ impl Sim {
 
     /// Started with these environment variables too.
     pub fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Sim {
+        Sim::start_with(extra, env, true)
+    }
+
+    /// Started without a seed: ids drawn as a user's simulator draws them.
+    #[allow(dead_code)]
+    pub fn start_unseeded(extra: &[&str]) -> Sim {
+        Sim::start_with(extra, &[], false)
+    }
+
+    fn start_with(extra: &[&str], env: &[(&str, &str)], seeded: bool) -> Sim {
         let mut args = vec!["sim", "--listen", "127.0.0.1:0"];
         if !extra.contains(&"--transition-ms") {
             args.extend_from_slice(&["--transition-ms", "20"]);
+        }
+        // A test's simulator repeats itself (ids, drawn failures) unless it asks otherwise.
+        if seeded && !extra.contains(&"--seed") {
+            args.extend_from_slice(&["--seed", "0"]);
         }
         args.extend_from_slice(extra);
         let mut child = Command::new(BIN)
