@@ -616,7 +616,7 @@ fn seeds() -> Seeds {
         hcl.len()
     );
     let nb = serde_json::json!({"name": "fz", "flavor": "modelarts.vm.cpu.2u", "image": {"id": "e1a07296-22a8-4f05-8bc8-e936c8e54090"}, "volume": {"category": "EVS", "ownership": "MANAGED", "capacity": 5}, "workspace": {"id": "0"}});
-    let ds = serde_json::json!({"name": "fz", "flavor": "Si2.large.4", "image_id": "c90fb553-2cdb-4b81-b56a-ef68812c6cf7", "key_pair_name": "kp", "network": {"vpc_id": "v", "subnet_id": "s", "security_group_id": "g"}, "charging_info": {"charging_mode": "POST_PAID"}});
+    let ds = serde_json::json!({"name": "fz", "flavor": "Si2.large.4", "image_id": "c90fb553-2cdb-4b81-b56a-ef68812c6cf7", "key_pair_name": "kp", "network": {"vpc_id": "v", "subnet_id": "s", "security_group_id": "g"}, "charging_info": {"charging_mode": "POST_PAID", "period_type": "HOUR", "period_num": 1}});
     let de = serde_json::json!({"name": "fz", "profile_id": "Multi-Engine 1.0 (python3)-cpu", "flavor": "modelarts.vm.cpu.2u", "spec": {"storage": {"type": "evs", "size_in_g": 5}}, "description": "d"});
     let p = "0123456789abcdef0123456789abcdef";
     let requests = vec![

@@ -895,3 +895,212 @@ fn ids_are_random_unless_seeded() {
         first_id(Sim::start_unseeded(&[]))
     );
 }
+
+/// One row per documented notebook create rule: the rule's name, the request fields that
+/// break it, and what the service answers (status, error code, the field its message
+/// names). `None` as the code: the request is accepted.
+#[test]
+fn notebook_create_rules_table() {
+    let sim = Sim::start(&[]);
+    let base = json!({"name": "rules", "flavor": "modelarts.vm.cpu.2u", "image_id": IMG, "volume": {"category": "EVS", "ownership": "MANAGED"}});
+    let pool = json!({"pool_id": "pool-1", "flavor": null});
+    let aff = |key: &str, values: Value| json!({"affinity": {"required_during_scheduling_ignored_during_execution": [{"key": key, "operator": "In", "values": values}]}});
+    let custom = |memory: Value| {
+        let mut p = pool.clone();
+        p["custom_spec"] = json!({"cpu": 1, "memory": memory});
+        p
+    };
+    let long_prefix = format!("{}/name", "a".repeat(254));
+    // (rule, request fields, refusal: (error code, field the message names)).
+    type Rule<'a> = (&'a str, Value, Option<(&'a str, &'a str)>);
+    let rules: Vec<Rule<'_>> = vec![
+        (
+            "custom_spec.memory is an integer",
+            custom(json!(1024.5)),
+            Some(("ModelArts.6332", "custom_spec.memory")),
+        ),
+        (
+            "custom_spec.memory is greater than 512 MiB",
+            custom(json!(512)),
+            Some(("ModelArts.6336", "custom_spec.memory")),
+        ),
+        (
+            "custom_spec.memory of 100 is refused",
+            custom(json!(100)),
+            Some(("ModelArts.6336", "custom_spec.memory")),
+        ),
+        (
+            "custom_spec.memory of 513 is accepted",
+            custom(json!(513)),
+            None,
+        ),
+        (
+            "affinity key name at most 63 characters",
+            aff(&"k".repeat(64), json!(["v"])),
+            Some(("ModelArts.6336", "key")),
+        ),
+        (
+            "affinity key name starts alphanumeric",
+            aff("-abc", json!(["v"])),
+            Some(("ModelArts.6336", "key")),
+        ),
+        (
+            "affinity key name has only [A-Za-z0-9-_.]",
+            aff("ab$c", json!(["v"])),
+            Some(("ModelArts.6336", "key")),
+        ),
+        (
+            "affinity key prefix is a DNS subdomain",
+            aff("Bad_Prefix!/name", json!(["v"])),
+            Some(("ModelArts.6336", "key")),
+        ),
+        (
+            "affinity key prefix at most 253 characters",
+            aff(&long_prefix, json!(["v"])),
+            Some(("ModelArts.6336", "key")),
+        ),
+        (
+            "affinity key with prefix is accepted",
+            aff("kubernetes.io/hostname", json!(["192.168.1.1", ""])),
+            None,
+        ),
+        (
+            "affinity value starts and ends alphanumeric",
+            aff("zone", json!(["-a"])),
+            Some(("ModelArts.6336", "values[0]")),
+        ),
+        (
+            "affinity value at most 63 characters",
+            aff("zone", json!(["v".repeat(64)])),
+            Some(("ModelArts.6336", "values[0]")),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (rule, fields, want) in rules {
+        let mut body = base.clone();
+        for (k, v) in fields.as_object().unwrap() {
+            if v.is_null() {
+                body.as_object_mut().unwrap().remove(k);
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        let (s, v) = sim.api("POST", "/notebooks", Some(body));
+        let ok = match want {
+            None => s == 200,
+            Some((code, field)) => {
+                s == 400
+                    && v["error_code"] == code
+                    && v["error_msg"].as_str().unwrap_or("").contains(field)
+            }
+        };
+        if !ok {
+            failures.push(format!("{rule}: got {s} {v}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// "DEFAULT: free CodeLab instance. You can create only one."; endpoints carry
+/// `ssh_keys`; `action_progress` reports the four documented steps, and a failed create
+/// reports its failed step.
+#[test]
+fn notebook_codelab_endpoints_and_progress() {
+    let sim = Sim::start(&["--transition-ms", "400"]);
+    let body = |name: &str, feature: &str| json!({"name": name, "feature": feature, "flavor": "modelarts.vm.cpu.2u", "image_id": IMG, "volume": {"category": "EVS", "ownership": "MANAGED"}, "endpoints": [{"service": "SSH", "key_pair_names": ["kp"]}]});
+    let (s, v) = sim.api("POST", "/notebooks", Some(body("free", "DEFAULT")));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["endpoints"][0]["ssh_keys"], json!(["kp"]));
+    let steps: Vec<(i64, String)> = v["action_progress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["step"].as_i64().unwrap(),
+                p["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(steps.len(), 4, "{v}");
+    assert_eq!(steps[0], (1, "PROCESSING".into()));
+    assert!(steps[1..].iter().all(|(_, s)| s == "WAITING"), "{steps:?}");
+    let (s, e) = sim.api("POST", "/notebooks", Some(body("free2", "DEFAULT")));
+    assert_eq!(
+        (s, e["error_code"].as_str()),
+        (400, Some("ModelArts.6302")),
+        "{e}"
+    );
+    assert!(e["error_msg"].as_str().unwrap().contains("DEFAULT"));
+    // A billed one is not limited.
+    assert_eq!(
+        sim.api("POST", "/notebooks", Some(body("paid", "NOTEBOOK")))
+            .0,
+        200
+    );
+    // The free one finished: all steps complete.
+    let id = v["id"].as_str().unwrap();
+    let v = until(&sim, &format!("/notebooks/{id}"), status_is("RUNNING"));
+    assert!(
+        v["action_progress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "COMPLETED"),
+        "{v}"
+    );
+    sim.call("POST", "/_sim/fail", Some(json!({"name": "doomed"})));
+    let (_, v) = sim.api("POST", "/notebooks", Some(body("doomed", "NOTEBOOK")));
+    let id = v["id"].as_str().unwrap();
+    let v = until(
+        &sim,
+        &format!("/notebooks/{id}"),
+        status_is("CREATE_FAILED"),
+    );
+    let p = v["action_progress"].as_array().unwrap();
+    assert_eq!(
+        (p[0]["status"].as_str(), p[1]["status"].as_str()),
+        (Some("COMPLETED"), Some("FAILED")),
+        "{v}"
+    );
+    assert_eq!(p[1]["step_description"], "Prepare compute resources.");
+}
+
+/// "charging_info: charging_mode, period_num, period_type — Mandatory: Yes", whatever the
+/// mode; period_num 1 to 11.
+#[test]
+fn devserver_charging_info_periods_are_mandatory() {
+    let sim = Sim::start(&[]);
+    let body = |charging: Value| json!({"name": "ds", "flavor": "Si2.large.4", "image_id": "c90fb553-2cdb-4b81-b56a-ef68812c6cf7", "network": {"security_group_id": "s", "subnet_id": "n", "vpc_id": "v"}, "key_pair_name": "kp", "charging_info": charging});
+    for (charging, want) in [
+        (
+            json!({"charging_mode": "POST_PAID"}),
+            Some("charging_info.period_type"),
+        ),
+        (
+            json!({"charging_mode": "POST_PAID", "period_type": "HOUR"}),
+            Some("charging_info.period_num"),
+        ),
+        (
+            json!({"period_type": "HOUR", "period_num": 1}),
+            Some("charging_info.charging_mode"),
+        ),
+        (
+            json!({"charging_mode": "PRE_PAID", "period_type": "MONTH", "period_num": 12}),
+            Some("charging_info.period_num"),
+        ),
+        (
+            json!({"charging_mode": "POST_PAID", "period_type": "HOUR", "period_num": 1}),
+            None,
+        ),
+    ] {
+        let (s, v) = sim.api("POST", "/dev-servers", Some(body(charging.clone())));
+        match want {
+            None => assert_eq!(s, 200, "{charging}: {v}"),
+            Some(field) => assert!(
+                s == 400 && v["error_msg"].as_str().unwrap().contains(field),
+                "{charging}: {v}"
+            ),
+        }
+    }
+}

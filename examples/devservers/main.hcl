@@ -55,9 +55,6 @@ resource "modelarts_devserver" "scratch" {
     security_group_id = "150a2c76-1334-45f6-b28f-419f9b1d1742"
   }
 
-  charging_info {
-    charging_mode = "POST_PAID"
-  }
 }
 
 output "build_ip" {

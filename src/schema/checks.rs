@@ -161,6 +161,64 @@ pub fn admin_pass(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// One segment of a Kubernetes label (a key's name, or a value): at most 63 characters
+/// of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.
+fn label_segment(s: &str, what: &str) -> Result<(), String> {
+    if s.is_empty() || s.chars().count() > 63 {
+        return Err(format!("{what} must be 1 to 63 characters"));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)))
+    {
+        return Err(format!(
+            "{what} may contain letters, digits, '-', '_' and '.', not {c:?}"
+        ));
+    }
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !edge(s.chars().next()) || !edge(s.chars().last()) {
+        return Err(format!("{what} must start and end with a letter or digit"));
+    }
+    Ok(())
+}
+
+/// An affinity label key: `[prefix/]name`, the prefix a DNS subdomain of at most 253
+/// characters.
+pub fn label_key(v: &Value) -> Result<(), String> {
+    let k = v.as_str().unwrap_or("");
+    let (prefix, name) = match k.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    if let Some(p) = prefix {
+        let label = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if p.len() > 253 || !p.split('.').all(label) {
+            return Err(format!(
+                "the prefix {p:?} must be a DNS subdomain (lower-case labels separated by dots, at most 253 characters)"
+            ));
+        }
+    }
+    label_segment(name, "the key's name")
+}
+
+/// Affinity label values: each empty, or a label segment.
+pub fn label_values(v: &Value) -> Result<(), String> {
+    for x in v.as_list().into_iter().flatten() {
+        match x.as_str() {
+            Some("") | None => {}
+            Some(s) => label_segment(s, &format!("the value {s:?}"))?,
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +268,19 @@ mod tests {
             .unwrap_err()
             .contains("only letters"));
         assert!(admin_pass(&s("MyRoot-Pass1")).unwrap_err().contains("root"));
+    }
+
+    #[test]
+    fn label_keys_and_values_follow_kubernetes() {
+        let k = |s: &str| label_key(&Value::String(s.into()));
+        assert!(k("kubernetes.io/hostname").is_ok() && k("zone").is_ok());
+        for bad in ["-abc", "ab$c", "Bad_Prefix!/name", "/name", "a/"] {
+            assert!(k(bad).is_err(), "{bad}");
+        }
+        assert!(k(&"k".repeat(64)).is_err());
+        assert!(k(&format!("{}/n", "a".repeat(254))).is_err());
+        let vals = |v: serde_json::Value| label_values(&Value::from_json(&v));
+        assert!(vals(serde_json::json!(["a.b", ""])).is_ok());
+        assert!(vals(serde_json::json!(["a-"])).is_err());
     }
 }

@@ -152,9 +152,11 @@ pub fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                                 ));
                             }
                         }
-                        _ => return Err(invalid(format!(
+                        _ => {
+                            return Err(invalid(format!(
                             "The resource {id} is not a yearly/monthly resource of this customer."
-                        ))),
+                        )))
+                        }
                     }
                 }
                 let mut orders = Vec::new();

@@ -347,18 +347,16 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                 p,
                 &["ABSOLUTE", "DAY", "HOUR", "MONTH", "WEEK", "YEAR"],
             )?;
+            // The document marks charging_mode, period_num and period_type mandatory in
+            // charging_info whatever the mode (a pay-per-use server omits charging_info).
             let pn = opt_i64(c, "period_num", p)?;
-            if mode == "PRE_PAID" {
-                pt.ok_or_else(|| required("charging_info.period_type"))?;
-                range(
-                    "charging_info.period_num",
-                    pn.ok_or_else(|| required("charging_info.period_num"))?,
-                    1,
-                    11,
-                )?;
-            } else if let Some(n) = pn {
-                range("charging_info.period_num", n, 1, 11)?;
-            }
+            pt.ok_or_else(|| required("charging_info.period_type"))?;
+            range(
+                "charging_info.period_num",
+                pn.ok_or_else(|| required("charging_info.period_num"))?,
+                1,
+                11,
+            )?;
             opt_bool(c, "is_auto_renew", p)?;
             opt_bool(c, "is_auto_pay", p)?;
             mode

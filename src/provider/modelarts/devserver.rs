@@ -78,9 +78,11 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema {
             Schema {
                 attrs: vec![
                     req("charging_mode", Ty::Str).upper(&["COMMON", "POST_PAID", "PRE_PAID"]),
-                    opt("period_type", Ty::Str)
+                    // Mandatory in the document whatever the mode (leave charging_info
+                    // out for pay-per-use: it is the default).
+                    req("period_type", Ty::Str)
                         .upper(&["ABSOLUTE", "DAY", "HOUR", "MONTH", "WEEK", "YEAR"]),
-                    opt("period_num", Ty::Int).check(period_num),
+                    req("period_num", Ty::Int).check(period_num),
                     opt("is_auto_renew", Ty::Bool),
                     opt("is_auto_pay", Ty::Bool),
                 ],
@@ -126,15 +128,6 @@ impl ResourceKind for DevServer {
         }
         if has("admin_pass") == has("key_pair_name") {
             out.push(("set exactly one of admin_pass and key_pair_name".into(), "Prefer key_pair_name; if you use admin_pass, pass it through a sensitive variable.".into()));
-        }
-        let ci = v.get("charging_info");
-        if ci.get("charging_mode").as_str() == Some("PRE_PAID")
-            && (ci.get("period_type").is_null() || ci.get("period_num").is_null())
-        {
-            out.push((
-                "a PRE_PAID server needs charging_info.period_type and period_num".into(),
-                String::new(),
-            ));
         }
         out
     }
@@ -273,15 +266,13 @@ mod tests {
     #[test]
     fn exactly_one_of_each_pair() {
         let both = Value::from_json(&json!({"flavor": "f", "resource_flavor": "r",
-                                            "admin_pass": "x", "key_pair_name": "k",
-                                            "charging_info": {"charging_mode": "PRE_PAID"}}));
+                                            "admin_pass": "x", "key_pair_name": "k"}));
         let errs: Vec<String> = DevServer.check(&both).into_iter().map(|e| e.0).collect();
         assert_eq!(
             errs,
             [
                 "set exactly one of flavor and resource_flavor",
                 "set exactly one of admin_pass and key_pair_name",
-                "a PRE_PAID server needs charging_info.period_type and period_num"
             ]
         );
         let ok = Value::from_json(&json!({"flavor": "f", "key_pair_name": "k"}));

@@ -45,14 +45,14 @@ fn volume_schema(data: bool) -> Schema {
 fn affinity_rule() -> Schema {
     Schema {
         attrs: vec![
-            req("key", Ty::Str),
+            req("key", Ty::Str).check(label_key),
             req("operator", Ty::Str).check(|v| match v.as_str() {
                 Some("In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt") | None => Ok(()),
                 Some(o) => Err(format!(
                     "{o:?} is not one of In, NotIn, Exists, DoesNotExist, Gt, Lt"
                 )),
             }),
-            opt("values", Ty::StrList),
+            opt("values", Ty::StrList).check(label_values),
             opt("weight", Ty::Int).check(weight),
         ],
     }
@@ -128,8 +128,9 @@ static SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema {
             Schema {
                 attrs: vec![
                     req("cpu", Ty::Num).check(positive_cpu),
-                    req("memory", Ty::Num).check(|v| {
-                        range(v, 512.0, f64::MAX).map_err(|_| "must be more than 512 MiB".into())
+                    req("memory", Ty::Int).check(|v| match v.as_f64() {
+                        Some(m) if m > 512.0 => Ok(()),
+                        _ => Err("must be an integer greater than 512 (MiB)".into()),
                     }),
                     opt("gpu", Ty::Num).check(|v| range(v, 0.0, f64::MAX)),
                     opt("gpu_type", Ty::Str),
@@ -357,7 +358,16 @@ impl ResourceKind for Notebook {
             .map(|e| {
                 obj(vec![
                     ("service", s(&e["service"])),
-                    ("key_pair_names", nonempty_list(s(&e["key_pair_names"]))),
+                    // The document's response names them `ssh_keys`; the SDK's
+                    // `key_pair_names`: either is read.
+                    (
+                        "key_pair_names",
+                        nonempty_list(s(if e["key_pair_names"].is_null() {
+                            &e["ssh_keys"]
+                        } else {
+                            &e["key_pair_names"]
+                        })),
+                    ),
                     (
                         "allowed_access_ips",
                         nonempty_list(s(&e["allowed_access_ips"])),

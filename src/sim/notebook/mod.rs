@@ -60,8 +60,19 @@ fn settle_now(o: &mut Obj, now: i64) -> bool {
                     l.insert("create_at".into(), json!(p.at));
                     l.insert("update_at".into(), json!(p.at));
                 }
-                set_progress(&mut o.body, "COMPLETED");
+                set_progress(&mut o.body, STEPS.len() + 1, "COMPLETED");
+            } else if p.to.ends_with("_FAILED") {
+                // The simulated failure is one of resources: the compute step fails.
+                set_progress(&mut o.body, 2, "FAILED");
             }
+        }
+    }
+    // A create or start in progress reports the step it has reached.
+    if let Some(p) = &o.pending {
+        if matches!(o.status(), "CREATING" | "STARTING") {
+            let start = o.body["update_at"].as_i64().unwrap_or(now);
+            let step = step_at(start, p.at, now);
+            set_progress(&mut o.body, step, "PROCESSING");
         }
     }
     if let Some(at) = o.resize_at {
@@ -84,9 +95,54 @@ fn settle_now(o: &mut Obj, now: i64) -> bool {
     true
 }
 
-fn set_progress(body: &mut Value, status: &str) {
+/// What the service adds to the endpoints it was given: an SSH endpoint's address, and
+/// its key pairs under the response's name, `ssh_keys` (EndpointsRes).
+pub(super) fn endpoint_details(eps: &mut Value, id: &str) {
+    for e in eps.as_array_mut().into_iter().flatten() {
+        if e["service"] == "SSH" {
+            e["uri"] = json!(format!(
+                "ssh://dev-modelarts.sim.myhuaweicloud.com:{}",
+                30000 + super::id_number(id) % 1000
+            ));
+            e["ssh_keys"] = e.get("key_pair_names").cloned().unwrap_or(json!([]));
+        }
+    }
+}
+
+/// The job steps of a create or start, in the document's order.
+const STEPS: [&str; 4] = [
+    "Prepare storage.",
+    "Prepare compute resources.",
+    "Configure the network.",
+    "Initialize the instance.",
+];
+
+/// `action_progress`: every step of the job, those before `current` COMPLETED, `current`
+/// (1-based) with `status`, those after WAITING. `current` past the last step means all
+/// done.
+fn set_progress(body: &mut Value, current: usize, status: &str) {
     let id = body["id"].clone();
-    body["action_progress"] = json!([{"notebook_id": id, "status": status, "step": 4, "step_description": "Starting the instance"}]);
+    let steps: Vec<Value> = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let step = i + 1;
+            let st = match step.cmp(&current) {
+                std::cmp::Ordering::Less => "COMPLETED",
+                std::cmp::Ordering::Equal => status,
+                std::cmp::Ordering::Greater => "WAITING",
+            };
+            json!({"notebook_id": id, "status": st, "step": step, "step_description": d})
+        })
+        .collect();
+    body["action_progress"] = json!(steps);
+}
+
+/// The step a job is at, `now` between its start and its end (`at`).
+fn step_at(start: i64, at: i64, now: i64) -> usize {
+    let span = (at - start).max(1);
+    let done = (now - start).clamp(0, span - 1);
+    1 + (done * STEPS.len() as i64 / span) as usize
 }
 
 fn transition(o: &mut Obj, now: i64, now_status: &str, to: &str, ms: i64) {
@@ -543,16 +599,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         .map(str::to_string)
         .unwrap_or_else(|| "custom.flavor.spec.code".into());
     let mut endpoints_res = eps.clone().unwrap_or_else(|| json!([]));
-    if let Some(a) = endpoints_res.as_array_mut() {
-        for e in a.iter_mut() {
-            if e["service"] == "SSH" {
-                e["uri"] = json!(format!(
-                    "ssh://dev-modelarts.sim.myhuaweicloud.com:{}",
-                    30000 + super::id_number(&id) % 1000
-                ));
-            }
-        }
-    }
+    endpoint_details(&mut endpoints_res, &id);
     let n = super::id_number(&id);
     let ip = format!("192.168.{}.{}", (n >> 8) % 256, n % 256);
     let mut body = json!({
@@ -572,7 +619,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         "user_id": "u0000000000000000000000000000001", "is_need_credentials": false, "jupyter_version": "3.0.0",
         "tags": [], "create_at": now, "update_at": now,
     });
-    set_progress(&mut body, "PROCESSING");
+    set_progress(&mut body, 1, "PROCESSING");
     if let Some(h) = hk {
         // Kept to apply at start; the service does not return hooks.
         let _ = h;
@@ -585,6 +632,18 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     }
     let obj_body = body.clone();
     sim.with_cloud(|c| {
+        // "DEFAULT: free CodeLab instance. You can create only one." (checked with the
+        // insert, so that two concurrent creates cannot both get one).
+        if feature == "DEFAULT"
+            && c.notebooks
+                .values()
+                .any(|o| o.body["feature"] == "DEFAULT" && o.status() != "DELETING")
+        {
+            return Err(ApiError::bad(
+                "ModelArts.6302",
+                "The number of free CodeLab instances (feature DEFAULT) has reached its maximum of 1.",
+            ));
+        }
         let seq = c.next_seq();
         c.notebooks_quiet_until = 0;
         c.notebooks.insert(
@@ -598,7 +657,8 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
                 None,
             ),
         );
-    });
+        Ok(())
+    })?;
     ok(body)
 }
 

@@ -122,9 +122,15 @@ pub(super) fn custom_spec(v: &Value) -> Result<Value, ApiError> {
             "must be greater than 0.3 cores",
         ));
     }
-    let memory = opt_f64(o, "memory", p)?.ok_or_else(|| required("custom_spec.memory"))?;
-    if memory <= 0.0 {
-        return Err(incorrect("custom_spec.memory", "must be positive"));
+    // "Unit: MiB. The value is a positive integer greater than 512 MiB." (The same
+    // document's example sends `"memory": 40`; the stated constraint is what is
+    // enforced.)
+    let memory = opt_i64(o, "memory", p)?.ok_or_else(|| required("custom_spec.memory"))?;
+    if memory <= 512 {
+        return Err(incorrect(
+            "custom_spec.memory",
+            "must be an integer greater than 512 (MiB)",
+        ));
     }
     let gpu = opt_f64(o, "gpu", p)?;
     if gpu.is_some_and(|g| g < 0.0) {
@@ -154,6 +160,60 @@ pub(super) fn custom_spec(v: &Value) -> Result<Value, ApiError> {
     Ok(out)
 }
 
+/// A label name segment: at most 63 characters, letters, digits, `-`, `_` and `.`,
+/// starting and ending with a letter or digit ("Labels and Selectors").
+fn label_name(n: &str) -> Result<(), String> {
+    if n.is_empty() || n.len() > 63 {
+        return Err("the name segment must be 1 to 63 characters".into());
+    }
+    if !n.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || !n.ends_with(|c: char| c.is_ascii_alphanumeric())
+    {
+        return Err("the name segment must start and end with a letter or digit".into());
+    }
+    if let Some(c) = n
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)))
+    {
+        return Err(format!(
+            "the name segment may contain only letters, digits, '-', '_' and '.', not '{c}'"
+        ));
+    }
+    Ok(())
+}
+
+/// A label key: `[prefix/]name`, the prefix a DNS subdomain of at most 253 characters.
+fn label_key(k: &str) -> Result<(), String> {
+    let (prefix, name) = match k.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    if let Some(p) = prefix {
+        let dns_label = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if p.is_empty() || p.len() > 253 || !p.split('.').all(dns_label) {
+            return Err(format!(
+                "the prefix '{p}' must be a DNS subdomain of at most 253 characters"
+            ));
+        }
+    }
+    label_name(name)
+}
+
+/// A label value: empty, or a name segment.
+fn label_value(v: &str) -> Result<(), String> {
+    if v.is_empty() {
+        return Ok(());
+    }
+    label_name(v).map_err(|e| e.replace("the name segment", "a value"))
+}
+
 pub(super) fn affinity(v: &Value) -> Result<Value, ApiError> {
     let o = object(v, "affinity")?;
     let mut out = json!({});
@@ -169,9 +229,7 @@ pub(super) fn affinity(v: &Value) -> Result<Value, ApiError> {
             let p = format!("affinity.{k}[{i}]");
             let ro = object(r, &p)?;
             let key = req_str(ro, "key", &p)?;
-            if key.len() > 316 {
-                return Err(incorrect(&join(&p, "key"), "too long"));
-            }
+            label_key(key).map_err(|why| incorrect(&join(&p, "key"), why))?;
             let op = req_str(ro, "operator", &p)?;
             if !["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"].contains(&op) {
                 return Err(incorrect(
@@ -180,11 +238,8 @@ pub(super) fn affinity(v: &Value) -> Result<Value, ApiError> {
                 ));
             }
             let values = str_list(ro, "values", &p)?;
-            if values.iter().flatten().any(|x| x.len() > 63) {
-                return Err(incorrect(
-                    &join(&p, "values"),
-                    "each value is at most 63 characters",
-                ));
+            for (j, v) in values.iter().flatten().enumerate() {
+                label_value(v).map_err(|why| incorrect(&format!("{p}.values[{j}]"), why))?;
             }
             let weight = opt_i64(ro, "weight", &p)?;
             if let Some(w) = weight {

@@ -128,7 +128,9 @@ pub(super) fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
         if let Some(i) = image {
             b["image"] = i.to_json();
         }
-        if let Some(e) = eps {
+        if let Some(mut e) = eps {
+            let id = b["id"].as_str().unwrap_or("").to_string();
+            super::endpoint_details(&mut e, &id);
             b["endpoints"] = e;
         }
         if let Some(c) = custom {
