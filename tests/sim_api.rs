@@ -1104,3 +1104,57 @@ fn devserver_charging_info_periods_are_mandatory() {
         }
     }
 }
+
+/// DevEnviron: `remain_time` counts down to the automatic stop (and stays after an
+/// `auto_stop` update), `failed_reasons` {code, message, detail} explains a failed create
+/// and is the documented `null` otherwise.
+#[test]
+fn devenv_remain_time_and_failed_reasons() {
+    let sim = Sim::start(&[]);
+    let body = |name: &str| {
+        json!({"name": name, "profile_id": "Multi-Engine 1.0 (python3)-cpu", "flavor": "modelarts.vm.cpu.2u",
+        "spec": {"storage": {"type": "evs"}, "auto_stop": {"enable": true, "duration": 3600}}})
+    };
+    let (s, v) = sim.api("POST", "/demanager/instances", Some(body("de-ok")));
+    assert_eq!(s, 200, "{v}");
+    assert!(v["spec"]
+        .as_object()
+        .unwrap()
+        .contains_key("failed_reasons"));
+    assert!(v["spec"]["failed_reasons"].is_null(), "{v}");
+    let p = format!("/demanager/instances/{}", v["id"].as_str().unwrap());
+    let v = until(&sim, &p, status_is("RUNNING"));
+    let a = &v["spec"]["auto_stop"];
+    let stop = a["stop_timestamp"].as_i64().unwrap();
+    // Backdate the stop: what is left follows it.
+    sim.call(
+        "PATCH",
+        &format!("/_sim/devenvs/{}", v["id"].as_str().unwrap()),
+        Some(json!({"spec": {"auto_stop": {"stop_timestamp": stop - 1_000_000}}})),
+    );
+    let left = sim.api("GET", &p, None).1["spec"]["auto_stop"]["remain_time"]
+        .as_i64()
+        .unwrap();
+    assert!((2590..=2600).contains(&left), "remain_time {left}");
+    let (s, u) = sim.api(
+        "PUT",
+        &p,
+        Some(json!({"spec": {"auto_stop": {"enable": true, "duration": 7200}}})),
+    );
+    assert_eq!(s, 200, "{u}");
+    assert!(
+        u["spec"]["auto_stop"]["remain_time"].as_i64().unwrap() <= 2600,
+        "{u}"
+    );
+    // A failed create says why.
+    sim.call("POST", "/_sim/fail", Some(json!({"name": "de-doomed"})));
+    let (_, v) = sim.api("POST", "/demanager/instances", Some(body("de-doomed")));
+    let p = format!("/demanager/instances/{}", v["id"].as_str().unwrap());
+    let v = until(&sim, &p, status_is("CREATE_FAILED"));
+    let f = &v["spec"]["failed_reasons"];
+    assert!(
+        f["code"].is_string() && f["message"].is_string() && f["detail"].is_object(),
+        "{v}"
+    );
+    assert!(v["spec"]["auto_stop"].get("remain_time").is_none(), "{v}");
+}

@@ -22,6 +22,20 @@ pub fn settle(o: &mut Obj, now: i64) -> bool {
             o.body["latest_update_timestamp"] = json!(p.at.to_string());
             if p.to == "RUNNING" {
                 arm_auto_stop(&mut o.body, p.at);
+                o.body["spec"]["failed_reasons"] = Value::Null;
+            } else if p.to.ends_with("_FAILED") {
+                // "failed_reasons: the cause of a creation or start failure" {code,
+                // message, detail}. The simulated failure is one of resources.
+                let what = if p.to == "CREATE_FAILED" {
+                    "create"
+                } else {
+                    "start"
+                };
+                o.body["spec"]["failed_reasons"] = json!({
+                    "code": "ModelArts.6200",
+                    "message": "No resources available for the flavor. Try another flavor or try again later.",
+                    "detail": {"operation": what, "flavor": o.body["flavor"]},
+                });
             }
         }
     }
@@ -34,7 +48,25 @@ pub fn settle(o: &mut Obj, now: i64) -> bool {
             }
         }
     }
+    remain_time(&mut o.body, now);
     true
+}
+
+/// `remain_time`: the seconds left before the automatic stop, while one is counting
+/// down (a running instance with auto stop armed); absent otherwise.
+fn remain_time(body: &mut Value, now: i64) {
+    let running = body["status"] == "RUNNING";
+    let a = &mut body["spec"]["auto_stop"];
+    match a["stop_timestamp"].as_i64() {
+        Some(stop) if running && a["enable"] == json!(true) => {
+            a["remain_time"] = json!(((stop - now).max(0) + 999) / 1000);
+        }
+        _ => {
+            if let Some(m) = a.as_object_mut() {
+                m.remove("remain_time");
+            }
+        }
+    }
 }
 
 fn arm_auto_stop(body: &mut Value, at: i64) {
@@ -356,11 +388,23 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         "creation_timestamp": now.to_string(), "latest_update_timestamp": now.to_string(),
         "profile": profile.to_json(), "flavor": flavor, "flavor_details": fl.to_json(), "pool": pool,
         "spec": {"storage": st, "extend_storage": ext, "auto_stop": auto, "annotations": annotations,
-                 "log_path": format!("/home/ma-user/log/{id}"), "failed_reasons": Value::Null},
+                 "log_path": format!("/home/ma-user/log/{id}")},
         "workspace": {"id": ws}, "ai_project": {"id": ai},
         "user": {"id": "u0000000000000000000000000000001", "name": "sim-user"},
     });
     prune(&mut body);
+    // The documented nulls (the response example): no failure yet, no repository, no
+    // extension parameters, no extended storage unless asked for.
+    if let Some(spec) = body["spec"].as_object_mut() {
+        for k in [
+            "failed_reasons",
+            "repository",
+            "extend_params",
+            "extend_storage",
+        ] {
+            spec.entry(k).or_insert(Value::Null);
+        }
+    }
     let b = body.clone();
     let to = if failed { "CREATE_FAILED" } else { "RUNNING" };
     sim.with_cloud(|c| {
@@ -420,6 +464,7 @@ fn update(sim: &Sim, req: &Req, id: &str) -> ApiResult {
             if !keep_stop.is_null() && o.body["spec"]["auto_stop"]["enable"] == json!(true) {
                 o.body["spec"]["auto_stop"]["stop_timestamp"] = keep_stop;
             }
+            remain_time(&mut o.body, now);
         }
         o.body["latest_update_timestamp"] = json!(now.to_string());
         ok(o.body.clone())
