@@ -1,6 +1,7 @@
 //! Fault tolerance: 300 resources against a simulator answering 20% of requests with
-//! 500/503, throttling above 50 requests/s, and failing 5% of creates. After at most two
-//! re-applies the cloud matches the configuration exactly, with no duplicates.
+//! faults (500, or 503 "busy"), throttling above 50 requests/s, and failing 5% of
+//! creates. After at most two re-applies the cloud matches the configuration exactly,
+//! with no duplicates.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 mod common;

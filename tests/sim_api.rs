@@ -684,6 +684,18 @@ fn authentication_signatures_tokens_and_projects() {
         sim.raw("GET", &path, &[("X-Auth-Token", &unscoped)], b"").0,
         403
     );
+    // The legacy DevEnviron service answers the same refusal in its own shape.
+    let (s, _, e) = sim.raw(
+        "GET",
+        &format!("/v1/{PROJECT}/demanager/instances?de_type=Notebook"),
+        &[("X-Auth-Token", &unscoped)],
+        b"",
+    );
+    assert_eq!((s, e["error_code"].as_str()), (403, Some("ModelArts.0210")));
+    assert!(
+        e["error_message"].is_string() && e["error_msg"].is_null(),
+        "{e}"
+    );
     let (s, h, _) = auth_with("u", "p", project);
     assert_eq!(s, 201);
     let tok = h
@@ -721,10 +733,32 @@ fn throttling_errors_and_malformed_requests() {
     let (h, v) = throttled.expect("a 429 above 3 requests per second");
     assert_eq!(v["error_code"], "APIG.0308");
     assert!(h.iter().any(|(k, _)| k == "retry-after"));
+    // Injected faults: 500 ModelArts.0010, or 503 ModelArts.6101 ("busy"); each in the
+    // shape of the service that answers.
     let sim = Sim::start(&["--error-rate", "1", "--seed", "7"]);
-    let (s, v) = sim.api("GET", "/notebooks", None);
-    assert!(s == 500 || s == 503, "{s} {v}");
-    assert!(v["error_code"].is_string());
+    let mut seen = std::collections::BTreeSet::new();
+    for path in [
+        "/notebooks",
+        "/dev-servers",
+        "/demanager/instances?de_type=Notebook",
+    ] {
+        for _ in 0..8 {
+            let (s, v) = sim.api("GET", path, None);
+            let code = v["error_code"].as_str().unwrap_or_default().to_string();
+            match (s, code.as_str()) {
+                (500, "ModelArts.0010") | (503, "ModelArts.6101") => {}
+                _ => panic!("{path}: {s} {v}"),
+            }
+            let key = if path.starts_with("/demanager") {
+                "error_message"
+            } else {
+                "error_msg"
+            };
+            assert!(v[key].is_string(), "{path}: {key} in {v}");
+            seen.insert(code);
+        }
+    }
+    assert_eq!(seen.len(), 2, "both faults drawn: {seen:?}");
     let sim = Sim::start(&[]);
     let (s, _, v) = sim.raw(
         "POST",
@@ -904,7 +938,7 @@ fn notebook_create_rules_table() {
     let sim = Sim::start(&[]);
     let base = json!({"name": "rules", "flavor": "modelarts.vm.cpu.2u", "image_id": IMG, "volume": {"category": "EVS", "ownership": "MANAGED"}});
     let pool = json!({"pool_id": "pool-1", "flavor": null});
-    let aff = |key: &str, values: Value| json!({"affinity": {"required_during_scheduling_ignored_during_execution": [{"key": key, "operator": "In", "values": values}]}});
+    let aff = |key: &str, values: Value| json!({"pool_id": "pool-1", "affinity": {"required_during_scheduling_ignored_during_execution": [{"key": key, "operator": "In", "values": values}]}});
     let custom = |memory: Value| {
         let mut p = pool.clone();
         p["custom_spec"] = json!({"cpu": 1, "memory": memory});

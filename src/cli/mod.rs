@@ -377,7 +377,7 @@ pub(crate) struct SimArgs {
     pub(crate) transition_ms: Option<i64>,
     #[arg(long, default_value_t = 0)]
     pub(crate) latency_ms: u64,
-    /// Fraction of API requests answered 500/503.
+    /// Fraction of API requests answered with a fault: 500 `ModelArts.0010` or 503 `ModelArts.6101` (busy).
     #[arg(long, default_value_t = 0.0)]
     pub(crate) error_rate: f64,
     /// Requests per second above which the API answers 429.

@@ -71,6 +71,9 @@ pub struct DevenvFlavor {
     pub memory: String,
     #[serde(default)]
     pub free: bool,
+    /// The GPU model of a GPU flavor (`params.gpu_type`).
+    #[serde(default)]
+    pub gpu_type: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -331,6 +334,7 @@ impl Default for Catalog {
                     gpu: 0,
                     memory: "4GiB".into(),
                     free: true,
+                    gpu_type: None,
                 },
                 DevenvFlavor {
                     name: "modelarts.vm.gpu.free".into(),
@@ -339,6 +343,7 @@ impl Default for Catalog {
                     gpu: 1,
                     memory: "16GiB".into(),
                     free: true,
+                    gpu_type: Some("T4".into()),
                 },
                 DevenvFlavor {
                     name: "modelarts.vm.cpu.2u".into(),
@@ -347,6 +352,7 @@ impl Default for Catalog {
                     gpu: 0,
                     memory: "8GiB".into(),
                     free: false,
+                    gpu_type: None,
                 },
                 DevenvFlavor {
                     name: "modelarts.vm.cpu.8u".into(),
@@ -355,6 +361,7 @@ impl Default for Catalog {
                     gpu: 0,
                     memory: "32GiB".into(),
                     free: false,
+                    gpu_type: None,
                 },
                 DevenvFlavor {
                     name: "modelarts.vm.gpu.p100".into(),
@@ -363,6 +370,7 @@ impl Default for Catalog {
                     gpu: 1,
                     memory: "64GiB".into(),
                     free: false,
+                    gpu_type: Some("P100".into()),
                 },
                 DevenvFlavor {
                     name: "modelarts.bm.gpu.v100".into(),
@@ -371,6 +379,7 @@ impl Default for Catalog {
                     gpu: 1,
                     memory: "64GiB".into(),
                     free: false,
+                    gpu_type: Some("V100".into()),
                 },
                 DevenvFlavor {
                     name: "modelarts.bm.gpu.v100NV32".into(),
@@ -379,6 +388,7 @@ impl Default for Catalog {
                     gpu: 1,
                     memory: "64GiB".into(),
                     free: false,
+                    gpu_type: Some("v100NV32".into()),
                 },
             ],
         }
@@ -442,7 +452,10 @@ impl NotebookFlavor {
 impl NotebookImage {
     pub fn to_json(&self) -> Value {
         json!({
-            "id": self.id, "name": self.name, "tag": self.tag, "arch": self.arch, "type": self.r#type,
+            // The documents spell architectures in upper case (X86_64, AARCH64); the
+            // image's size is in KB.
+            "id": self.id, "name": self.name, "tag": self.tag, "arch": self.arch.to_ascii_uppercase(), "type": self.r#type,
+            "size": 6_291_456, "flavor_type": self.category,
             "swr_path": format!("swr.sim.myhuaweicloud.com/atelier/{}:{}", self.name, self.tag),
             "namespace": "atelier", "origin": "CUSTOMIZE", "service_type": "UNKNOWN",
             "resource_categories": [self.category], "support_res_categories": [self.category],
@@ -476,20 +489,31 @@ impl DevenvProfile {
         json!({
             "id": self.id, "name": self.id, "description": self.description, "de_type": "Notebook",
             "flavor_type": self.flavor_type,
-            "provision": {"type": "Docker", "annotations": {"category": self.id.split(" (").next().unwrap_or(""), "type": "system"},
-                          "spec": {"engine": "CCE", "params": {"namespace": "atelier", "image_name": self.image_name, "image_tag": self.image_tag}}},
+            // The example's provision: the profile's default flavor among its annotations,
+            // and the documented null `params.annotations`.
+            "provision": {"type": "Docker", "annotations": {"category": self.id.split(" (").next().unwrap_or(""), "type": "system",
+                                                          "flavor": if self.flavor_type == "GPU" { "modelarts.vm.gpu.p100" } else { "modelarts.vm.cpu.2u" }},
+                          "spec": {"engine": "CCE", "params": {"namespace": "atelier", "image_name": self.image_name, "image_tag": self.image_tag, "annotations": null}}},
             "labels": {},
         })
     }
 }
 
 impl DevenvFlavor {
-    pub fn to_json(&self) -> Value {
+    /// The flavor as the service describes it, with the number of instances of it that
+    /// exist (`instance_num`). Every flavor supports every storage type (the documented
+    /// default of `storage_list`), and inactive instances are kept for ever (`store_time`
+    /// -1).
+    pub fn to_json(&self, instance_num: usize) -> Value {
+        let mut params = json!({"CPU": self.cpu, "GPU": self.gpu, "memory": self.memory});
+        if let Some(t) = &self.gpu_type {
+            params["gpu_type"] = json!(t);
+        }
         json!({
             "name": self.name, "status": "onSale", "type": self.r#type, "queuing_num": 0,
             "is_permitted": true, "promo_type": if self.free { "Free" } else { "NoDiscount" },
-            "params": {"CPU": self.cpu, "GPU": self.gpu, "memory": self.memory},
-            "storage_list": [], "instance_num": 0,
+            "params": params, "storage_list": ["obs", "evs", "efs"],
+            "instance_num": instance_num, "store_time": -1,
         })
     }
 }

@@ -23,6 +23,15 @@ pub fn settle(o: &mut Obj, now: i64) -> bool {
             if p.to == "RUNNING" {
                 arm_auto_stop(&mut o.body, p.at);
                 o.body["spec"]["failed_reasons"] = Value::Null;
+                if let Some(m) = o.body.as_object_mut() {
+                    m.remove("error_code");
+                }
+                // The address is known once the instance runs ("" while it is created).
+                let url = format!(
+                    "https://modelarts-notebook-sim.myhuaweicloud.com/{}/lab",
+                    o.body["id"].as_str().unwrap_or_default()
+                );
+                o.body["spec"]["annotations"]["url"] = json!(url);
             } else if p.to.ends_with("_FAILED") {
                 // "failed_reasons: the cause of a creation or start failure" {code,
                 // message, detail}. The simulated failure is one of resources.
@@ -31,6 +40,8 @@ pub fn settle(o: &mut Obj, now: i64) -> bool {
                 } else {
                     "start"
                 };
+                // The instance's own `error_code` names the failure too.
+                o.body["error_code"] = json!("ModelArts.6200");
                 o.body["spec"]["failed_reasons"] = json!({
                     "code": "ModelArts.6200",
                     "message": "No resources available for the flavor. Try another flavor or try again later.",
@@ -143,17 +154,28 @@ pub fn route(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             ok(json!({"total_count": data.len(), "profiles": data}))
         }
         ("GET", "/flavors") => {
-            let data: Vec<Value> = sim
-                .config
-                .catalog
-                .devenv_flavors
-                .iter()
-                .map(|f| f.to_json())
-                .collect();
+            let data: Vec<Value> = sim.with_cloud(|c| {
+                let now = now_ms();
+                c.devenvs.retain(|_, o| settle(o, now));
+                sim.config
+                    .catalog
+                    .devenv_flavors
+                    .iter()
+                    .map(|f| f.to_json(instances_of(c, &f.name)))
+                    .collect()
+            });
             ok(json!({"total_count": data.len(), "flavors": data}))
         }
         _ => Err(super::not_found_route(req)),
     }
+}
+
+/// How many DevEnviron instances of `flavor` exist (`flavor_details.instance_num`).
+fn instances_of(c: &super::Cloud, flavor: &str) -> usize {
+    c.devenvs
+        .values()
+        .filter(|o| o.body["flavor"] == flavor)
+        .count()
 }
 
 fn list(sim: &Sim, req: &Req) -> ApiResult {
@@ -216,19 +238,18 @@ fn auto_stop(v: Option<&serde_json::Map<String, Value>>, path: &str) -> Result<V
     let enable = opt_bool(a, "enable", path)?.unwrap_or(false);
     let duration = opt_i64(a, "duration", path)?;
     let prompt = opt_bool(a, "prompt", path)?.unwrap_or(true);
-    if enable {
-        let d = duration.ok_or_else(|| {
-            ApiError::bad(
-                "ModelArts.6348",
-                "The 'duration' parameter is mandatory for enabling auto stop.",
-            )
-        })?;
-        if !(3600..=86400).contains(&d) {
-            return Err(ApiError::bad(
-                "ModelArts.6349",
-                "The 'duration' parameter is incorrect. The value ranges from 3600 to 86400.",
-            ));
-        }
+    if enable && duration.is_none() {
+        return Err(ApiError::bad(
+            "ModelArts.6348",
+            "The 'duration' parameter is mandatory for enabling auto stop.",
+        ));
+    }
+    // The range holds for any duration given, enabled or not.
+    if duration.is_some_and(|d| !(3600..=86400).contains(&d)) {
+        return Err(ApiError::bad(
+            "ModelArts.6349",
+            "The 'duration' parameter is incorrect. The value ranges from 3600 to 86400.",
+        ));
     }
     let mut out = json!({"enable": enable, "duration": duration, "prompt": prompt});
     prune(&mut out);
@@ -237,10 +258,9 @@ fn auto_stop(v: Option<&serde_json::Map<String, Value>>, path: &str) -> Result<V
 
 fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
     let o = object(v, path)?;
+    // The document lists the types in lower case, and only those.
     let ty = match opt_str(o, "type", path)? {
-        Some(t) if ["obs", "obsfs", "evs"].contains(&t.to_ascii_lowercase().as_str()) => {
-            t.to_ascii_lowercase()
-        }
+        Some(t) if ["obs", "obsfs", "evs"].contains(&t) => t.to_string(),
         Some(t) => {
             return Err(incorrect(
                 &join(path, "type"),
@@ -283,6 +303,14 @@ fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
         }
         "obsfs" => {
             let p = p.ok_or_else(|| required(&join(&lp, "path")))?;
+            // "The bucket name": a parallel file system mounts whole, not a directory.
+            let bucket = p.trim_start_matches("obs://").trim_matches('/');
+            if bucket.is_empty() || bucket.contains('/') {
+                return Err(incorrect(
+                    &join(&lp, "path"),
+                    format!("'{p}' is not a bucket name; only a whole bucket can be mounted"),
+                ));
+            }
             let mount = opt_str(loc, "mount_path", &lp)?.unwrap_or("/home/ma-user/work");
             let modes = match opt_str(loc, "access_modes", &lp)? {
                 None => "ReadWriteMany",
@@ -298,7 +326,12 @@ fn storage(v: &Value, path: &str, extend: bool) -> Result<Value, ApiError> {
         }
         _ => {
             let size = opt_i64(loc, "volume_size", &lp)?.unwrap_or(5);
-            range(&join(&lp, "volume_size"), size, 5, 4096)?;
+            if !(5..=4096).contains(&size) {
+                return Err(ApiError::bad(
+                    "ModelArts.6331",
+                    "The evs volume size ranges from 5 GB to 4096 GB.",
+                ));
+            }
             json!({"type": "evs", "location": {"path": "/home/ma-user/work", "volume_size": size, "volume_unit": "GB"}})
         }
     };
@@ -332,6 +365,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let spec = opt_obj(o, "spec", "")?.ok_or_else(|| required("spec"))?;
     let st = storage(
         spec.get("storage")
+            .filter(|v| !v.is_null())
             .ok_or_else(|| required("spec.storage"))?,
         "spec.storage",
         false,
@@ -363,12 +397,33 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         None => Value::Null,
         Some(p) => {
             let id = req_str(p, "id", "pool")?;
-            let mut x = json!({"id": id, "type": opt_str(p, "type", "pool")?, "name": opt_str(p, "name", "pool")?,
-                "owner": opt_obj(p, "owner", "pool")?.map(|ow| json!({"project_id": ow.get("project_id")}))});
+            let ty = opt_str(p, "type", "pool")?;
+            let owner = match opt_obj(p, "owner", "pool")? {
+                Some(ow) => Some(opt_str(ow, "project_id", "pool.owner")?),
+                None => None,
+            };
+            // A dedicated (USER_DEFINED) pool always has an owner: this project unless
+            // the request names another.
+            let owner = match (owner.flatten(), ty) {
+                (Some(p), _) => json!({"project_id": p}),
+                (None, Some("USER_DEFINED")) => json!({"project_id": sim.config.project_id}),
+                (None, _) => Value::Null,
+            };
+            let mut x =
+                json!({"id": id, "type": ty, "name": opt_str(p, "name", "pool")?, "owner": owner});
             prune(&mut x);
             x
         }
     };
+    // "Only some dedicated resource pools support parallel file systems": obsfs storage
+    // (main or extended) needs a pool.
+    let obsfs = st["type"] == "obsfs" || ext.as_array().is_some_and(|a| !a.is_empty());
+    if obsfs && pool.is_null() {
+        return Err(incorrect(
+            "pool",
+            "OBS parallel file systems (obsfs) can be mounted only on a dedicated resource pool",
+        ));
+    }
     let ai = match opt_obj(o, "ai_project", "")? {
         None => "default-ai-project".to_string(),
         Some(a) => opt_str(a, "id", "ai_project")?
@@ -380,19 +435,18 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
     let failed = sim.create_fails(name);
     let mut annotations = annotations;
     annotations["target_domain"] = json!("https://modelarts-notebook-sim.myhuaweicloud.com");
-    annotations["url"] = json!(format!(
-        "https://modelarts-notebook-sim.myhuaweicloud.com/{id}/lab"
-    ));
+    annotations["url"] = json!("");
     let mut body = json!({
         "id": id, "name": name, "description": desc, "status": "CREATING",
         "creation_timestamp": now.to_string(), "latest_update_timestamp": now.to_string(),
-        "profile": profile.to_json(), "flavor": flavor, "flavor_details": fl.to_json(), "pool": pool,
+        "profile": profile.to_json(), "flavor": flavor, "flavor_details": fl.to_json(0), "pool": pool,
         "spec": {"storage": st, "extend_storage": ext, "auto_stop": auto, "annotations": annotations,
                  "log_path": format!("/home/ma-user/log/{id}")},
         "workspace": {"id": ws}, "ai_project": {"id": ai},
         "user": {"id": "u0000000000000000000000000000001", "name": "sim-user"},
     });
     prune(&mut body);
+    body["profile"]["provision"]["spec"]["params"]["annotations"] = Value::Null;
     // The documented nulls (the response example): no failure yet, no repository, no
     // extension parameters, no extended storage unless asked for.
     if let Some(spec) = body["spec"].as_object_mut() {
@@ -405,9 +459,10 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             spec.entry(k).or_insert(Value::Null);
         }
     }
-    let b = body.clone();
     let to = if failed { "CREATE_FAILED" } else { "RUNNING" };
     sim.with_cloud(|c| {
+        body["flavor_details"]["instance_num"] = json!(instances_of(c, flavor) + 1);
+        let b = body.clone();
         let seq = c.next_seq();
         c.devenvs.insert(
             id.clone(),

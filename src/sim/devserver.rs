@@ -275,9 +275,36 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             format!("Specified image {image_id} cannot be found."),
         )
     })?;
+    // The server type and the architecture are the flavor's: given, they must agree with
+    // it, and the image must be built for both (what `/dev-servers/images?flavor_name=`
+    // lists for the flavor).
     let server_type = enum_upper(o, "server_type", "", &["BMS", "ECS", "HPS"])?
         .unwrap_or_else(|| fl.server_type.clone());
+    if server_type != fl.server_type {
+        return Err(incorrect(
+            "server_type",
+            format!(
+                "the flavor {flavor} is a {} flavor, not {server_type}",
+                fl.server_type
+            ),
+        ));
+    }
     let arch = enum_upper(o, "arch", "", &["X86", "ARM"])?.unwrap_or_else(|| fl.arch.clone());
+    if arch != fl.arch {
+        return Err(incorrect(
+            "arch",
+            format!("the flavor {flavor} is {}, not {arch}", fl.arch),
+        ));
+    }
+    if image.server_type != server_type {
+        return Err(incorrect(
+            "image_id",
+            format!(
+                "image {image_id} is for {} servers but the server is {server_type}",
+                image.server_type
+            ),
+        ));
+    }
     if arch != image.arch {
         return Err(incorrect(
             "image_id",
@@ -288,7 +315,8 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         ));
     }
     let pass = opt_str(o, "admin_pass", "")?;
-    let key = opt_str(o, "key_pair_name", "")?;
+    // An empty key pair name is no key pair.
+    let key = opt_str(o, "key_pair_name", "")?.filter(|k| !k.is_empty());
     match (pass, key) {
         (Some(_), Some(_)) | (None, None) => {
             return Err(ApiError::bad("ModelArts.0107", "The values of the request parameters (admin_pass,key_pair_name) are invalid: set exactly one."))
@@ -406,8 +434,10 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             "cloud_server": {"id": sim.uuid(), "type": server_type},
             "image": {"image_id": image.image_id, "name": image.name, "arch": image.arch, "server_type": image.server_type, "status": "ACTIVE"},
             "server_image_response": image_response,
-            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys}],
-            "endpoints_response": [], "volumes": volumes, "category": if server_type == "HPS" { "HPS" } else { "SERVER" },
+            // The document's `ssh_keys`, and `key_pair_names` as the SDK's model reads
+            // them; `endpoints_response` is the same list under the SDK's name.
+            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys, "key_pair_names": ssh_keys}],
+            "endpoints_response": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys, "key_pair_names": ssh_keys}], "volumes": volumes, "category": if server_type == "HPS" { "HPS" } else { "SERVER" },
             "create_at": now, "update_at": now,
         });
         prune(&mut body);

@@ -177,10 +177,12 @@ impl ApiError {
         self
     }
     fn body(&self, request_id: &str) -> Value {
-        if self.legacy {
-            json!({"error_code": self.code, "error_message": self.msg})
-        } else if self.code.starts_with("APIG") {
+        // The gateway answers in its own shape whatever the service behind it; the legacy
+        // DevEnviron service names its message `error_message`.
+        if self.code.starts_with("APIG") {
             json!({"error_code": self.code, "error_msg": self.msg, "request_id": request_id})
+        } else if self.legacy {
+            json!({"error_code": self.code, "error_message": self.msg})
         } else {
             json!({"error_code": self.code, "error_msg": self.msg})
         }
@@ -415,10 +417,6 @@ impl Req {
 /// A route handler: one per module, dispatching on (method, template).
 type RouteFn = fn(&Arc<Sim>, &Req) -> ApiResult;
 
-fn legacy_devenv(sim: &Arc<Sim>, req: &Req) -> ApiResult {
-    devenv::route(sim, req).map_err(ApiError::legacy)
-}
-
 fn unknown(_: &Arc<Sim>, req: &Req) -> ApiResult {
     Err(not_found_route(req))
 }
@@ -445,7 +443,7 @@ pub fn router(sim: Arc<Sim>) -> axum::Router {
             notebook::images,
         ),
         (devserver::BASE, devserver::ROUTES, devserver::route),
-        (devenv::BASE, devenv::ROUTES, legacy_devenv),
+        (devenv::BASE, devenv::ROUTES, devenv::route),
         (auth::BASE, auth::ROUTES, auth::identity),
         (admin::BASE, admin::ROUTES, admin::route),
         (bss::BASE, bss::ROUTES, bss::route),
@@ -507,7 +505,17 @@ async fn handle(sim: Arc<Sim>, req: Request<Body>, f: RouteFn) -> Response<Body>
     } else {
         None
     };
-    let r = serve_one(&sim, parts, body, &path, template, &raw_query, f).await;
+    // Every error of the legacy DevEnviron service (its own, the project check, injected
+    // faults) carries `error_message`; gateway errors keep the gateway's shape (`body`).
+    let r = serve_one(&sim, parts, body, &path, template, &raw_query, f)
+        .await
+        .map_err(|e| {
+            if path.contains("/demanager/") {
+                e.legacy()
+            } else {
+                e
+            }
+        });
     if let Some(kind) = garbage {
         let text: &str = match kind.as_str() {
             "truncated" => "{\"id\": \"0b5e\", \"name\": \"trun",
@@ -565,6 +573,9 @@ async fn serve_one(
             return Err(if sim.roll() < 0.5 {
                 ApiError::new(500, "ModelArts.0010", "Internal error.")
             } else {
+                // ModelArts documents its "busy" code as a 429; injected, it is a 503, so
+                // that --error-rate exercises retries of server errors and --throttle-rps
+                // the pace learned from 429s (see FIDELITY.md, ds.errors.injected.6101).
                 ApiError::new(
                     503,
                     "ModelArts.6101",
@@ -590,20 +601,14 @@ async fn serve_one(
     } else if !path.starts_with("/v3/") {
         auth::authenticate(sim, &parts, path, raw_query, &bytes)?;
     }
-    let legacy = path.contains("/demanager/");
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
         serde_json::from_slice(&bytes).map_err(|e| {
-            let err = ApiError::bad(
+            ApiError::bad(
                 "ModelArts.6400",
                 format!("Invalid request payload {e}, please check."),
-            );
-            if legacy {
-                err.legacy()
-            } else {
-                err
-            }
+            )
         })?
     };
     let req = Req {

@@ -262,6 +262,12 @@ impl ResourceKind for Notebook {
                 "Custom specifications are only available in a dedicated resource pool.",
             );
         }
+        if has("affinity") && !has("pool_id") {
+            err(
+                "affinity needs pool_id".into(),
+                "Node affinity selects nodes of a dedicated resource pool.",
+            );
+        }
         let vol = v.get("volume");
         if vol.get("ownership").as_str() == Some("DEDICATED") {
             if vol.get("uri").is_null() {

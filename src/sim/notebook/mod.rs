@@ -61,9 +61,16 @@ fn settle_now(o: &mut Obj, now: i64) -> bool {
                     l.insert("update_at".into(), json!(p.at));
                 }
                 set_progress(&mut o.body, STEPS.len() + 1, "COMPLETED");
+                if let Some(m) = o.body.as_object_mut() {
+                    m.remove("fail_reason");
+                }
             } else if p.to.ends_with("_FAILED") {
-                // The simulated failure is one of resources: the compute step fails.
-                set_progress(&mut o.body, 2, "FAILED");
+                // The simulated failure is one of resources: the compute step fails, and
+                // `fail_reason` says why (present only once the job has failed).
+                set_progress(&mut o.body, FAILING_STEP, "FAILED");
+                o.body["fail_reason"] = json!(
+                    "Insufficient resources in the pool. Try another flavor or try again later."
+                );
             }
         }
     }
@@ -71,7 +78,11 @@ fn settle_now(o: &mut Obj, now: i64) -> bool {
     if let Some(p) = &o.pending {
         if matches!(o.status(), "CREATING" | "STARTING") {
             let start = o.body["update_at"].as_i64().unwrap_or(now);
-            let step = step_at(start, p.at, now);
+            let mut step = step_at(start, p.at, now);
+            // A job that will fail never gets past the step that fails.
+            if p.to.ends_with("_FAILED") {
+                step = step.min(FAILING_STEP);
+            }
             set_progress(&mut o.body, step, "PROCESSING");
         }
     }
@@ -116,6 +127,9 @@ const STEPS: [&str; 4] = [
     "Configure the network.",
     "Initialize the instance.",
 ];
+
+/// The step a simulated failure fails at: compute resources.
+const FAILING_STEP: usize = 2;
 
 /// `action_progress`: every step of the job, those before `current` COMPLETED, `current`
 /// (1-based) with `status`, those after WAITING. `current` past the last step means all
@@ -529,20 +543,27 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         }
         None => "TIMING".into(),
     };
-    let mut duration = match lease_req {
-        Some(l) => opt_i64(l, "duration", "lease")?
+    // A top-level `duration` wins over the lease's ("the lease's duration is then
+    // ignored"), which is then not checked either.
+    let duration = match (opt_i64(o, "duration", "")?, lease_req) {
+        (Some(d), _) => {
+            lease_type = "TIMING".into();
+            Some(lease_duration("duration", d)?)
+        }
+        (None, Some(l)) => opt_i64(l, "duration", "lease")?
             .map(|d| lease_duration("lease.duration", d))
             .transpose()?,
-        None => None,
+        (None, None) => None,
     };
-    if let Some(d) = opt_i64(o, "duration", "")? {
-        duration = Some(lease_duration("duration", d)?);
-        lease_type = "TIMING".into();
-    }
     let duration = duration.unwrap_or(3_600_000);
     let eps = opt_parsed(o, "endpoints", endpoints)?;
     let hk = opt_parsed(o, "hooks", hooks)?;
     let aff = opt_parsed(o, "affinity", affinity)?;
+    // "The affinity feature in the dedicated resource pool scenario": node affinity
+    // selects nodes of a dedicated pool.
+    if o.get("affinity").is_some_and(|a| !a.is_null()) && pool_id.is_none() {
+        return Err(ApiError::bad("ModelArts.0107", "The values of the request parameters (affinity,pool_id) are invalid: affinity needs a dedicated pool."));
+    }
     let run_user = match opt_obj(o, "run_user", "")? {
         None => json!({"uid": 1000, "gid": 100, "user_name": "ma-user", "group_name": "ma-group"}),
         Some(r) => {
@@ -592,6 +613,17 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             json!({"public_network_type": opt_str(p, "public_network_type", "public_network_config")?}),
         ),
     };
+    // The one-CodeLab rule, before an armed failure is drawn (and again, atomically,
+    // with the insert).
+    let codelab_taken = |c: &super::Cloud| {
+        feature == "DEFAULT"
+            && c.notebooks
+                .values()
+                .any(|o| o.body["feature"] == "DEFAULT" && o.status() != "DELETING")
+    };
+    if sim.with_cloud(|c| codelab_taken(c)) {
+        return Err(codelab_refused());
+    }
     let now = now_ms();
     let id = sim.uuid();
     let failed = sim.create_fails(name);
@@ -620,29 +652,15 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         "tags": [], "create_at": now, "update_at": now,
     });
     set_progress(&mut body, 1, "PROCESSING");
-    if let Some(h) = hk {
-        // Kept to apply at start; the service does not return hooks.
-        let _ = h;
-    }
+    // Hooks are validated (above) but not echoed: the documents' responses carry none.
+    let _ = hk;
     prune(&mut body);
     let to = if failed { "CREATE_FAILED" } else { "RUNNING" };
-    if failed {
-        body["fail_reason"] =
-            json!("Insufficient resources in the pool. Try another flavor or try again later.");
-    }
     let obj_body = body.clone();
     sim.with_cloud(|c| {
-        // "DEFAULT: free CodeLab instance. You can create only one." (checked with the
-        // insert, so that two concurrent creates cannot both get one).
-        if feature == "DEFAULT"
-            && c.notebooks
-                .values()
-                .any(|o| o.body["feature"] == "DEFAULT" && o.status() != "DELETING")
-        {
-            return Err(ApiError::bad(
-                "ModelArts.6302",
-                "The number of free CodeLab instances (feature DEFAULT) has reached its maximum of 1.",
-            ));
+        // "DEFAULT: free CodeLab instance. You can create only one."
+        if codelab_taken(c) {
+            return Err(codelab_refused());
         }
         let seq = c.next_seq();
         c.notebooks_quiet_until = 0;
@@ -660,6 +678,13 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         Ok(())
     })?;
     ok(body)
+}
+
+fn codelab_refused() -> ApiError {
+    ApiError::bad(
+        "ModelArts.6302",
+        "The number of free CodeLab instances (feature DEFAULT) has reached its maximum of 1.",
+    )
 }
 
 fn start(sim: &Sim, req: &Req, id: &str) -> ApiResult {

@@ -1,7 +1,7 @@
 variable "ips" {
   default = {
-    notebook = ["10.0.0.1"]
-    ssh      = ["10.0.0.2", "10.0.0.3"]
+    notebook = ["203.0.113.1"]
+    ssh      = ["203.0.113.2", "203.0.113.3"]
   }
 }
 resource "modelarts_notebook" "n" {
