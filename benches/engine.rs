@@ -69,10 +69,19 @@ impl Sim {
     fn reset_stats(&self) {
         self.http("DELETE", "/_sim/stats");
     }
-    fn calls(&self) -> u64 {
-        self.http("GET", "/_sim/stats")["total"]
-            .as_u64()
-            .unwrap_or(0)
+    /// The calls since the last reset, and how they split by route and method (with the
+    /// throttled ones), for the log.
+    fn calls(&self) -> (u64, String) {
+        let st = self.http("GET", "/_sim/stats");
+        let mut split: Vec<String> = st["routes"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !k.contains("/_sim"))
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        split.push(format!("throttled: {}", st["throttled"]));
+        (st["total"].as_u64().unwrap_or(0), split.join(", "))
     }
 }
 
@@ -133,8 +142,8 @@ fn measure(
 ) {
     sim.reset_stats();
     let (wall, mem) = run(dir, sim, args);
-    let calls = sim.calls();
-    eprintln!("{what}: {wall:.2}s {mem:.0}MB {calls} calls");
+    let (calls, split) = sim.calls();
+    eprintln!("{what}: {wall:.2}s {mem:.0}MB {calls} calls ({split})");
     rows.push(Row {
         what,
         wall,
@@ -176,8 +185,11 @@ fn main() {
             dir.path(),
             &sim,
             &["apply", "--auto-approve", "--parallelism", &parallelism()],
-            (n as f64 / RPS as f64).max(t),
-            format!("max({n} creates ÷ {RPS}/s, 1 × transition)"),
+            (n as f64 + pages) / RPS as f64 + t,
+            format!(
+                "({n} creates + {} list pages) ÷ {RPS}/s + transition + latency",
+                pages as u64
+            ),
         );
         measure(
             &mut rows,
@@ -225,8 +237,11 @@ fn main() {
             dir.path(),
             &sim,
             &["destroy", "--auto-approve", "--parallelism", &parallelism()],
-            (n as f64 / RPS as f64).max(t),
-            format!("max({n} deletes ÷ {RPS}/s, 1 × transition)"),
+            (n as f64 + pages) / RPS as f64 + t,
+            format!(
+                "({n} deletes + {} list pages) ÷ {RPS}/s + transition + latency",
+                pages as u64
+            ),
         );
     }
     // A chain of 20: each notebook waits for the previous one.
