@@ -86,16 +86,91 @@ pub fn five_ips(v: &Value) -> Result<(), String> {
     }
     for ip in l {
         let s = ip.as_str().unwrap_or("");
-        if s.split('/')
-            .next()
-            .unwrap_or("")
-            .parse::<std::net::IpAddr>()
-            .is_err()
-        {
-            return Err(format!("{s:?} is not an IP address"));
-        }
+        public_address(s).map_err(|why| format!("{s:?} {why}"))?;
     }
     Ok(())
+}
+
+/// A public IP address, optionally with a prefix length (`1.2.3.0/24`; `0.0.0.0/0` is
+/// every address): `allowed_access_ips` whitelists the public addresses SSH clients
+/// connect from. The simulator refuses the same.
+pub fn public_address(ip: &str) -> Result<(), String> {
+    let (bare, prefix) = match ip.split_once('/') {
+        Some((b, p)) => (b, Some(p)),
+        None => (ip, None),
+    };
+    let addr: std::net::IpAddr = bare
+        .parse()
+        .map_err(|_| "is not an IP address".to_string())?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let len = match prefix {
+        Some(p) => match p.parse::<u8>() {
+            Ok(n) if n <= max => n,
+            _ => return Err(format!("has a prefix length that is not 0 to {max}")),
+        },
+        None => max,
+    };
+    if len == 0 {
+        return Ok(());
+    }
+    let v4 = match addr {
+        std::net::IpAddr::V4(a) => Some(a),
+        std::net::IpAddr::V6(a) => a.to_ipv4_mapped(),
+    };
+    let private = match (v4, addr) {
+        (Some(a), _) => {
+            let [o0, o1, ..] = a.octets();
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_multicast()
+                || o0 == 0
+                || o0 >= 240
+                || (o0 == 100 && (64..128).contains(&o1))
+        }
+        (None, std::net::IpAddr::V6(a)) => {
+            a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (a.segments()[0] & 0xfe00) == 0xfc00
+                || (a.segments()[0] & 0xffc0) == 0xfe80
+        }
+        (None, std::net::IpAddr::V4(_)) => false,
+    };
+    if private {
+        return Err("is not a public address".into());
+    }
+    Ok(())
+}
+
+/// A hook script of type SCRIPT: "a custom script (Base64 encoding) or the absolute path
+/// of a script" (Base64 of text, so that a bare word such as `echo` is not taken for it).
+pub fn hook_script(script: &str) -> bool {
+    use base64::Engine;
+    script.starts_with('/')
+        || base64::engine::general_purpose::STANDARD
+            .decode(script.trim())
+            .is_ok_and(|b| !b.is_empty() && std::str::from_utf8(&b).is_ok())
+}
+
+/// An affinity rule's values as a Kubernetes node selector requirement: In and NotIn
+/// need values, Exists and DoesNotExist take none, Gt and Lt one integer.
+pub fn affinity_values(op: &str, values: &[&str]) -> Result<(), String> {
+    let fits = match op {
+        "In" | "NotIn" => !values.is_empty(),
+        "Exists" | "DoesNotExist" => values.is_empty(),
+        _ => values.len() == 1 && values[0].parse::<i64>().is_ok(),
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(match op {
+        "In" | "NotIn" => format!("{op} needs at least one value"),
+        "Exists" | "DoesNotExist" => format!("{op} takes no values"),
+        _ => format!("{op} takes exactly one integer value"),
+    })
 }
 pub fn workspace(v: &Value) -> Result<(), String> {
     let s = v.as_str().unwrap_or("");
@@ -228,6 +303,36 @@ mod tests {
     }
 
     #[test]
+    fn whitelists_hooks_and_affinity_values() {
+        for ok in ["1.2.3.4", "1.2.3.0/24", "0.0.0.0/0", "2001:db8::1"] {
+            assert!(public_address(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "10.0.0.1",
+            "192.168.1.1/32",
+            "127.0.0.1",
+            "100.64.0.1",
+            "::ffff:10.0.0.1",
+            "fd00::1",
+            "1.2.3.0/33",
+            "1.2.3.0/x",
+            "host",
+        ] {
+            assert!(public_address(bad).is_err(), "{bad}");
+        }
+        assert!(hook_script("/home/ma-user/start.sh"));
+        assert!(hook_script("ZWNobyBoaQ==")); // "echo hi"
+        assert!(!hook_script("echo hi"));
+        assert!(!hook_script("echo"), "a bare word is not Base64 of text");
+        assert!(affinity_values("In", &["a"]).is_ok());
+        assert!(affinity_values("In", &[]).is_err());
+        assert!(affinity_values("Exists", &[]).is_ok());
+        assert!(affinity_values("Exists", &["a"]).is_err());
+        assert!(affinity_values("Gt", &["5"]).is_ok());
+        assert!(affinity_values("Lt", &["five"]).is_err());
+    }
+
+    #[test]
     fn the_documented_constraints() {
         assert!(nb_name(&s("nb-1_a")).is_ok());
         assert!(nb_name(&s("")).is_err());
@@ -244,7 +349,7 @@ mod tests {
         assert!(evs_size(&Value::Number(5.0)).is_ok());
         assert!(five_ips(&Value::from_json(&serde_json::json!([
             "1.2.3.4",
-            "10.0.0.0/8"
+            "203.0.113.0/24"
         ])))
         .is_ok());
         assert!(five_ips(&Value::from_json(&serde_json::json!(["nope"]))).is_err());

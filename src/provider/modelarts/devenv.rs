@@ -167,7 +167,29 @@ impl ResourceKind for DevEnv {
                 "spec.storage.location.path (the bucket) is required for obsfs storage",
                 String::new(),
             ),
+            Some("obsfs") => {
+                let p = loc.get("path").as_str().unwrap_or("");
+                let bucket = p.trim_start_matches("obs://").trim_matches('/');
+                if bucket.is_empty() || bucket.contains('/') {
+                    err(
+                        "spec.storage.location.path of obsfs storage is a bucket name",
+                        format!("{p:?} names a directory; a parallel file system mounts whole."),
+                    );
+                }
+            }
             _ => {}
+        }
+        let obsfs = st.get("type").as_str() == Some("obsfs")
+            || v.get("spec")
+                .get("extend_storage")
+                .as_list()
+                .is_some_and(|l| !l.is_empty());
+        if obsfs && v.get("pool").is_null() {
+            err(
+                "obsfs storage needs a dedicated resource pool",
+                "Set pool { id = ... }: OBS parallel file systems mount only on dedicated pools."
+                    .into(),
+            );
         }
         let a = v.get("spec").get("auto_stop");
         if a.get("enable").as_bool() == Some(true) && a.get("duration").is_null() {

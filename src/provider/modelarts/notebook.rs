@@ -61,7 +61,9 @@ fn affinity_rule() -> Schema {
 fn hook_config() -> Schema {
     Schema {
         attrs: vec![
-            req("script", Ty::Str),
+            // Optional in the document; a SCRIPT hook's script is Base64 text or an
+            // absolute path (checked in `check`, where the type is known).
+            opt("script", Ty::Str),
             opt("type", Ty::Str).upper(&["COMMAND", "SCRIPT"]),
             opt("mode", Ty::Str),
         ],
@@ -283,6 +285,57 @@ impl ResourceKind for Notebook {
                     "volume.id is required for a dedicated EFS volume".into(),
                     "",
                 );
+            }
+        }
+        // A capacity is an EVS disk's or an EFS/SFS share's; an OBS bucket has none (the
+        // service drops it, and a plan would want it for ever).
+        if matches!(vol.get("category").as_str(), Some("OBS" | "OBSFS"))
+            && !vol.get("capacity").is_null()
+        {
+            err(
+                "volume.capacity applies to EVS, EFS and SFS volumes only".into(),
+                "Remove capacity: an OBS volume has no size.",
+            );
+        }
+        let hooks = v.get("hooks").get("container_hooks");
+        for k in ["pre_start", "post_start"] {
+            let h = hooks.get(k);
+            let script_type = h.get("type").as_str().unwrap_or("SCRIPT");
+            if let Some(sc) = h.get("script").as_str() {
+                if script_type == "SCRIPT" && !hook_script(sc) {
+                    err(
+                        format!("hooks.container_hooks.{k}.script is not a script of type SCRIPT"),
+                        "A SCRIPT hook is Base64-encoded script text (base64encode()) or the absolute path of a script; for a command line, set type = \"COMMAND\".",
+                    );
+                }
+            }
+        }
+        let aff = v.get("affinity");
+        for k in [
+            "required_during_scheduling_ignored_during_execution",
+            "preferred_during_scheduling_ignored_during_execution",
+        ] {
+            for (i, r) in aff.get(k).as_list().into_iter().flatten().enumerate() {
+                let values: Vec<&str> = r
+                    .get("values")
+                    .as_list()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if let Some(op) = r.get("operator").as_str() {
+                    if let Err(why) = affinity_values(op, &values) {
+                        err(format!("affinity.{k}[{i}].values: {why}"), "");
+                    }
+                }
+                if k.starts_with("required") && !r.get("weight").is_null() {
+                    err(
+                        format!(
+                            "affinity.{k}[{i}].weight applies to preferred (weak) affinity only"
+                        ),
+                        "Remove weight from a required rule.",
+                    );
+                }
             }
         }
         for (i, e) in v

@@ -71,7 +71,7 @@ pub(super) fn endpoints(v: &Value) -> Result<Value, ApiError> {
             ));
         }
         for ip in ips.iter().flatten() {
-            public_address(ip).map_err(|why| {
+            crate::schema::checks::public_address(ip).map_err(|why| {
                 incorrect(&join(&path, "allowed_access_ips"), format!("'{ip}' {why}"))
             })?;
         }
@@ -85,57 +85,6 @@ pub(super) fn endpoints(v: &Value) -> Result<Value, ApiError> {
     Ok(Value::Array(out))
 }
 
-/// A public IP address, optionally with a prefix length (`1.2.3.0/24`):
-/// `allowed_access_ips` whitelists the public addresses SSH clients connect from.
-fn public_address(ip: &str) -> Result<(), String> {
-    let (bare, prefix) = match ip.split_once('/') {
-        Some((b, p)) => (b, Some(p)),
-        None => (ip, None),
-    };
-    let addr: std::net::IpAddr = bare
-        .parse()
-        .map_err(|_| "is not an IP address".to_string())?;
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    if let Some(p) = prefix {
-        match p.parse::<u8>() {
-            Ok(n) if n <= max => {}
-            _ => return Err(format!("has a prefix length that is not 0 to {max}")),
-        }
-    }
-    let private = match addr {
-        std::net::IpAddr::V4(a) => {
-            a.is_private()
-                || a.is_loopback()
-                || a.is_link_local()
-                || a.is_unspecified()
-                || a.is_broadcast()
-                || a.is_multicast()
-        }
-        std::net::IpAddr::V6(a) => {
-            a.is_loopback()
-                || a.is_unspecified()
-                || a.is_multicast()
-                || (a.segments()[0] & 0xfe00) == 0xfc00
-                || (a.segments()[0] & 0xffc0) == 0xfe80
-        }
-    };
-    if private {
-        return Err("is not a public address".into());
-    }
-    Ok(())
-}
-
-/// A hook's script of type SCRIPT: "a custom script (Base64 encoding) or the absolute
-/// path of a script". A COMMAND's script is a command line.
-fn script_ok(script: &str) -> bool {
-    use base64::Engine;
-    script.starts_with('/')
-        || (!script.is_empty()
-            && base64::engine::general_purpose::STANDARD
-                .decode(script.trim())
-                .is_ok())
-}
-
 pub(super) fn hooks(v: &Value) -> Result<Value, ApiError> {
     let o = object(v, "hooks")?;
     let mut out = json!({});
@@ -147,7 +96,8 @@ pub(super) fn hooks(v: &Value) -> Result<Value, ApiError> {
                 let ty = enum_upper(cfg, "type", &p, &["COMMAND", "SCRIPT"])?
                     .unwrap_or_else(|| "SCRIPT".into());
                 let script = opt_str(cfg, "script", &p)?;
-                if ty == "SCRIPT" && script.is_some_and(|s| !script_ok(s)) {
+                if ty == "SCRIPT" && script.is_some_and(|s| !crate::schema::checks::hook_script(s))
+                {
                     return Err(incorrect(
                         &join(&p, "script"),
                         "a SCRIPT hook is Base64-encoded script text or the absolute path of a script",
@@ -293,24 +243,9 @@ pub(super) fn affinity(v: &Value) -> Result<Value, ApiError> {
             for (j, v) in values.iter().flatten().enumerate() {
                 label_value(v).map_err(|why| incorrect(&format!("{p}.values[{j}]"), why))?;
             }
-            // As Kubernetes node selector requirements: In and NotIn need values, Exists
-            // and DoesNotExist take none, Gt and Lt one integer.
-            let n = values.as_ref().map_or(0, Vec::len);
-            let fits = match op {
-                "In" | "NotIn" => n > 0,
-                "Exists" | "DoesNotExist" => n == 0,
-                _ => n == 1 && values.as_ref().is_some_and(|v| v[0].parse::<i64>().is_ok()),
-            };
-            if !fits {
-                return Err(incorrect(
-                    &join(&p, "values"),
-                    match op {
-                        "In" | "NotIn" => format!("{op} needs at least one value"),
-                        "Exists" | "DoesNotExist" => format!("{op} takes no values"),
-                        _ => format!("{op} takes exactly one integer value"),
-                    },
-                ));
-            }
+            let vs: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
+            crate::schema::checks::affinity_values(op, &vs)
+                .map_err(|why| incorrect(&join(&p, "values"), why))?;
             let weight = opt_i64(ro, "weight", &p)?;
             // "NULL for strong affinity and optional for weak affinity."
             if weight.is_some() && k.starts_with("required") {

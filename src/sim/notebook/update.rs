@@ -82,6 +82,18 @@ pub(super) fn update(sim: &Sim, id: &str, body: &Value) -> ApiResult {
                 return Err(not_modifiable(&st, field));
             }
         }
+        // Custom specifications and node affinity exist in a dedicated pool only.
+        for (field, present) in [
+            ("custom_spec", custom.is_some()),
+            ("affinity", aff.is_some()),
+        ] {
+            if present && nb.body["pool"].is_null() {
+                return Err(ApiError::bad(
+                    "ModelArts.0107",
+                    format!("The values of the request parameters ({field},pool_id) are invalid: {field} needs a dedicated pool."),
+                ));
+            }
+        }
         if let Some(f) = flavor {
             let cur = catalog.notebook_flavor(nb.body["flavor"].as_str().unwrap_or(""));
             let ok_switch = match (cur, catalog.notebook_flavor(f)) {

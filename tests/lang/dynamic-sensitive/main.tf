@@ -1,5 +1,5 @@
 variable "ip" {
-  default   = "10.9.9.9"
+  default   = "203.0.113.9"
   sensitive = true
 }
 resource "modelarts_notebook" "n" {
