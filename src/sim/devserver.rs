@@ -424,6 +424,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
         // status) and under `server_image_response`. SSH endpoints list the key pair.
         let image_response = json!({"image_id": image.image_id, "name": image.name, "arch": image.arch, "server_type": image.server_type});
         let ssh_keys: Vec<&str> = key.into_iter().collect();
+        let endpoints = json!([{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys, "key_pair_names": ssh_keys}]);
         let mut body = json!({
             "id": id, "name": nm, "status": "CREATING", "flavor": flavor,
             // What the create named the flavor by; the official provider reads it back.
@@ -436,8 +437,7 @@ fn create(sim: &Arc<Sim>, req: &Req) -> ApiResult {
             "server_image_response": image_response,
             // The document's `ssh_keys`, and `key_pair_names` as the SDK's model reads
             // them; `endpoints_response` is the same list under the SDK's name.
-            "endpoints": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys, "key_pair_names": ssh_keys}],
-            "endpoints_response": [{"service": "SSH", "dev_service": "SSH", "uri": private_ip, "ssh_keys": ssh_keys, "key_pair_names": ssh_keys}], "volumes": volumes, "category": if server_type == "HPS" { "HPS" } else { "SERVER" },
+            "endpoints": endpoints, "endpoints_response": endpoints, "volumes": volumes, "category": if server_type == "HPS" { "HPS" } else { "SERVER" },
             "create_at": now, "update_at": now,
         });
         prune(&mut body);
