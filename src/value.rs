@@ -258,6 +258,39 @@ impl Value {
     }
 }
 
+/// A value serialised exactly as [`Value::to_json`] would make it, without building the
+/// JSON tree first (what writing a large state spends most of its time on otherwise).
+pub struct AsJson<'a>(pub &'a Value);
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Null | Value::Unknown => s.serialize_unit(),
+            Value::Sensitive(v) => AsJson(v).serialize(s),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+            Value::Number(n) if n.is_finite() => s.serialize_f64(*n),
+            Value::Number(_) => s.serialize_unit(),
+            Value::String(t) => s.serialize_str(t),
+            Value::List(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for v in l {
+                    seq.serialize_element(&AsJson(v))?;
+                }
+                seq.end()
+            }
+            Value::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, &AsJson(v))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 pub fn number_json(n: f64) -> Json {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         Json::from(n as i64)
@@ -412,6 +445,30 @@ pub fn to_json_masked(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Js
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn as_json_writes_what_to_json_makes() {
+        let mut m = BTreeMap::new();
+        m.insert("n".to_string(), Value::Number(1_700_000_000_000.0));
+        m.insert("f".to_string(), Value::Number(0.5));
+        m.insert("nan".to_string(), Value::Number(f64::NAN));
+        m.insert("big".to_string(), Value::Number(1e300));
+        m.insert("s".to_string(), Value::str("a\"b\n"));
+        m.insert("u".to_string(), Value::Unknown);
+        m.insert(
+            "l".to_string(),
+            Value::List(vec![
+                Value::Bool(true),
+                Value::Null,
+                Value::Sensitive(Box::new(Value::str("x"))),
+            ]),
+        );
+        let v = Value::Map(m);
+        assert_eq!(
+            serde_json::to_string(&AsJson(&v)).unwrap(),
+            serde_json::to_string(&v.to_json()).unwrap()
+        );
+    }
     use serde_json::json;
 
     #[test]

@@ -190,6 +190,7 @@ impl Job {
             timeout: self.timeout(o),
             progress: &progress,
             log: &log,
+            prior: self.ch.before.as_ref(),
         };
         let p = &self.provider;
         let fail = |e: OpError| Outcome::Failed {
@@ -235,6 +236,43 @@ impl Job {
                 tainted: false,
             })),
         }
+    }
+}
+
+/// Among the deletions ready at the start, the newest objects go first (the others keep
+/// their places): a list sorted newest first then shows the objects being deleted on its
+/// first pages, so that the walks that see them gone stay short (see the provider's
+/// `watch`), as they are for objects being created.
+fn newest_deletes_first(nodes: &[Node<'_>], ready: &mut [usize]) {
+    let created = |i: usize| -> Option<f64> {
+        let n = &nodes[i];
+        if n.action() != Action::Delete {
+            return None;
+        }
+        n.ch.before
+            .as_ref()?
+            .get("created_at")
+            .as_f64()
+            .or_else(|| {
+                n.ch.before
+                    .as_ref()?
+                    .get("created_at")
+                    .as_str()?
+                    .parse()
+                    .ok()
+            })
+    };
+    let places: Vec<usize> = (0..ready.len())
+        .filter(|&k| created(ready[k]).is_some())
+        .collect();
+    let mut deletes: Vec<usize> = places.iter().map(|&k| ready[k]).collect();
+    deletes.sort_by(|a, b| {
+        created(*b)
+            .unwrap_or(0.0)
+            .total_cmp(&created(*a).unwrap_or(0.0))
+    });
+    for (k, i) in places.into_iter().zip(deletes) {
+        ready[k] = i;
     }
 }
 
@@ -380,13 +418,14 @@ impl<'p> Walk<'p> {
             }
         }
         let remaining: Vec<usize> = waits.iter().map(|w| w.len()).collect();
-        let ready = (0..nodes.len()).filter(|&i| remaining[i] == 0).collect();
+        let mut ready: Vec<usize> = (0..nodes.len()).filter(|&i| remaining[i] == 0).collect();
+        newest_deletes_first(&nodes, &mut ready);
         Walk {
             done: vec![false; nodes.len()],
             nodes,
             dependents,
             remaining,
-            ready,
+            ready: ready.into(),
         }
     }
 
@@ -725,11 +764,12 @@ pub async fn apply(
             }
         }
         dirty = true;
-        // Persist after every finished resource, unless that would spend more than a
-        // third of the time writing: when many finish at once, they share a write (a
+        // Persist after every finished resource, but not more than ten times a second nor
+        // for more than a tenth of the time: when many finish at once, they share a write (a
         // 10,000-object state takes a few hundred ms to a database, a small one an fsync).
         // Always at the end. The create journal covers what happens between two writes.
-        if last_write.elapsed() >= write_cost * 2 || finished == n {
+        if last_write.elapsed() >= (write_cost * 9).max(Duration::from_millis(100)) || finished == n
+        {
             let t = Instant::now();
             persist.persist(state).await?;
             write_cost = t.elapsed();

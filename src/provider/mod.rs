@@ -181,6 +181,8 @@ pub struct OpContext<'a> {
     pub timeout: Duration,
     pub progress: Progress<'a>,
     pub log: &'a dyn CreateLog,
+    /// The object as the state knows it (for updates and deletes).
+    pub prior: Option<&'a Value>,
 }
 
 /// The cloud, as the engine sees it: objects of a kind, by id, as attribute values.

@@ -17,8 +17,10 @@ use std::collections::BTreeMap;
 /// an older maform, and one that has them is refused by it rather than misread).
 pub const FORMAT_VERSION: u64 = 2;
 
+/// The file's layout. `A` is how attributes are held: JSON when reading, the state's own
+/// values (serialised as they are, without an intermediate JSON tree) when writing.
 #[derive(Serialize, Deserialize)]
-struct FileV1 {
+struct FileV1<A = Json> {
     version: u64,
     maform_version: String,
     serial: u64,
@@ -28,13 +30,13 @@ struct FileV1 {
     /// Where each aliased provider configuration's objects live.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     provider_aliases: BTreeMap<String, super::model::Place>,
-    resources: Vec<FileResource>,
+    resources: Vec<FileResource<A>>,
     #[serde(default)]
     outputs: BTreeMap<String, FileOutput>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct FileResource {
+struct FileResource<A = Json> {
     /// The module instance (`module.team["a"]`); absent for the root module.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     module: Option<String>,
@@ -47,11 +49,11 @@ struct FileResource {
     /// `modelarts.ALIAS` when an aliased provider configuration owns the objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provider: Option<String>,
-    instances: Vec<FileInstance>,
+    instances: Vec<FileInstance<A>>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct FileInstance {
+struct FileInstance<A = Json> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     index_key: Option<Key>,
     /// Set on an object deposed by a create-before-destroy replacement.
@@ -59,7 +61,7 @@ struct FileInstance {
     deposed: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<String>,
-    attributes: Json,
+    attributes: A,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sensitive_attributes: Vec<Json>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -243,7 +245,7 @@ impl State {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut resources: Vec<FileResource> = Vec::new();
+        let mut resources: Vec<FileResource<crate::value::AsJson<'_>>> = Vec::new();
         // Each deposed object is one more entry of its resource's instances, after the
         // current object of its instance (Terraform's layout).
         let mut all: Vec<(&crate::addr::InstanceAddr, Option<&str>, &Instance)> = self
@@ -264,7 +266,7 @@ impl State {
                 index_key: addr.key.clone(),
                 deposed: deposed.map(str::to_string),
                 status: inst.tainted.then(|| "tainted".to_string()),
-                attributes: inst.attributes.to_json(),
+                attributes: crate::value::AsJson(&inst.attributes),
                 sensitive_attributes: inst
                     .sensitive
                     .iter()

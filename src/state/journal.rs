@@ -18,8 +18,91 @@ use std::path::PathBuf;
 /// the local file instead, and reading takes both.
 pub struct Journal {
     path: PathBuf,
-    file: std::sync::Mutex<Option<std::fs::File>>,
+    /// The writer thread's mailbox, once something was appended.
+    writer: std::sync::Mutex<Option<std::sync::mpsc::Sender<Message>>>,
     pg: Option<PgJournal>,
+}
+
+/// What the writer thread is asked, with where to answer.
+enum Message {
+    Append(Vec<u8>, tokio::sync::oneshot::Sender<Result<(), String>>),
+    /// Close the file (it is about to be removed).
+    Close(tokio::sync::oneshot::Sender<Result<(), String>>),
+}
+
+/// The journal's writer: appends what arrives and answers once it is on disk. Whatever
+/// arrived while the previous fsync ran is written with one fsync (group commit), so that
+/// a thousand creates starting at once wait for a few syncs instead of a thousand, and no
+/// async worker ever blocks on the disk.
+fn writer(path: PathBuf, rx: std::sync::mpsc::Receiver<Message>) {
+    let mut file: Option<std::fs::File> = None;
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        batch.extend(rx.try_iter());
+        let mut lines = Vec::new();
+        let mut waiting = Vec::new();
+        for m in batch {
+            match m {
+                Message::Append(line, tx) => {
+                    lines.push(line);
+                    waiting.push(tx);
+                }
+                Message::Close(tx) => {
+                    // What came before the close is written first.
+                    let r = write(&path, &mut file, &lines);
+                    for w in waiting.drain(..) {
+                        let _ = w.send(r.clone());
+                    }
+                    lines.clear();
+                    file = None;
+                    let _ = tx.send(Ok(()));
+                }
+            }
+        }
+        if !lines.is_empty() {
+            let r = write(&path, &mut file, &lines);
+            for w in waiting {
+                let _ = w.send(r.clone());
+            }
+        }
+    }
+}
+
+/// Append `lines` to the journal at `path` (opened on first use) and fsync.
+fn write(
+    path: &std::path::Path,
+    file: &mut Option<std::fs::File>,
+    lines: &[Vec<u8>],
+) -> Result<(), String> {
+    let mut run = || -> anyhow::Result<()> {
+        if file.is_none() {
+            if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("cannot create {}", d.display()))?;
+            }
+            let mut opts = std::fs::OpenOptions::new();
+            opts.create(true).append(true);
+            crate::fsutil::private(&mut opts);
+            *file = Some(
+                opts.open(path)
+                    .with_context(|| format!("cannot open the journal {}", path.display()))?,
+            );
+        }
+        let Some(f) = file.as_mut() else {
+            anyhow::bail!("the journal {} is not open", path.display());
+        };
+        lines
+            .iter()
+            .try_for_each(|l| f.write_all(l))
+            .and_then(|_| f.sync_data())
+            .with_context(|| format!("cannot write the journal {}", path.display()))
+    };
+    let r = run().map_err(|e| format!("{e:#}"));
+    if r.is_err() {
+        // Reopen next time rather than append after a partial write.
+        *file = None;
+    }
+    r
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -40,7 +123,7 @@ impl Journal {
     pub fn new(path: PathBuf) -> Journal {
         Journal {
             path,
-            file: std::sync::Mutex::new(None),
+            writer: std::sync::Mutex::new(None),
             pg: None,
         }
     }
@@ -58,32 +141,42 @@ impl Journal {
                 return Ok(());
             }
         }
-        self.append_file(e)
+        self.append_file(e).await
     }
 
-    fn append_file(&self, e: &JournalEntry) -> anyhow::Result<()> {
-        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            if let Some(d) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(d)
-                    .with_context(|| format!("cannot create {}", d.display()))?;
-            }
-            let mut opts = std::fs::OpenOptions::new();
-            opts.create(true).append(true);
-            crate::fsutil::private(&mut opts);
-            *guard = Some(
-                opts.open(&self.path)
-                    .with_context(|| format!("cannot open the journal {}", self.path.display()))?,
-            );
-        }
-        let Some(f) = guard.as_mut() else {
-            anyhow::bail!("the journal {} is not open", self.path.display());
-        };
+    async fn append_file(&self, e: &JournalEntry) -> anyhow::Result<()> {
         let mut line = serde_json::to_vec(e)?;
         line.push(b'\n');
-        f.write_all(&line)
-            .and_then(|_| f.sync_data())
-            .with_context(|| format!("cannot write the journal {}", self.path.display()))
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(|tx| Message::Append(line, tx), tx)?;
+        rx.await
+            .map_err(|_| anyhow::anyhow!("the journal {} writer stopped", self.path.display()))?
+            .map_err(anyhow::Error::msg)
+    }
+
+    /// Send a message to the writer thread, starting it first if needed.
+    fn send(
+        &self,
+        msg: impl FnOnce(tokio::sync::oneshot::Sender<Result<(), String>>) -> Message,
+        tx: tokio::sync::oneshot::Sender<Result<(), String>>,
+    ) -> anyhow::Result<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let sender = match w.as_ref() {
+            Some(s) => s.clone(),
+            None => {
+                let (s, r) = std::sync::mpsc::channel();
+                let path = self.path.clone();
+                std::thread::Builder::new()
+                    .name("maform-journal".into())
+                    .spawn(move || writer(path, r))
+                    .context("cannot start the journal writer")?;
+                *w = Some(s.clone());
+                s
+            }
+        };
+        sender
+            .send(msg(tx))
+            .map_err(|_| anyhow::anyhow!("the journal {} writer stopped", self.path.display()))
     }
 
     /// Every complete entry; a torn last line (a crash while appending) is ignored.
@@ -109,8 +202,17 @@ impl Journal {
         if let Some(pg) = &self.pg {
             pg.clear().await?;
         }
-        let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        *guard = None;
+        // The writer closes the file (after what was sent before) before it is removed.
+        if self
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+        {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            self.send(Message::Close, tx)?;
+            let _ = rx.await;
+        }
         match std::fs::remove_file(&self.path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -55,15 +55,29 @@ pub struct Client {
     base_path: String,
     calls: AtomicU64,
     limit: AdaptiveLimit,
-    /// Typical wait per kind and target, learned as operations finish.
+    /// The list pages of the watches' walks: outside `limit`, so that they never queue
+    /// behind a wave of creates whose waits they end (they are paced all the same).
+    watch_lane: tokio::sync::Semaphore,
+    /// How long transitions take, per kind and target, learned as waits end.
     waits: std::sync::Mutex<std::collections::HashMap<WaitKey, Duration>>,
-    /// Status reads of objects being waited on, coalesced into list calls per kind (see
-    /// `objects::read_status`).
-    batches: std::sync::Mutex<std::collections::HashMap<&'static str, StatusBatch>>,
+    /// The waits of each kind served by shared list walks (see `watch`).
+    watches: std::sync::Mutex<std::collections::HashMap<&'static str, Watch>>,
     pace: Pace,
 }
 
-use super::objects::StatusBatch;
+use super::watch::Watch;
+
+/// Which calls a call queues with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Everything, under the adaptive in-flight limit.
+    Normal,
+    /// A watch's list pages (at most `WATCH_LANE` in flight).
+    Watch,
+}
+
+/// List pages of walks in flight at most.
+const WATCH_LANE: usize = 16;
 
 /// A kind's type name and a wait target.
 pub type WaitKey = (&'static str, Target);
@@ -151,7 +165,10 @@ impl AdaptiveLimit {
 /// The request rate the API accepts, learned from its 429s: unpaced until the first one,
 /// then calls are spaced to 90% of the most that got through in a second; each further
 /// 429 burst lowers the rate by 15% (never below half that best rate), and it grows again
-/// by 0.02% per answered call (about 20% a second at 1,000 calls a second). A rate-limited API then sees a steady
+/// by 0.02% per answered call (about 20% a second at 1,000 calls a second), up to 95% of
+/// the pace that was throttled while that is less than ten seconds ago. When the gateway's
+/// 429 states its limit (APIG.0308: "…,limit:1000,time:1 second"), calls are paced to 95%
+/// of it from then on. A rate-limited API then sees a steady
 /// stream just under its limit instead of bursts that are refused and retried a second
 /// later.
 #[derive(Default)]
@@ -170,6 +187,10 @@ struct PaceState {
     last_throttle: Option<std::time::Instant>,
     /// The most calls seen getting through in a second: the best estimate of the limit.
     peak: f64,
+    /// The pace that was in force at the last 429 burst (too fast, then).
+    ceiling: Option<f64>,
+    /// The limit (calls per second) the gateway's 429 message stated, if one did.
+    stated: Option<f64>,
 }
 
 impl Pace {
@@ -195,13 +216,33 @@ impl Pace {
             s.recent.pop_front();
         }
         if let Some(r) = s.rate {
-            s.rate = Some(r * 1.0002);
+            // Growing, but while the API throttled in the last ten seconds, not past 98% of
+            // the most that got through in a second: a steady stream just under the limit
+            // beats probing it every second (each probe's 429s wait a second to be sent
+            // again).
+            let grown = r * 1.0002;
+            let recent = s
+                .last_throttle
+                .is_some_and(|t| now.duration_since(t) < Duration::from_secs(10));
+            s.rate = Some(match (s.stated, s.ceiling) {
+                (Some(limit), _) => grown.min(limit * 0.95),
+                (None, Some(c)) if recent => grown.min((c * 0.95).max(r)),
+                _ => grown,
+            });
         }
     }
 
-    fn throttled(&self) {
+    /// A 429. `stated` is the limit the gateway's message states, if it does.
+    fn throttled(&self, stated: Option<f64>) {
         let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let now = std::time::Instant::now();
+        if let Some(limit) = stated.filter(|l| *l >= 1.0) {
+            // The gateway said what it allows: pace to 95% of that, and never beyond.
+            s.stated = Some(limit);
+            s.last_throttle = Some(now);
+            s.rate = Some(s.rate.unwrap_or(f64::MAX).min(limit * 0.95));
+            return;
+        }
         // One 429 burst is one signal: the calls in flight all see it.
         if s.last_throttle
             .is_some_and(|t| now.duration_since(t) < Duration::from_millis(500))
@@ -210,6 +251,7 @@ impl Pace {
         }
         s.last_throttle = Some(now);
         s.peak = s.peak.max(s.recent.len() as f64);
+        s.ceiling = Some(s.rate.unwrap_or(s.peak));
         // Down by 15% for each 429 burst, but not below half of the best rate seen: a
         // burst after a quiet second says little about the limit.
         let rate = match s.rate {
@@ -223,6 +265,45 @@ impl Pace {
     pub fn rate(&self) -> Option<f64> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).rate
     }
+}
+
+/// The rate (calls per second) an API gateway's throttling message states, as in
+/// "…policy user over ratelimit,limit:1000,time:1 second" (APIG.0308).
+pub fn stated_limit(msg: &str) -> Option<f64> {
+    let rest = &msg[msg.find("limit:")? + "limit:".len()..];
+    let digits = |t: &str| -> Option<(f64, usize)> {
+        let n = t.bytes().take_while(u8::is_ascii_digit).count();
+        Some((t[..n].parse().ok()?, n))
+    };
+    let (limit, n) = digits(rest)?;
+    let rest = rest[n..].strip_prefix(",time:")?.trim_start();
+    let (count, n) = digits(rest)?;
+    let unit = rest[n..].trim_start();
+    let secs = [
+        ("second", 1.0),
+        ("minute", 60.0),
+        ("hour", 3600.0),
+        ("day", 86400.0),
+    ]
+    .iter()
+    .find(|(u, _)| unit.starts_with(u))?
+    .1;
+    let per = count * secs;
+    (per > 0.0).then(|| limit / per)
+}
+
+/// The next estimate of a transition's length: first reads are timed to the estimate; when
+/// a share `early` of them found the transition still under way, it grows by up to 25%,
+/// and it shrinks by up to 5% when none did. It settles where about one first read in five
+/// is early (stochastic approximation of that quantile): reads come soon after transitions
+/// end, and an early read costs only a look at the next walk. One adjustment per walk (or
+/// per single read), however many reads it served: a walk's readers are not independent
+/// samples.
+pub fn next_estimate(est: Duration, early: f64) -> Duration {
+    let early = early.clamp(0.0, 1.0);
+    let factor = 1.25f64.powf(early) * 0.95f64.powf(1.0 - early);
+    est.mul_f64(factor)
+        .clamp(Duration::from_millis(10), Duration::from_secs(3600))
 }
 
 /// Whether a call may be sent again when its outcome is unknown.
@@ -258,13 +339,14 @@ impl Client {
             config,
             calls: AtomicU64::new(0),
             limit: AdaptiveLimit::new(32),
+            watch_lane: tokio::sync::Semaphore::new(WATCH_LANE),
             waits: Default::default(),
-            batches: Default::default(),
+            watches: Default::default(),
             pace: Pace::default(),
         })
     }
 
-    /// How long waits for `key` (kind and target) typically take.
+    /// How long a transition of `key` (kind and target) takes: when to read first.
     pub fn typical_wait(&self, key: WaitKey) -> Option<Duration> {
         self.waits
             .lock()
@@ -273,18 +355,27 @@ impl Client {
             .copied()
     }
 
-    /// Learn from a finished wait (an exponential moving average).
-    pub fn learn_wait(&self, key: WaitKey, took: Duration) {
+    /// The first estimate, from the first wait that ended: between the last read that saw
+    /// the transition under way and the one that saw it over.
+    pub fn seed_wait(&self, key: WaitKey, took: Duration) {
         let mut m = self.waits.lock().unwrap_or_else(|p| p.into_inner());
-        let e = m.entry(key).or_insert(took);
-        *e = e.mul_f64(0.7) + took.mul_f64(0.3);
+        m.entry(key).or_insert(took.max(Duration::from_millis(10)));
     }
 
-    /// The status batches, by kind.
-    pub(super) fn batches(
+    /// Adjust the estimate by what first reads found: `early` is the share of them that
+    /// came before the transition was over. See [`next_estimate`].
+    pub fn learn_wait(&self, key: WaitKey, early: f64) {
+        let mut m = self.waits.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = m.get_mut(&key) {
+            *e = next_estimate(*e, early);
+        }
+    }
+
+    /// The watches, by kind.
+    pub(super) fn watches(
         &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<&'static str, StatusBatch>> {
-        self.batches.lock().unwrap_or_else(|p| p.into_inner())
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<&'static str, Watch>> {
+        self.watches.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// How many calls may be in flight now.
@@ -327,6 +418,60 @@ impl Client {
         body: Option<&Json>,
         retry: Retry,
     ) -> Result<Json, ApiError> {
+        self.call_in(Lane::Normal, method, path, query, body, retry)
+            .await
+    }
+
+    /// One API call in `lane`, with retries.
+    pub async fn call_in(
+        &self,
+        lane: Lane,
+        method: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Json>,
+        retry: Retry,
+    ) -> Result<Json, ApiError> {
+        let (status, request_id, text) = self
+            .call_bytes_in(lane, method, path, query, body, retry)
+            .await?;
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Json::Null);
+        }
+        serde_json::from_slice(&text)
+            .map_err(|e| self.not_json(status, request_id, method, path, &e))
+    }
+
+    /// The error for a successful answer whose body is not what was expected.
+    pub fn not_json(
+        &self,
+        status: u16,
+        request_id: Option<String>,
+        method: &str,
+        path: &str,
+        e: &serde_json::Error,
+    ) -> ApiError {
+        ApiError {
+            status,
+            code: "INVALID_RESPONSE".into(),
+            message: format!("the service answered with a body that is not JSON ({e})"),
+            request_id,
+            method: method.into(),
+            path: self.url_and_path(path, &[]).1,
+        }
+    }
+
+    /// One API call in `lane`, with retries: the status, request id and body of its
+    /// successful answer, for callers that read the body their own way.
+    pub async fn call_bytes_in(
+        &self,
+        lane: Lane,
+        method: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Json>,
+        retry: Retry,
+    ) -> Result<(u16, Option<String>, bytes::Bytes), ApiError> {
         let (url, full_path, qs) = self.url_and_path(path, query);
         let bytes = body
             .map(|b| serde_json::to_vec(b).expect("JSON serialises"))
@@ -334,12 +479,13 @@ impl Client {
         let mut delays = crate::retry::api(self.config.max_retries);
         loop {
             self.calls.fetch_add(1, Ordering::Relaxed);
-            let permit = self
-                .limit
-                .sem
-                .acquire()
-                .await
-                .expect("the semaphore is never closed");
+            let permit = match lane {
+                Lane::Normal => &self.limit.sem,
+                Lane::Watch => &self.watch_lane,
+            }
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
             if let Some(at) = self.pace.slot() {
                 tokio::time::sleep_until(at.into()).await;
             }
@@ -349,7 +495,7 @@ impl Client {
             match &result {
                 Err((e, _)) if e.status == 429 => {
                     self.limit.throttled();
-                    self.pace.throttled();
+                    self.pace.throttled(stated_limit(&e.message));
                 }
                 Ok(_) => {
                     self.limit.succeeded();
@@ -361,7 +507,8 @@ impl Client {
             }
             // A permit owed since the limit fell is forgotten instead of returned.
             let owed = self.limit.owed.load(Ordering::Relaxed);
-            if owed > 0
+            if lane == Lane::Normal
+                && owed > 0
                 && self
                     .limit
                     .owed
@@ -401,7 +548,7 @@ impl Client {
         qs: &str,
         body: &[u8],
         has_body: bool,
-    ) -> Result<Json, (ApiError, Option<Duration>)> {
+    ) -> Result<(u16, Option<String>, bytes::Bytes), (ApiError, Option<Duration>)> {
         let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
         let mut headers: Vec<(String, String)> = vec![
             ("Host".into(), self.host.clone()),
@@ -477,22 +624,7 @@ impl Client {
             )
         })?;
         if (200..300).contains(&status) {
-            if text.iter().all(u8::is_ascii_whitespace) {
-                return Ok(Json::Null);
-            }
-            return serde_json::from_slice(&text).map_err(|e| {
-                (
-                    ApiError {
-                        status,
-                        code: "INVALID_RESPONSE".into(),
-                        message: format!("the service answered with a body that is not JSON ({e})"),
-                        request_id,
-                        method: method.into(),
-                        path: path.into(),
-                    },
-                    None,
-                )
-            });
+            return Ok((status, request_id, text));
         }
         let j: Json = serde_json::from_slice(&text).unwrap_or(Json::Null);
         let code = j
@@ -537,7 +669,7 @@ fn describe(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{AdaptiveLimit, Pace};
+    use super::{stated_limit, AdaptiveLimit, Pace};
     use std::time::{Duration, Instant};
 
     /// A pace that has seen `n` answers in the last second.
@@ -553,7 +685,7 @@ mod tests {
     fn pace_is_learned_from_the_first_429_and_spaces_calls() {
         let p = pace_with(1000);
         assert!(p.slot().is_none(), "unpaced until the API throttles");
-        p.throttled();
+        p.throttled(None);
         assert_eq!(p.rate(), Some(900.0), "90% of what got through");
         // Calls are spaced 1/900 s apart.
         let (a, b) = (p.slot(), p.slot().unwrap());
@@ -568,22 +700,55 @@ mod tests {
     #[test]
     fn one_burst_is_one_signal_and_the_pace_never_collapses() {
         let p = pace_with(1000);
-        p.throttled();
-        p.throttled();
+        p.throttled(None);
+        p.throttled(None);
         assert_eq!(p.rate(), Some(900.0), "the same burst");
         // Later bursts lower it by 15% each, but never below half the best rate seen,
         // even when they come after a quiet second.
         for _ in 0..10 {
             p.inner.lock().unwrap().last_throttle = Some(Instant::now() - Duration::from_secs(1));
             p.inner.lock().unwrap().recent.clear();
-            p.throttled();
+            p.throttled(None);
         }
         assert_eq!(p.rate(), Some(500.0));
-        // And it grows back as calls are answered (0.02% each: about 20% a second).
+        // It stays under the pace that was throttled for ten seconds, then grows back as
+        // calls are answered (0.02% each: about 20% a second).
+        for _ in 0..1000 {
+            p.answered();
+        }
+        assert_eq!(p.rate(), Some(500.0));
+        p.inner.lock().unwrap().last_throttle = Some(Instant::now() - Duration::from_secs(11));
         for _ in 0..1000 {
             p.answered();
         }
         assert!(p.rate().unwrap() > 600.0);
+    }
+
+    #[test]
+    fn a_stated_limit_sets_the_pace_for_good() {
+        let m = "The throttling threshold has been reached: policy user over ratelimit,limit:1000,time:1 second";
+        assert_eq!(stated_limit(m), Some(1000.0));
+        assert_eq!(
+            stated_limit("policy user over ratelimit,limit:120,time:1 minute"),
+            Some(2.0)
+        );
+        assert_eq!(stated_limit("limit:XX,time:1 minute"), None);
+        assert_eq!(stated_limit("limit:5,time:1 fortnight"), None);
+        assert_eq!(stated_limit("Too many requests"), None);
+        let p = pace_with(3000);
+        p.throttled(Some(1000.0));
+        assert_eq!(p.rate(), Some(950.0), "95% of the stated limit");
+        for _ in 0..10_000 {
+            p.answered();
+        }
+        assert_eq!(p.rate(), Some(950.0), "and never beyond");
+        // Without a stated limit, growth stops short of the pace that was throttled.
+        let q = pace_with(1000);
+        q.throttled(None);
+        for _ in 0..10_000 {
+            q.answered();
+        }
+        assert!(q.rate().unwrap() <= 950.0, "{:?}", q.rate());
     }
 
     #[test]

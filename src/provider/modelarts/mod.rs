@@ -14,6 +14,7 @@ pub mod devserver;
 pub mod notebook;
 pub mod objects;
 pub mod signer;
+pub mod watch;
 
 pub use client::{Client, ClientConfig, Credentials};
 
@@ -164,7 +165,8 @@ impl Provider for ModelArts {
     }
 
     async fn delete(&self, kind: Kind, id: &str, op: &OpContext<'_>) -> Result<(), OpError> {
-        objects::delete(&self.client, kind, id, op.timeout, op.progress).await
+        let created = op.prior.and_then(objects::created_attr);
+        objects::delete(&self.client, kind, id, created, op.timeout, op.progress).await
     }
 
     async fn find_created(

@@ -3,12 +3,12 @@
 //! operations wait at once), start and stop, create (never repeated blindly), update
 //! (the kind's steps), delete.
 
-use super::client::{Client, Retry};
+use super::client::{Client, Lane, Retry};
+use super::watch::{self, Waiting};
 use crate::provider::kind::{Listing, ResourceKind, Status, Step, Target};
 use crate::provider::{ApiError, CreateLog, OpError, Progress, ProviderError};
 use crate::value::Value;
 use serde_json::Value as Json;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -62,7 +62,7 @@ pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiEr
 }
 
 /// A list page's task that panicked or was cancelled, as an error of the list call.
-fn list_task_failed(kind: Kind, e: tokio::task::JoinError) -> ApiError {
+pub(super) fn list_task_failed(kind: Kind, e: tokio::task::JoinError) -> ApiError {
     ApiError {
         status: 0,
         code: "TASK".into(),
@@ -75,8 +75,9 @@ fn list_task_failed(kind: Kind, e: tokio::task::JoinError) -> ApiError {
 
 /// One page of a paged list, checked for shape. Sorted kinds are asked for creation
 /// time in `dir` (ASC or DESC, the API's default).
-async fn list_page(
-    c: Arc<Client>,
+pub(super) async fn list_page(
+    c: &Client,
+    lane: Lane,
     kind: Kind,
     size: usize,
     sorted: bool,
@@ -88,7 +89,7 @@ async fn list_page(
         q.push(("sort_dir", dir.into()));
     }
     let r = c
-        .call("GET", kind.collection(), &q, None, Retry::Safe)
+        .call_in(lane, "GET", kind.collection(), &q, None, Retry::Safe)
         .await?;
     match (r["data"].as_array(), r["total"].as_u64()) {
         (Some(a), Some(_)) if a.iter().all(|o| o["id"].is_string()) => Ok(r),
@@ -121,61 +122,6 @@ async fn list_one_call(
     }
 }
 
-/// The objects among `want` that a walk through the list finds, newest first, spending
-/// at most `budget` calls (sixteen pages at a time) and stopping as soon as all are found.
-/// Objects being created are the newest, so they are found on the first pages whatever
-/// the size of the account.
-async fn list_find(
-    c: &Arc<Client>,
-    kind: Kind,
-    want: &HashSet<&str>,
-    budget: usize,
-) -> Result<HashMap<String, Json>, ApiError> {
-    let mut found = HashMap::new();
-    let keep = |objs: &[Json], found: &mut HashMap<String, Json>| {
-        for o in objs {
-            if let Some(id) = o["id"].as_str().filter(|id| want.contains(id)) {
-                found.insert(id.to_string(), o.clone());
-            }
-        }
-    };
-    let (size, sorted) = match kind.listing() {
-        Listing::All { query, key } => {
-            keep(&list_one_call(c, kind, query, key).await?, &mut found);
-            return Ok(found);
-        }
-        Listing::Paged { size, sorted } => (size, sorted),
-    };
-    let (mut offset, mut spent) = (0, 0);
-    while spent < budget && found.len() < want.len() {
-        let n = (budget - spent).min(16);
-        let mut set = tokio::task::JoinSet::new();
-        for i in 0..n {
-            set.spawn(list_page(
-                c.clone(),
-                kind,
-                size,
-                sorted,
-                offset + i * size,
-                "DESC",
-            ));
-        }
-        spent += n;
-        offset += n * size;
-        let mut end = false;
-        while let Some(r) = set.join_next().await {
-            let page = r.map_err(|e| list_task_failed(kind, e))??;
-            let data = page["data"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-            end |= data.len() < size;
-            keep(data, &mut found);
-        }
-        if end {
-            break;
-        }
-    }
-    Ok(found)
-}
-
 /// Every object of a kind, page by page; after the first page, the remaining pages are
 /// fetched sixteen at a time.
 pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError> {
@@ -183,7 +129,10 @@ pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError
         Listing::All { query, key } => return list_one_call(c, kind, query, key).await,
         Listing::Paged { size, sorted } => (size, sorted),
     };
-    let page = |offset: usize| list_page(c.clone(), kind, size, sorted, offset, "ASC");
+    let page = |offset: usize| {
+        let c = c.clone();
+        async move { list_page(&c, Lane::Normal, kind, size, sorted, offset, "ASC").await }
+    };
     let first = page(0).await?;
     let mut out = first["data"].as_array().cloned().unwrap_or_default();
     let total = first["total"].as_u64().unwrap_or(0) as usize;
@@ -221,109 +170,6 @@ pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError
     Ok(out)
 }
 
-/// The status reads of one kind that are waiting for the next list call.
-#[derive(Default)]
-pub struct StatusBatch {
-    /// Operations of this kind waiting for a status now.
-    waiters: usize,
-    /// Reads waiting for the next list, by object id.
-    pending: HashMap<String, Vec<tokio::sync::oneshot::Sender<Option<Json>>>>,
-    /// Whether a reader is gathering the next batch.
-    gathering: bool,
-    /// Whether a batch's list is under way.
-    listing: bool,
-}
-
-/// Counts an operation of `kind` as waiting while it lives.
-struct Waiting<'a> {
-    c: &'a Client,
-    key: &'static str,
-}
-
-impl<'a> Waiting<'a> {
-    fn new(c: &'a Client, kind: Kind) -> Waiting<'a> {
-        let key = kind.type_name();
-        c.batches().entry(key).or_default().waiters += 1;
-        Waiting { c, key }
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        if let Some(b) = self.c.batches().get_mut(self.key) {
-            b.waiters = b.waiters.saturating_sub(1);
-        }
-    }
-}
-
-/// How long the first reader of a batch waits for others to join it.
-const GATHER: Duration = Duration::from_millis(50);
-
-/// One object's current body, read as part of a batch when 32 or more objects of its kind
-/// are being waited on: the reads that arrive within `GATHER` of each other (or while the
-/// previous batch's walk runs: one at a time per kind) share one walk through the list
-/// endpoint, newest first, which stops when it has found them all and never spends more
-/// than a quarter of the GETs it replaces (see `list_find`). An object the walk does not
-/// find (gone, older than the budget reached) is read with a GET, as is everything if the
-/// list fails.
-async fn read_status(c: &Arc<Client>, kind: Kind, id: &str) -> Result<Option<Json>, ApiError> {
-    let key = kind.type_name();
-    let joined = {
-        let mut m = c.batches();
-        let b = m.entry(key).or_default();
-        if b.waiters < 32 {
-            None
-        } else {
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            b.pending.entry(id.to_string()).or_default().push(tx);
-            let lead = !b.gathering;
-            b.gathering = true;
-            Some((rx, lead))
-        }
-    };
-    let Some((rx, lead)) = joined else {
-        return get(c, kind, id).await;
-    };
-    if lead {
-        // Gather for a moment, and for as long as the previous batch's list runs: one list
-        // at a time per kind.
-        let pending = loop {
-            tokio::time::sleep(GATHER).await;
-            let mut m = c.batches();
-            let b = m.entry(key).or_default();
-            if !b.listing {
-                b.gathering = false;
-                b.listing = true;
-                break std::mem::take(&mut b.pending);
-            }
-        };
-        // A batched read waits for others and for the list, and a failed page delays all
-        // of them: the walk may spend at most a quarter of the calls it replaces. What it
-        // does not find, and everything if it fails, each reader reads with its own GET.
-        let budget = pending.len() / 4;
-        let listed = if budget > 0 {
-            let want: HashSet<&str> = pending.keys().map(String::as_str).collect();
-            list_find(c, kind, &want, budget).await.ok()
-        } else {
-            None
-        };
-        c.batches().entry(key).or_default().listing = false;
-        if let Some(found) = listed {
-            for (i, txs) in pending {
-                let body = found.get(&i);
-                for tx in txs {
-                    let _ = tx.send(body.cloned());
-                }
-            }
-        }
-        // If the list failed, the senders are dropped and every reader falls back to GET.
-    }
-    match rx.await {
-        Ok(Some(b)) if b["status"].is_string() => Ok(Some(b)),
-        _ => get(c, kind, id).await,
-    }
-}
-
 fn failed(kind: Kind, b: &Json) -> ProviderError {
     ProviderError::Failed {
         status: status_of(b).to_string(),
@@ -332,7 +178,7 @@ fn failed(kind: Kind, b: &Json) -> ProviderError {
 }
 
 /// Whether a wait for `target` is over with body `b` (`None`: the object is gone).
-fn done(kind: Kind, target: Target, b: Option<&Json>) -> Result<bool, ProviderError> {
+pub(super) fn done(kind: Kind, target: Target, b: Option<&Json>) -> Result<bool, ProviderError> {
     let Some(b) = b else {
         return match target {
             Target::Gone => Ok(true),
@@ -352,76 +198,86 @@ fn done(kind: Kind, target: Target, b: Option<&Json>) -> Result<bool, ProviderEr
     }
 }
 
-/// Poll until `target` is reached, with backoff from 100 ms up to 5 s per poll. Returns
-/// the last body (`None` once gone).
+/// The creation time (ms since the epoch) in an object's attributes, where its kind
+/// records one: what lets a list page prove the object gone.
+pub fn created_attr(attrs: &Value) -> Option<i64> {
+    match attrs.get("created_at") {
+        // Milliseconds since the epoch are exact in an f64.
+        Value::Number(t) if t.fract() == 0.0 => Some(*t as i64),
+        Value::String(t) => t.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Read until `target` is reached. The first read comes when transitions of this kind and
+/// target typically end (at once while none has been seen), then every 100 ms growing by
+/// half up to 5 s; reads share list walks when many waits run (see [`watch`]). Returns the
+/// last body (`None` once gone). `created` is the object's creation time, if known.
 pub async fn wait(
     c: &Arc<Client>,
     kind: Kind,
     id: &str,
+    created: Option<i64>,
     target: Target,
     timeout: Duration,
     progress: Progress<'_>,
 ) -> Result<Option<Json>, OpError> {
     let start = Instant::now();
-    let mut interval = Duration::from_millis(100);
     let _waiting = Waiting::new(c, kind);
-    // Transitions of one kind take about as long as the last ones did: sleep most of that
-    // before the first poll instead of polling all the way (fewer calls, same latency).
     let key = (kind.type_name(), target);
-    if let Some(typical) = c.typical_wait(key) {
-        tokio::time::sleep(typical.mul_f64(0.9).min(timeout)).await;
-    }
-    let result = async {
-        loop {
-            // A deleted object is in no list: waits for deletion read directly.
-            let b = if target == Target::Gone {
-                get(c, kind, id).await
-            } else {
-                read_status(c, kind, id).await
-            }
+    let estimate = c.typical_wait(key);
+    let mut due = start + estimate.unwrap_or(Duration::ZERO).min(timeout);
+    let mut interval = Duration::from_millis(100);
+    // Whether the next read is the first one timed by the estimate (what it learns from).
+    let mut first = estimate.is_some();
+    // When a read last saw the transition under way.
+    let mut under_way = start;
+    loop {
+        let b = watch::read_at(c, kind, id, created, target, due, first)
+            .await
             .map_err(|e| OpError::new(Some(id), e))?;
-            if let Some(x) = &b {
-                progress(status_of(x));
-            }
-            match done(kind, target, b.as_ref()) {
-                Ok(true) => return Ok(b),
-                Ok(false) => {}
-                Err(error) => {
-                    return Err(OpError {
-                        id: Some(id.to_string()),
-                        attrs: b.as_ref().map(|x| kind.to_attrs(x, &Value::Null)),
-                        error,
-                    });
-                }
-            }
-            if start.elapsed() >= timeout {
-                return Err(OpError::new(
-                    Some(id),
-                    ProviderError::Timeout {
-                        secs: timeout.as_secs(),
-                        status: b
-                            .as_ref()
-                            .map(|x| status_of(x).to_string())
-                            .unwrap_or_else(|| "gone".into()),
-                    },
-                ));
-            }
-            tokio::time::sleep(
-                interval.min(
-                    timeout
-                        .saturating_sub(start.elapsed())
-                        .max(Duration::from_millis(10)),
-                ),
-            )
-            .await;
-            interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
+        let now = Instant::now();
+        if let Some(x) = &b {
+            progress(status_of(x));
         }
+        match done(kind, target, b.as_ref()) {
+            Ok(true) => {
+                if estimate.is_none() {
+                    // Somewhere between the last two reads.
+                    c.seed_wait(key, (under_way - start + (now - start)) / 2);
+                }
+                return Ok(b);
+            }
+            Ok(false) => under_way = now,
+            Err(error) => {
+                return Err(OpError {
+                    id: Some(id.to_string()),
+                    attrs: b.as_ref().map(|x| kind.to_attrs(x, &Value::Null)),
+                    error,
+                });
+            }
+        }
+        first = false;
+        if start.elapsed() >= timeout {
+            return Err(OpError::new(
+                Some(id),
+                ProviderError::Timeout {
+                    secs: timeout.as_secs(),
+                    status: b
+                        .as_ref()
+                        .map(|x| status_of(x).to_string())
+                        .unwrap_or_else(|| "gone".into()),
+                },
+            ));
+        }
+        due = now
+            + interval.min(
+                timeout
+                    .saturating_sub(start.elapsed())
+                    .max(Duration::from_millis(10)),
+            );
+        interval = (interval.mul_f64(1.5)).min(Duration::from_secs(5));
     }
-    .await;
-    if result.is_ok() {
-        c.learn_wait(key, start.elapsed());
-    }
-    result
 }
 
 /// Wait for a status target other than `Gone`; returns the body.
@@ -433,7 +289,7 @@ async fn wait_status(
     timeout: Duration,
     progress: Progress<'_>,
 ) -> Result<Json, OpError> {
-    wait(c, kind, id, target, timeout, progress)
+    wait(c, kind, id, None, target, timeout, progress)
         .await?
         .ok_or_else(|| OpError::new(Some(id), ProviderError::Disappeared))
 }
@@ -536,7 +392,7 @@ pub async fn create(
     };
     log.intent(&name, at).await.map_err(|e| journal(None, e))?;
     let mut attempts = 0;
-    let id = loop {
+    let (id, created) = loop {
         attempts += 1;
         match c
             .call(
@@ -562,7 +418,7 @@ pub async fn create(
                     })?
                     .to_string();
                 progress(status_of(&resp));
-                break id;
+                break (id, kind.created_ms(&resp));
             }
             Err(e) if e.outcome_unknown() => {
                 let found = find_created(c, kind, &name, at).await.map_err(|le| {
@@ -577,7 +433,12 @@ pub async fn create(
                     )
                 })?;
                 match found.as_slice() {
-                    [one] => break one["id"].as_str().unwrap_or_default().to_string(),
+                    [one] => {
+                        break (
+                            one["id"].as_str().unwrap_or_default().to_string(),
+                            kind.created_ms(one),
+                        )
+                    }
                     [] if attempts <= c.config.max_retries as usize => continue,
                     [] => return Err(OpError::new(None, e)),
                     many => {
@@ -593,7 +454,9 @@ pub async fn create(
         }
     };
     log.created(&id).await.map_err(|e| journal(Some(&id), e))?;
-    let b = wait_status(c, kind, &id, Target::Running, timeout, progress).await?;
+    let b = wait(c, kind, &id, created, Target::Running, timeout, progress)
+        .await?
+        .ok_or_else(|| OpError::new(Some(&id), ProviderError::Disappeared))?;
     if desired.get("desired_state").as_str() == Some("STOPPED") {
         return set_power(c, kind, &id, false, timeout, progress).await;
     }
@@ -601,10 +464,12 @@ pub async fn create(
 }
 
 /// Delete and wait until gone; a running object is stopped first where the API insists.
+/// `created` is the object's creation time, if known (see [`wait`]).
 pub async fn delete(
     c: &Arc<Client>,
     kind: Kind,
     id: &str,
+    created: Option<i64>,
     timeout: Duration,
     progress: Progress<'_>,
 ) -> Result<(), OpError> {
@@ -633,7 +498,7 @@ pub async fn delete(
         Err(e) if is_not_found(kind, &e) => return Ok(()),
         Err(e) => return Err(OpError::new(Some(id), e)),
     }
-    wait(c, kind, id, Target::Gone, timeout, progress)
+    wait(c, kind, id, created, Target::Gone, timeout, progress)
         .await
         .map(|_| ())
 }

@@ -83,7 +83,9 @@ fn settle_now(o: &mut Obj, now: i64) -> bool {
             if p.to.ends_with("_FAILED") {
                 step = step.min(FAILING_STEP);
             }
-            set_progress(&mut o.body, step, "PROCESSING");
+            if !progress_is(&o.body, step, "PROCESSING") {
+                set_progress(&mut o.body, step, "PROCESSING");
+            }
         }
     }
     if let Some(at) = o.resize_at {
@@ -150,6 +152,24 @@ fn set_progress(body: &mut Value, current: usize, status: &str) {
         })
         .collect();
     body["action_progress"] = json!(steps);
+}
+
+/// Whether `action_progress` already says what [`set_progress`] would write (a list call
+/// settles every object in transition: rewriting each one's steps every time was most of
+/// the simulator's work during a large apply).
+fn progress_is(body: &Value, current: usize, status: &str) -> bool {
+    let Some(steps) = body["action_progress"].as_array() else {
+        return false;
+    };
+    steps.len() == STEPS.len()
+        && steps.iter().enumerate().all(|(i, s)| {
+            let want = match (i + 1).cmp(&current) {
+                std::cmp::Ordering::Less => "COMPLETED",
+                std::cmp::Ordering::Equal => status,
+                std::cmp::Ordering::Greater => "WAITING",
+            };
+            s["status"] == want
+        })
 }
 
 /// The step a job is at, `now` between its start and its end (`at`).
