@@ -244,34 +244,23 @@ impl Job {
 /// first pages, so that the walks that see them gone stay short (see the provider's
 /// `watch`), as they are for objects being created.
 fn newest_deletes_first(nodes: &[Node<'_>], ready: &mut [usize]) {
-    let created = |i: usize| -> Option<f64> {
-        let n = &nodes[i];
-        if n.action() != Action::Delete {
-            return None;
-        }
-        n.ch.before
-            .as_ref()?
-            .get("created_at")
-            .as_f64()
-            .or_else(|| {
-                n.ch.before
-                    .as_ref()?
-                    .get("created_at")
-                    .as_str()?
-                    .parse()
-                    .ok()
-            })
-    };
-    let places: Vec<usize> = (0..ready.len())
-        .filter(|&k| created(ready[k]).is_some())
+    // (place in `ready`, creation time, node) of each deletion whose object's time is known.
+    let mut deletes: Vec<(usize, i64, usize)> = ready
+        .iter()
+        .enumerate()
+        .filter(|(_, &i)| nodes[i].action() == Action::Delete)
+        .filter_map(|(k, &i)| {
+            Some((
+                k,
+                crate::provider::created_at(nodes[i].ch.before.as_ref()?)?,
+                i,
+            ))
+        })
         .collect();
-    let mut deletes: Vec<usize> = places.iter().map(|&k| ready[k]).collect();
-    deletes.sort_by(|a, b| {
-        created(*b)
-            .unwrap_or(0.0)
-            .total_cmp(&created(*a).unwrap_or(0.0))
-    });
-    for (k, i) in places.into_iter().zip(deletes) {
+    let places: Vec<usize> = deletes.iter().map(|(k, _, _)| *k).collect();
+    // Newest first; the sort is stable, so equal times keep their order.
+    deletes.sort_by_key(|(_, t, _)| std::cmp::Reverse(*t));
+    for (k, (_, _, i)) in places.into_iter().zip(deletes) {
         ready[k] = i;
     }
 }

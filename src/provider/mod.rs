@@ -162,6 +162,17 @@ impl fmt::Display for OpError {
     }
 }
 
+/// The creation time (ms since the epoch) an object's attributes record, where its kind
+/// records one (`created_at`, a number or a numeric string).
+pub fn created_at(attrs: &Value) -> Option<i64> {
+    match attrs.get("created_at") {
+        // Milliseconds since the epoch are exact in an f64.
+        Value::Number(t) if t.fract() == 0.0 => Some(*t as i64),
+        Value::String(t) => t.parse().ok(),
+        _ => None,
+    }
+}
+
 /// Reports the status seen while waiting.
 pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 

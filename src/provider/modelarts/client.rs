@@ -267,6 +267,14 @@ impl Pace {
     }
 }
 
+/// A successful answer's body as JSON (empty: null).
+pub fn parse(text: &[u8]) -> Result<Json, serde_json::Error> {
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Json::Null);
+    }
+    serde_json::from_slice(text)
+}
+
 /// The rate (calls per second) an API gateway's throttling message states, as in
 /// "…policy user over ratelimit,limit:1000,time:1 second" (APIG.0308).
 pub fn stated_limit(msg: &str) -> Option<f64> {
@@ -418,28 +426,10 @@ impl Client {
         body: Option<&Json>,
         retry: Retry,
     ) -> Result<Json, ApiError> {
-        self.call_in(Lane::Normal, method, path, query, body, retry)
-            .await
-    }
-
-    /// One API call in `lane`, with retries.
-    pub async fn call_in(
-        &self,
-        lane: Lane,
-        method: &str,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Json>,
-        retry: Retry,
-    ) -> Result<Json, ApiError> {
         let (status, request_id, text) = self
-            .call_bytes_in(lane, method, path, query, body, retry)
+            .call_bytes_in(Lane::Normal, method, path, query, body, retry)
             .await?;
-        if text.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Json::Null);
-        }
-        serde_json::from_slice(&text)
-            .map_err(|e| self.not_json(status, request_id, method, path, &e))
+        parse(&text).map_err(|e| self.not_json(status, request_id, method, path, &e))
     }
 
     /// The error for a successful answer whose body is not what was expected.

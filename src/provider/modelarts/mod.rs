@@ -165,7 +165,7 @@ impl Provider for ModelArts {
     }
 
     async fn delete(&self, kind: Kind, id: &str, op: &OpContext<'_>) -> Result<(), OpError> {
-        let created = op.prior.and_then(objects::created_attr);
+        let created = op.prior.and_then(crate::provider::created_at);
         objects::delete(&self.client, kind, id, created, op.timeout, op.progress).await
     }
 

@@ -3,7 +3,7 @@
 //! operations wait at once), start and stop, create (never repeated blindly), update
 //! (the kind's steps), delete.
 
-use super::client::{Client, Lane, Retry};
+use super::client::{Client, Retry};
 use super::watch::{self, Waiting};
 use crate::provider::kind::{Listing, ResourceKind, Status, Step, Target};
 use crate::provider::{ApiError, CreateLog, OpError, Progress, ProviderError};
@@ -73,23 +73,33 @@ pub(super) fn list_task_failed(kind: Kind, e: tokio::task::JoinError) -> ApiErro
     }
 }
 
-/// One page of a paged list, checked for shape. Sorted kinds are asked for creation
-/// time in `dir` (ASC or DESC, the API's default).
-pub(super) async fn list_page(
+/// The query of one page of a paged list. Sorted kinds are asked for creation time in
+/// `dir` (ASC or DESC, the API's default).
+pub(super) fn page_query(
+    size: usize,
+    sorted: bool,
+    offset: usize,
+    dir: &'static str,
+) -> Vec<(&'static str, String)> {
+    let mut q = vec![("limit", size.to_string()), ("offset", offset.to_string())];
+    if sorted {
+        q.push(("sort_dir", dir.into()));
+    }
+    q
+}
+
+/// One page of a paged list, checked for shape.
+async fn list_page(
     c: &Client,
-    lane: Lane,
     kind: Kind,
     size: usize,
     sorted: bool,
     offset: usize,
     dir: &'static str,
 ) -> Result<Json, ApiError> {
-    let mut q = vec![("limit", size.to_string()), ("offset", offset.to_string())];
-    if sorted {
-        q.push(("sort_dir", dir.into()));
-    }
+    let q = page_query(size, sorted, offset, dir);
     let r = c
-        .call_in(lane, "GET", kind.collection(), &q, None, Retry::Safe)
+        .call("GET", kind.collection(), &q, None, Retry::Safe)
         .await?;
     match (r["data"].as_array(), r["total"].as_u64()) {
         (Some(a), Some(_)) if a.iter().all(|o| o["id"].is_string()) => Ok(r),
@@ -131,7 +141,7 @@ pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError
     };
     let page = |offset: usize| {
         let c = c.clone();
-        async move { list_page(&c, Lane::Normal, kind, size, sorted, offset, "ASC").await }
+        async move { list_page(&c, kind, size, sorted, offset, "ASC").await }
     };
     let first = page(0).await?;
     let mut out = first["data"].as_array().cloned().unwrap_or_default();
@@ -195,17 +205,6 @@ pub(super) fn done(kind: Kind, target: Target, b: Option<&Json>) -> Result<bool,
         _ if target.reached(st) => Ok(kind.settled(b)),
         _ if st.is_failed() => Err(failed(kind, b)),
         _ => Ok(false),
-    }
-}
-
-/// The creation time (ms since the epoch) in an object's attributes, where its kind
-/// records one: what lets a list page prove the object gone.
-pub fn created_attr(attrs: &Value) -> Option<i64> {
-    match attrs.get("created_at") {
-        // Milliseconds since the epoch are exact in an f64.
-        Value::Number(t) if t.fract() == 0.0 => Some(*t as i64),
-        Value::String(t) => t.parse().ok(),
-        _ => None,
     }
 }
 

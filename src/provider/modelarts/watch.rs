@@ -261,9 +261,11 @@ async fn walk(
     let (size, sorted) = match kind.listing() {
         Listing::All { query, key } => {
             let q: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, v.to_string())).collect();
-            let r = c
-                .call_in(Lane::Watch, "GET", kind.collection(), &q, None, Retry::Safe)
+            let (status, request_id, text) = c
+                .call_bytes_in(Lane::Watch, "GET", kind.collection(), &q, None, Retry::Safe)
                 .await?;
+            let r = super::client::parse(&text)
+                .map_err(|e| c.not_json(status, request_id, "GET", kind.collection(), &e))?;
             let Some(all) = r[key].as_array() else {
                 return Err(super::objects::invalid(
                     kind,
@@ -326,21 +328,16 @@ async fn walk(
             let (status, request_id, bytes) = page?;
             let light: LightPage<'_> = serde_json::from_slice(&bytes)
                 .map_err(|e| c.not_json(status, request_id, "GET", kind.collection(), &e))?;
-            let last = light.data.len() < size;
+            // The list ends on this page when it is short or reaches the total.
+            let last = light.data.len() < size || off + light.data.len() >= light.total;
             end |= last;
-            if let Some(z) = light.data.last() {
-                if let Some(t) = kind.created_ms(&serde_json::from_str(z.get()).unwrap_or_default())
-                {
-                    oldest_seen = Some(oldest_seen.map_or(t, |o| o.min(t)));
-                }
+            let page = Page::new(kind, sorted, &light.data, off == 0, last)
+                .map_err(|e| c.not_json(status, None, "GET", kind.collection(), &e))?;
+            if let Some(t) = page.oldest {
+                oldest_seen = Some(oldest_seen.map_or(t, |o: i64| o.min(t)));
             }
-            Page {
-                items: &light.data,
-                first: off == 0,
-                last,
-            }
-            .learn(kind, sorted, &wanted, &by_time, &mut seen)
-            .map_err(|e| c.not_json(status, None, "GET", kind.collection(), &e))?;
+            page.learn(&wanted, &by_time, &mut seen)
+                .map_err(|e| c.not_json(status, None, "GET", kind.collection(), &e))?;
         }
         if end {
             break;
@@ -358,10 +355,7 @@ async fn page_bytes(
     sorted: bool,
     offset: usize,
 ) -> Result<(u16, Option<String>, bytes::Bytes), ApiError> {
-    let mut q = vec![("limit", size.to_string()), ("offset", offset.to_string())];
-    if sorted {
-        q.push(("sort_dir", "DESC".into()));
-    }
+    let q = super::objects::page_query(size, sorted, offset, "DESC");
     c.call_bytes_in(Lane::Watch, "GET", kind.collection(), &q, None, Retry::Safe)
         .await
 }
@@ -371,8 +365,8 @@ async fn page_bytes(
 struct LightPage<'a> {
     #[serde(borrow)]
     data: Vec<&'a serde_json::value::RawValue>,
-    #[allow(dead_code)] // required: a page without it is not a list page
-    total: u64,
+    /// How many objects the list holds.
+    total: usize,
 }
 
 /// What every item is parsed for.
@@ -386,14 +380,39 @@ struct Head<'a> {
 
 /// One list page: a snapshot of part of the list.
 struct Page<'a> {
+    kind: Kind,
     items: &'a [&'a serde_json::value::RawValue],
     /// It starts the list.
     first: bool,
     /// It ends the list.
     last: bool,
+    /// Creation times of its first and last items, in a list sorted by creation time.
+    newest: Option<i64>,
+    oldest: Option<i64>,
 }
 
-impl Page<'_> {
+impl<'a> Page<'a> {
+    fn new(
+        kind: Kind,
+        sorted: bool,
+        items: &'a [&'a serde_json::value::RawValue],
+        first: bool,
+        last: bool,
+    ) -> Result<Page<'a>, serde_json::Error> {
+        let time = |raw: Option<&&serde_json::value::RawValue>| match raw {
+            Some(r) if sorted => Ok(kind.created_ms(&serde_json::from_str(r.get())?)),
+            _ => Ok(None),
+        };
+        Ok(Page {
+            kind,
+            items,
+            first,
+            last,
+            newest: time(items.first())?,
+            oldest: time(items.last())?,
+        })
+    }
+
     /// Record the wanted objects the page shows, and those it proves gone: in a list
     /// sorted newest first, an object created strictly between the page's first and last
     /// items (or after the first item of the list's last page, or before the last item of
@@ -401,12 +420,11 @@ impl Page<'_> {
     /// holds everything there is.
     fn learn<'w>(
         &self,
-        kind: Kind,
-        sorted: bool,
         wanted: &HashMap<&'w str, Option<i64>>,
         by_time: &[(i64, &'w str)],
         seen: &mut HashMap<String, Seen>,
     ) -> Result<(), serde_json::Error> {
+        let kind = self.kind;
         let mut here = std::collections::HashSet::new();
         for raw in self.items {
             let head: Head<'_> = serde_json::from_str(raw.get())?;
@@ -438,14 +456,10 @@ impl Page<'_> {
             }
             return Ok(());
         }
-        let (Some(a), Some(z)) = (self.items.first(), self.items.last()) else {
-            return Ok(());
-        };
-        if !sorted {
+        if self.items.is_empty() {
             return Ok(());
         }
-        let newest = kind.created_ms(&serde_json::from_str(a.get())?);
-        let oldest = kind.created_ms(&serde_json::from_str(z.get())?);
+        let (newest, oldest) = (self.newest, self.oldest);
         // The creation times this page covers, exclusive: (lo, hi).
         let hi = if self.first { Some(i64::MAX) } else { newest };
         let lo = if self.last { Some(i64::MIN) } else { oldest };
@@ -494,13 +508,10 @@ mod tests {
             .iter()
             .map(|t| serde_json::from_str(t).unwrap())
             .collect();
-        Page {
-            items: &raw,
-            first,
-            last,
-        }
-        .learn(NB, sorted, &wanted, &by_time, &mut seen)
-        .unwrap();
+        Page::new(NB, sorted, &raw, first, last)
+            .unwrap()
+            .learn(&wanted, &by_time, &mut seen)
+            .unwrap();
         seen
     }
 
