@@ -1,11 +1,14 @@
 //! maform's own benchmark: the release binary against the simulator with a fixed latency
 //! and transition profile. For N = 100, 1,000 and 10,000 notebooks: (a) a plan with no
 //! state, (b) an apply creating everything, (c) a plan with no changes, (d) a destroy;
-//! plus a chain of 20 dependent resources and the engine's own work at latency 0. Each row
-//! gives wall time, peak memory, API calls (from /_sim/stats), the lower bound the
-//! simulator imposes and the ratio to it.
+//! the engine's own work (a no-change plan at latency 0, and one without the API) at
+//! 1,000 and 10,000; the plan rows (a), (c) and the engine's own work at 50,000; a chain
+//! of 20 dependent resources. Each row gives wall time, peak memory, API calls (from
+//! /_sim/stats), the lower bound the simulator imposes and the ratio to it; a second
+//! table gives the engine's own work per resource.
 //!
-//! Run: cargo bench --bench engine        (N=10000 takes a few minutes; BENCH_MAX_N=1000 to skip it)
+//! Run: cargo bench --bench engine        (N=10000 and the N=50000 plan rows take a few
+//! minutes; BENCH_MAX_N=1000 or 10000 to skip them)
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test or benchmark reports on its terminal
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -30,20 +33,33 @@ struct Sim {
 
 impl Sim {
     fn start(latency: u64) -> Sim {
+        Sim::start_with(latency, Some(RPS), None)
+    }
+
+    /// A simulator with `latency`, throttling above `rps` (none: never), keeping its cloud
+    /// in `data` (loaded at start, saved when it stops).
+    fn start_with(latency: u64, rps: Option<u64>, data: Option<&std::path::Path>) -> Sim {
+        let mut args: Vec<String> = [
+            "sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--latency-ms",
+            &latency.to_string(),
+            "--transition-ms",
+            &TRANSITION_MS.to_string(),
+            // A throwaway simulator: its admin API counts the calls.
+            "--open-admin",
+        ]
+        .map(String::from)
+        .to_vec();
+        if let Some(rps) = rps {
+            args.extend(["--throttle-rps".to_string(), rps.to_string()]);
+        }
+        if let Some(d) = data {
+            args.extend(["--data".to_string(), d.display().to_string()]);
+        }
         let mut child = Command::new(BIN)
-            .args([
-                "sim",
-                "--listen",
-                "127.0.0.1:0",
-                "--latency-ms",
-                &latency.to_string(),
-                "--transition-ms",
-                &TRANSITION_MS.to_string(),
-                "--throttle-rps",
-                &RPS.to_string(),
-                // A throwaway simulator: its admin API counts the calls.
-                "--open-admin",
-            ])
+            .args(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -82,6 +98,16 @@ impl Sim {
             .collect();
         split.push(format!("throttled: {}", st["throttled"]));
         (st["total"].as_u64().unwrap_or(0), split.join(", "))
+    }
+}
+
+impl Sim {
+    /// Stop as Ctrl-C stops it (the data file saved), and wait until it has.
+    #[allow(unsafe_code)] // kill(2) on our own child
+    fn stop(mut self) {
+        // SAFETY: a signal to our own child process.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
+        let _ = self.child.wait();
     }
 }
 
@@ -158,11 +184,65 @@ fn notebooks(n: usize) -> String {
     format!("resource \"modelarts_notebook\" \"nb\" {{\n  for_each = toset([for i in range({n}) : format(\"b%05d\", i)])\n  name     = \"bench-${{each.key}}\"\n  flavor   = \"modelarts.vm.cpu.2u\"\n  image_id = \"e1a07296-22a8-4f05-8bc8-e936c8e54090\"\n  volume {{\n    category = \"EVS\"\n  }}\n}}\n")
 }
 
+/// The engine's own work for `n` notebooks: a no-change plan at latency 0, and one that
+/// does not read the API at all (parse, evaluate, graph, diff, render). Returns the
+/// setup's simulator data file, for a no-change plan at the benchmark's latency.
+fn engine_rows(rows: &mut Vec<Row>, n: usize, dir: &std::path::Path) -> std::path::PathBuf {
+    let data = dir.join("sim.json");
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("main.hcl"), notebooks(n)).unwrap();
+    // Set up without throttling: only the plans below are measured.
+    let fast = Sim::start_with(0, None, Some(&data));
+    run(
+        &work,
+        &fast,
+        &["apply", "--auto-approve", "--parallelism", &parallelism()],
+    );
+    measure(
+        rows,
+        format!("N={n} engine's own work (no-change plan, latency 0)"),
+        &work,
+        &fast,
+        &["plan"],
+        0.0,
+        "—".into(),
+    );
+    measure(
+        rows,
+        format!("N={n} engine's own work without the API (plan --refresh=false)"),
+        &work,
+        &fast,
+        &["plan", "--refresh=false"],
+        0.0,
+        "—".into(),
+    );
+    fast.stop();
+    data
+}
+
+/// (c) for `n` objects created elsewhere: a no-change plan at the benchmark's latency and
+/// throttling, on a simulator loaded from `data`, with the state that made them.
+fn plan_of_existing(rows: &mut Vec<Row>, n: usize, dir: &std::path::Path, data: &std::path::Path) {
+    let sim = Sim::start_with(LATENCY_MS, Some(RPS), Some(data));
+    let pages = n.div_ceil(50) as f64;
+    measure(
+        rows,
+        format!("N={n} (c) plan, no changes"),
+        &dir.join("work"),
+        &sim,
+        &["plan"],
+        (pages / RPS as f64)
+            .max((1.0 + ((pages - 1.0) / 16.0).ceil()) * LATENCY_MS as f64 / 1000.0),
+        format!("{} list pages, first, then 16 at a time", pages as u64),
+    );
+}
+
 fn main() {
     let max_n: usize = std::env::var("BENCH_MAX_N")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(50_000);
     let mut rows = Vec::new();
     let t = (TRANSITION_MS + LATENCY_MS) as f64 / 1000.0;
     for n in [100usize, 1000, 10_000].into_iter().filter(|n| *n <= max_n) {
@@ -201,35 +281,9 @@ fn main() {
                 .max((1.0 + ((pages - 1.0) / 16.0).ceil()) * LATENCY_MS as f64 / 1000.0),
             format!("{} list pages, first, then 16 at a time", pages as u64),
         );
-        // The engine's own work: the same no-change plan at latency 0.
-        if n == max_n.min(10_000) {
-            let fast = Sim::start(0);
-            let dir0 = tempfile::tempdir().unwrap();
-            std::fs::write(dir0.path().join("main.hcl"), notebooks(n)).unwrap();
-            run(
-                dir0.path(),
-                &fast,
-                &["apply", "--auto-approve", "--parallelism", &parallelism()],
-            );
-            measure(
-                &mut rows,
-                format!("N={n} engine's own work (no-change plan, latency 0)"),
-                dir0.path(),
-                &fast,
-                &["plan"],
-                0.0,
-                "—".into(),
-            );
-            // Without reading the API at all: parse, evaluate, graph, diff, render.
-            measure(
-                &mut rows,
-                format!("N={n} engine's own work without the API (plan --refresh=false)"),
-                dir0.path(),
-                &fast,
-                &["plan", "--refresh=false"],
-                0.0,
-                "—".into(),
-            );
+        if n >= 1000 {
+            let own = tempfile::tempdir().unwrap();
+            engine_rows(&mut rows, n, own.path());
         }
         measure(
             &mut rows,
@@ -243,6 +297,24 @@ fn main() {
                 pages as u64
             ),
         );
+    }
+    // Planning only at 50,000 (applying them at the API's budget would take a minute).
+    if max_n >= 50_000 {
+        let n = 50_000;
+        let sim = Sim::start(LATENCY_MS);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), notebooks(n)).unwrap();
+        measure(
+            &mut rows,
+            format!("N={n} (a) plan, no state"),
+            dir.path(),
+            &sim,
+            &["plan"],
+            LATENCY_MS as f64 / 1000.0,
+            "one round trip".into(),
+        );
+        let data = engine_rows(&mut rows, n, dir.path());
+        plan_of_existing(&mut rows, n, dir.path(), &data);
     }
     // A chain of 20: each notebook waits for the previous one.
     let sim = Sim::start(LATENCY_MS);
@@ -286,6 +358,23 @@ fn main() {
         out.push_str(&format!(
             "| {} | {:.2} | {:.0} | {} | {:.2} | {} | {ratio} |\n",
             r.what, r.wall, r.mem, r.calls, r.bound, r.bound_why
+        ));
+    }
+    // How the engine's own cost grows: per resource, it should stay flat.
+    out.push_str("\n| engine's own work | N | wall per resource (µs) | peak memory per resource (KB) |\n| --- | ---: | ---: | ---: |\n");
+    for r in rows.iter().filter(|r| r.what.contains("engine's own work")) {
+        let n: f64 = r.what[2..r.what.find(' ').unwrap_or(2)]
+            .parse()
+            .unwrap_or(1.0);
+        let which = if r.what.contains("refresh=false") {
+            "without the API"
+        } else {
+            "no-change plan, latency 0"
+        };
+        out.push_str(&format!(
+            "| {which} | {n} | {:.1} | {:.1} |\n",
+            r.wall / n * 1e6,
+            r.mem * 1024.0 / n
         ));
     }
     println!("{out}");

@@ -38,7 +38,7 @@ fn state(n: usize) -> State {
         st.instances.insert(
             InstanceAddr::managed("modelarts_notebook", "n", Some(Key::Int(i as i64))),
             Instance {
-                attributes: Value::from_json(&attrs),
+                attributes: Value::from_json(&attrs).into(),
                 sensitive: vec![],
                 dependencies: vec![],
                 tainted: false,
@@ -66,7 +66,7 @@ async fn measure(b: &mut Backend, st: &State) -> (Duration, Duration) {
         next.lineage = previous.lineage.clone();
         // A change in one attribute, so that every write stores a new version.
         if let Some(i) = next.instances.values_mut().next() {
-            if let Value::Map(m) = &mut i.attributes {
+            if let Value::Map(m) = std::sync::Arc::make_mut(&mut i.attributes) {
                 m.insert("description".into(), Value::str(format!("round {round}")));
             }
         }

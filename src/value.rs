@@ -291,6 +291,72 @@ impl serde::Serialize for AsJson<'_> {
     }
 }
 
+/// A value read straight from JSON text, as [`Value::from_json`] reads a JSON tree (numbers
+/// as `f64`, objects as maps, the last of repeated keys), without building the tree first.
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+                Ok(Value::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+                Ok(Value::Number(n as f64))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+                Ok(Value::Number(n as f64))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+                Ok(Value::Number(n))
+            }
+            fn visit_str<E>(self, t: &str) -> Result<Value, E> {
+                Ok(Value::String(t.to_string()))
+            }
+            fn visit_string<E>(self, t: String) -> Result<Value, E> {
+                Ok(Value::String(t))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+                let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0));
+                while let Some(v) = a.next_element()? {
+                    out.push(v);
+                }
+                Ok(Value::List(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+                let mut out: Vec<(String, Value)> = Vec::new();
+                while let Some((k, v)) = a.next_entry()? {
+                    out.push((k, v));
+                }
+                // Built in one go (compact nodes); with repeated keys the last one wins,
+                // as in a JSON tree.
+                let mut m = BTreeMap::new();
+                if out.windows(2).all(|w| w[0].0 < w[1].0) {
+                    m = out.into_iter().collect();
+                } else {
+                    for (k, v) in out {
+                        m.insert(k, v);
+                    }
+                }
+                Ok(Value::Map(m))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 pub fn number_json(n: f64) -> Json {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         Json::from(n as i64)
@@ -445,6 +511,22 @@ pub fn to_json_masked(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Js
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_json_text_gives_what_from_json_gives() {
+        for text in [
+            r#"{"b": 1, "a": [true, null, 0.5, -3, 18446744073709551615], "c": {"z": "x\u00e9", "y": {}}}"#,
+            r#"{"k": 1, "j": 2, "k": 3}"#,
+            r#"[]"#,
+            r#""s""#,
+            r#"1e300"#,
+            r#"null"#,
+        ] {
+            let direct: Value = serde_json::from_str(text).unwrap();
+            let tree: Json = serde_json::from_str(text).unwrap();
+            assert_eq!(direct, Value::from_json(&tree), "{text}");
+        }
+    }
 
     #[test]
     fn as_json_writes_what_to_json_makes() {

@@ -542,7 +542,7 @@ fn state_of(plan: &Plan) -> State {
             st.instances.insert(
                 c.addr.clone(),
                 Instance {
-                    attributes: known(a, &mut n),
+                    attributes: known(a, &mut n).into(),
                     sensitive: c.sensitive.clone(),
                     dependencies: c.deps.clone(),
                     tainted: false,

@@ -142,7 +142,7 @@ impl Job {
                 &attributes,
                 &self.sensitive,
             ),
-            attributes,
+            attributes: attributes.into(),
             dependencies: self.ch.deps.clone(),
             tainted,
         }
@@ -190,7 +190,7 @@ impl Job {
             timeout: self.timeout(o),
             progress: &progress,
             log: &log,
-            prior: self.ch.before.as_ref(),
+            prior: self.ch.before.as_deref(),
         };
         let p = &self.provider;
         let fail = |e: OpError| Outcome::Failed {
@@ -488,7 +488,7 @@ fn desired_now(
         Some(cache),
     )?;
     let prior = (ch.action == Action::Update)
-        .then_some(ch.before.as_ref())
+        .then_some(ch.before.as_deref())
         .flatten();
     let Some(r) = ctx.cfg.resource(&ch.addr.resource) else {
         return Ok((Some(plan::planned(kind.schema(), &config, prior)), sens));
@@ -686,7 +686,7 @@ pub async fn apply(
                 let id = inst
                     .as_ref()
                     .and_then(|x| x.attributes.get("id").as_str().map(str::to_string));
-                let post = inst.as_ref().map(|x| x.attributes.clone());
+                let post = inst.as_ref().map(|x| Value::clone(&x.attributes));
                 match (inst, &key) {
                     (Some(x), _) => {
                         // Which provider configuration owns it is on record with it.

@@ -327,7 +327,7 @@ async fn a_state_naming_an_unknown_type_fails_that_change_only() {
     state.instances.insert(
         InstanceAddr::managed("gone_kind", "x", None),
         Instance {
-            attributes: crate::value::Value::from_json(&serde_json::json!({"id": "g"})),
+            attributes: crate::value::Value::from_json(&serde_json::json!({"id": "g"})).into(),
             sensitive: vec![],
             dependencies: vec![],
             tainted: false,

@@ -65,7 +65,7 @@ pub fn print_instance(a: &InstanceAddr, i: &Instance, registry: &Registry) {
         addr: a.clone(),
         action: crate::plan::Action::Create,
         before: None,
-        after: Some(i.attributes.clone()),
+        after: Some(crate::value::Value::clone(&i.attributes)),
         replace_paths: vec![],
         reason: None,
         deps: vec![],

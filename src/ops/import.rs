@@ -66,7 +66,7 @@ pub async fn read_as(
     crate::schema::digest_secrets(kind.schema(), &mut attributes, None);
     let sensitive = crate::schema::sensitive_for(Some(kind.schema()), &attributes, &extra);
     Ok(Some(Instance {
-        attributes,
+        attributes: attributes.into(),
         sensitive,
         dependencies: vec![],
         tainted: false,

@@ -214,11 +214,29 @@ impl Timings {
     pub fn phase(&mut self, name: &str, notify: crate::Notify<'_>) {
         if self.on {
             notify(&format!(
-                "timing: {name}: {:.3}s",
-                self.since.elapsed().as_secs_f64()
+                "timing: {name}: {:.3}s{}",
+                self.since.elapsed().as_secs_f64(),
+                memory()
             ));
         }
         self.since = std::time::Instant::now();
+    }
+}
+
+/// The process's resident and peak memory where the system says (Linux), for timings.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let kb = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    match (kb("VmRSS:"), kb("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(" (memory {} MB, peak {} MB)", now / 1024, peak / 1024),
+        _ => String::new(),
     }
 }
 

@@ -499,7 +499,7 @@ mod tests {
         st.instances.insert(
             a.instance(None),
             Instance {
-                attributes: crate::value::Value::from_json(&serde_json::json!({"id": "1"})),
+                attributes: crate::value::Value::from_json(&serde_json::json!({"id": "1"})).into(),
                 sensitive: vec![],
                 dependencies: vec![],
                 tainted: false,

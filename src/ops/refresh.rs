@@ -74,7 +74,7 @@ pub async fn refresh(
         let provider = providers.of(&items[0].0 .0.resource);
         let refs: Vec<(&str, &Value)> = items
             .iter()
-            .map(|((_, _, i), id)| (*id, &i.attributes))
+            .map(|((_, _, i), id)| (*id, &*i.attributes))
             .collect();
         let found = provider.read_many(kind, &refs).await?;
         for (((a, k, prior), _), read) in items.into_iter().zip(found) {
@@ -84,7 +84,7 @@ pub async fn refresh(
             let sensitive =
                 crate::schema::sensitive_for(Some(kind.schema()), &attributes, &prior.sensitive);
             let inst = Instance {
-                attributes,
+                attributes: attributes.into(),
                 sensitive,
                 dependencies: prior.dependencies.clone(),
                 tainted: prior.tainted,

@@ -23,7 +23,7 @@ fn loaded(text: &str) -> Loaded {
 
 fn inst(attrs: serde_json::Value) -> Instance {
     Instance {
-        attributes: Value::from_json(&attrs),
+        attributes: Value::from_json(&attrs).into(),
         sensitive: vec![],
         dependencies: vec![],
         tainted: false,
@@ -205,7 +205,7 @@ async fn recovery_keeps_the_object_a_replacement_was_replacing_as_deposed() {
     st.instances.insert(
         a.clone(),
         crate::state::Instance {
-            attributes: Value::from_json(&json!({"id": old, "name": "a"})),
+            attributes: Value::from_json(&json!({"id": old, "name": "a"})).into(),
             sensitive: vec![],
             dependencies: vec![],
             tainted: false,

@@ -26,6 +26,7 @@ pub fn reviewed_state(plan: &Plan, state: State) -> State {
         };
         let mut attrs = before.clone();
         for p in &ch.sensitive {
+            let attrs = std::sync::Arc::make_mut(&mut attrs);
             if let Some(x) = attrs.get_path_mut(p) {
                 *x = inst.attributes.get_path(p).clone();
             }
@@ -57,13 +58,13 @@ pub fn check(
             (a, Some(after)) if a.sends_config() => {
                 let i = planned.instances.entry(ch.addr.clone()).or_insert_with(|| {
                     crate::state::Instance {
-                        attributes: Value::Null,
+                        attributes: Value::Null.into(),
                         sensitive: vec![],
                         dependencies: ch.deps.clone(),
                         tainted: false,
                     }
                 });
-                i.attributes = after.clone();
+                i.attributes = after.clone().into();
                 i.sensitive = ch.sensitive.clone();
             }
             _ => {}
@@ -96,7 +97,7 @@ pub fn check(
         )
         .map_err(|e| format!("{}: {e}", ch.addr))?;
         let prior = (ch.action == Action::Update)
-            .then_some(ch.before.as_ref())
+            .then_some(ch.before.as_deref())
             .flatten();
         let now = shape(r, kind.schema(), &config, prior);
         let mut secret = ch.sensitive.clone();

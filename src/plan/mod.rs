@@ -28,6 +28,7 @@ use crate::config::Timeouts;
 use crate::value::{Path, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// What apply does to one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -299,8 +300,8 @@ impl fmt::Display for ActionReason {
 pub struct Change {
     pub addr: InstanceAddr,
     pub action: Action,
-    /// The refreshed prior object, if any.
-    pub before: Option<Value>,
+    /// The refreshed prior object, if any (shared with the state it came from).
+    pub before: Option<Arc<Value>>,
     /// The planned object; unknown parts are known only after apply.
     pub after: Option<Value>,
     pub replace_paths: Vec<Path>,
@@ -373,7 +374,7 @@ impl Change {
     /// The object after apply: the planned value, or for a no-op the object as it is.
     pub fn planned_value(&self) -> Option<&Value> {
         match self.action {
-            Action::NoOp => self.after.as_ref().or(self.before.as_ref()),
+            Action::NoOp => self.after.as_ref().or(self.before.as_deref()),
             _ => self.after.as_ref(),
         }
     }
@@ -416,7 +417,7 @@ impl Plan {
             if let Some(x) = state
                 .instances
                 .get_mut(addr)
-                .and_then(|i| i.attributes.get_path_mut(path))
+                .and_then(|i| std::sync::Arc::make_mut(&mut i.attributes).get_path_mut(path))
             {
                 *x = Value::String(d.clone());
             }

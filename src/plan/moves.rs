@@ -232,7 +232,7 @@ mod tests {
 
     fn object(deps: &[&str]) -> Instance {
         Instance {
-            attributes: Value::Map(Default::default()),
+            attributes: Value::Map(Default::default()).into(),
             sensitive: vec![],
             dependencies: deps
                 .iter()

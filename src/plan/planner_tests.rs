@@ -15,7 +15,7 @@ fn state(items: &[(&str, serde_json::Value)]) -> State {
         s.instances.insert(
             InstanceAddr::parse(a).unwrap(),
             Instance {
-                attributes: Value::from_json(attrs),
+                attributes: Value::from_json(attrs).into(),
                 sensitive: vec![],
                 dependencies: vec![],
                 tainted: false,
@@ -101,7 +101,7 @@ fn an_unchanged_resource_is_a_no_op_that_keeps_one_copy() {
     let c = one(A, &st);
     assert_eq!(c.action, Action::NoOp);
     assert!(c.after.is_none());
-    assert_eq!(c.planned_value(), c.before.as_ref());
+    assert_eq!(c.planned_value(), c.before.as_deref());
     assert!(!plan_of(A, &st).has_changes());
 }
 
@@ -583,7 +583,7 @@ fn deposed_objects_are_destroyed_or_forgotten_whatever_the_configuration() {
             "0badf00d".into(),
         ),
         Instance {
-            attributes: Value::from_json(&json!({"id": "1", "name": "a"})),
+            attributes: Value::from_json(&json!({"id": "1", "name": "a"})).into(),
             sensitive: vec![],
             dependencies: vec![],
             tainted: false,

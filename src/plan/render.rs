@@ -390,7 +390,7 @@ pub fn change(out: &mut String, c: &Change, registry: &Registry) {
     body(
         out,
         s,
-        c.before.as_ref(),
+        c.before.as_deref(),
         c.after.as_ref(),
         6,
         &ctx,

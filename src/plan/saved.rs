@@ -409,7 +409,7 @@ impl SavedPlan {
             changes.push(Change {
                 addr: instance(&c.address)?,
                 action: c.action,
-                before: c.before.as_ref().map(dec),
+                before: c.before.as_ref().map(|v| dec(v).into()),
                 after: c.after.as_ref().map(dec),
                 replace_paths: c.replace_paths,
                 reason: c.reason,
@@ -536,7 +536,7 @@ mod tests {
                 Change {
                     addr: addr.clone(),
                     action: Action::CreateThenDelete,
-                    before: Some(Value::from_json(&json!({"id": "1", "name": "b"}))),
+                    before: Some(Value::from_json(&json!({"id": "1", "name": "b"})).into()),
                     after: Some(after),
                     replace_paths: vec![vec![PathStep::Key("zone".into())]],
                     reason: Some(ActionReason::KindRule {
@@ -553,7 +553,7 @@ mod tests {
                 Change {
                     addr: addr.clone(),
                     action: Action::Delete,
-                    before: Some(Value::from_json(&json!({"id": "0", "name": "b"}))),
+                    before: Some(Value::from_json(&json!({"id": "0", "name": "b"})).into()),
                     after: None,
                     replace_paths: vec![],
                     reason: None,

@@ -126,6 +126,11 @@ pub struct Cloud {
     /// lists skip settling until then. Every notebook mutation resets it.
     #[serde(skip)]
     pub notebooks_quiet_until: i64,
+    /// Notebook ids in creation order, for unfiltered lists, with the notebook count and
+    /// `seq` it was made at: a notebook is only ever added with a new `seq`, so an equal
+    /// pair means the same notebooks.
+    #[serde(skip)]
+    pub notebook_order: (usize, u64, Vec<String>),
 }
 
 impl Cloud {
@@ -770,5 +775,28 @@ pub fn page(items: Vec<Value>, limit: usize, offset: usize) -> Value {
     let total = items.len();
     let data: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
     let pages = if limit == 0 { 0 } else { total.div_ceil(limit) };
-    json!({"current": offset.checked_div(limit).unwrap_or(0), "data": data, "pages": pages, "size": limit, "total": total})
+    page_body(
+        offset.checked_div(limit).unwrap_or(0),
+        data,
+        pages,
+        limit,
+        total,
+    )
+}
+
+/// `{current, data, pages, size, total}`, with `data` moved in (`json!` would copy it).
+pub fn page_body(
+    current: usize,
+    data: Vec<Value>,
+    pages: usize,
+    size: usize,
+    total: usize,
+) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("current".into(), current.into());
+    m.insert("data".into(), Value::Array(data));
+    m.insert("pages".into(), pages.into());
+    m.insert("size".into(), size.into());
+    m.insert("total".into(), total.into());
+    Value::Object(m)
 }

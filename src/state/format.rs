@@ -75,6 +75,20 @@ struct FileOutput {
     sensitive: bool,
 }
 
+/// What a state file must start to be: read first, skipping everything else.
+#[derive(Deserialize)]
+struct Header {
+    version: Option<Json>,
+    lineage: Option<serde::de::IgnoredAny>,
+    resources: Option<serde::de::IgnoredAny>,
+}
+
+fn corrupt(origin: &str, e: &serde_json::Error) -> super::StateError {
+    super::StateError::Corrupt(format!(
+        "the state file {origin} is not valid JSON (truncated or corrupt?): {e}"
+    ))
+}
+
 fn path_from_json(j: &Json) -> Option<Path> {
     j.as_array()?
         .iter()
@@ -96,24 +110,34 @@ fn module_text(m: &crate::addr::ModulePath) -> String {
 impl State {
     /// Parse a state file's bytes; every way it can be wrong gets a clear message.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<State, super::StateError> {
-        let j: Json = serde_json::from_slice(bytes).map_err(|e| {
-            super::StateError::Corrupt(format!(
-                "the state file {origin} is not valid JSON (truncated or corrupt?): {e}"
-            ))
-        })?;
-        State::parse(j, origin).map_err(|e| super::StateError::Invalid(format!("{e:#}")))
+        // The header first (skipping the rest), so that a file of another format version
+        // is named as such rather than as a broken one; then the file straight into
+        // values, without a JSON tree (a state can hold 10,000 objects).
+        let header: Header = match bytes.trim_ascii_start().first() {
+            Some(b'{') => serde_json::from_slice(bytes).map_err(|e| corrupt(origin, &e))?,
+            _ => {
+                let j: Json = serde_json::from_slice(bytes).map_err(|e| corrupt(origin, &e))?;
+                Header {
+                    version: j.get("version").cloned(),
+                    lineage: None,
+                    resources: None,
+                }
+            }
+        };
+        State::parse(header, bytes, origin)
+            .map_err(|e| super::StateError::Invalid(format!("{e:#}")))
     }
 
-    fn parse(j: Json, origin: &str) -> anyhow::Result<State> {
-        match j.get("version").and_then(Json::as_u64) {
+    fn parse(header: Header, bytes: &[u8], origin: &str) -> anyhow::Result<State> {
+        match header.version.as_ref().and_then(Json::as_u64) {
             Some(1 | FORMAT_VERSION) => {}
             Some(v) => bail!("the state file {origin} uses format version {v}, which this maform (format {FORMAT_VERSION}) does not support; use a matching maform version"),
             None => bail!("{origin} is not a maform state file (no \"version\" field)"),
         }
-        if j.get("lineage").is_none() || j.get("resources").is_none() {
+        if header.lineage.is_none() || header.resources.is_none() {
             bail!("{origin} is not a maform state file (no lineage or resources)");
         }
-        let f: FileV1 = serde_json::from_value(j)
+        let f: FileV1<Value> = serde_json::from_slice(bytes)
             .with_context(|| format!("the state file {origin} has an invalid structure"))?;
         // A newer maform may have written what this one would lose on its next write.
         if crate::version::newer(&f.maform_version, crate::version::VERSION) {
@@ -164,7 +188,7 @@ impl State {
             }
             for i in r.instances {
                 let addr = base.instance(i.index_key);
-                if !i.attributes.is_object() {
+                if !matches!(i.attributes, Value::Map(_)) {
                     bail!("the state file {origin}: {addr} has no attributes object");
                 }
                 // A sensitive path that cannot be read would show a secret: refused.
@@ -194,7 +218,7 @@ impl State {
                     })
                     .collect::<anyhow::Result<_>>()?;
                 let inst = Instance {
-                    attributes: Value::from_json(&i.attributes),
+                    attributes: i.attributes.into(),
                     sensitive,
                     dependencies,
                     tainted,
@@ -350,7 +374,7 @@ mod tests {
         s.instances.insert(
             InstanceAddr::managed("fake_thing", "a", Some(Key::Str("x".into()))),
             Instance {
-                attributes: Value::from_json(&json!({"id": "1", "name": "n"})),
+                attributes: Value::from_json(&json!({"id": "1", "name": "n"})).into(),
                 sensitive: vec![vec![crate::value::PathStep::Key("secret".into())]],
                 dependencies: vec![ResourceAddr::managed("fake_thing", "b")],
                 tainted: true,
@@ -389,7 +413,7 @@ mod tests {
     fn deposed_objects_round_trip_after_their_current_object() {
         let a = InstanceAddr::managed("fake_thing", "a", Some(Key::Int(0)));
         let inst = |id: &str| Instance {
-            attributes: Value::from_json(&json!({ "id": id })),
+            attributes: Value::from_json(&json!({ "id": id })).into(),
             sensitive: vec![],
             dependencies: vec![],
             tainted: false,
@@ -434,7 +458,7 @@ mod tests {
         s.instances.insert(
             a.clone(),
             Instance {
-                attributes: Value::from_json(&json!({"id": "1"})),
+                attributes: Value::from_json(&json!({"id": "1"})).into(),
                 sensitive: vec![],
                 dependencies: vec![],
                 tainted: false,

@@ -5,11 +5,14 @@
 use crate::addr::{InstanceAddr, Key, Objects, ResourceAddr, SecretAttrs};
 use crate::value::{Path, PathStep, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// One managed object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
-    pub attributes: Value,
+    /// Shared: the prior state, the refreshed one and the plan's `before` hold one copy
+    /// until one of them changes it (`Arc::make_mut`).
+    pub attributes: Arc<Value>,
     pub sensitive: Vec<Path>,
     pub dependencies: Vec<ResourceAddr>,
     pub tainted: bool,
@@ -203,20 +206,20 @@ impl State {
         Some(match &first.key {
             None => it
                 .next()
-                .map(|(_, i)| i.attributes.clone())
+                .map(|(_, i)| Value::clone(&i.attributes))
                 .unwrap_or_default(),
             Some(Key::Int(_)) => {
                 let mut l: Vec<Value> = Vec::new();
                 for (a, i) in it {
                     if let Some(Key::Int(n)) = a.key {
-                        put_at(&mut l, n, i.attributes.clone());
+                        put_at(&mut l, n, Value::clone(&i.attributes));
                     }
                 }
                 Value::List(l)
             }
             Some(Key::Str(_)) => Value::Map(
                 it.filter_map(|(a, i)| match &a.key {
-                    Some(Key::Str(s)) => Some((s.clone(), i.attributes.clone())),
+                    Some(Key::Str(s)) => Some((s.clone(), Value::clone(&i.attributes))),
                     _ => None,
                 })
                 .collect(),
@@ -251,17 +254,17 @@ impl State {
             let k = a.resource.clone();
             match &a.key {
                 None => {
-                    out.insert(k, i.attributes.clone());
+                    out.insert(k, Value::clone(&i.attributes));
                 }
                 Some(Key::Int(n)) => {
                     if let Value::List(l) = out.entry(k).or_insert_with(|| Value::List(vec![])) {
-                        put_at(l, *n, i.attributes.clone());
+                        put_at(l, *n, Value::clone(&i.attributes));
                     }
                 }
                 Some(Key::Str(s)) => {
                     let e = out.entry(k).or_insert_with(|| Value::Map(BTreeMap::new()));
                     if let Value::Map(m) = e {
-                        m.insert(s.clone(), i.attributes.clone());
+                        m.insert(s.clone(), Value::clone(&i.attributes));
                     }
                 }
             }
@@ -316,7 +319,7 @@ mod tests {
 
     fn inst(j: serde_json::Value) -> Instance {
         Instance {
-            attributes: Value::from_json(&j),
+            attributes: Value::from_json(&j).into(),
             sensitive: vec![],
             dependencies: vec![],
             tainted: false,

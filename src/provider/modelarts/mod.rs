@@ -82,14 +82,21 @@ impl Provider for ModelArts {
         kind: Kind,
         items: &[(&str, &Value)],
     ) -> Result<Vec<Option<Value>>, ProviderError> {
-        let mut found: HashMap<String, serde_json::Value> = HashMap::new();
+        // Each object read becomes attributes as its page arrives (`None`: gone).
+        let wanted: HashMap<&str, &Value> = items.iter().copied().collect();
+        let mut found: HashMap<String, Option<Value>> = HashMap::new();
+        let attrs = |b: &serde_json::Value, reference: &Value| {
+            (!gone(kind, b)).then(|| kind.to_attrs(b, reference))
+        };
+        let take = |found: &mut HashMap<String, Option<Value>>, b: serde_json::Value| {
+            if let Some((id, reference)) = b["id"].as_str().and_then(|id| wanted.get_key_value(id))
+            {
+                found.insert(id.to_string(), attrs(&b, reference));
+            }
+        };
         let mut missing: Vec<String> = Vec::new();
         if items.len() >= 3 {
-            for b in objects::list_all(&self.client, kind).await? {
-                if let Some(id) = b["id"].as_str() {
-                    found.insert(id.to_string(), b);
-                }
-            }
+            objects::list_each(&self.client, kind, items.len(), |b| take(&mut found, b)).await?;
             missing.extend(
                 items
                     .iter()
@@ -112,16 +119,13 @@ impl Provider for ModelArts {
         }
         while let Some(r) = set.join_next().await {
             let (id, res) = r.map_err(|e| ProviderError::Invalid(format!("a read failed: {e}")))?;
-            if let Some(b) = res? {
-                found.insert(id, b);
+            if let (Some(b), Some(reference)) = (res?, wanted.get(id.as_str())) {
+                found.insert(id, attrs(&b, reference));
             }
         }
         Ok(items
             .iter()
-            .map(|(id, reference)| {
-                let b = found.get(*id).filter(|b| !gone(kind, b))?;
-                Some(kind.to_attrs(b, reference))
-            })
+            .map(|(id, _)| found.remove(*id).flatten())
             .collect())
     }
 

@@ -132,52 +132,79 @@ async fn list_one_call(
     }
 }
 
-/// Every object of a kind, page by page; after the first page, the remaining pages are
-/// fetched sixteen at a time.
+/// Every object of a kind, page by page (see [`list_each`]).
 pub async fn list_all(c: &Arc<Client>, kind: Kind) -> Result<Vec<Json>, ApiError> {
+    let mut out = Vec::new();
+    list_each(c, kind, 0, |b| out.push(b)).await?;
+    Ok(out)
+}
+
+/// Every object of a kind, handed to `each` page by page as the pages arrive (in no
+/// particular order), so that a large account is never held as JSON all at once. Pages
+/// are fetched sixteen at a time; when the caller expects `expect` objects, the first
+/// round fetches as many pages as they fill (up to sixteen) without waiting for the
+/// first page's total.
+pub async fn list_each(
+    c: &Arc<Client>,
+    kind: Kind,
+    expect: usize,
+    mut each: impl FnMut(Json),
+) -> Result<(), ApiError> {
     let (size, sorted) = match kind.listing() {
-        Listing::All { query, key } => return list_one_call(c, kind, query, key).await,
+        Listing::All { query, key } => {
+            list_one_call(c, kind, query, key)
+                .await?
+                .into_iter()
+                .for_each(each);
+            return Ok(());
+        }
         Listing::Paged { size, sorted } => (size, sorted),
     };
-    let page = |offset: usize| {
-        let c = c.clone();
-        async move { list_page(&c, kind, size, sorted, offset, "ASC").await }
-    };
-    let first = page(0).await?;
-    let mut out = first["data"].as_array().cloned().unwrap_or_default();
-    let total = first["total"].as_u64().unwrap_or(0) as usize;
-    if out.len() < size || out.len() >= total {
-        return Ok(out);
-    }
-    // An answer that claims more objects than any account holds is not believed.
-    if total > 10_000_000 {
-        return Err(invalid(
-            kind,
-            "a total of more than ten million objects",
-            &first["total"],
-        ));
-    }
-    let offsets: Vec<usize> = (1..total.div_ceil(size)).map(|p| p * size).collect();
-    let mut pages: Vec<(usize, Vec<Json>)> = Vec::with_capacity(offsets.len());
-    let sem = Arc::new(tokio::sync::Semaphore::new(16));
+    const IN_FLIGHT: usize = 16;
+    let sem = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let mut set = tokio::task::JoinSet::new();
-    for off in offsets {
-        let sem = sem.clone();
-        let fut = page(off);
+    let spawn = |set: &mut tokio::task::JoinSet<_>, off: usize| {
+        let (c, sem) = (c.clone(), sem.clone());
         set.spawn(async move {
             let _p = sem.acquire_owned().await;
-            (off, fut.await)
+            (off, list_page(&c, kind, size, sorted, off, "ASC").await)
         });
+    };
+    let first_round = expect.div_ceil(size).clamp(1, IN_FLIGHT);
+    for p in 0..first_round {
+        spawn(&mut set, p * size);
     }
+    // Whether the rest is known: the first page's total says how many pages there are.
+    let mut planned = false;
+    let mut data = |mut page: Json| {
+        if let Json::Array(items) = page["data"].take() {
+            items.into_iter().for_each(&mut each);
+        }
+    };
     while let Some(r) = set.join_next().await {
         let (off, res) = r.map_err(|e| list_task_failed(kind, e))?;
-        pages.push((off, res?["data"].as_array().cloned().unwrap_or_default()));
+        let page = res?;
+        if off == 0 && !planned {
+            planned = true;
+            let total = page["total"].as_u64().unwrap_or(0) as usize;
+            // An answer that claims more objects than any account holds is not believed.
+            if total > 10_000_000 {
+                return Err(invalid(
+                    kind,
+                    "a total of more than ten million objects",
+                    &page["total"],
+                ));
+            }
+            let got = page["data"].as_array().map_or(0, Vec::len);
+            if got >= size && got < total {
+                for p in first_round..total.div_ceil(size) {
+                    spawn(&mut set, p * size);
+                }
+            }
+        }
+        data(page);
     }
-    pages.sort_by_key(|(o, _)| *o);
-    for (_, p) in pages {
-        out.extend(p);
-    }
-    Ok(out)
+    Ok(())
 }
 
 fn failed(kind: Kind, b: &Json) -> ProviderError {

@@ -378,6 +378,45 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
                 .min()
                 .unwrap_or(i64::MAX);
         }
+        let unfiltered = sort_key == "create_at"
+            && [&name, &flavor, &image, &id, &feature, &pool, &ws]
+                .iter()
+                .all(|f| f.is_none())
+            && status.is_none();
+        if unfiltered {
+            // The common list (every notebook, newest or oldest first): no scan, no sort.
+            let at = (c.notebooks.len(), c.seq);
+            if (c.notebook_order.0, c.notebook_order.1) != at {
+                let mut by_seq: Vec<(u64, &String)> =
+                    c.notebooks.iter().map(|(id, o)| (o.seq, id)).collect();
+                by_seq.sort_unstable();
+                let ids = by_seq.into_iter().map(|(_, id)| id.clone()).collect();
+                c.notebook_order = (at.0, at.1, ids);
+            }
+            let ids = &c.notebook_order.2;
+            let body = |id: &String| c.notebooks.get(id).map(|o| o.body.clone());
+            let data: Vec<Value> = if desc {
+                ids.iter()
+                    .rev()
+                    .skip(offset)
+                    .take(limit)
+                    .filter_map(body)
+                    .collect()
+            } else {
+                ids.iter()
+                    .skip(offset)
+                    .take(limit)
+                    .filter_map(body)
+                    .collect()
+            };
+            return ok(super::page_body(
+                offset.checked_div(limit).unwrap_or(0),
+                data,
+                ids.len().div_ceil(limit.max(1)),
+                limit,
+                ids.len(),
+            ));
+        }
         let mut items: Vec<&Obj> = c
             .notebooks
             .values()
@@ -404,7 +443,7 @@ fn list(sim: &Sim, req: &Req) -> ApiResult {
             .collect();
         if sort_key == "create_at" {
             // Creation order is the sequence number's order.
-            items.sort_by_key(|o| o.seq);
+            items.sort_unstable_by_key(|o| o.seq);
         } else {
             items.sort_by(|a, b| {
                 let (ka, kb) = (&a.body[&sort_key], &b.body[&sort_key]);
@@ -431,7 +470,13 @@ pub fn page_of(items: &[&Obj], limit: usize, offset: usize) -> Value {
         .take(limit)
         .map(|o| o.body.clone())
         .collect();
-    json!({"current": offset.checked_div(limit).unwrap_or(0), "data": data, "pages": total.div_ceil(limit.max(1)), "size": limit, "total": total})
+    super::page_body(
+        offset.checked_div(limit).unwrap_or(0),
+        data,
+        total.div_ceil(limit.max(1)),
+        limit,
+        total,
+    )
 }
 
 fn flavors(sim: &Sim, req: &Req, switchable_from: Option<&str>) -> ApiResult {
