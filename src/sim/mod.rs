@@ -701,9 +701,15 @@ impl Server {
             let s3 = sim.clone();
             tokio::spawn(async move {
                 let mut last = String::new();
+                let mut pause = Duration::from_millis(100);
                 loop {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    if let Err(e) = s3.flush() {
+                    tokio::time::sleep(pause).await;
+                    // A save holds the cloud while it serialises it: a large cloud is
+                    // saved at most a tenth of the time (and when the simulator stops).
+                    let started = std::time::Instant::now();
+                    let saved = s3.flush();
+                    pause = (started.elapsed() * 9).max(Duration::from_millis(100));
+                    if let Err(e) = saved {
                         let msg = format!("simulator: cannot save data file: {e:#}");
                         if msg != last {
                             let _ = notice_tx.send(msg.clone());

@@ -14,7 +14,7 @@ use rand::Rng;
 use serde_json::Value as Json;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How to authenticate. Secrets never appear in Debug output.
 #[derive(Clone)]
@@ -59,7 +59,8 @@ pub struct Client {
     /// behind a wave of creates whose waits they end (they are paced all the same).
     watch_lane: tokio::sync::Semaphore,
     /// How long transitions take, per kind and target, learned as waits end.
-    waits: std::sync::Mutex<std::collections::HashMap<WaitKey, Duration>>,
+    /// The transition estimates, with when each last learned.
+    waits: std::sync::Mutex<std::collections::HashMap<WaitKey, (Duration, Option<Instant>)>>,
     /// The waits of each kind served by shared list walks (see `watch`).
     watches: std::sync::Mutex<std::collections::HashMap<&'static str, Watch>>,
     pace: Pace,
@@ -300,6 +301,17 @@ pub fn stated_limit(msg: &str) -> Option<f64> {
     (per > 0.0).then(|| limit / per)
 }
 
+/// One learning step of an estimate (with when it last learned), unless it learned less
+/// than half an estimate ago.
+fn learn(learned: &mut (Duration, Option<Instant>), early: f64, now: Instant) {
+    let (e, last) = learned;
+    if last.is_some_and(|l| now.saturating_duration_since(l) < *e / 2) {
+        return;
+    }
+    *e = next_estimate(*e, early);
+    *last = Some(now);
+}
+
 /// The next estimate of a transition's length: first reads are timed to the estimate; when
 /// a share `early` of them found the transition still under way, it grows by up to 25%,
 /// and it shrinks by up to 5% when none did. It settles where about one first read in five
@@ -360,22 +372,25 @@ impl Client {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&key)
-            .copied()
+            .map(|(e, _)| *e)
     }
 
     /// The first estimate, from the first wait that ended: between the last read that saw
     /// the transition under way and the one that saw it over.
     pub fn seed_wait(&self, key: WaitKey, took: Duration) {
         let mut m = self.waits.lock().unwrap_or_else(|p| p.into_inner());
-        m.entry(key).or_insert(took.max(Duration::from_millis(10)));
+        m.entry(key)
+            .or_insert((took.max(Duration::from_millis(10)), None));
     }
 
     /// Adjust the estimate by what first reads found: `early` is the share of them that
-    /// came before the transition was over. See [`next_estimate`].
+    /// came before the transition was over. See [`next_estimate`]. At most one step per
+    /// half an estimate: reads made together (waits that started together) are one
+    /// signal, not one each (thirty early reads at once would grow it 800-fold).
     pub fn learn_wait(&self, key: WaitKey, early: f64) {
         let mut m = self.waits.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = m.get_mut(&key) {
-            *e = next_estimate(*e, early);
+        if let Some(learned) = m.get_mut(&key) {
+            learn(learned, early, Instant::now());
         }
     }
 
@@ -659,7 +674,7 @@ fn describe(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{stated_limit, AdaptiveLimit, Pace};
+    use super::{learn, next_estimate, stated_limit, AdaptiveLimit, Pace};
     use std::time::{Duration, Instant};
 
     /// A pace that has seen `n` answers in the last second.
@@ -712,6 +727,21 @@ mod tests {
             p.answered();
         }
         assert!(p.rate().unwrap() > 600.0);
+    }
+
+    #[test]
+    fn reads_made_together_teach_the_estimate_once() {
+        let t0 = Instant::now();
+        let mut learned = (Duration::from_millis(500), None);
+        // Thirty waits that started together all read early: one step up.
+        for _ in 0..30 {
+            learn(&mut learned, 1.0, t0);
+        }
+        assert_eq!(learned.0, next_estimate(Duration::from_millis(500), 1.0));
+        let once = learned.0;
+        // Half an estimate later, the next signal counts.
+        learn(&mut learned, 0.0, t0 + once / 2);
+        assert_eq!(learned.0, next_estimate(once, 0.0));
     }
 
     #[test]

@@ -300,14 +300,21 @@ async fn walk(
         })
     };
     let budget = due.len().div_ceil(2).max(2);
+    // Deletions run newest first and a deleted object leaves the list, so the objects
+    // deleted longest ago (the due ones) are the newest left: the first page shows them
+    // and proves gone what is no longer there. Objects being created are the newest, the
+    // ones not due yet in front of the due ones.
+    let deleting = due.iter().all(|r| r.target == Target::Gone);
     let (mut offset, mut spent, mut last_round) = (0usize, 0usize, 0usize);
     while spent < budget && !answered(&seen, oldest_seen) {
-        // First as many pages as the awaited objects fill (those not due yet are mostly
-        // newer, so in front of the due ones), then twice as many each round, up to
+        // First as many pages as the awaited objects fill (for deletions, the due ones),
+        // then twice
+        // as many each round, up to
         // sixteen: each round costs a round trip, each page beyond the last needed one a
         // call.
         let n = if spent == 0 {
-            (due.len() + later.len()).div_ceil(size) + 1
+            let ahead = if deleting { 0 } else { later.len() };
+            (due.len() + ahead).div_ceil(size) + 1
         } else {
             (last_round * 2).max(2)
         }
