@@ -794,9 +794,6 @@ pub fn outputs(
     data: &Objects,
     state: &mut State,
 ) -> Vec<crate::config::Diag> {
-    let mut objects = state.objects();
-    objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let sens = state.sensitive_attributes();
     let mut failed = Vec::new();
     let modules = match plan::instances::module_values(cfg, vars, data, state, &Default::default())
     {
@@ -806,6 +803,15 @@ pub fn outputs(
             Default::default()
         }
     };
+    // The objects' values are a copy of the whole state: made only when there is an output
+    // (10,000 notebooks' copies were an apply's peak memory).
+    let mut objects = Objects::new();
+    let mut sens = Default::default();
+    if !cfg.outputs.is_empty() {
+        objects = state.objects();
+        objects.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+        sens = state.sensitive_attributes();
+    }
     let mut scope = Scope::of(cfg, vars, &objects, &sens);
     scope.modules = &modules;
     state.outputs = cfg

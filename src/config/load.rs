@@ -3,7 +3,7 @@
 
 use super::resource::decode_resource;
 use super::*;
-use crate::addr::Mode;
+use crate::addr::{Mode, ModulePath};
 use hcl_edit::Span as _;
 use std::path::{Path, PathBuf};
 
@@ -618,6 +618,9 @@ impl Config {
         errs: &mut Vec<Diag>,
     ) {
         let registry = self.registry;
+        // A module's moved and removed blocks go to its caller, relative to it (and so on
+        // up to the root, where the plan makes them).
+        let (mut moved, mut removed) = (Vec::new(), Vec::new());
         for m in self.modules.values_mut() {
             let rel = normalize(&at.join(&m.source));
             if depth >= MAX_MODULE_DEPTH {
@@ -650,6 +653,18 @@ impl Config {
                         chain.pop();
                     }
                     c.check_child(errs);
+                    let under = |p: &ModulePath| {
+                        let call = std::iter::once((m.name.clone(), None));
+                        ModulePath(call.chain(p.0.iter().cloned()).collect())
+                    };
+                    for mut mv in std::mem::take(&mut c.moved) {
+                        mv.scope = under(&mv.scope);
+                        moved.push(mv);
+                    }
+                    for mut rm in std::mem::take(&mut c.removed) {
+                        rm.from.resource.module = under(&rm.from.resource.module);
+                        removed.push(rm);
+                    }
                     *m.config = c;
                 }
                 Err(Diags(d)) => {
@@ -661,6 +676,8 @@ impl Config {
                 }
             }
         }
+        self.moved.extend(moved);
+        self.removed.extend(removed);
         // Inputs: each one a variable of the module; every variable without a default
         // given.
         for m in self.modules.values() {
@@ -726,20 +743,6 @@ impl Config {
                 &i.span,
                 "an import block",
                 "Import blocks belong in the root module (to = module.NAME.TYPE.NAME).",
-            );
-        }
-        for m in &self.moved {
-            refuse(
-                &m.span,
-                "a moved block",
-                "Moved blocks belong in the root module.",
-            );
-        }
-        for m in &self.removed {
-            refuse(
-                &m.span,
-                "a removed block",
-                "Removed blocks belong in the root module.",
             );
         }
     }
@@ -1351,6 +1354,7 @@ impl Config {
                             None => self.moved.push(Moved {
                                 from,
                                 to,
+                                scope: Default::default(),
                                 span: b.span.clone(),
                             }),
                         }

@@ -246,7 +246,8 @@ impl ModuleCall {
 /// false` its objects leave the state and stay in the cloud.
 #[derive(Clone, Debug)]
 pub struct Removed {
-    /// A resource (all its instances) or a whole module.
+    /// A resource (all its instances) or a whole module, from the root (a module's own
+    /// blocks are lifted there with the module's call names in front: every instance).
     pub from: crate::addr::InstanceAddr,
     pub destroy: bool,
     pub span: Span,
@@ -255,8 +256,12 @@ pub struct Removed {
 /// A `moved` block: objects at `from` in the state now belong to `to`.
 #[derive(Clone, Debug)]
 pub struct Moved {
+    /// Relative to `scope`.
     pub from: crate::addr::InstanceAddr,
     pub to: crate::addr::InstanceAddr,
+    /// The module that declares the block (its call names, no keys; empty for the root):
+    /// a module's moved blocks move objects in each of its instances, as in Terraform.
+    pub scope: crate::addr::ModulePath,
     pub span: Span,
 }
 

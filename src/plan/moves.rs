@@ -3,7 +3,7 @@
 //! the blocks are written, so a chain (`a` → `b`, then `b` → `c`) ends at `c`.
 
 use crate::addr::{InstanceAddr, ModulePath, ResourceAddr};
-use crate::config::{Config, Diag, Diags};
+use crate::config::{Config, Diag, Diags, Moved};
 use crate::state::State;
 
 /// An object moved: (old address, new address).
@@ -16,19 +16,20 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
     let mut errs = Vec::new();
     for m in &cfg.moved {
         // Moving away from a resource that is still declared (to another resource) would
-        // leave it to be created again.
+        // leave it to be created again. (A module's block: in its own configuration.)
+        let (from, to) = (under(&m.scope, &m.from), under(&m.scope, &m.to));
         let names =
             |p: &ModulePath| -> Vec<String> { p.0.iter().map(|(n, _)| n.clone()).collect() };
-        let still_declared = if m.from.is_module() {
-            names(&m.from.resource.module) != names(&m.to.resource.module)
-                && cfg.module(&m.from.resource.module).is_some()
+        let still_declared = if from.is_module() {
+            names(&from.resource.module) != names(&to.resource.module)
+                && cfg.module(&from.resource.module).is_some()
         } else {
-            m.from.resource != m.to.resource && cfg.resource(&m.from.resource).is_some()
+            from.resource != to.resource && cfg.resource(&from.resource).is_some()
         };
         if still_declared {
             errs.push(Diag::new(
                 Some(&m.span),
-                format!("moved object still exists: {} is still declared", m.from),
+                format!("moved object still exists: {from} is still declared"),
                 "A moved block moves objects away from an address the configuration no longer declares; remove the old resource or module block (or this moved block).",
             ));
         }
@@ -40,7 +41,7 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
     // Where each move made so far ends, to extend a chain in place.
     let mut ends: std::collections::BTreeMap<InstanceAddr, usize> = Default::default();
     let mut warnings = Vec::new();
-    for m in &cfg.moved {
+    for m in &concrete(cfg, state) {
         let pairs: Vec<(InstanceAddr, InstanceAddr)> = state
             .instances
             .keys()
@@ -102,6 +103,47 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
     }
     made.retain(|(f, t)| f != t);
     Ok((made, warnings))
+}
+
+/// `addr` (relative to the module instance `at`) from the root.
+fn under(at: &ModulePath, addr: &InstanceAddr) -> InstanceAddr {
+    let mut out = addr.clone();
+    out.resource.module = ModulePath(
+        at.0.iter()
+            .chain(&addr.resource.module.0)
+            .cloned()
+            .collect(),
+    );
+    out
+}
+
+/// The configuration's moves from the root, in the order written: a module's blocks once
+/// for each instance of the module that the state holds objects in (`module.team["a"]`,
+/// `module.team["b"]`, …), relative to it.
+fn concrete(cfg: &Config, state: &State) -> Vec<Moved> {
+    let mut out = Vec::new();
+    for m in &cfg.moved {
+        if m.scope.is_root() {
+            out.push(m.clone());
+            continue;
+        }
+        let n = m.scope.0.len();
+        let instances: std::collections::BTreeSet<ModulePath> = state
+            .instances
+            .keys()
+            .chain(state.deposed.keys().map(|(a, _)| a))
+            .map(|a| &a.resource.module)
+            .filter(|p| p.0.len() >= n && p.0.iter().zip(&m.scope.0).all(|((a, _), (b, _))| a == b))
+            .map(|p| ModulePath(p.0[..n].to_vec()))
+            .collect();
+        out.extend(instances.iter().map(|at| Moved {
+            from: under(at, &m.from),
+            to: under(at, &m.to),
+            scope: ModulePath::default(),
+            span: m.span.clone(),
+        }));
+    }
+    out
 }
 
 /// Move one object of `state` from `from` to `to`, and what depended on its old resource
@@ -275,5 +317,48 @@ mod tests {
         );
         // Applied again, the blocks find nothing at their old addresses.
         assert!(apply(&cfg, &mut st).unwrap().0.is_empty());
+    }
+
+    #[test]
+    fn a_modules_block_moves_objects_in_each_of_its_instances() {
+        // moved { from = fake_thing.a, to = module.inner.fake_thing.a } written in the
+        // module that module.team["x"].module.sub[N] instantiates.
+        let mut cfg = fake::config("");
+        let scope = InstanceAddr::parse("module.team.module.sub.t.n")
+            .unwrap()
+            .resource
+            .module;
+        cfg.moved.push(Moved {
+            from: InstanceAddr::parse("fake_thing.a").unwrap(),
+            to: InstanceAddr::parse("module.inner.fake_thing.a").unwrap(),
+            scope,
+            span: Default::default(),
+        });
+        let mut st = State::new();
+        for a in [
+            "module.team[\"x\"].module.sub[0].fake_thing.a",
+            "module.team[\"x\"].module.sub[1].fake_thing.a",
+            "module.team[\"y\"].module.sub[0].fake_thing.a",
+            // Not the module's: stays.
+            "module.team[\"x\"].fake_thing.a",
+            "fake_thing.a",
+        ] {
+            st.instances
+                .insert(InstanceAddr::parse(a).unwrap(), object(&[]));
+        }
+        let (made, warnings) = apply(&cfg, &mut st).unwrap();
+        assert!(warnings.is_empty());
+        let shown: Vec<String> = made.iter().map(|(f, t)| format!("{f} -> {t}")).collect();
+        assert_eq!(
+            shown,
+            [
+                "module.team[\"x\"].module.sub[0].fake_thing.a -> module.team[\"x\"].module.sub[0].module.inner.fake_thing.a",
+                "module.team[\"x\"].module.sub[1].fake_thing.a -> module.team[\"x\"].module.sub[1].module.inner.fake_thing.a",
+                "module.team[\"y\"].module.sub[0].fake_thing.a -> module.team[\"y\"].module.sub[0].module.inner.fake_thing.a",
+            ]
+        );
+        assert!(st
+            .instances
+            .contains_key(&InstanceAddr::parse("module.team[\"x\"].fake_thing.a").unwrap()));
     }
 }

@@ -1,0 +1,5 @@
+module "team" {
+  source   = "./modules/team"
+  for_each = toset(["ana", "bo"])
+  member   = each.key
+}

@@ -1,0 +1,21 @@
+variable "member" {
+  type = string
+}
+
+resource "modelarts_notebook" "desk" {
+  name     = "desk-${var.member}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
+
+resource "modelarts_notebook" "scratch" {
+  name     = "scratch-${var.member}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
