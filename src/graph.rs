@@ -68,7 +68,18 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
     // "Did you mean ...?" for a reference to something undeclared: the nearest declared
     // name of the same kind.
     let resource_names: Vec<String> = by_key.keys().map(|a| a.to_string()).collect();
+    // A check block's data source: its asserts alone may refer to it.
+    let scoped: BTreeMap<ResourceAddr, &str> = cfg
+        .checks
+        .iter()
+        .filter_map(|c| Some((c.data.as_ref()?.addr(), c.name.as_str())))
+        .collect();
     let hint = |r: &Ref, otherwise: &str| -> String {
+        if let Ref::Resource(a) = r {
+            if let Some(check) = scoped.get(a) {
+                return format!("{a} is the data source of check {check:?}: only that check's assert blocks can refer to it. Declare a data block at the top level to use it elsewhere.");
+            }
+        }
         let near = match r {
             Ref::Local(l) => crate::config::did_you_mean(l, cfg.locals.keys().map(String::as_str))
                 .map(|n| format!("local.{n}")),
@@ -239,33 +250,67 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             }
             (format!("output {:?}", o.name), &o.value.span, exprs)
         })
+        .map(|(who, span, exprs)| (who, span, exprs, None))
         .chain(cfg.checks.iter().map(|c| {
             let exprs = c
                 .asserts
                 .iter()
                 .flat_map(|a| [&a.condition, &a.error_message])
                 .collect();
-            (format!("check {:?}", c.name), &c.span, exprs)
+            let own = c.data.as_ref().map(|d| d.addr());
+            (format!("check {:?}", c.name), &c.span, exprs, own)
         }));
-    for (who, span, exprs) in ends {
+    let undeclared = |who: &str, r: &Ref, span: &crate::config::Span, errs: &mut Vec<Diag>| {
+        let (ok, what) = match r {
+            Ref::Local(l) => (cfg.locals.contains_key(l), format!("local.{l}")),
+            Ref::Var(v) => (cfg.variables.contains_key(v), format!("var.{v}")),
+            Ref::Resource(a) => (by_key.contains_key(a), a.to_string()),
+            Ref::Module(m) => (cfg.modules.contains_key(m), format!("module.{m}")),
+        };
+        if !ok {
+            errs.push(Diag::new(
+                Some(span),
+                format!("{who} refers to undeclared {what}"),
+                hint(r, "Declare it, or fix the reference."),
+            ));
+        }
+    };
+    for (who, span, exprs, own) in ends {
         let mut refs = BTreeSet::new();
         for e in exprs {
             references(&e.expr, cfg.registry, &mut refs);
         }
         for r in refs {
-            let (ok, what) = match &r {
-                Ref::Local(l) => (cfg.locals.contains_key(l), format!("local.{l}")),
-                Ref::Var(v) => (cfg.variables.contains_key(v), format!("var.{v}")),
-                Ref::Resource(a) => (by_key.contains_key(a), a.to_string()),
-                Ref::Module(m) => (cfg.modules.contains_key(m), format!("module.{m}")),
-            };
-            if !ok {
-                errs.push(Diag::new(
-                    Some(span),
-                    format!("{who} refers to undeclared {what}"),
-                    hint(&r, "Declare it, or fix the reference."),
-                ));
+            if !matches!((&r, &own), (Ref::Resource(a), Some(o)) if a == o) {
+                undeclared(&who, &r, span, &mut errs);
             }
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for c in &cfg.checks {
+        let Some(d) = &c.data else { continue };
+        let addr = d.addr();
+        if let Some(prev) = seen.insert(addr.clone(), &d.span) {
+            errs.push(Diag::new(
+                Some(&d.span),
+                format!("duplicate data source {addr}"),
+                format!("It is already declared at {prev}; give one of them another name."),
+            ));
+        }
+        if let Some(i) = by_key.get(&addr) {
+            errs.push(Diag::new(
+                Some(&d.span),
+                format!("duplicate data source {addr}"),
+                format!(
+                    "It is already declared at {}; give the check's data source another name.",
+                    cfg.resources[*i].span
+                ),
+            ));
+        }
+        let mut refs = BTreeSet::new();
+        body_references(&d.body, cfg.registry, &mut refs);
+        for r in refs {
+            undeclared(&format!("{addr}"), &r, &d.span, &mut errs);
         }
     }
     if !errs.is_empty() {

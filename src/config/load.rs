@@ -729,7 +729,8 @@ impl Config {
                 "The state's backend is set in the root module.",
             );
         }
-        for r in &self.resources {
+        let scoped = self.checks.iter().filter_map(|c| c.data.as_ref());
+        for r in self.resources.iter().chain(scoped) {
             if let Some((_, s)) = &r.provider {
                 refuse(
                     s,
@@ -888,6 +889,7 @@ impl Config {
         let named = cfg
             .resources
             .iter()
+            .chain(cfg.checks.iter().filter_map(|c| c.data.as_ref()))
             .map(|r| (r.addr().to_string(), &r.provider))
             .chain(
                 cfg.modules
@@ -987,7 +989,7 @@ impl Config {
                 &["value", "description", "sensitive", "depends_on"],
                 &["precondition"],
             ),
-            "check" => (1, &[], &["assert"]),
+            "check" => (1, &[], &["assert", "data"]),
             "moved" => (0, &["from", "to"], &[]),
             "removed" => (0, &["from"], &["lifecycle"]),
             "import" => (0, &["to", "id", "for_each"], &[]),
@@ -1299,6 +1301,44 @@ impl Config {
                         "Write assert { condition = ..., error_message = \"...\" }.",
                     ));
                 }
+                // At most one scoped data source, without count, for_each, depends_on or
+                // lifecycle (Terraform refuses the first two; maform reads it after the
+                // resources it names, so it needs no depends_on).
+                let mut data: Option<Resource> = None;
+                for d in b.body.blocks.iter().filter(|c| c.ident == "data") {
+                    if let Some(first) = &data {
+                        errs.push(Diag::new(
+                            Some(&d.span),
+                            "a check block takes at most one data block",
+                            format!("It already has {} (at {}); write another check block for this one.", first.addr(), first.span),
+                        ));
+                        continue;
+                    }
+                    let refuse = |what: &str, why: &str, span: &Span| {
+                        Diag::new(
+                            Some(span),
+                            format!("{what} is not supported in a check block's data source"),
+                            why.to_string(),
+                        )
+                    };
+                    for (k, a) in &d.body.attrs {
+                        match k.as_str() {
+                            "count" | "for_each" => errs.push(refuse(k, "A check block's data source is read once; write the check for one object (Terraform refuses it too).", &a.span)),
+                            "depends_on" => errs.push(refuse(k, "A check block's data source is read after the resources it refers to, at the end of plan and of apply; remove depends_on.", &a.span)),
+                            _ => {}
+                        }
+                    }
+                    for l in d.body.blocks.iter().filter(|x| x.ident == "lifecycle") {
+                        errs.push(refuse(
+                            "a lifecycle block",
+                            "Write the conditions as the check's assert blocks.",
+                            &l.span,
+                        ));
+                    }
+                    if let Some(r) = decode_resource(self.registry, Mode::Data, d, errs) {
+                        data = Some(r);
+                    }
+                }
                 if let Some(name) = b.labels.first() {
                     if let Some(prev) = self.checks.iter().find(|c| &c.name == name) {
                         errs.push(Diag::new(
@@ -1309,6 +1349,7 @@ impl Config {
                     }
                     self.checks.push(Check {
                         name: name.clone(),
+                        data,
                         asserts,
                         span: b.span.clone(),
                     });

@@ -140,6 +140,9 @@ pub struct Condition {
 #[derive(Clone, Debug)]
 pub struct Check {
     pub name: String,
+    /// Its scoped data source: read after the resources (and again after apply), only its
+    /// asserts can refer to it, and a failed read is a warning.
+    pub data: Option<Resource>,
     pub asserts: Vec<Condition>,
     pub span: Span,
 }
@@ -384,6 +387,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Whether a check block of this module or of a module it calls has a data source.
+    pub fn has_check_data(&self) -> bool {
+        self.checks.iter().any(|c| c.data.is_some())
+            || self.modules.values().any(|m| m.config.has_check_data())
+    }
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&Resource> {
         self.module(&addr.module)?
             .resources

@@ -154,7 +154,33 @@ pub async fn execute(
             .iter()
             .map(|d| d.to_string())
             .collect();
-        for w in apply::checks(&x.l.cfg, &x.l.vars, x.data, state) {
+        // The check blocks' data sources are read again, on what apply made.
+        let mut data;
+        let mut seen = x.data;
+        if x.l.cfg.has_check_data() {
+            data = x.data.clone();
+            match super::refresh::read_check_data(
+                &x.cloud.providers(),
+                &x.l.cfg,
+                &x.l.vars,
+                state,
+                &mut data,
+            )
+            .await
+            {
+                Ok(failed) => {
+                    for d in failed {
+                        let _ = x.events.send(Event::Warning(d.to_string()));
+                    }
+                }
+                // (A check never stops a run: what it could not evaluate is a warning.)
+                Err(e) => {
+                    let _ = x.events.send(Event::Warning(format!("{e:#}")));
+                }
+            }
+            seen = &data;
+        }
+        for w in apply::checks(&x.l.cfg, &x.l.vars, seen, state) {
             let _ = x.events.send(Event::Warning(w));
         }
     }

@@ -293,7 +293,7 @@ pub async fn import(
             ));
             l = super::load(wd, inputs)?;
         }
-        let data = super::refresh::read_data(&providers, &l, &prior).await?;
+        let (data, _) = super::refresh::read_data(&providers, &l, &prior).await?;
         let inst = read_as(provider, &l, &data, &prior, addr, id, Configured::Required)
             .await?
             .ok_or_else(missing)?;

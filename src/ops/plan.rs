@@ -118,7 +118,7 @@ async fn plan_with(
         prior.clone()
     };
     t.phase("refresh", notify);
-    let data = super::refresh::read_data(&providers, l, &refreshed).await?;
+    let (data, check_reads) = super::refresh::read_data(&providers, l, &refreshed).await?;
     // Creates that an interrupted run may have made, from its journal: adopted into the
     // state before anything else is decided.
     let journal = backend.journal(&wd.dir);
@@ -215,6 +215,7 @@ async fn plan_with(
     plan.imports = imports;
     plan.moves = moves;
     plan.warnings.extend(move_warnings);
+    plan.warnings.extend(check_reads);
     Ok((plan, prior, refreshed, data))
 }
 

@@ -265,6 +265,12 @@ fn owners(cfg: &Config, state: &State) -> anyhow::Result<Owners> {
             out.insert(addr, Some(a.to_string()));
         }
     }
+    // The check blocks' data sources (read, never stored: no state to agree with).
+    for d in cfg.checks.iter().filter_map(|c| c.data.as_ref()) {
+        if let Some(a) = d.provider_alias() {
+            out.insert(d.addr(), Some(a.to_string()));
+        }
+    }
     // Modules: what their calls pass on with `providers`, inherited by nested calls.
     let mut modules = BTreeMap::new();
     let mut stack: Vec<(Vec<String>, &Config, Option<String>)> = vec![(vec![], cfg, None)];

@@ -105,39 +105,81 @@ pub async fn refresh(
 /// Read the data sources, in dependency order, in the modules too (each module
 /// instance's with its variables). They may depend on variables, locals, other data
 /// sources and existing resources.
+///
+/// The check blocks' data sources are read last, each once its arguments are known (those
+/// that need values known only after apply wait for [`read_check_data`]); a failed read
+/// is one of the warnings returned, as in Terraform.
 pub async fn read_data(
     providers: &Providers,
     l: &super::Loaded,
     state: &State,
-) -> anyhow::Result<Objects> {
+) -> anyhow::Result<(Objects, Vec<Diag>)> {
     let mut data: Objects = BTreeMap::new();
-    read_module(
+    let mut warnings = Vec::new();
+    let mut r = Reading {
         providers,
-        &l.cfg,
+        root: &l.cfg,
+        state,
+        checks_only: false,
+        warnings: &mut warnings,
+    };
+    read_module(
+        &mut r,
         &l.cfg,
         Some(&l.graph),
         &l.vars,
-        state,
         &ModulePath::default(),
         &mut data,
     )
     .await?;
-    Ok(data)
+    Ok((data, warnings))
+}
+
+/// Read the check blocks' data sources again, on `state` (what apply made): `data` holds
+/// the other data sources as the plan read them. Returns the failed reads, as warnings.
+pub async fn read_check_data(
+    providers: &Providers,
+    cfg: &Config,
+    vars: &Resolved,
+    state: &State,
+    data: &mut Objects,
+) -> anyhow::Result<Vec<Diag>> {
+    let mut warnings = Vec::new();
+    if !cfg.has_check_data() {
+        return Ok(warnings);
+    }
+    let mut r = Reading {
+        providers,
+        root: cfg,
+        state,
+        checks_only: true,
+        warnings: &mut warnings,
+    };
+    read_module(&mut r, cfg, None, vars, &ModulePath::default(), data).await?;
+    Ok(warnings)
+}
+
+/// What every module instance's reads share.
+struct Reading<'a> {
+    providers: &'a Providers,
+    root: &'a Config,
+    state: &'a State,
+    /// Only the check blocks' data sources (the others are in the data already).
+    checks_only: bool,
+    warnings: &'a mut Vec<Diag>,
 }
 
 /// The data sources of the module instance at `path` (configuration `cfg`, variables
 /// `vars`), into `data` by their full addresses.
-#[allow(clippy::too_many_arguments)]
 fn read_module<'a>(
-    providers: &'a Providers,
-    root: &'a Config,
+    rd: &'a mut Reading<'_>,
     cfg: &'a Config,
     graph: Option<&'a crate::graph::ResourceGraph>,
     vars: &'a Resolved,
-    state: &'a State,
     path: &'a ModulePath,
     data: &'a mut Objects,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+    let (providers, root, state, checks_only) = (rd.providers, rd.root, rd.state, rd.checks_only);
     Box::pin(async move {
         let built;
         let graph = match graph {
@@ -174,13 +216,12 @@ fn read_module<'a>(
                         out
                     };
                     for (p, v) in children {
-                        read_module(providers, root, &call.config, None, &v, state, &p, data)
-                            .await?;
+                        read_module(&mut *rd, &call.config, None, &v, &p, data).await?;
                     }
                 }
                 Item::Resource(ri) => {
                     let r = &cfg.resources[*ri];
-                    if r.mode != Mode::Data {
+                    if r.mode != Mode::Data || checks_only {
                         continue;
                     }
                     let Some(source) = cfg.registry.data_source(&r.rtype) else {
@@ -256,6 +297,50 @@ fn read_module<'a>(
                     }
                     data.insert(addr, aggregate(values, r));
                 }
+            }
+        }
+        // The check blocks' data sources, after everything they can refer to.
+        for c in &cfg.checks {
+            let Some(r) = &c.data else { continue };
+            let Some(source) = cfg.registry.data_source(&r.rtype) else {
+                continue;
+            };
+            let mut addr = r.addr();
+            addr.module = path.clone();
+            let args = {
+                let (objects, sens, modules) =
+                    view(cfg, vars, data, state, path, reads_modules(r, cfg))?;
+                let mut scope = Scope::of(cfg, vars, &objects, &sens);
+                scope.modules = &modules;
+                let mut errs = Vec::new();
+                let (a, _) = decode_instance(r, source.schema(), &scope, &mut errs);
+                if !errs.is_empty() {
+                    return Err(Diags(errs).into());
+                }
+                a
+            };
+            // (A read after apply replaces the plan's.)
+            data.remove(&addr);
+            if !args.is_known() {
+                // Read after apply, when the values it needs exist.
+                if !checks_only {
+                    rd.warnings.push(Diag::new(
+                        Some(&r.span),
+                        format!("Check block data source known after apply (check {:?})", c.name),
+                        format!("{addr} reads values known only after apply; apply reads it and checks the assertions."),
+                    ));
+                }
+                continue;
+            }
+            match providers.of(&addr).read_data(source, &args).await {
+                Ok(v) => {
+                    data.insert(addr, aggregate(vec![(None, v)], r));
+                }
+                Err(e) => rd.warnings.push(Diag::new(
+                    Some(&r.span),
+                    format!("Check block data source read failed (check {:?}): reading {addr}: {e}", c.name),
+                    "The check's assertions are not evaluated this time; a check never stops a run.",
+                )),
             }
         }
         Ok(())

@@ -69,9 +69,10 @@ async fn refresh_reads_objects_and_drops_the_gone() {
 async fn data_sources_are_read_with_their_arguments() {
     let l = loaded("data \"modelarts_images\" \"img\" {\n  name = \"pytorch\"\n}\nresource \"fake_thing\" \"a\" {\n  name = data.modelarts_images.img.id\n}\n");
     let f = std::sync::Arc::new(Fake::new());
-    let data = refresh::read_data(&one(&f), &l, &State::new())
+    let (data, warnings) = refresh::read_data(&one(&f), &l, &State::new())
         .await
         .unwrap();
+    assert!(warnings.is_empty());
     let v = &data[&crate::addr::ResourceAddr::data("modelarts_images", "img")];
     assert_eq!(v.get("name").as_str(), Some("pytorch"));
     assert_eq!(v.get("id").as_str(), Some("modelarts_images-id"));
@@ -315,4 +316,29 @@ async fn an_import_must_name_a_configured_instance() {
             "{to}: {e}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_checks_data_source_is_read_when_its_arguments_are_known() {
+    let l = loaded("resource \"fake_thing\" \"a\" {\n  name = \"a\"\n}\ncheck \"c\" {\n  data \"modelarts_images\" \"known\" {\n    name = \"pytorch\"\n  }\n  assert {\n    condition     = data.modelarts_images.known.id != \"\"\n    error_message = \"x\"\n  }\n}\ncheck \"d\" {\n  data \"modelarts_images\" \"later\" {\n    name = fake_thing.a.id\n  }\n  assert {\n    condition     = data.modelarts_images.later.id != \"\"\n    error_message = \"x\"\n  }\n}\n");
+    let f = std::sync::Arc::new(Fake::new());
+    let (data, warnings) = refresh::read_data(&one(&f), &l, &State::new())
+        .await
+        .unwrap();
+    let known = crate::addr::ResourceAddr::data("modelarts_images", "known");
+    assert_eq!(data[&known].get("id").as_str(), Some("modelarts_images-id"));
+    let later = crate::addr::ResourceAddr::data("modelarts_images", "later");
+    assert!(
+        !data.contains_key(&later),
+        "fake_thing.a does not exist yet"
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0]
+        .summary
+        .contains("Check block data source known after apply (check \"d\")"));
+    assert_eq!(
+        f.log(),
+        ["data modelarts_images"],
+        "one read: the known one"
+    );
 }

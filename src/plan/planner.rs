@@ -1167,6 +1167,28 @@ fn check_blocks_at(
     scope.modules = modules;
     let mut out = Vec::new();
     for c in &cfg.checks {
+        // A scoped data source that could not be read (its arguments are known only
+        // after apply, or the read failed, which the read reported as a warning) leaves
+        // the check's status unknown: its assertions are not evaluated.
+        if c.data
+            .as_ref()
+            .is_some_and(|d| !objects.contains_key(&d.addr()))
+        {
+            let found = conditions::Found {
+                status: conditions::Status::Unknown,
+                failures: Vec::new(),
+                unknown: Vec::new(),
+            };
+            checks.record(
+                Checkable::Check {
+                    name: c.name.clone(),
+                },
+                path,
+                None,
+                &found,
+            );
+            continue;
+        }
         let found = conditions::evaluate(
             &scope,
             &c.asserts,
