@@ -248,9 +248,8 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             for c in &o.preconditions {
                 exprs.extend([&c.condition, &c.error_message]);
             }
-            (format!("output {:?}", o.name), &o.value.span, exprs)
+            (format!("output {:?}", o.name), exprs, None)
         })
-        .map(|(who, span, exprs)| (who, span, exprs, None))
         .chain(cfg.checks.iter().map(|c| {
             let exprs = c
                 .asserts
@@ -258,7 +257,7 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
                 .flat_map(|a| [&a.condition, &a.error_message])
                 .collect();
             let own = c.data.as_ref().map(|d| d.addr());
-            (format!("check {:?}", c.name), &c.span, exprs, own)
+            (format!("check {:?}", c.name), exprs, own)
         }));
     let undeclared = |who: &str, r: &Ref, span: &crate::config::Span, errs: &mut Vec<Diag>| {
         let (ok, what) = match r {
@@ -275,14 +274,21 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             ));
         }
     };
-    for (who, span, exprs, own) in ends {
-        let mut refs = BTreeSet::new();
+    for (who, exprs, own) in ends {
+        // Each undeclared name once, at the first expression that uses it.
+        let mut reported = BTreeSet::new();
         for e in exprs {
+            let mut refs = BTreeSet::new();
             references(&e.expr, cfg.registry, &mut refs);
-        }
-        for r in refs {
-            if !matches!((&r, &own), (Ref::Resource(a), Some(o)) if a == o) {
-                undeclared(&who, &r, span, &mut errs);
+            for r in refs {
+                let its_own = matches!((&r, &own), (Ref::Resource(a), Some(o)) if a == o);
+                if !its_own && !reported.contains(&r) {
+                    let before = errs.len();
+                    undeclared(&who, &r, &e.span, &mut errs);
+                    if errs.len() > before {
+                        reported.insert(r);
+                    }
+                }
             }
         }
     }

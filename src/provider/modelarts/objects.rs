@@ -4,7 +4,7 @@
 //! (the kind's steps), delete.
 
 use super::client::{Client, Retry};
-use super::watch::{self, Waiting};
+use super::watch::{self, Observed, Waiting};
 use crate::provider::kind::{Listing, ResourceKind, Status, Step, Target};
 use crate::provider::{ApiError, CreateLog, OpError, Progress, ProviderError};
 use crate::value::Value;
@@ -259,14 +259,28 @@ pub async fn wait(
     // When a read last saw the transition under way.
     let mut under_way = start;
     loop {
-        let b = watch::read_at(c, kind, id, created, target, due, first)
+        let seen = watch::read_at(c, kind, id, created, target, start, due, first)
             .await
             .map_err(|e| OpError::new(Some(id), e))?;
         let now = Instant::now();
+        let pending = matches!(seen, Observed::Pending);
+        let b = match seen {
+            Observed::Now(b) => b,
+            // An earlier wait of this kind is still under way: so is this one.
+            Observed::Pending => {
+                under_way = now;
+                None
+            }
+        };
         if let Some(x) = &b {
             progress(status_of(x));
         }
-        match done(kind, target, b.as_ref()) {
+        let over = if pending {
+            Ok(false)
+        } else {
+            done(kind, target, b.as_ref())
+        };
+        match over {
             Ok(true) => {
                 if estimate.is_none() {
                     // Somewhere between the last two reads.

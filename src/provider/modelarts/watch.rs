@@ -31,6 +31,18 @@ pub enum Seen {
     Gone,
     /// The walk could not tell: read it with a GET.
     Unknown,
+    /// Not read: an object of the same kind whose wait for the same target began earlier
+    /// is still in transition, so this one is taken to be too (see [`probe`]).
+    Pending,
+}
+
+/// What a wait's read found.
+#[derive(Debug)]
+pub enum Observed {
+    /// The object's body (`None`: it is gone).
+    Now(Option<Json>),
+    /// Presumed still in transition, not read (see [`Seen::Pending`]).
+    Pending,
 }
 
 /// One read waiting for a walk.
@@ -40,6 +52,8 @@ struct Read {
     /// that it is gone.
     created: Option<i64>,
     target: Target,
+    /// When its wait began.
+    began: Instant,
     /// When the read is wanted; a walk may answer it earlier if it is over.
     due: Instant,
     /// Whether this is the wait's first read (what the transition estimate learns from).
@@ -80,17 +94,20 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// Read one object's body at `due` (`None` once it is gone): through the kind's walks
-/// when `SHARE_FROM` or more of its waits are under way, else with a GET.
+/// Read one object's body at `due` (`None` once it is gone), for a wait that began at
+/// `began`: through the kind's walks when `SHARE_FROM` or more of its waits are under
+/// way, else with a GET.
+#[allow(clippy::too_many_arguments)]
 pub async fn read_at(
     c: &Arc<Client>,
     kind: Kind,
     id: &str,
     created: Option<i64>,
     target: Target,
+    began: Instant,
     due: Instant,
     first: bool,
-) -> Result<Option<Json>, ApiError> {
+) -> Result<Observed, ApiError> {
     let rx = {
         let mut m = c.watches();
         let w = m.entry(kind.type_name()).or_default();
@@ -102,6 +119,7 @@ pub async fn read_at(
                 id: id.to_string(),
                 created,
                 target,
+                began,
                 due,
                 first,
                 tx,
@@ -120,14 +138,65 @@ pub async fn read_at(
             let early = matches!(done(kind, target, b.as_ref()), Ok(false));
             c.learn_wait((kind.type_name(), target), if early { 1.0 } else { 0.0 });
         }
-        return Ok(b);
+        return Ok(Observed::Now(b));
     };
     match rx.await {
-        Ok(Seen::Body(b)) => Ok(Some(b)),
-        Ok(Seen::Gone) => Ok(None),
+        Ok(Seen::Body(b)) => Ok(Observed::Now(Some(b))),
+        Ok(Seen::Gone) => Ok(Observed::Now(None)),
+        Ok(Seen::Pending) => Ok(Observed::Pending),
         // Not seen, or the walk failed (its sender dropped).
-        Ok(Seen::Unknown) | Err(_) => get(c, kind, id).await,
+        Ok(Seen::Unknown) | Err(_) => get(c, kind, id).await.map(Observed::Now),
     }
+}
+
+/// Before any wait for a target has been seen to end (no transition estimate yet), a
+/// walk would find nearly every object still in transition, and an early walk costs as
+/// many pages as there are waits. So the due reads of such a target are first settled
+/// with one GET, of the object whose wait began first: while it is still in transition,
+/// the others (which began later) are answered `Pending` and read again later; once it is
+/// over, the others are walked for. Returns the reads left for the walk.
+async fn probe(c: &Client, kind: Kind, due: Vec<Read>) -> Vec<Read> {
+    let mut left = Vec::new();
+    let mut unseeded: HashMap<Target, Vec<Read>> = HashMap::new();
+    for r in due {
+        if c.typical_wait((kind.type_name(), r.target)).is_some() {
+            left.push(r);
+        } else {
+            unseeded.entry(r.target).or_default().push(r);
+        }
+    }
+    for (target, mut reads) in unseeded {
+        if reads.len() < 2 {
+            left.extend(reads);
+            continue;
+        }
+        let Some(i) = (0..reads.len()).min_by_key(|&i| reads[i].began) else {
+            continue;
+        };
+        let oldest = reads.swap_remove(i);
+        match get(c, kind, &oldest.id).await {
+            Ok(b) => {
+                let under_way = matches!(done(kind, target, b.as_ref()), Ok(false));
+                let _ = oldest.tx.send(match b {
+                    Some(b) => Seen::Body(b),
+                    None => Seen::Gone,
+                });
+                if under_way {
+                    for r in reads {
+                        let _ = r.tx.send(Seen::Pending);
+                    }
+                } else {
+                    left.extend(reads);
+                }
+            }
+            // (Its wait reads it again; the others are walked for.)
+            Err(_) => {
+                left.push(oldest);
+                left.extend(reads);
+            }
+        }
+    }
+    left
 }
 
 /// Walks are at least this far apart: three quarters of the shortest transition estimate
@@ -169,6 +238,7 @@ async fn walker(c: Arc<Client>, kind: Kind) {
             .into_iter()
             .filter(|r| !r.tx.is_closed())
             .partition(|r| r.due <= now);
+        let due = probe(&c, kind, due).await;
         let result = walk(&c, kind, &due, &later).await;
         let mut back = Vec::new();
         let Ok(mut seen) = result else {
@@ -189,7 +259,7 @@ async fn walker(c: Arc<Client>, kind: Kind) {
                 let early = match &s {
                     Seen::Body(b) => Some(matches!(done(kind, r.target, Some(b)), Ok(false))),
                     Seen::Gone => Some(false),
-                    Seen::Unknown => None,
+                    Seen::Unknown | Seen::Pending => None,
                 }
                 .filter(|early| *early || on_time);
                 if let Some(early) = early {
@@ -531,7 +601,7 @@ mod tests {
                     match s {
                         Seen::Body(_) => "body",
                         Seen::Gone => "gone",
-                        Seen::Unknown => "?",
+                        Seen::Unknown | Seen::Pending => "?",
                     }
                 )
             })
