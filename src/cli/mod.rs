@@ -580,10 +580,115 @@ pub(crate) fn print_warnings(plan: &crate::plan::Plan) {
     }
 }
 
+/// Terraform's `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` (e.g. `TF_CLI_ARGS_plan`): their
+/// words, split as a shell splits them, go right after the command name (the first
+/// argument that is not a flag), the general ones first; a pipeline that sets them for
+/// Terraform gets what it asked for.
+pub(crate) fn with_env_args(
+    args: Vec<std::ffi::OsString>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<std::ffi::OsString>, String> {
+    // The command: the first argument after the program that is not a flag (nor the
+    // value of a global `--chdir DIR`).
+    let mut at = None;
+    let mut skip = false;
+    for (i, a) in args.iter().enumerate().skip(1) {
+        let t = a.to_string_lossy();
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if t == "--chdir" || t == "-chdir" {
+            skip = true;
+            continue;
+        }
+        if !t.starts_with('-') {
+            at = Some(i);
+            break;
+        }
+    }
+    let Some(at) = at else { return Ok(args) };
+    let command = args[at].to_string_lossy().to_string();
+    let mut extra = Vec::new();
+    for name in ["TF_CLI_ARGS".to_string(), format!("TF_CLI_ARGS_{command}")] {
+        if let Some(v) = env(&name).filter(|v| !v.trim().is_empty()) {
+            extra.extend(split_words(&v).map_err(|e| format!("{name}: {e}"))?);
+        }
+    }
+    if extra.is_empty() {
+        return Ok(args);
+    }
+    let mut out = args;
+    let tail = out.split_off(at + 1);
+    out.extend(extra.into_iter().map(std::ffi::OsString::from));
+    out.extend(tail);
+    Ok(out)
+}
+
+/// Words as a POSIX shell splits them: blanks separate, `'…'` is literal, `"…"` keeps
+/// blanks and takes `\` escapes, a `\` outside quotes escapes the next character.
+fn split_words(s: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur: Option<String> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if let Some(w) = cur.take() {
+                    words.push(w);
+                }
+            }
+            '\'' => {
+                let w = cur.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push(c),
+                        None => return Err("a ' is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                let w = cur.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('"' | '\\' | '$' | '`')) => w.push(c),
+                            Some(c) => {
+                                w.push('\\');
+                                w.push(c);
+                            }
+                            None => return Err("a \" is not closed".into()),
+                        },
+                        Some(c) => w.push(c),
+                        None => return Err("a \" is not closed".into()),
+                    }
+                }
+            }
+            '\\' => {
+                let w = cur.get_or_insert_with(String::new);
+                if let Some(c) = chars.next() {
+                    w.push(c);
+                }
+            }
+            c => cur.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(cur);
+    Ok(words)
+}
+
 pub fn main() -> i32 {
+    let args = match with_env_args(std::env::args_os().collect(), |n| std::env::var(n).ok()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Error: {e}\n  Fix the variable's quoting, or unset it.");
+            return 1;
+        }
+    };
     // A usage error exits 1, as Terraform's do: 2 means "changes present" or "drift
     // found" to pipelines, and a typo must not read as that.
-    let cli = match Cli::try_parse_from(terraform_style(std::env::args_os())) {
+    let cli = match Cli::try_parse_from(terraform_style(args)) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -773,5 +878,69 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             p.destroy = true;
             apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await
         }
+    }
+}
+
+#[cfg(test)]
+mod env_args_tests {
+    use super::{split_words, with_env_args};
+
+    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Vec<String>, String> {
+        let args = args.iter().map(std::ffi::OsString::from).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        with_env_args(args, |n| {
+            env.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+        })
+        .map(|v| v.into_iter().map(|a| a.into_string().unwrap()).collect())
+    }
+
+    #[test]
+    fn tf_cli_args_go_after_the_command_general_first() {
+        let got = run(
+            &["maform", "-chdir=x", "plan", "-out=p"],
+            &[
+                ("TF_CLI_ARGS", "-no-color"),
+                ("TF_CLI_ARGS_plan", "-var 'l=[\"a b\"]' -refresh=false"),
+                ("TF_CLI_ARGS_apply", "-auto-approve"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                "maform",
+                "-chdir=x",
+                "plan",
+                "-no-color",
+                "-var",
+                "l=[\"a b\"]",
+                "-refresh=false",
+                "-out=p"
+            ]
+        );
+        let got = run(
+            &["maform", "--chdir", "plan", "apply"],
+            &[("TF_CLI_ARGS_apply", "-auto-approve")],
+        )
+        .unwrap();
+        assert_eq!(got, ["maform", "--chdir", "plan", "apply", "-auto-approve"]);
+        assert_eq!(
+            run(&["maform", "--version"], &[("TF_CLI_ARGS", "-x")]).unwrap(),
+            ["maform", "--version"]
+        );
+    }
+
+    #[test]
+    fn words_are_split_as_a_shell_splits_them() {
+        assert_eq!(
+            split_words(r#"a  'b c' "d \"e\" \$f" g\ h"#).unwrap(),
+            ["a", "b c", "d \"e\" $f", "g h"]
+        );
+        assert_eq!(split_words("''").unwrap(), [""]);
+        assert!(split_words("'open").is_err());
+        assert!(split_words("\"open").is_err());
     }
 }

@@ -14,7 +14,14 @@ pub async fn run(
             let m: serde_json::Map<String, serde_json::Value> = st
                 .outputs
                 .iter()
-                .map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": if o.sensitive { serde_json::Value::Null } else { o.value.to_json() }})))
+                // As Terraform prints them: a sensitive value too (it is the user's to see,
+                // and scripts read `.NAME.value`); the terminal form hides it.
+                .map(|(k, o)| {
+                    (
+                        k.clone(),
+                        serde_json::json!({"sensitive": o.sensitive, "value": o.value.to_json()}),
+                    )
+                })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&m)?);
         } else {

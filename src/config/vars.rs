@@ -476,8 +476,9 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
         let raw = match given.remove(name) {
             Some(Source::Raw(text, origin)) => {
                 // As in Terraform, a value from the command line or the environment is a
-                // literal string unless the type asks for something else.
-                if matches!(ty, Ty::String | Ty::Any) {
+                // literal string (converted to a number or bool type as any string is)
+                // unless the type is a collection or structure: `-var n=1+10` is no number.
+                if matches!(ty, Ty::String | Ty::Any | Ty::Number | Ty::Bool) {
                     Ok(Value::String(text))
                 } else {
                     match hcl_edit::parser::parse_expr(&text) {

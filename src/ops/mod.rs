@@ -34,14 +34,26 @@ pub struct Workdir {
 }
 
 impl Workdir {
-    /// The directory, with the workspace selected by `MAFORM_WORKSPACE`, else by
+    /// The directory, with the workspace selected by `MAFORM_WORKSPACE` (or Terraform's
+    /// `TF_WORKSPACE`; both set, they must agree), else by
     /// `.maform/environment`, else "default". A name that `workspace new` would refuse is
     /// refused wherever it comes from: it becomes a file name.
     pub fn new(dir: &Path) -> anyhow::Result<Workdir> {
-        let from_env = std::env::var("MAFORM_WORKSPACE")
-            .ok()
-            .filter(|w| !w.is_empty())
-            .map(|w| (w, "MAFORM_WORKSPACE".to_string()));
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|w| !w.is_empty())
+                .map(|w| (w, name.to_string()))
+        };
+        // Terraform's TF_WORKSPACE selects too; when both are set they must agree (a
+        // pipeline that sets one for Terraform and one for maform must not act on
+        // another workspace's state).
+        let from_env = match (env("MAFORM_WORKSPACE"), env("TF_WORKSPACE")) {
+            (Some((m, _)), Some((t, _))) if m != t => anyhow::bail!(
+                "MAFORM_WORKSPACE selects workspace {m:?} but TF_WORKSPACE selects {t:?}; nothing was done.\nSet one of them, or both to the same workspace."
+            ),
+            (m, t) => m.or(t),
+        };
         let from_file = || {
             let f = dir.join(".maform/environment");
             std::fs::read_to_string(&f)

@@ -24,7 +24,10 @@ pub enum Verdict {
 /// ("Resource precondition failed").
 pub fn check(scope: &Scope<'_>, c: &Condition, what: &str) -> Verdict {
     scope.sensitive_hit.set(false);
-    match scope.eval_attr(&c.condition) {
+    match scope
+        .eval_attr(&c.condition)
+        .map(crate::config::eval::boolish)
+    {
         Ok(Value::Bool(true)) => Verdict::Pass,
         Ok(Value::Unknown) => Verdict::Unknown,
         Ok(Value::Bool(false)) => {

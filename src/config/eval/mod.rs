@@ -497,7 +497,10 @@ impl<'a> Scope<'a> {
             Expression::FuncCall(f) => self.call(f, span)?,
             Expression::Parenthesis(x) => self.eval(x, span)?,
             Expression::Conditional(c) => {
-                match self.eval(&c.cond_expr, span).map(|v| self.clean(v))? {
+                match self
+                    .eval(&c.cond_expr, span)
+                    .map(|v| boolish(self.clean(v)))?
+                {
                     Value::Bool(true) => self.eval(&c.true_expr, span)?,
                     Value::Bool(false) => self.eval(&c.false_expr, span)?,
                     Value::Unknown => Value::Unknown,
@@ -513,7 +516,7 @@ impl<'a> Scope<'a> {
             Expression::Operation(op) => match &**op {
                 hcl::expr::Operation::Unary(u) => {
                     let v = self.eval(&u.expr, span)?;
-                    match (u.operator, self.clean(v)) {
+                    match (u.operator, boolish(self.clean(v))) {
                         (_, Value::Unknown) => Value::Unknown,
                         (UnaryOperator::Neg, v) => Value::Number(
                             -num(&v).ok_or_else(|| self.err(span, "unary - needs a number", ""))?,
@@ -539,7 +542,7 @@ impl<'a> Scope<'a> {
         if matches!(b.operator, And | Or) {
             let r = self.eval(&b.rhs_expr, span)?;
             let r = self.clean(r);
-            return match (l, r) {
+            return match (boolish(l), boolish(r)) {
                 (Value::Bool(x), Value::Bool(y)) => {
                     Ok(Value::Bool(if b.operator == And { x && y } else { x || y }))
                 }
@@ -819,10 +822,27 @@ impl<'a> Scope<'a> {
         let mut args = Vec::with_capacity(f.args.len());
         // Whether an argument read a secret: the flag is watched around the arguments.
         let seen = self.sensitive_hit.replace(false);
+        // Functions that move elements without looking into them keep the marks of the
+        // elements where they are, as Terraform does: `length(modelarts_notebook.nb)` and
+        // `values(modelarts_notebook.nb)[*].id` are not secret because each instance has
+        // a secret `token`. Only a mark on an argument as a whole marks the result.
+        let shallow = matches!(
+            name,
+            "length" | "keys" | "values" | "merge" | "concat" | "lookup" | "element"
+        );
         for a in &f.args {
             let v = self.eval(a, span);
             let v = v.inspect_err(|_| self.sensitive_hit.set(seen || self.sensitive_hit.get()))?;
-            args.push(self.clean(v));
+            args.push(if shallow {
+                let mut v = v;
+                while let Value::Sensitive(inner) = v {
+                    self.sensitive_hit.set(true);
+                    v = *inner;
+                }
+                v
+            } else {
+                self.clean(v)
+            });
         }
         let secret = self.sensitive_hit.get();
         self.sensitive_hit.set(seen || secret);
@@ -1001,4 +1021,14 @@ pub fn num(v: &Value) -> Option<f64> {
 /// Evaluate an expression that may use only literals and functions.
 pub fn eval_const(e: &Expression, span: &Span) -> Result<Value, Diag> {
     Scope::empty().eval(e, span)
+}
+
+/// Where a bool is needed, the strings "true" and "false" are the bools they spell
+/// (Terraform's conversion: `-var enabled=true` gives a string to a variable without a
+/// type, and `var.enabled ? 1 : 0` still works).
+pub(crate) fn boolish(v: Value) -> Value {
+    match v {
+        Value::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+        v => v,
+    }
 }

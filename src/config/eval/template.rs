@@ -46,7 +46,7 @@ impl Scope<'_> {
             self.frames.borrow_mut().push(frame);
             let r = (|| -> Result<(), Diag> {
                 if let Some(c) = &f.cond_expr {
-                    match self.eval(c, span)? {
+                    match super::boolish(self.eval(c, span)?) {
                         Value::Bool(true) => {}
                         Value::Bool(false) => return Ok(()),
                         Value::Unknown => {
@@ -160,7 +160,7 @@ impl Scope<'_> {
                     }
                 }
                 Element::Directive(d) => match &**d {
-                    Directive::If(x) => match self.eval(&x.cond_expr, span)? {
+                    Directive::If(x) => match super::boolish(self.eval(&x.cond_expr, span)?) {
                         Value::Bool(true) => {
                             let nx = if x.false_template.is_some() {
                                 x.else_strip

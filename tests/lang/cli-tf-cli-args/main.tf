@@ -1,0 +1,6 @@
+variable "l" {
+  type = list(string)
+}
+output "r" {
+  value = join(",", var.l)
+}

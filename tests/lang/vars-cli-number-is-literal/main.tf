@@ -1,0 +1,6 @@
+variable "max" {
+  type = number
+}
+output "r" {
+  value = var.max * 2
+}
