@@ -77,7 +77,26 @@ pub fn expand(
                 "Wrap it in toset([...]), or use a map.",
             ));
         }
-        let v = scope.eval_attr(f)?;
+        // Instance keys are shown everywhere (plan, state, addresses): a secret may not
+        // become one. A map's values may hold secrets (its keys never do).
+        let seen = scope.sensitive_hit.replace(false);
+        let marked = scope.eval(&f.expr, &f.span);
+        let secret = scope.sensitive_hit.replace(seen);
+        let marked = marked?;
+        let secret = secret
+            || match &marked {
+                Value::Sensitive(_) => true,
+                Value::List(l) => l.iter().any(|x| matches!(x, Value::Sensitive(_))),
+                _ => false,
+            };
+        if secret {
+            return Err(Diag::new(
+                Some(&f.span),
+                "Invalid for_each argument: a sensitive value cannot be used as for_each",
+                "Instance keys are shown in plans, the state and addresses, so they cannot come from a secret. Use values that are not sensitive (nonsensitive() if you are sure the keys reveal nothing).",
+            ));
+        }
+        let (v, _) = marked.unmark();
         let len = match &v {
             Value::Map(m) => m.len(),
             Value::List(l) => l.len(),

@@ -624,23 +624,24 @@ impl<'a> Scope<'a> {
         for (i, op) in ops.iter().enumerate() {
             match op {
                 TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
+                    // As in Terraform: a list's elements, nothing for null, and any other
+                    // value (a map or object too) as the one element.
+                    let of_map = matches!(&v, Value::Map(_));
                     let items = match v {
                         Value::Unknown => return Ok(Value::Unknown),
                         Value::Null => Vec::new(),
                         Value::List(l) => l,
-                        Value::Map(m)
-                            if m.values().all(|x| matches!(x, Value::Map(_)))
-                                && !m.is_empty()
-                                && !m.contains_key("id") =>
-                        {
-                            m.into_values().collect()
-                        }
                         other => vec![other],
                     };
                     let rest = &ops[i + 1..];
                     let mut out = Vec::with_capacity(items.len());
                     for it in items {
-                        out.push(self.apply_ops(it, rest, span)?);
+                        out.push(self.apply_ops(it, rest, span).map_err(|mut e| {
+                            if of_map {
+                                e.detail = format!("{} A splat ([*]) applies to a list; a map (such as a resource with for_each) is one value: use values(MAP)[*].ATTR, or a for expression.", e.detail).trim_start().to_string();
+                            }
+                            e
+                        })?);
                     }
                     return Ok(Value::List(out));
                 }
