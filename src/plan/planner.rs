@@ -1241,14 +1241,17 @@ fn plan_outputs(
     }
     for (name, o) in &cfg.outputs {
         let before = inp.prior.outputs.get(name).map(|x| x.value.clone());
+        // A refresh-only plan evaluates the outputs too, on the refreshed state (its
+        // apply records them, as Terraform's does); one it cannot evaluate there (it
+        // reads what only an apply makes) keeps its value.
         let after = if opts.destroy {
             None
-        } else if opts.refresh_only {
-            before.clone()
         } else {
             scope.sensitive_hit.set(false);
             match scope.eval_attr(&o.value) {
+                Ok(v) if opts.refresh_only && !v.is_known() => before.clone(),
                 Ok(v) => Some(v),
+                Err(_) if opts.refresh_only => before.clone(),
                 Err(e) => {
                     errs.push(e);
                     continue;

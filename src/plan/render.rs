@@ -1,6 +1,6 @@
 //! Human rendering of plans and drift, in the style Terraform users read every day.
 
-use super::{Action, ActionReason, Change, Drift, Plan};
+use super::{Action, ActionReason, Change, Drift, OutputChange, Plan};
 use crate::addr::Mode;
 use crate::provider::Registry;
 use crate::schema::{Schema, Ty};
@@ -465,16 +465,24 @@ pub fn drift(out: &mut String, drift: &[Drift], registry: &Registry) {
 
 pub fn plan(p: &Plan, registry: &Registry) -> String {
     let mut out = String::new();
+    let outputs_changed: Vec<&OutputChange> =
+        p.outputs.iter().filter(|o| o.before != o.after).collect();
     if !p.drift.is_empty() {
         out.push_str("Note: Objects have changed outside of maform\n\nmaform detected the following changes made outside of maform since the last \"maform apply\" which may have affected this plan:\n\n");
         drift(&mut out, &p.drift, registry);
         if p.options.refresh_only {
             out.push_str("This is a refresh-only plan, so maform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the maform state without changing any remote objects.\n");
+            output_changes(&mut out, &outputs_changed);
             return out;
         }
         out.push_str("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n─────────────────────────────────────────────────────────────────────────────\n\n");
     } else if p.options.refresh_only {
-        out.push_str("No changes. Your infrastructure still matches the configuration.\n\nmaform has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
+        if outputs_changed.is_empty() {
+            out.push_str("No changes. Your infrastructure still matches the configuration.\n\nmaform has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
+        } else {
+            out.push_str("The remote objects still match the result of your most recent changes, but the root module's outputs would change: apply this refresh-only plan to record them in the state.\n");
+            output_changes(&mut out, &outputs_changed);
+        }
         return out;
     }
     let imported = |c: &Change| p.imports.iter().any(|(a, _)| *a == c.addr);
@@ -484,7 +492,6 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp || imported(c) || moved_from(c).is_some())
         .collect();
-    let outputs_changed: Vec<_> = p.outputs.iter().filter(|o| o.before != o.after).collect();
     if acting.is_empty() && outputs_changed.is_empty() {
         out.push_str("No changes. Your infrastructure matches the configuration.\n\nmaform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
         return out;
@@ -563,30 +570,30 @@ pub fn plan(p: &Plan, registry: &Registry) -> String {
             "Plan: {imports}{a} to add, {c} to change, {d} to destroy{forget}."
         );
     }
-    if !outputs_changed.is_empty() {
-        out.push_str("\nChanges to Outputs:\n");
-        let w = outputs_changed
-            .iter()
-            .map(|o| o.name.len())
-            .max()
-            .unwrap_or(0);
-        for o in outputs_changed {
-            let show = |v: &Value| {
-                if o.sensitive {
-                    "(sensitive value)".to_string()
-                } else {
-                    scalar(v, false)
-                }
-            };
-            let _ = match (&o.before, &o.after) {
-                (None, Some(a)) => writeln!(out, "  + {:w$} = {}", o.name, show(a)),
-                (Some(b), None) => writeln!(out, "  - {:w$} = {} -> null", o.name, show(b)),
-                (Some(b), Some(a)) => {
-                    writeln!(out, "  ~ {:w$} = {} -> {}", o.name, show(b), show(a))
-                }
-                (None, None) => Ok(()),
-            };
-        }
-    }
+    output_changes(&mut out, &outputs_changed);
     out
+}
+
+/// The "Changes to Outputs" section (nothing when none changed).
+fn output_changes(out: &mut String, changed: &[&OutputChange]) {
+    if changed.is_empty() {
+        return;
+    }
+    out.push_str("\nChanges to Outputs:\n");
+    let w = changed.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    for o in changed {
+        let show = |v: &Value| {
+            if o.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                scalar(v, false)
+            }
+        };
+        let _ = match (&o.before, &o.after) {
+            (None, Some(a)) => writeln!(out, "  + {:w$} = {}", o.name, show(a)),
+            (Some(b), None) => writeln!(out, "  - {:w$} = {} -> null", o.name, show(b)),
+            (Some(b), Some(a)) => writeln!(out, "  ~ {:w$} = {} -> {}", o.name, show(b), show(a)),
+            (None, None) => Ok(()),
+        };
+    }
 }

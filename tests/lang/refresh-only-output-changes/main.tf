@@ -1,0 +1,7 @@
+variable "l" {
+  type    = list(string)
+  default = ["a"]
+}
+output "r" {
+  value = var.l
+}
