@@ -647,8 +647,34 @@ fn validate(cfg: &Config, out: &Resolved) -> Vec<Diag> {
     // As in Terraform 1.9: a validation may refer to other variables and to locals.
     for (name, var) in &cfg.variables {
         for (cond, msg) in &var.validations {
+            // Validations are checked before anything is read from the API, so they can
+            // see variables and locals only; Terraform 1.9 also lets them read resources,
+            // data sources and module outputs: refused where they are written.
+            let mut refs = std::collections::BTreeSet::new();
+            for e in [&cond.expr, &msg.expr] {
+                super::eval::refs::references(e, cfg.registry, &mut refs);
+            }
+            let elsewhere: Vec<String> = refs
+                .iter()
+                .filter_map(|r| match r {
+                    super::eval::refs::Ref::Resource(a) => Some(a.to_string()),
+                    super::eval::refs::Ref::Module(m) => Some(format!("module.{m}")),
+                    _ => None,
+                })
+                .collect();
+            if !elsewhere.is_empty() {
+                errs.push(Diag::new(
+                    Some(&cond.span),
+                    format!(
+                        "variable {name:?}: a validation that reads {} is not supported",
+                        elsewhere.join(", ")
+                    ),
+                    "maform checks validations before it reads anything from the API, so they can refer to variables and locals only. Check the value with a precondition on the resource (or a check block) instead.",
+                ));
+                continue;
+            }
             let scope = Scope::for_variables(cfg, out);
-            match scope.eval_attr(cond) {
+            match scope.eval_attr(cond).map(super::eval::boolish) {
                 Ok(Value::Bool(true) | Value::Unknown) => {}
                 Ok(Value::Bool(false)) => {
                     // As Terraform does: a message that reads a sensitive value is not
