@@ -26,7 +26,19 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
             let st = backend.read().await?;
             let a = InstanceAddr::parse(&addr)?;
             let i = st.instances.get(&a).ok_or_else(|| {
-                anyhow::anyhow!("no object {a} in the state; see maform state list")
+                let keyed: Vec<String> = st
+                    .instances
+                    .keys()
+                    .filter(|x| a.key.is_none() && x.resource == a.resource)
+                    .map(|x| x.to_string())
+                    .collect();
+                match keyed.first() {
+                    Some(one) => anyhow::anyhow!(
+                        "{a} has {} instances (count or for_each): show one of them, such as {one}",
+                        keyed.len()
+                    ),
+                    None => anyhow::anyhow!("no object {a} in the state; see maform state list"),
+                }
             })?;
             super::show::print_instance(&a, i, Registry::modelarts());
         }
@@ -49,9 +61,20 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
             );
         }
         StateCmd::Mv { from, to } => {
-            let (f, t) = (InstanceAddr::parse(&from)?, InstanceAddr::parse(&to)?);
-            crate::ops::state::mv(backend, &f, &t, notify).await?;
-            println!("Move {f} to {t}: successfully moved 1 object.");
+            let parse = |s: &str| {
+                InstanceAddr::parse_target(s).map_err(|_| {
+                    anyhow::anyhow!("invalid address {s:?}: write TYPE.NAME, TYPE.NAME[KEY], module.NAME or module.NAME[KEY] (and module.NAME.TYPE.NAME)")
+                })
+            };
+            let (f, t) = (parse(&from)?, parse(&to)?);
+            let made = crate::ops::state::mv(backend, &f, &t, notify).await?;
+            for (a, b) in &made {
+                println!("Move {a} to {b}");
+            }
+            println!(
+                "Successfully moved {} object(s) from {f} to {t}.",
+                made.len()
+            );
         }
         StateCmd::Rebind => match crate::ops::state::rebind(backend, notify).await? {
             Some(was) => println!(

@@ -39,31 +39,55 @@ pub async fn rm(
     Ok(gone)
 }
 
-/// Rename an instance.
+/// Rename an instance, every instance of a resource (keys kept), or a module (instance)
+/// with everything in it, as Terraform's `state mv` does. Returns the moves made; nothing
+/// changes unless every object can move.
 pub async fn mv(
     backend: &mut Backend,
     from: &InstanceAddr,
     to: &InstanceAddr,
     notify: crate::Notify<'_>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(InstanceAddr, InstanceAddr)>> {
+    if from.is_module() != to.is_module() {
+        anyhow::bail!("cannot move {from} to {to}: one is a module and the other a resource");
+    }
+    if !from.is_module() && from.rtype() != to.rtype() {
+        anyhow::bail!("cannot move {from} to {to}: the types differ");
+    }
     backend.lock("state mv", Duration::ZERO, notify).await?;
     let prior = backend.read().await?;
     let mut st = prior.clone();
-    if from.rtype() != to.rtype() {
-        anyhow::bail!("cannot move {from} to {to}: the types differ");
+    // A resource named without a key whose instances all have keys: all of them move.
+    let whole = !from.is_module()
+        && from.key.is_none()
+        && !st.instances.contains_key(from)
+        && st.instances.keys().any(|a| a.resource == from.resource);
+    if whole && to.key.is_some() {
+        anyhow::bail!("cannot move every instance of {from} to the one instance {to}: name a resource without a key ({}), or move one instance of {from}", to.resource);
     }
-    if st.instances.contains_key(to) {
-        anyhow::bail!("{to} already exists in the state");
+    if !from.is_module() && !whole && !st.instances.contains_key(from) {
+        anyhow::bail!("no object {from} in the state; see maform state list");
     }
-    let inst = st
-        .instances
-        .remove(from)
-        .ok_or_else(|| anyhow::anyhow!("no object {from} in the state"))?;
-    st.instances.insert(to.clone(), inst);
-    st.move_deposed(from, to);
-    crate::plan::moves::carry_alias(&mut st, from, to);
+    // The same moves as a `moved` block makes, on a configuration that declares nothing.
+    let cfg = crate::config::Config {
+        moved: vec![crate::config::Moved {
+            from: from.clone(),
+            to: to.clone(),
+            scope: Default::default(),
+            span: Default::default(),
+        }],
+        ..Default::default()
+    };
+    let (made, conflicts) =
+        crate::plan::moves::apply(&cfg, &mut st).map_err(|d| anyhow::anyhow!("{d}"))?;
+    if let Some(c) = conflicts.first() {
+        anyhow::bail!("{}; nothing was moved", c.summary);
+    }
+    if made.is_empty() {
+        anyhow::bail!("no object in the state matches {from}; see maform state list");
+    }
     backend.write(&mut st, &prior).await?;
-    Ok(())
+    Ok(made)
 }
 
 /// What a push did.
