@@ -85,15 +85,20 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             })
         }),
         "toset" | "distinct" => arity(args, 1).and_then(|()| {
-            let l = list(&args[0], "the argument")?;
+            let l = unify(list(&args[0], "the argument")?);
             Ok(Value::List(if name == "toset" {
                 set(l)
             } else {
                 distinct(l)
             }))
         }),
-        "tolist" => arity(args, 1).and_then(|()| list(&args[0], "the argument").map(Value::List)),
-        "tomap" => arity(args, 1).and_then(|()| map(&args[0], "the argument").map(Value::Map)),
+        "tolist" => arity(args, 1)
+            .and_then(|()| list(&args[0], "the argument").map(|l| Value::List(unify(l)))),
+        "tomap" => arity(args, 1).and_then(|()| {
+            let m = map(&args[0], "the argument")?;
+            let (keys, values): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
+            Ok(Value::Map(keys.into_iter().zip(unify(values)).collect()))
+        }),
         "tostring" => arity(args, 1).and_then(|()| match &args[0] {
             Value::Null => Ok(Value::Null),
             v => s(v, "the argument").map(Value::String),
@@ -343,13 +348,49 @@ fn range(args: &[Value]) -> Result<Value, String> {
     Ok(Value::List(out))
 }
 
+/// The elements of a list, set or map with one element type, as Terraform's conversions
+/// make them: strings, numbers and bools mixed are all strings (`tolist([1, "a"])` is
+/// `["1", "a"]`, so `toset([1, "1"])` has one element).
+fn unify(l: Vec<Value>) -> Vec<Value> {
+    let kind = |v: &Value| match v {
+        Value::String(_) => 1u8,
+        Value::Number(_) => 2,
+        Value::Bool(_) => 4,
+        Value::Null | Value::Unknown => 0,
+        _ => 8,
+    };
+    let kinds = l.iter().fold(0u8, |k, v| k | kind(v));
+    if kinds & 8 != 0 || kinds.count_ones() < 2 {
+        return l;
+    }
+    l.into_iter()
+        .map(|v| match v {
+            Value::Number(_) | Value::Bool(_) => {
+                Value::String(v.to_template_string().unwrap_or_default())
+            }
+            v => v,
+        })
+        .collect()
+}
+
 fn sets(name: &str, args: &[Value]) -> Result<Value, String> {
-    let Some((first, rest)) = args.split_first() else {
+    let lists = args
+        .iter()
+        .map(|a| list(a, "each argument"))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The sets' elements have one type between them, as Terraform unifies them.
+    let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
+    let mut all = unify(lists.concat()).into_iter();
+    let mut lists = lens
+        .into_iter()
+        .map(|n| all.by_ref().take(n).collect::<Vec<_>>());
+    let Some(first) = lists.next() else {
         return Err("needs at least one set".into());
     };
-    let mut acc = set(list(first, "each argument")?);
-    for a in rest {
-        let other = set(list(a, "each argument")?);
+    let rest: Vec<Vec<Value>> = lists.collect();
+    let mut acc = set(first);
+    for a in &rest {
+        let other = set(a.clone());
         match name {
             "setunion" => acc.extend(other),
             "setintersection" => acc.retain(|x| other.contains(x)),

@@ -569,3 +569,19 @@ fn every_function_has_a_case_here() {
         assert!(me.contains(&format!("{f}(")), "no case calls {f}()");
     }
 }
+
+#[test]
+fn conversions_unify_mixed_primitives_to_strings() {
+    check(&[
+        ("length(toset([1, \"1\", true, \"true\"]))", json!(2)),
+        ("tolist([1, \"a\", true])", json!(["1", "a", "true"])),
+        ("tomap({a = 1, b = \"x\"})[\"a\"] == \"1\"", json!(true)),
+        ("contains(tolist([\"1\", 2]), \"2\")", json!(true)),
+        ("distinct([1, \"1\", 1])", json!(["1"])),
+        ("setunion([1], [\"1\"])", json!(["1"])),
+        ("setintersection([1, 2], [\"2\"])", json!(["2"])),
+        // One type already: nothing changes.
+        ("tolist([1, 2])", json!([1, 2])),
+        ("tolist([\"a\", null, 1])", json!(["a", null, "1"])),
+    ]);
+}
