@@ -308,9 +308,13 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
             }
             Ok(x as i64)
         };
+        // A sign for a number that is not negative: `+` with the + flag, a space with
+        // the space flag (Go's fmt, which Terraform's format follows).
         let plus = |t: String, x: f64| {
             if flags.contains('+') && x >= 0.0 {
                 format!("+{t}")
+            } else if flags.contains(' ') && x >= 0.0 {
+                format!(" {t}")
             } else {
                 t
             }
@@ -341,13 +345,15 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
                 let x = num("a %f argument")?;
                 plus(format!("{:.*}", prec.unwrap_or(6), x), x)
             }
-            'e' => {
+            'e' | 'E' => {
                 let x = num("a %e argument")?;
-                plus(go_exp(x, prec.unwrap_or(6)), x)
+                let t = go_exp(x, prec.unwrap_or(6));
+                plus(if verb == 'E' { t.to_uppercase() } else { t }, x)
             }
-            'g' => {
+            'g' | 'G' => {
                 let x = num("a %g argument")?;
-                plus(fmt_number(x), x)
+                let t = go_general(x, prec);
+                plus(if verb == 'G' { t.to_uppercase() } else { t }, x)
             }
             'x' => format!("{:x}", whole("a %x argument")?),
             'X' => format!("{:X}", whole("a %X argument")?),
@@ -364,9 +370,14 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
         if flags.contains('-') {
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
-        } else if flags.contains('0') && matches!(verb, 'd' | 'f' | 'e' | 'x' | 'X' | 'o' | 'b') {
+        } else if flags.contains('0')
+            && matches!(
+                verb,
+                'd' | 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b'
+            )
+        {
             // Zeros go after the sign, as Go's fmt does.
-            let (sign, digits) = match text.strip_prefix(['-', '+']) {
+            let (sign, digits) = match text.strip_prefix(['-', '+', ' ']) {
                 Some(rest) => (&text[..1], rest),
                 None => ("", text.as_str()),
             };
@@ -379,6 +390,59 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// Go's `%g`: the shortest representation (or `prec` significant digits), in `%e` form
+/// when the exponent is below -4 or at least the precision (6 for the shortest), without
+/// trailing zeros: `1.2e-05`, `1e+21`, `3.14` for `%.3g` of 3.14159.
+fn go_general(x: f64, prec: Option<usize>) -> String {
+    if !x.is_finite() {
+        return fmt_number(x);
+    }
+    let neg = x.is_sign_negative() && x != 0.0;
+    let a = x.abs();
+    // The significant digits, and the exponent of the first one.
+    let sci = match prec {
+        Some(p) => format!("{:.*e}", p.max(1) - 1, a),
+        None => format!("{a:e}"),
+    };
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.trim_end_matches('0') {
+        "" => "0".to_string(),
+        d => d.to_string(),
+    };
+    let nd = digits.len() as i64;
+    let dp = exp + 1;
+    let shortest = prec.is_none();
+    let mut p = prec.map_or(nd, |p| p.max(1) as i64);
+    let mut eprec = p;
+    if eprec > nd && nd >= dp {
+        eprec = nd;
+    }
+    if shortest {
+        eprec = 6;
+    }
+    let body = if exp < -4 || exp >= eprec {
+        p = p.min(nd);
+        let mut m = digits[..1].to_string();
+        if p > 1 {
+            m.push('.');
+            m.push_str(&digits[1..p as usize]);
+        }
+        format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    } else {
+        if p > dp {
+            p = nd;
+        }
+        format!("{:.*}", (p - dp).max(0) as usize, a)
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
 }
 
 /// Go's `%e`: `1.234500e+03`.

@@ -585,3 +585,22 @@ fn conversions_unify_mixed_primitives_to_strings() {
         ("tolist([\"a\", null, 1])", json!(["a", null, "1"])),
     ]);
 }
+
+#[test]
+fn format_general_and_sign_flags_as_go_does() {
+    check(&[
+        ("format(\"%g\", 0.000012)", json!("1.2e-05")),
+        ("format(\"%g\", 1e21)", json!("1e+21")),
+        ("format(\"%g\", 100)", json!("100")),
+        ("format(\"%g\", 123456789)", json!("1.23456789e+08")),
+        ("format(\"%g\", 0)", json!("0")),
+        ("format(\"%g\", -2.5)", json!("-2.5")),
+        ("format(\"%.3g\", 3.14159)", json!("3.14")),
+        ("format(\"%.2g\", 1234)", json!("1.2e+03")),
+        ("format(\"%G\", 0.000012)", json!("1.2E-05")),
+        ("format(\"%E\", 1234.5)", json!("1.234500E+03")),
+        ("format(\"% d|% d\", 5, -5)", json!(" 5|-5")),
+        ("format(\"%+d\", 5)", json!("+5")),
+        ("format(\"%08.3f\", -3.14159)", json!("-003.142")),
+    ]);
+}
