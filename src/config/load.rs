@@ -807,6 +807,25 @@ impl Config {
                 "maform reads the native syntax (*.tf and *.hcl files); convert this file or move it out of the directory.",
             )]));
         }
+        // Terraform merges override files (`override.tf`, `*_override.tf`) into the
+        // blocks they name; maform does not, and reading one as an ordinary file would
+        // declare its blocks twice.
+        let is_override = |p: &PathBuf| {
+            let n = name(p);
+            let stem = n.strip_suffix(".tf").or_else(|| n.strip_suffix(".hcl"));
+            stem.is_some_and(|s| s == "override" || s.ends_with("_override"))
+        };
+        if let Some(o) = entries.iter().find(|p| is_override(p)) {
+            return Err(Diags(vec![Diag::new(
+                Some(&Span {
+                    file: format!("{shown}{}", name(o)).into(),
+                    line: 1,
+                    col: 1,
+                }),
+                "override files are not supported",
+                "Terraform merges override.tf and *_override.tf into the blocks they name; maform does not. Merge its settings into the blocks themselves, or rename the file if it is an ordinary one.",
+            )]));
+        }
         let mut files: Vec<PathBuf> = entries
             .into_iter()
             .filter(|p| {

@@ -40,8 +40,15 @@ pub fn expand(
         )
     };
     if let Some(c) = &r.count {
+        // A string that spells a number is that number, as Terraform converts it.
+        let v = match scope.eval_attr(c)? {
+            Value::String(t) if t.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                Value::Number(t.trim().parse().unwrap_or_default())
+            }
+            v => v,
+        };
         let n =
-            match scope.eval_attr(c)? {
+            match v {
                 Value::Number(n) if n > max as f64 && n.fract() == 0.0 => {
                     return Err(too_many(&c.span, n))
                 }
