@@ -17,6 +17,9 @@ pub enum Ty {
     Number,
     Bool,
     List(Box<Ty>),
+    /// A list without duplicates, in Terraform's set order; iterating it gives each
+    /// element as its own key.
+    Set(Box<Ty>),
     Map(Box<Ty>),
     Object(BTreeMap<String, Field>),
     Tuple(Vec<Ty>),
@@ -64,7 +67,8 @@ pub fn parse_type(e: &Expression, span: &Span) -> Result<Ty, Diag> {
                     .and_then(|a| parse_type(a, span))
             };
             match name.name.as_str() {
-                "list" | "set" => Ty::List(Box::new(one()?)),
+                "list" => Ty::List(Box::new(one()?)),
+                "set" => Ty::Set(Box::new(one()?)),
                 "map" => Ty::Map(Box::new(one()?)),
                 "object" => match args.first() {
                     Some(Expression::Object(o)) => {
@@ -152,6 +156,7 @@ impl std::fmt::Display for Ty {
             Ty::Number => write!(f, "number"),
             Ty::Bool => write!(f, "bool"),
             Ty::List(t) => write!(f, "list({t})"),
+            Ty::Set(t) => write!(f, "set({t})"),
             Ty::Map(t) => write!(f, "map({t})"),
             Ty::Object(_) => write!(f, "object"),
             Ty::Tuple(_) => write!(f, "tuple"),
@@ -184,6 +189,11 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
                 .collect::<Result<_, _>>()?,
         ),
         (Ty::List(_), v) => return Err(format!("a list is required, got a {}", v.type_name())),
+        (Ty::Set(t), v @ Value::List(_)) => match convert(v, &Ty::List(t.clone()))? {
+            Value::List(l) => Value::List(super::funcs::set_of(l)),
+            v => v,
+        },
+        (Ty::Set(_), v) => return Err(format!("a set is required, got a {}", v.type_name())),
         (Ty::Map(t), Value::Map(m)) => Value::Map(
             m.into_iter()
                 .map(|(k, x)| {
@@ -322,6 +332,8 @@ pub struct Inputs {
 pub struct Resolved {
     pub values: BTreeMap<String, Value>,
     pub sensitive: BTreeSet<String>,
+    /// The variables of a set type (what `for k, v in var.X` iterates by element).
+    pub sets: BTreeSet<String>,
 }
 
 impl Resolved {
@@ -539,6 +551,9 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             continue;
         }
         out.values.insert(name.clone(), v);
+        if matches!(ty, Ty::Set(_)) {
+            out.sets.insert(name.clone());
+        }
         if var.sensitive {
             out.sensitive.insert(name.clone());
         }
@@ -625,6 +640,9 @@ pub fn resolve_module(
             continue;
         }
         out.values.insert(name.clone(), v);
+        if matches!(ty, Ty::Set(_)) {
+            out.sets.insert(name.clone());
+        }
         if var.sensitive || secret {
             out.sensitive.insert(name.clone());
         }

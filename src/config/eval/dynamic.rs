@@ -151,6 +151,10 @@ impl Scope<'_> {
                 return vec![];
             }
             Ok(Value::Map(m)) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+            // A set's elements are their own keys, as in Terraform.
+            Ok(Value::List(l)) if self.is_set(&for_each.expr) => {
+                l.into_iter().map(|v| (v.clone(), v)).collect()
+            }
             Ok(Value::List(l)) => l
                 .into_iter()
                 .enumerate()

@@ -25,6 +25,8 @@ pub use crate::addr::{Objects, SecretAttrs};
 pub struct Scope<'a> {
     pub vars: &'a BTreeMap<String, Value>,
     pub sensitive_vars: &'a BTreeSet<String>,
+    /// The variables of a set type.
+    pub set_vars: &'a BTreeSet<String>,
     pub locals: &'a BTreeMap<String, Attr>,
     pub objects: &'a Objects,
     pub sensitive_objects: &'a SecretAttrs,
@@ -104,6 +106,7 @@ impl<'a> Scope<'a> {
         Scope {
             vars,
             sensitive_vars,
+            set_vars: &EMPTY_SET,
             locals,
             objects,
             sensitive_objects,
@@ -143,6 +146,7 @@ impl<'a> Scope<'a> {
             s.workspace = cfg.workspace.clone();
         }
         s.module_dir = cfg.module_dir.clone();
+        s.set_vars = &vars.sets;
         s
     }
 
@@ -203,8 +207,39 @@ impl<'a> Scope<'a> {
         s.workspace = self.workspace.clone();
         s.modules = self.modules;
         s.module_dir = self.module_dir.clone();
+        s.set_vars = self.set_vars;
         s.local_cache = RefCell::new(self.local_cache.borrow().clone());
         s
+    }
+
+    /// Whether `e` is a set (a set function's result, a set-typed variable, or a local
+    /// that is one): iterating a set gives each element as its key, as in Terraform,
+    /// where a list gives its indexes. (Values do not carry the difference; this is read
+    /// from the expression.)
+    pub(super) fn is_set(&self, e: &Expression) -> bool {
+        self.is_set_at(e, 0)
+    }
+
+    fn is_set_at(&self, e: &Expression, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match e {
+            Expression::FuncCall(f) => super::funcs::returns_set(f.name.name.as_str()),
+            Expression::Parenthesis(x) => self.is_set_at(x, depth + 1),
+            Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+                (Expression::Variable(v), [TraversalOperator::GetAttr(a)]) => match v.as_str() {
+                    "var" => self.set_vars.contains(a.as_str()),
+                    "local" => self
+                        .locals
+                        .get(a.as_str())
+                        .is_some_and(|l| self.is_set_at(&l.expr, depth + 1)),
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// Run `f` with `self` bound to `v`: what a postcondition sees.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 impl Scope<'_> {
     pub(super) fn for_expr(&self, f: &hcl::expr::ForExpr, span: &Span) -> Result<Value, Diag> {
+        let by_element = self.is_set(&f.collection_expr);
         let coll = self.eval(&f.collection_expr, span)?;
         let coll = match coll {
             Value::Sensitive(inner) => {
@@ -19,6 +20,7 @@ impl Scope<'_> {
         };
         let items: Vec<(Value, Value)> = match coll {
             Value::Unknown => return Ok(Value::Unknown),
+            Value::List(l) if by_element => l.into_iter().map(|v| (v.clone(), v)).collect(),
             Value::List(l) => l
                 .into_iter()
                 .enumerate()
@@ -190,9 +192,13 @@ impl Scope<'_> {
                         }
                     },
                     Directive::For(x) => {
+                        let by_element = self.is_set(&x.collection_expr);
                         let coll = self.eval(&x.collection_expr, span)?;
                         let items: Vec<(Value, Value)> = match coll {
                             Value::Unknown => return Ok(None),
+                            Value::List(l) if by_element => {
+                                l.into_iter().map(|v| (v.clone(), v)).collect()
+                            }
                             Value::List(l) => l
                                 .into_iter()
                                 .enumerate()

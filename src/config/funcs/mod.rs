@@ -199,6 +199,19 @@ pub fn unknown(name: &str) -> String {
 
 /// Call function `name`. Arguments that are not known yet give an unknown result, except
 /// for the functions that can say something about a collection with unknown elements.
+/// A set of `l`'s elements: no duplicates, in Terraform's set order.
+pub fn set_of(l: Vec<Value>) -> Vec<Value> {
+    collections::set(l)
+}
+
+/// Whether the function `name` returns a set.
+pub fn returns_set(name: &str) -> bool {
+    matches!(
+        name,
+        "toset" | "setunion" | "setintersection" | "setsubtract" | "setproduct"
+    )
+}
+
 pub fn call(name: &str, args: Vec<Value>, cx: &Cx<'_>) -> Result<Value, String> {
     if !exists(name) {
         return Err(unknown(name));
