@@ -11,7 +11,7 @@ use std::path::Path;
 pub async fn run(wd: &Workdir, file: Option<&Path>, json: bool) -> anyhow::Result<Exit> {
     let registry = Registry::modelarts();
     if let Some(f) = file {
-        let saved = SavedPlan::read(f, registry)?;
+        let saved = SavedPlan::read_for_show(f, registry)?;
         if json {
             let st = match wd.state_backend().await {
                 Ok(mut b) => b.read().await.unwrap_or_default(),

@@ -79,26 +79,72 @@ pub fn config_digest(
     Ok(format!("sha256:{}", hex::encode(h.finalize())))
 }
 
-/// A value with sensitive paths and unknowns marked, as the file holds it.
+/// A value with sensitive paths and unknowns marked, as the file holds it. (A value known
+/// only after apply holds no secret: it stays marked unknown, sensitive path or not.)
 fn enc(v: &Value, sensitive: &[Path]) -> Json {
+    let unknown = v.unknown_mask();
+    let unknown_at: Vec<Path> = sensitive
+        .iter()
+        .filter(|p| mask_at(&unknown, p))
+        .cloned()
+        .collect();
+    let secret: Vec<Path> = sensitive
+        .iter()
+        .filter(|p| !unknown_at.contains(p))
+        .cloned()
+        .collect();
     crate::value::to_json_masked(
         v,
-        sensitive,
+        &secret,
         &json!({"$sensitive": true}),
         &json!({"$unknown": true}),
     )
 }
 
-fn dec(j: &Json) -> Value {
+/// Whether an unknown mask (`true` where unknown) is `true` at `path`.
+fn mask_at(mask: &Json, path: &Path) -> bool {
+    let mut at = mask;
+    for step in path {
+        if at == &Json::Bool(true) {
+            return true;
+        }
+        at = match (step, at) {
+            (crate::value::PathStep::Key(k), Json::Object(o)) => match o.get(k) {
+                Some(x) => x,
+                None => return false,
+            },
+            (crate::value::PathStep::Index(i), Json::Array(a)) => match a.get(*i) {
+                Some(x) => x,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    at == &Json::Bool(true)
+}
+
+/// What a secret the file does not hold reads as when a plan is shown (never applied): a
+/// value, so that it is shown as sensitive rather than as null.
+const SHOWN_SECRET: &str = "(sensitive value)";
+
+fn dec_as(j: &Json, for_show: bool) -> Value {
     match j {
         Json::Object(o) if o.len() == 1 && o.get("$unknown") == Some(&Json::Bool(true)) => {
             Value::Unknown
         }
         Json::Object(o) if o.len() == 1 && o.get("$sensitive") == Some(&Json::Bool(true)) => {
-            Value::Null
+            if for_show {
+                Value::String(SHOWN_SECRET.into())
+            } else {
+                Value::Null
+            }
         }
-        Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), dec(v))).collect()),
-        Json::Array(a) => Value::List(a.iter().map(dec).collect()),
+        Json::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (k.clone(), dec_as(v, for_show)))
+                .collect(),
+        ),
+        Json::Array(a) => Value::List(a.iter().map(|v| dec_as(v, for_show)).collect()),
         other => Value::from_json(other),
     }
 }
@@ -334,7 +380,8 @@ impl SavedPlan {
                 .map(|o| {
                     let show = |v: &Option<Value>| {
                         v.as_ref().map(|v| {
-                            if o.sensitive {
+                            // (Wholly unknown: no secret in it, and shown as unknown.)
+                            if o.sensitive && !matches!(v, Value::Unknown) {
                                 json!({"$sensitive": true})
                             } else {
                                 enc(v, &[])
@@ -385,6 +432,27 @@ impl SavedPlan {
         origin: &str,
         registry: &crate::provider::Registry,
     ) -> anyhow::Result<SavedPlan> {
+        SavedPlan::parse(bytes, origin, registry, false)
+    }
+
+    /// A saved plan for showing (never for applying): the secrets it does not hold read
+    /// as a placeholder, so that they are shown as sensitive values rather than as null.
+    pub fn read_for_show(
+        path: &std::path::Path,
+        registry: &crate::provider::Registry,
+    ) -> anyhow::Result<SavedPlan> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
+        SavedPlan::parse(&bytes, &path.display().to_string(), registry, true)
+    }
+
+    fn parse(
+        bytes: &[u8],
+        origin: &str,
+        registry: &crate::provider::Registry,
+        for_show: bool,
+    ) -> anyhow::Result<SavedPlan> {
+        let dec = |j: &Json| dec_as(j, for_show);
         let j: Json = serde_json::from_slice(bytes)
             .with_context(|| format!("{origin} is not a maform saved plan (not JSON)"))?;
         match j.get("maform_saved_plan").and_then(Json::as_u64) {
