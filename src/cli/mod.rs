@@ -436,6 +436,7 @@ impl VarArgs {
             var_files: self.var_files.iter().map(|f| f.1.clone()).collect(),
             order: order.into_iter().map(|(_, file)| file).collect(),
             ask: (self.input && !env_off && terminal).then_some(ask_variable as _),
+            unknown_if_missing: false,
         }
     }
 }
@@ -752,7 +753,12 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.cmd {
         Cmd::Sim(a) => sim::run(a).await,
         Cmd::Validate { vars, json } => {
-            let r = crate::ops::plan::validate(&wd()?, &vars.inputs_without_prompt());
+            // As Terraform's validate: a required variable without a value is unknown.
+            let inputs = crate::config::vars::Inputs {
+                unknown_if_missing: true,
+                ..vars.inputs_without_prompt()
+            };
+            let r = crate::ops::plan::validate(&wd()?, &inputs);
             if !json {
                 r?;
                 println!("Success! The configuration is valid.");

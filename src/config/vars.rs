@@ -325,6 +325,9 @@ pub struct Inputs {
     pub order: Vec<bool>,
     /// Set only at a terminal (never in a pipeline, never with `-input=false`).
     pub ask: Option<Ask>,
+    /// A required variable without a value is unknown (validate, as Terraform's: it
+    /// checks the configuration for every value a variable could have).
+    pub unknown_if_missing: bool,
 }
 
 /// Resolved variable values and which of them are sensitive.
@@ -514,6 +517,7 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             Some(Source::Json(v, _)) => Ok(v),
             None => match &var.default {
                 Some(d) => eval_const(&d.expr, &d.span),
+                None if inputs.unknown_if_missing => Ok(Value::Unknown),
                 None => Err(Diag::new(
                     Some(&var.span),
                     format!("no value for required variable {name:?}"),
@@ -757,6 +761,7 @@ mod tests {
             var_files: files.to_vec(),
             order: vec![],
             ask: None,
+            unknown_if_missing: false,
         }
     }
 

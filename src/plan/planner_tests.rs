@@ -38,6 +38,7 @@ fn try_plan_with(
         var_files: vec![],
         order: vec![],
         ask: None,
+        unknown_if_missing: false,
     };
     let vars = crate::config::vars::resolve(&cfg, &inputs, &[])?;
     let graph = crate::graph::build(&cfg)?;

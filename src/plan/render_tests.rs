@@ -57,6 +57,7 @@ fn scenario(name: &str) {
             .collect(),
         var_files: vec![],
         ask: None,
+        unknown_if_missing: false,
     };
     let vars = crate::config::vars::resolve(&cfg, &inputs, &[]).unwrap();
     let graph = crate::graph::build(&cfg).unwrap();

@@ -1,0 +1,11 @@
+variable "name" {
+  type = string
+}
+resource "modelarts_notebook" "n" {
+  name     = var.name
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
