@@ -238,6 +238,10 @@ pub fn build(cfg: &Config) -> Result<ResourceGraph, Diags> {
             &mut errs,
         );
     }
+    // An output's depends_on must name what exists (its order holds: outputs come last).
+    for o in cfg.outputs.values() {
+        depends_on(&o.depends_on, &mut BTreeSet::new(), &mut errs);
+    }
     // Outputs and check blocks are evaluated after every resource: their references need
     // only exist.
     let ends = cfg

@@ -10,6 +10,9 @@ pub async fn run(
 ) -> anyhow::Result<Exit> {
     let st = wd.state_backend().await?.read().await?;
     let Some(n) = name else {
+        if raw {
+            anyhow::bail!("--raw prints one output: name it (maform output --raw NAME)");
+        }
         if json {
             let m: serde_json::Map<String, serde_json::Value> = st
                 .outputs
@@ -41,7 +44,14 @@ pub async fn run(
     })?;
     if raw {
         match o.value.to_template_string() {
-            Some(s) => println!("{s}"),
+            // As Terraform's: the value alone, no newline after it (`> file` holds it
+            // exactly).
+            Some(s) => {
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                out.write_all(s.as_bytes())?;
+                out.flush()?;
+            }
             None => anyhow::bail!("output {n:?} is not a string, number or bool; use --json"),
         }
     } else if json {

@@ -381,7 +381,21 @@ pub(super) fn static_str(a: &Attr, what: &str) -> Result<String, Diag> {
 }
 
 pub(super) fn static_bool(a: &Attr, what: &str) -> Result<bool, Diag> {
-    match eval::eval_const(&a.expr, &a.span)? {
+    let value = eval::eval_const(&a.expr, &a.span).map_err(|e| {
+        // (Terraform: "Variables not allowed".) It is read before anything is known.
+        let mut refs = std::collections::BTreeSet::new();
+        eval::refs::references(&a.expr, crate::provider::Registry::modelarts(), &mut refs);
+        if refs.is_empty() {
+            e
+        } else {
+            Diag::new(
+                Some(&a.span),
+                format!("variables not allowed: {what} must be a literal true or false"),
+                format!("{what} is read before any variable, local or resource is known; write true or false."),
+            )
+        }
+    })?;
+    match value {
         crate::value::Value::Bool(b) => Ok(b),
         other => Err(Diag::new(
             Some(&a.span),
@@ -1243,9 +1257,12 @@ impl Config {
                 };
                 // depends_on orders an output after what it names; outputs are evaluated
                 // after every resource, so it holds as long as each reference is real.
-                if let Some(d) = b.body.attrs.get("depends_on") {
-                    decode_depends_on(d, errs);
-                }
+                let depends_on = b
+                    .body
+                    .attrs
+                    .get("depends_on")
+                    .map(|d| decode_depends_on(d, errs))
+                    .unwrap_or_default();
                 let preconditions = b
                     .body
                     .blocks
@@ -1259,6 +1276,7 @@ impl Config {
                     sensitive,
                     description,
                     preconditions,
+                    depends_on,
                     span: b.span.clone(),
                 };
                 if let Some(prev) = self.outputs.insert(name.clone(), out) {

@@ -203,6 +203,9 @@ pub struct Output {
     pub sensitive: bool,
     pub description: String,
     pub preconditions: Vec<Condition>,
+    /// Checked to name declared resources and modules (an output is evaluated after
+    /// everything else, so the order holds).
+    pub depends_on: Vec<(String, Span)>,
     pub span: Span,
 }
 

@@ -81,7 +81,7 @@ fn import_targets(
     l: &Loaded,
 ) -> Result<Vec<(InstanceAddr, String, &crate::config::Import)>, Diags> {
     use crate::value::Value;
-    let mut out = Vec::new();
+    let mut out: Vec<(InstanceAddr, String, &crate::config::Import)> = Vec::new();
     let base = Scope::for_variables(&l.cfg, &l.vars);
     for imp in &l.cfg.imports {
         let items: Vec<Option<(Value, Value)>> = match &imp.for_each {
@@ -122,6 +122,28 @@ fn import_targets(
                         "",
                     )])
                 })?;
+            // Two import blocks for one address: which id? (Terraform: "Duplicate import
+            // configuration".) One id at two addresses would manage one object twice.
+            if let Some((_, prev_id, prev)) = out.iter().find(|(a, _, _)| *a == to) {
+                return Err(Diags(vec![Diag::new(
+                    Some(&imp.to.span),
+                    format!("duplicate import configuration for {to}"),
+                    format!(
+                        "An import block at {} already imports {prev_id:?} into {to}; keep one of them.",
+                        prev.to.span
+                    ),
+                )]));
+            }
+            if let Some((other, _, prev)) = out.iter().find(|(_, i, _)| *i == id) {
+                return Err(Diags(vec![Diag::new(
+                    Some(&imp.id.span),
+                    format!("the object {id:?} is imported twice, into {other} and {to}"),
+                    format!(
+                        "The import block at {} imports it too; one object must have one address.",
+                        prev.to.span
+                    ),
+                )]));
+            }
             out.push((to, id, imp));
         }
     }

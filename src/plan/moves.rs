@@ -34,6 +34,28 @@ pub fn apply(cfg: &Config, state: &mut State) -> Result<(Vec<Move>, Vec<Diag>), 
             ));
         }
     }
+    // Two moves of one object to different places (Terraform: "Ambiguous move
+    // statements"), or of two objects to one place.
+    for (i, m) in cfg.moved.iter().enumerate() {
+        let (from, to) = (under(&m.scope, &m.from), under(&m.scope, &m.to));
+        for n in &cfg.moved[..i] {
+            let (f2, t2) = (under(&n.scope, &n.from), under(&n.scope, &n.to));
+            let clash = if from == f2 && to != t2 {
+                Some(format!("{from} is moved both to {t2} and to {to}"))
+            } else if to == t2 && from != f2 {
+                Some(format!("both {f2} and {from} are moved to {to}"))
+            } else {
+                None
+            };
+            if let Some(what) = clash {
+                errs.push(Diag::new(
+                    Some(&m.span),
+                    format!("ambiguous move statements: {what}"),
+                    format!("The other moved block is at {}; keep one of them.", n.span),
+                ));
+            }
+        }
+    }
     if !errs.is_empty() {
         return Err(Diags(errs));
     }

@@ -325,7 +325,7 @@ fn range(args: &[Value]) -> Result<Value, String> {
         .map(|a| n(a, "each argument"))
         .collect::<Result<_, _>>()?;
     let (start, end, step) = match nums.as_slice() {
-        [e] => (0.0, *e, 1.0),
+        [e] => (0.0, *e, if *e >= 0.0 { 1.0 } else { -1.0 }),
         [s0, e] => (*s0, *e, if e >= s0 { 1.0 } else { -1.0 }),
         [s0, e, st] => (*s0, *e, *st),
         _ => return Err("takes 1 to 3 arguments".into()),

@@ -604,3 +604,12 @@ fn format_general_and_sign_flags_as_go_does() {
         ("format(\"%08.3f\", -3.14159)", json!("-003.142")),
     ]);
 }
+
+#[test]
+fn range_of_one_negative_limit_counts_down() {
+    check(&[
+        ("range(-3)", json!([0, -1, -2])),
+        ("range(3)", json!([0, 1, 2])),
+        ("range(0)", json!([])),
+    ]);
+}

@@ -1,0 +1,16 @@
+resource "modelarts_notebook" "b" {
+  name     = "x-b"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
+import {
+  to = modelarts_notebook.b
+  id = "one"
+}
+import {
+  to = modelarts_notebook.b
+  id = "two"
+}

@@ -1,0 +1,3 @@
+output "s" {
+  value = "hello"
+}
