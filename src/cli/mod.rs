@@ -159,7 +159,7 @@ pub(crate) enum Cmd {
         #[arg(long)]
         auto_approve: bool,
         /// How many operations run at once.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = at_least_one)]
         parallelism: usize,
         /// Stream machine-readable events, one JSON object per line.
         #[arg(long)]
@@ -171,7 +171,7 @@ pub(crate) enum Cmd {
         p: PlanArgs,
         #[arg(long)]
         auto_approve: bool,
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = at_least_one)]
         parallelism: usize,
         #[arg(long)]
         json: bool,
@@ -276,6 +276,10 @@ pub(crate) enum Cmd {
         /// Use the configured backend as it is, without moving any state.
         #[arg(long)]
         reconfigure: bool,
+        /// Accepted as Terraform's is: init never asks anything (`--input=false` in CI
+        /// scripts changes nothing).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+        input: bool,
     },
     /// Run the ModelArts simulator.
     Sim(SimArgs),
@@ -581,6 +585,36 @@ pub(crate) fn print_warnings(plan: &crate::plan::Plan) {
     }
 }
 
+/// In a `--json` run, an error that ends it is also a `diagnostic` event on stdout (as
+/// Terraform streams it), so that a pipeline's event log says why the run stopped.
+fn json_errors(json: bool, r: anyhow::Result<Exit>) -> anyhow::Result<Exit> {
+    if let (true, Err(e)) = (json, &r) {
+        let text = format!("{e:#}");
+        let (summary, detail) = text.split_once('\n').unwrap_or((&text, ""));
+        let summary = summary.strip_prefix("Error: ").unwrap_or(summary);
+        let mut o = serde_json::json!({
+            "@level": "error",
+            "@message": format!("Error: {summary}"),
+            "@module": "maform.ui",
+            "@timestamp": chrono::Utc::now().to_rfc3339(),
+            "type": "diagnostic",
+            "diagnostic": {"severity": "error", "summary": summary, "detail": detail.trim()},
+        });
+        crate::redact::scrub_json(&mut o);
+        println!("{o}");
+    }
+    r
+}
+
+/// A count of one or more (`--parallelism 0` would never start anything).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
 /// Terraform's `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` (e.g. `TF_CLI_ARGS_plan`): their
 /// words, split as a shell splits them, go right after the command name (the first
 /// argument that is not a flag), the general ones first; a pipeline that sets them for
@@ -816,6 +850,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Cmd::Init {
             migrate_state,
             reconfigure,
+            input: _,
         } => init::run(&wd()?, migrate_state, reconfigure).await,
         Cmd::ForceUnlock { id, force } => state::force_unlock(&wd()?, &id, force).await,
         Cmd::Output { name, json, raw } => output::run(&wd()?, name, json, raw).await,
@@ -867,14 +902,20 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             parallelism,
             json,
             ..
-        } => apply::saved(&wd()?, &f, &p, parallelism, json, color).await,
+        } => json_errors(
+            json,
+            apply::saved(&wd()?, &f, &p, parallelism, json, color).await,
+        ),
         Cmd::Apply {
             plan_file: None,
             p,
             auto_approve,
             parallelism,
             json,
-        } => apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await,
+        } => json_errors(
+            json,
+            apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await,
+        ),
         Cmd::Destroy {
             mut p,
             auto_approve,
@@ -882,7 +923,10 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             json,
         } => {
             p.destroy = true;
-            apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await
+            json_errors(
+                json,
+                apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await,
+            )
         }
     }
 }
