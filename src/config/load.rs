@@ -1420,11 +1420,9 @@ impl Config {
                             Some("a moved block cannot change the resource type")
                         } else if from == to {
                             Some("a moved block must move to another address")
-                        } else if from.key.is_some() != to.key.is_some()
-                            && from.resource != to.resource
-                        {
-                            Some("a moved block between a resource and one instance must keep the resource's name (add or remove count/for_each)")
                         } else {
+                            // (`from = TYPE.A[0]`, `to = TYPE.B`: the one instance moves to
+                            // B's instance without a key, as Terraform unifies the two.)
                             None
                         };
                         match problem {
