@@ -223,7 +223,10 @@ pub(super) fn decode_resource(
     body.blocks = keep;
     // ignore_changes names attributes of this kind.
     if let Some(schema) = registry.schema(mode, rtype) {
-        for ig in &lifecycle.ignore_changes {
+        for ig in lifecycle.ignore_changes.iter_mut() {
+            // `volume[0].capacity` names the one `volume` block's argument, as Terraform
+            // writes it: the same path as `volume.capacity`.
+            *ig = single_block_index(schema, ig);
             if let Err(why) = ignorable(schema, ig) {
                 errs.push(Diag::new(
                     Some(&ignore_span),
@@ -251,6 +254,35 @@ pub(super) fn decode_resource(
 /// Whether `path` (`a`, `block.argument`) names something ignore_changes can keep: an
 /// argument, a block, or an argument of a single block. Elements of lists and repeated
 /// blocks cannot be named (they would not be kept).
+/// `path` with `[0]` after a single (not repeated) block dropped: that block is its only
+/// element.
+fn single_block_index(schema: &crate::schema::Schema, path: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut s = Some(schema);
+    for part in path.split('.') {
+        let (name, single) = match part.strip_suffix("[0]") {
+            Some(n) => {
+                let a = s.and_then(|s| s.get(n));
+                match a.map(|a| &a.ty) {
+                    Some(crate::schema::Ty::Block(_, false)) => (n, true),
+                    _ => (part, false),
+                }
+            }
+            None => (part, false),
+        };
+        s = match s.and_then(|s| s.get(name)).map(|a| &a.ty) {
+            Some(crate::schema::Ty::Block(inner, _)) => Some(inner),
+            _ => None,
+        };
+        out.push(if single {
+            name.to_string()
+        } else {
+            part.to_string()
+        });
+    }
+    out.join(".")
+}
+
 fn ignorable(schema: &crate::schema::Schema, path: &str) -> Result<(), String> {
     if path.contains('[') {
         return Err("but list elements and map keys cannot be named".into());

@@ -1,0 +1,12 @@
+resource "modelarts_notebook" "n" {
+  name     = "ig-idx"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+    capacity = 50
+  }
+  lifecycle {
+    ignore_changes = [volume[0].capacity]
+  }
+}
