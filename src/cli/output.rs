@@ -13,6 +13,9 @@ pub async fn run(
         if raw {
             anyhow::bail!("--raw prints one output: name it (maform output --raw NAME)");
         }
+        if st.outputs.is_empty() && !json {
+            eprintln!("Warning: No outputs found\n  The state has no outputs: the configuration defines none, or nothing was applied yet.");
+        }
         if json {
             let m: serde_json::Map<String, serde_json::Value> = st
                 .outputs

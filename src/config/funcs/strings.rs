@@ -79,7 +79,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             let from = s(&args[1], "the substring")?;
             let to = s(&args[2], "the replacement")?;
             Ok(Value::String(
-                if from.len() > 2 && from.starts_with('/') && from.ends_with('/') {
+                if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
                     regex(&from[1..from.len() - 1])?
                         .replace_all(&text, to.as_str())
                         .into_owned()

@@ -613,3 +613,8 @@ fn range_of_one_negative_limit_counts_down() {
         ("range(0)", json!([])),
     ]);
 }
+
+#[test]
+fn replace_with_an_empty_pattern_between_slashes_is_a_regex() {
+    check(&[("replace(\"abc\", \"//\", \"-\")", json!("-a-b-c-"))]);
+}
