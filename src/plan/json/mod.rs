@@ -56,6 +56,37 @@ pub fn redact(v: &Value, paths: &[Path]) -> Json {
     crate::value::to_json_masked(v, paths, &Json::Null, &Json::Null)
 }
 
+/// A planned value as Terraform's plan JSON writes it: sensitive paths null, and what is
+/// known only after apply left out of objects (null in lists), so that a tool reading
+/// `after.x == null` does not take "known after apply" for "not set"; `after_unknown`
+/// says which they are.
+pub fn planned_json(v: &Value, paths: &[Path]) -> Json {
+    const UNKNOWN: &str = "\u{0}maform-unknown";
+    fn strip(j: Json) -> Json {
+        let unknown = |j: &Json| {
+            j.as_object()
+                .is_some_and(|o| o.len() == 1 && o.contains_key(UNKNOWN))
+        };
+        match j {
+            Json::Object(o) if o.len() == 1 && o.contains_key(UNKNOWN) => Json::Null,
+            Json::Object(o) => Json::Object(
+                o.into_iter()
+                    .filter(|(_, x)| !unknown(x))
+                    .map(|(k, x)| (k, strip(x)))
+                    .collect(),
+            ),
+            Json::Array(a) => Json::Array(a.into_iter().map(strip).collect()),
+            other => other,
+        }
+    }
+    strip(crate::value::to_json_masked(
+        v,
+        paths,
+        &Json::Null,
+        &json!({ UNKNOWN: true }),
+    ))
+}
+
 fn addr_fields(a: &InstanceAddr) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("address".into(), json!(a.to_string()));
@@ -108,7 +139,9 @@ pub fn change_json(c: &Change) -> Json {
     );
     ch.insert(
         "after".into(),
-        after.map(|a| redact(a, &c.sensitive)).unwrap_or(Json::Null),
+        after
+            .map(|a| planned_json(a, &c.sensitive))
+            .unwrap_or(Json::Null),
     );
     ch.insert(
         "after_unknown".into(),
@@ -225,7 +258,7 @@ pub fn plan_json(
             let v = c.planned_value()?;
             let mut m = addr_fields(&c.addr);
             m.insert("schema_version".into(), json!(0));
-            m.insert("values".into(), redact(v, &c.sensitive));
+            m.insert("values".into(), planned_json(v, &c.sensitive));
             m.insert("sensitive_values".into(), sensitive_mask(v, &c.sensitive));
             Some(Json::Object(m))
         })
