@@ -1170,30 +1170,23 @@ fn check_blocks_at(
         // A scoped data source that could not be read (its arguments are known only
         // after apply, or the read failed, which the read reported as a warning) leaves
         // the check's status unknown: its assertions are not evaluated.
-        if c.data
+        let unread = c
+            .data
             .as_ref()
-            .is_some_and(|d| !objects.contains_key(&d.addr()))
-        {
-            let found = conditions::Found {
+            .is_some_and(|d| !objects.contains_key(&d.addr()));
+        let found = if unread {
+            conditions::Found {
                 status: conditions::Status::Unknown,
                 failures: Vec::new(),
                 unknown: Vec::new(),
-            };
-            checks.record(
-                Checkable::Check {
-                    name: c.name.clone(),
-                },
-                path,
-                None,
-                &found,
-            );
-            continue;
-        }
-        let found = conditions::evaluate(
-            &scope,
-            &c.asserts,
-            &format!("Check block assertion failed (check {:?})", c.name),
-        );
+            }
+        } else {
+            conditions::evaluate(
+                &scope,
+                &c.asserts,
+                &format!("Check block assertion failed (check {:?})", c.name),
+            )
+        };
         checks.record(
             Checkable::Check {
                 name: c.name.clone(),

@@ -441,9 +441,17 @@ impl SavedPlan {
         path: &std::path::Path,
         registry: &crate::provider::Registry,
     ) -> anyhow::Result<SavedPlan> {
+        SavedPlan::read_as(path, registry, true)
+    }
+
+    fn read_as(
+        path: &std::path::Path,
+        registry: &crate::provider::Registry,
+        for_show: bool,
+    ) -> anyhow::Result<SavedPlan> {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
-        SavedPlan::parse(&bytes, &path.display().to_string(), registry, true)
+        SavedPlan::parse(&bytes, &path.display().to_string(), registry, for_show)
     }
 
     fn parse(
@@ -580,9 +588,7 @@ impl SavedPlan {
         path: &std::path::Path,
         registry: &crate::provider::Registry,
     ) -> anyhow::Result<SavedPlan> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
-        SavedPlan::from_bytes(&bytes, &path.display().to_string(), registry)
+        SavedPlan::read_as(path, registry, false)
     }
 }
 
