@@ -476,7 +476,11 @@ impl From<f64> for Value {
 /// `secret`, and unknown values by `unknown`.
 pub fn to_json_masked(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Json) -> Json {
     fn walk(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Json, at: &mut Path) -> Json {
-        if !v.is_null() && sensitive.iter().any(|p| at.starts_with(p)) {
+        // (A value known only after apply holds no secret: it reads as unknown.)
+        if !v.is_null()
+            && !matches!(v, Value::Unknown)
+            && sensitive.iter().any(|p| at.starts_with(p))
+        {
             return secret.clone();
         }
         match v {

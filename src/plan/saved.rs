@@ -82,45 +82,12 @@ pub fn config_digest(
 /// A value with sensitive paths and unknowns marked, as the file holds it. (A value known
 /// only after apply holds no secret: it stays marked unknown, sensitive path or not.)
 fn enc(v: &Value, sensitive: &[Path]) -> Json {
-    let unknown = v.unknown_mask();
-    let unknown_at: Vec<Path> = sensitive
-        .iter()
-        .filter(|p| mask_at(&unknown, p))
-        .cloned()
-        .collect();
-    let secret: Vec<Path> = sensitive
-        .iter()
-        .filter(|p| !unknown_at.contains(p))
-        .cloned()
-        .collect();
     crate::value::to_json_masked(
         v,
-        &secret,
+        sensitive,
         &json!({"$sensitive": true}),
         &json!({"$unknown": true}),
     )
-}
-
-/// Whether an unknown mask (`true` where unknown) is `true` at `path`.
-fn mask_at(mask: &Json, path: &Path) -> bool {
-    let mut at = mask;
-    for step in path {
-        if at == &Json::Bool(true) {
-            return true;
-        }
-        at = match (step, at) {
-            (crate::value::PathStep::Key(k), Json::Object(o)) => match o.get(k) {
-                Some(x) => x,
-                None => return false,
-            },
-            (crate::value::PathStep::Index(i), Json::Array(a)) => match a.get(*i) {
-                Some(x) => x,
-                None => return false,
-            },
-            _ => return false,
-        };
-    }
-    at == &Json::Bool(true)
 }
 
 /// What a secret the file does not hold reads as when a plan is shown (never applied): a

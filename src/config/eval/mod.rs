@@ -320,10 +320,18 @@ impl<'a> Scope<'a> {
         self.local_stack.borrow_mut().push(name.to_string());
         // Locals are evaluated without the instance's each/count.
         let saved = self.frames.replace(Vec::new());
+        // What the local read that was secret (a sensitive variable, a function of a
+        // secret) is marked on the value itself, so that every later read of the cached
+        // value is secret too, not only the first.
+        let seen = self.sensitive_hit.replace(false);
         let r = self.eval(&attr.expr, &attr.span);
+        let secret = self.sensitive_hit.replace(seen || self.sensitive_hit.get());
         self.frames.replace(saved);
         self.local_stack.borrow_mut().pop();
-        let v = r?;
+        let v = match r? {
+            v if secret && !matches!(v, Value::Sensitive(_)) => Value::Sensitive(Box::new(v)),
+            v => v,
+        };
         self.local_cache
             .borrow_mut()
             .insert(name.to_string(), v.clone());
