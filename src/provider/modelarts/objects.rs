@@ -258,12 +258,17 @@ pub async fn wait(
     let mut first = estimate.is_some();
     // When a read last saw the transition under way.
     let mut under_way = start;
+    // `Pending` answers in a row: after a few, or for the last read before the timeout,
+    // this wait's own object is read (an earlier wait's object may be stuck).
+    let mut pendings = 0;
     loop {
-        let seen = watch::read_at(c, kind, id, created, target, start, due, first)
+        let may_pend = pendings < 4 && due < start + timeout;
+        let seen = watch::read_at(c, kind, id, created, target, (start, may_pend), due, first)
             .await
             .map_err(|e| OpError::new(Some(id), e))?;
         let now = Instant::now();
         let pending = matches!(seen, Observed::Pending);
+        pendings = if pending { pendings + 1 } else { 0 };
         let b = match seen {
             Observed::Now(b) => b,
             // An earlier wait of this kind is still under way: so is this one.

@@ -54,6 +54,9 @@ struct Read {
     target: Target,
     /// When its wait began.
     began: Instant,
+    /// Whether it may be answered `Pending` (not after a few in a row, nor for the
+    /// last read before the wait's timeout: a wait must see its own object).
+    may_pend: bool,
     /// When the read is wanted; a walk may answer it earlier if it is over.
     due: Instant,
     /// Whether this is the wait's first read (what the transition estimate learns from).
@@ -104,7 +107,7 @@ pub async fn read_at(
     id: &str,
     created: Option<i64>,
     target: Target,
-    began: Instant,
+    (began, may_pend): (Instant, bool),
     due: Instant,
     first: bool,
 ) -> Result<Observed, ApiError> {
@@ -120,6 +123,7 @@ pub async fn read_at(
                 created,
                 target,
                 began,
+                may_pend,
                 due,
                 first,
                 tx,
@@ -159,7 +163,7 @@ async fn probe(c: &Client, kind: Kind, due: Vec<Read>) -> Vec<Read> {
     let mut left = Vec::new();
     let mut unseeded: HashMap<Target, Vec<Read>> = HashMap::new();
     for r in due {
-        if c.typical_wait((kind.type_name(), r.target)).is_some() {
+        if !r.may_pend || c.typical_wait((kind.type_name(), r.target)).is_some() {
             left.push(r);
         } else {
             unseeded.entry(r.target).or_default().push(r);
