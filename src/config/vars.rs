@@ -190,7 +190,9 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
         ),
         (Ty::List(_), v) => return Err(format!("a list is required, got a {}", v.type_name())),
         (Ty::Set(t), v @ Value::List(_)) => match convert(v, &Ty::List(t.clone()))? {
-            Value::List(l) => Value::List(super::funcs::set_of(l)),
+            // Which elements are equal is known only after apply when some are unknown.
+            Value::List(l) if l.iter().all(Value::is_known) => Value::List(super::funcs::set_of(l)),
+            Value::List(_) => Value::Unknown,
             v => v,
         },
         (Ty::Set(_), v) => return Err(format!("a set is required, got a {}", v.type_name())),
@@ -956,5 +958,28 @@ mod tests {
         assert!(t("c").is_ok());
         assert_eq!(t("d").unwrap().to_string(), "any");
         assert!(t("e").is_err());
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+
+    #[test]
+    fn a_set_with_unknown_elements_is_unknown() {
+        let set = Ty::Set(Box::new(Ty::String));
+        let l = |v: Vec<Value>| Value::List(v);
+        assert_eq!(
+            convert(l(vec![Value::Unknown, Value::Unknown]), &set),
+            Ok(Value::Unknown),
+            "two unknown ids may be one element or two"
+        );
+        assert_eq!(
+            convert(
+                l(vec![Value::str("b"), Value::str("a"), Value::str("b")]),
+                &set
+            ),
+            Ok(l(vec![Value::str("a"), Value::str("b")]))
+        );
     }
 }

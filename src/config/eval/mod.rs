@@ -892,6 +892,15 @@ impl<'a> Scope<'a> {
         self.sensitive_hit.set(seen || secret);
         if f.expand_final {
             match args.pop() {
+                // (A shallow function's spread elements: a mark on one element as a
+                // whole marks the result, as for a written argument.)
+                Some(Value::List(l)) if shallow => args.extend(l.into_iter().map(|mut v| {
+                    while let Value::Sensitive(inner) = v {
+                        self.sensitive_hit.set(true);
+                        v = *inner;
+                    }
+                    v
+                })),
                 Some(Value::List(l)) => args.extend(l),
                 Some(Value::Unknown) => return Ok(Value::Unknown),
                 _ => {

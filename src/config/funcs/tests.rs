@@ -618,3 +618,17 @@ fn range_of_one_negative_limit_counts_down() {
 fn replace_with_an_empty_pattern_between_slashes_is_a_regex() {
     check(&[("replace(\"abc\", \"//\", \"-\")", json!("-a-b-c-"))]);
 }
+
+#[test]
+fn spread_secret_elements_into_merge_and_concat() {
+    let v = ev_in(
+        "merge([{a = \"x\"}, sensitive({b = \"y\"})]...)",
+        std::path::Path::new("."),
+    );
+    assert!(v.is_ok(), "{v:?}");
+    let v = ev_in(
+        "concat([[1], sensitive([2])]...)",
+        std::path::Path::new("."),
+    );
+    assert!(v.is_ok(), "{v:?}");
+}
