@@ -641,8 +641,28 @@ pub(crate) fn with_env_args(
             break;
         }
     }
-    let Some(at) = at else { return Ok(args) };
-    let command = args[at].to_string_lossy().to_string();
+    let Some(mut at) = at else { return Ok(args) };
+    // The whole command path (`state mv`, `workspace delete`), as Terraform names the
+    // variable after it (`TF_CLI_ARGS_workspace_delete`) and inserts after its last word.
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let mut path: Vec<String> = Vec::new();
+    let mut cmd = &root;
+    while let Some(word) = args.get(at).map(|a| a.to_string_lossy().to_string()) {
+        match cmd.find_subcommand(&word) {
+            Some(sub) => {
+                cmd = sub;
+                path.push(word);
+                at += 1;
+            }
+            None => break,
+        }
+    }
+    if path.is_empty() {
+        return Ok(args);
+    }
+    at -= 1;
+    let command = path.join("_").replace('-', "_");
     let mut extra = Vec::new();
     for name in ["TF_CLI_ARGS".to_string(), format!("TF_CLI_ARGS_{command}")] {
         if let Some(v) = env(&name).filter(|v| !v.trim().is_empty()) {
@@ -977,6 +997,22 @@ mod env_args_tests {
         )
         .unwrap();
         assert_eq!(got, ["maform", "--chdir", "plan", "apply", "-auto-approve"]);
+        // A nested command: named after its whole path, inserted after its last word.
+        let got = run(
+            &["maform", "workspace", "delete", "dev"],
+            &[
+                ("TF_CLI_ARGS_workspace_delete", "-force"),
+                ("TF_CLI_ARGS_workspace", "-x"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(got, ["maform", "workspace", "delete", "-force", "dev"]);
+        let got = run(
+            &["maform", "force-unlock", "1"],
+            &[("TF_CLI_ARGS_force_unlock", "-force")],
+        )
+        .unwrap();
+        assert_eq!(got, ["maform", "force-unlock", "-force", "1"]);
         assert_eq!(
             run(&["maform", "--version"], &[("TF_CLI_ARGS", "-x")]).unwrap(),
             ["maform", "--version"]
