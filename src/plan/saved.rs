@@ -213,6 +213,10 @@ struct FileOutput {
     before: Option<Json>,
     after: Option<Json>,
     sensitive: bool,
+    /// Whether it changes: a sensitive output's values are not in the file, so its
+    /// two sides would read alike.
+    #[serde(default)]
+    changed: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -360,6 +364,7 @@ impl SavedPlan {
                         before: show(&o.before),
                         after: show(&o.after),
                         sensitive: o.sensitive,
+                        changed: o.before != o.after,
                     }
                 })
                 .collect(),
@@ -484,11 +489,19 @@ impl SavedPlan {
         let outputs = f
             .outputs
             .into_iter()
-            .map(|o| OutputChange {
-                name: o.name,
-                before: o.before.as_ref().map(dec),
-                after: o.after.as_ref().map(dec),
-                sensitive: o.sensitive,
+            .map(|o| {
+                let before = o.before.as_ref().map(dec);
+                let mut after = o.after.as_ref().map(dec);
+                // (Shown only: a changed secret reads as changed.)
+                if for_show && o.changed && before.is_some() && before == after {
+                    after = Some(Value::String(format!("{SHOWN_SECRET} (changed)")));
+                }
+                OutputChange {
+                    name: o.name,
+                    before,
+                    after,
+                    sensitive: o.sensitive,
+                }
             })
             .collect();
         let options = super::Options {

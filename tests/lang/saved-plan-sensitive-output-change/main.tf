@@ -1,0 +1,8 @@
+variable "pw" {
+  default   = "one"
+  sensitive = true
+}
+output "pw" {
+  value     = var.pw
+  sensitive = true
+}
