@@ -499,12 +499,15 @@ impl<'a> Scope<'a> {
                 for (k, v) in o.iter() {
                     let key = match k {
                         ObjectKey::Identifier(i) => i.as_str().to_string(),
-                        ObjectKey::Expression(x) => match self.eval(x, span)? {
-                            Value::Unknown => return Ok(Value::Unknown),
-                            other => other.to_template_string().ok_or_else(|| {
-                                self.err(span, "an object key must be a string", "")
-                            })?,
-                        },
+                        // (A key made from a secret makes the expression secret.)
+                        ObjectKey::Expression(x) => {
+                            match self.eval(x, span).map(|k| self.clean(k))? {
+                                Value::Unknown => return Ok(Value::Unknown),
+                                other => other.to_template_string().ok_or_else(|| {
+                                    self.err(span, "an object key must be a string", "")
+                                })?,
+                            }
+                        }
                         _ => return Err(self.err(span, "unsupported object key", "")),
                     };
                     m.insert(key, self.eval(v, span)?);
