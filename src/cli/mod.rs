@@ -305,8 +305,14 @@ pub(crate) enum WorkspaceCmd {
 
 #[derive(Subcommand)]
 pub(crate) enum StateCmd {
-    /// List managed objects.
-    List,
+    /// List managed objects: all, or those the addresses name (a resource, an
+    /// instance, a module), as Terraform's `state list ADDR`; `--id` keeps those with
+    /// that ID.
+    List {
+        addrs: Vec<String>,
+        #[arg(long)]
+        id: Option<String>,
+    },
     /// Show one object.
     Show { addr: String },
     /// Forget objects (they keep existing in the cloud).

@@ -17,9 +17,16 @@ pub async fn run(wd: &Workdir, cmd: StateCmd) -> anyhow::Result<Exit> {
 async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
     let notify = &super::stderr;
     match cmd {
-        StateCmd::List => {
-            for a in backend.read().await?.instances.keys() {
-                println!("{a}");
+        StateCmd::List { addrs, id } => {
+            let targets = crate::ops::plan::parse_targets(&addrs)?;
+            for (a, i) in &backend.read().await?.instances {
+                let named = targets.is_empty() || a.targeted_by(&targets);
+                let has_id = id
+                    .as_deref()
+                    .is_none_or(|id| i.attributes.get("id").as_str() == Some(id));
+                if named && has_id {
+                    println!("{a}");
+                }
             }
         }
         StateCmd::Show { addr } => {

@@ -1,0 +1,17 @@
+resource "modelarts_notebook" "nb" {
+  for_each = toset(["a", "b"])
+  name     = "sl-${each.key}"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
+resource "modelarts_notebook" "one" {
+  name     = "sl-one"
+  flavor   = "modelarts.vm.cpu.2u"
+  image_id = "e1a07296-22a8-4f05-8bc8-e936c8e54090"
+  volume {
+    category = "EVS"
+  }
+}
