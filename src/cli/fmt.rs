@@ -248,16 +248,45 @@ pub fn format(text: &str) -> Result<String, hcl_edit::parser::Error> {
     Ok(out)
 }
 
-pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
+/// What `fmt` does besides rewriting.
+pub struct Mode {
+    /// Only check; exit 3 if a file would change.
+    pub check: bool,
+    /// Subdirectories too (hidden ones, such as `.maform`, are skipped).
+    pub recursive: bool,
+    /// Print each change as a unified diff.
+    pub diff: bool,
+}
+
+/// The configuration and variables files of `dir` (and below it, when `recursive`).
+fn files_of(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if p.is_dir() {
+            if recursive && !hidden {
+                files_of(&p, recursive, out)?;
+            }
+        } else if !hidden
+            && p.extension()
+                .is_some_and(|e| e == "hcl" || e == "tf" || e == "tfvars")
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+pub fn run(dir: &Path, mode: Mode, files: &[PathBuf]) -> anyhow::Result<Exit> {
+    let check = mode.check;
     let files: Vec<PathBuf> = if files.is_empty() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| e == "hcl" || e == "tf" || e == "tfvars")
-            })
-            .collect();
-        v.sort();
+        let mut v = Vec::new();
+        files_of(dir, mode.recursive, &mut v)?;
         v
     } else {
         files.to_vec()
@@ -272,6 +301,15 @@ pub fn run(dir: &Path, check: bool, files: &[PathBuf]) -> anyhow::Result<Exit> {
         if new != text {
             changed += 1;
             println!("{}", f.display());
+            if mode.diff {
+                let name = f.display().to_string();
+                print!(
+                    "{}",
+                    similar::TextDiff::from_lines(text.as_str(), new.as_str())
+                        .unified_diff()
+                        .header(&format!("old/{name}"), &format!("new/{name}"))
+                );
+            }
             if !check {
                 crate::fsutil::atomic_write(&f, new.as_bytes())?;
             }

@@ -207,6 +207,12 @@ pub(crate) enum Cmd {
         /// Only check; exit 3 if a file would change.
         #[arg(long)]
         check: bool,
+        /// Also the files of subdirectories (modules), as Terraform's -recursive.
+        #[arg(long)]
+        recursive: bool,
+        /// Print each change as a unified diff.
+        #[arg(long)]
+        diff: bool,
         files: Vec<PathBuf>,
     },
     /// Show the state, or a saved plan.
@@ -869,7 +875,20 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
             }
             Ok(Exit(0))
         }
-        Cmd::Fmt { check, files } => fmt::run(dir, check, &files),
+        Cmd::Fmt {
+            check,
+            recursive,
+            diff,
+            files,
+        } => fmt::run(
+            dir,
+            fmt::Mode {
+                check,
+                recursive,
+                diff,
+            },
+            &files,
+        ),
         Cmd::Show { file, json } => show::run(&wd()?, file.as_deref(), json).await,
         Cmd::State { cmd } => state::run(&wd()?, cmd).await,
         Cmd::Workspace { cmd } => workspace::run(&wd()?, cmd).await,
