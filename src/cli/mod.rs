@@ -299,8 +299,12 @@ pub(crate) enum WorkspaceCmd {
     Show,
     /// Create a workspace and select it.
     New { name: String },
-    /// Select a workspace.
-    Select { name: String },
+    /// Select a workspace (`--or-create`: create it first if it does not exist).
+    Select {
+        name: String,
+        #[arg(long)]
+        or_create: bool,
+    },
     /// Delete a workspace (it must be empty unless --force; never the current one).
     Delete {
         name: String,

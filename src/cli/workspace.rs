@@ -16,9 +16,14 @@ pub async fn run(wd: &Workdir, cmd: WorkspaceCmd) -> anyhow::Result<Exit> {
             workspace::new(wd, &name, notify).await?;
             println!("Created and switched to workspace {name:?}. It has an empty state.");
         }
-        WorkspaceCmd::Select { name } => {
-            workspace::select(wd, &name).await?;
-            println!("Switched to workspace {name:?}.");
+        WorkspaceCmd::Select { name, or_create } => {
+            if or_create && !workspace::list(wd).await?.contains(&name) {
+                workspace::new(wd, &name, notify).await?;
+                println!("Created and switched to workspace {name:?}. It has an empty state.");
+            } else {
+                workspace::select(wd, &name).await?;
+                println!("Switched to workspace {name:?}.");
+            }
         }
         WorkspaceCmd::Delete { name, force } => {
             workspace::delete(wd, &name, force, notify).await?;

@@ -1,0 +1,3 @@
+output "r" {
+  value = terraform.workspace
+}
