@@ -303,7 +303,9 @@ pub async fn wait(
             }
         }
         first = false;
-        if start.elapsed() >= timeout {
+        // (After a `Pending` answer the timeout waits for one read of this object: the
+        // next one is never `Pending` past the timeout.)
+        if start.elapsed() >= timeout && !pending {
             return Err(OpError::new(
                 Some(id),
                 ProviderError::Timeout {
