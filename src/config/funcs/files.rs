@@ -82,7 +82,13 @@ pub(super) fn call(name: &str, args: &[Value], cx: &Cx<'_>) -> Option<Result<Val
                         .map_err(|_| "HOME is not set, so ~ cannot be expanded".to_string())?;
                     format!("{home}{rest}")
                 }
-                _ => p,
+                // (`~user/...`: another user's home, which Terraform refuses too.)
+                Some(_) => {
+                    return Err(format!(
+                        "cannot expand {p:?}: only ~ and ~/... name a home directory"
+                    ))
+                }
+                None => p,
             }))
         }),
         _ => return None,

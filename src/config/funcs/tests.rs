@@ -632,3 +632,15 @@ fn spread_secret_elements_into_merge_and_concat() {
     );
     assert!(v.is_ok(), "{v:?}");
 }
+
+#[test]
+fn timeadd_writes_whole_seconds_and_pathexpand_refuses_other_users() {
+    check(&[(
+        "timeadd(\"2017-11-22T00:00:00Z\", \"1500ms\")",
+        json!("2017-11-22T00:00:01Z"),
+    )]);
+    fails(&[(
+        "pathexpand(\"~other/x\")",
+        "only ~ and ~/... name a home directory",
+    )]);
+}

@@ -47,8 +47,9 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
     })
 }
 
+/// Go's `time.RFC3339`, as Terraform formats timestamps: whole seconds.
 fn rfc3339(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn parse(t: &str) -> Result<DateTime<FixedOffset>, String> {
