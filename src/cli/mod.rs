@@ -608,16 +608,11 @@ fn json_errors(json: bool, r: anyhow::Result<Exit>) -> anyhow::Result<Exit> {
         let text = format!("{e:#}");
         let (summary, detail) = text.split_once('\n').unwrap_or((&text, ""));
         let summary = summary.strip_prefix("Error: ").unwrap_or(summary);
-        let mut o = serde_json::json!({
-            "@level": "error",
-            "@message": format!("Error: {summary}"),
-            "@module": "maform.ui",
-            "@timestamp": chrono::Utc::now().to_rfc3339(),
-            "type": "diagnostic",
-            "diagnostic": {"severity": "error", "summary": summary, "detail": detail.trim()},
-        });
-        crate::redact::scrub_json(&mut o);
-        println!("{o}");
+        progress::emit_json(
+            "diagnostic",
+            &format!("Error: {summary}"),
+            serde_json::json!({"diagnostic": {"severity": "error", "summary": summary, "detail": detail.trim()}}),
+        );
     }
     r
 }
@@ -631,9 +626,9 @@ fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Terraform's `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` (e.g. `TF_CLI_ARGS_plan`): their
-/// words, split as a shell splits them, go right after the command name (the first
-/// argument that is not a flag), the general ones first; a pipeline that sets them for
+/// Terraform's `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` (e.g. `TF_CLI_ARGS_plan`,
+/// `TF_CLI_ARGS_workspace_delete`): their words, split as a shell splits them, go right
+/// after the command's last word, the general ones first; a pipeline that sets them for
 /// Terraform gets what it asked for.
 pub(crate) fn with_env_args(
     args: Vec<std::ffi::OsString>,
@@ -750,7 +745,15 @@ fn split_words(s: &str) -> Result<Vec<String>, String> {
 }
 
 pub fn main() -> i32 {
-    let args = match with_env_args(std::env::args_os().collect(), |n| std::env::var(n).ok()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // (The command tree is built only when such a variable is set: the usual start-up
+    // does not pay for it.)
+    let set = std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("TF_CLI_ARGS"));
+    let args = match if set {
+        with_env_args(args, |n| std::env::var(n).ok())
+    } else {
+        Ok(args)
+    } {
         Ok(a) => a,
         Err(e) => {
             eprintln!("Error: {e}\n  Fix the variable's quoting, or unset it.");

@@ -39,7 +39,13 @@ pub fn resource_json(a: &InstanceAddr) -> serde_json::Value {
 
 /// One machine-readable event line, in the shape of Terraform's `-json` UI.
 pub fn emit_json(ty: &str, message: &str, extra: serde_json::Value) {
-    let mut o = json!({"@level": match ty { "apply_errored" => "error", "diagnostic" => "warn", _ => "info" }, "@message": message, "@module": "maform.ui", "@timestamp": chrono::Utc::now().to_rfc3339(), "type": ty});
+    let level = match ty {
+        "apply_errored" => "error",
+        "diagnostic" if extra["diagnostic"]["severity"] == "error" => "error",
+        "diagnostic" => "warn",
+        _ => "info",
+    };
+    let mut o = json!({"@level": level, "@message": message, "@module": "maform.ui", "@timestamp": chrono::Utc::now().to_rfc3339(), "type": ty});
     if let (Some(m), Some(e)) = (o.as_object_mut(), extra.as_object()) {
         for (k, v) in e {
             m.insert(k.clone(), v.clone());

@@ -342,6 +342,17 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// Record variable `name`'s value, of type `ty`.
+    fn insert(&mut self, name: &str, v: Value, ty: &Ty, sensitive: bool) {
+        self.values.insert(name.to_string(), v);
+        if matches!(ty, Ty::Set(_)) {
+            self.sets.insert(name.to_string());
+        }
+        if sensitive {
+            self.sensitive.insert(name.to_string());
+        }
+    }
+
     /// Every variable with its value, `None` for sensitive ones: what plan JSON shows.
     pub fn for_json(&self) -> Vec<(String, Option<Value>)> {
         self.values
@@ -556,13 +567,7 @@ pub fn resolve(cfg: &Config, inputs: &Inputs, env: &[(String, String)]) -> Resul
             ));
             continue;
         }
-        out.values.insert(name.clone(), v);
-        if matches!(ty, Ty::Set(_)) {
-            out.sets.insert(name.clone());
-        }
-        if var.sensitive {
-            out.sensitive.insert(name.clone());
-        }
+        out.insert(name, v, &ty, var.sensitive);
     }
     if !errs.is_empty() {
         return Err(Diags(errs));
@@ -645,13 +650,7 @@ pub fn resolve_module(
             ));
             continue;
         }
-        out.values.insert(name.clone(), v);
-        if matches!(ty, Ty::Set(_)) {
-            out.sets.insert(name.clone());
-        }
-        if var.sensitive || secret {
-            out.sensitive.insert(name.clone());
-        }
+        out.insert(name, v, &ty, var.sensitive || secret);
     }
     if !errs.is_empty() {
         return Err(Diags(errs));
@@ -959,11 +958,6 @@ mod tests {
         assert_eq!(t("d").unwrap().to_string(), "any");
         assert!(t("e").is_err());
     }
-}
-
-#[cfg(test)]
-mod set_tests {
-    use super::*;
 
     #[test]
     fn a_set_with_unknown_elements_is_unknown() {

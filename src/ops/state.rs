@@ -68,26 +68,16 @@ pub async fn mv(
     if !from.is_module() && !whole && !st.instances.contains_key(from) {
         anyhow::bail!("no object {from} in the state; see maform state list");
     }
-    // Into an address that already holds objects, nothing moves (Terraform refuses it):
-    // the two would be merged.
-    let taken = |a: &InstanceAddr| {
-        if to.is_module() {
-            let (have, want) = (&a.resource.module.0, &to.resource.module.0);
-            have.len() >= want.len()
-                && want.iter().zip(have).all(|((wn, wk), (hn, hk))| {
-                    wn == hn && wk.as_ref().is_none_or(|k| Some(k) == hk.as_ref())
-                })
-        } else if whole {
-            a.resource == to.resource
-        } else {
-            false
-        }
-    };
+    // Into an address that already holds objects (as a target names them: an instance,
+    // every instance of a resource, everything in a module), nothing moves (Terraform
+    // refuses it): the two would be merged.
     if let Some(a) = st
         .instances
         .keys()
         .chain(st.deposed.keys().map(|(a, _)| a))
-        .find(|a| taken(a) && !a.targeted_by(std::slice::from_ref(from)))
+        .find(|a| {
+            a.targeted_by(std::slice::from_ref(to)) && !a.targeted_by(std::slice::from_ref(from))
+        })
     {
         anyhow::bail!(
             "cannot move {from} to {to}: the state already has {a} there; nothing was moved"

@@ -42,9 +42,10 @@ pub fn expand(
     if let Some(c) = &r.count {
         // A string that spells a number is that number, as Terraform converts it.
         let v = match scope.eval_attr(c)? {
-            Value::String(t) if t.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
-                Value::Number(t.trim().parse().unwrap_or_default())
-            }
+            Value::String(t) => match t.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => Value::Number(n),
+                _ => Value::String(t),
+            },
             v => v,
         };
         let n =

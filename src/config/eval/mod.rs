@@ -259,6 +259,16 @@ impl<'a> Scope<'a> {
         Ok(self.clean(v))
     }
 
+    /// Drop the marks on `v` as a whole (not those inside it), remembering that a secret
+    /// was read: what functions that move elements without reading them take.
+    fn clean_top(&self, mut v: Value) -> Value {
+        while let Value::Sensitive(inner) = v {
+            self.sensitive_hit.set(true);
+            v = *inner;
+        }
+        v
+    }
+
     /// Drop marks, remembering that a secret was read.
     fn clean(&self, v: Value) -> Value {
         let (v, hit) = v.unmark();
@@ -881,12 +891,7 @@ impl<'a> Scope<'a> {
             let v = self.eval(a, span);
             let v = v.inspect_err(|_| self.sensitive_hit.set(seen || self.sensitive_hit.get()))?;
             args.push(if shallow {
-                let mut v = v;
-                while let Value::Sensitive(inner) = v {
-                    self.sensitive_hit.set(true);
-                    v = *inner;
-                }
-                v
+                self.clean_top(v)
             } else {
                 self.clean(v)
             });
@@ -897,13 +902,9 @@ impl<'a> Scope<'a> {
             match args.pop() {
                 // (A shallow function's spread elements: a mark on one element as a
                 // whole marks the result, as for a written argument.)
-                Some(Value::List(l)) if shallow => args.extend(l.into_iter().map(|mut v| {
-                    while let Value::Sensitive(inner) = v {
-                        self.sensitive_hit.set(true);
-                        v = *inner;
-                    }
-                    v
-                })),
+                Some(Value::List(l)) if shallow => {
+                    args.extend(l.into_iter().map(|v| self.clean_top(v)))
+                }
                 Some(Value::List(l)) => args.extend(l),
                 Some(Value::Unknown) => return Ok(Value::Unknown),
                 _ => {

@@ -388,21 +388,22 @@ fn sets(name: &str, args: &[Value]) -> Result<Value, String> {
         return Err("needs at least one set".into());
     };
     let rest: Vec<Vec<Value>> = lists.collect();
+    let others = rest.len();
     let mut acc = set(first);
-    for a in &rest {
-        let other = set(a.clone());
+    for a in rest {
+        let other = set(a);
         match name {
             "setunion" => acc.extend(other),
             "setintersection" => acc.retain(|x| other.contains(x)),
             _ => {
-                if rest.len() != 1 {
+                if others != 1 {
                     return Err("takes 2 arguments".into());
                 }
                 acc.retain(|x| !other.contains(x))
             }
         }
     }
-    if name == "setsubtract" && rest.len() != 1 {
+    if name == "setsubtract" && others != 1 {
         return Err("takes 2 arguments".into());
     }
     Ok(Value::List(set(acc)))

@@ -197,8 +197,6 @@ pub fn unknown(name: &str) -> String {
     }
 }
 
-/// Call function `name`. Arguments that are not known yet give an unknown result, except
-/// for the functions that can say something about a collection with unknown elements.
 /// A set of `l`'s elements: no duplicates, in Terraform's set order.
 pub fn set_of(l: Vec<Value>) -> Vec<Value> {
     collections::set(l)
@@ -212,6 +210,8 @@ pub fn returns_set(name: &str) -> bool {
     )
 }
 
+/// Call function `name`. Arguments that are not known yet give an unknown result, except
+/// for the functions that can say something about a collection with unknown elements.
 pub fn call(name: &str, args: Vec<Value>, cx: &Cx<'_>) -> Result<Value, String> {
     if !exists(name) {
         return Err(unknown(name));
