@@ -73,7 +73,7 @@ use super::watch::Watch;
 pub enum Lane {
     /// Everything, under the adaptive in-flight limit.
     Normal,
-    /// A watch's list pages (at most `WATCH_LANE` in flight).
+    /// A watch's list pages and probes (at most `WATCH_LANE` in flight).
     Watch,
 }
 
@@ -441,8 +441,22 @@ impl Client {
         body: Option<&Json>,
         retry: Retry,
     ) -> Result<Json, ApiError> {
+        self.call_in(Lane::Normal, method, path, query, body, retry)
+            .await
+    }
+
+    /// [`Client::call`] in a given lane.
+    pub async fn call_in(
+        &self,
+        lane: Lane,
+        method: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Json>,
+        retry: Retry,
+    ) -> Result<Json, ApiError> {
         let (status, request_id, text) = self
-            .call_bytes_in(Lane::Normal, method, path, query, body, retry)
+            .call_bytes_in(lane, method, path, query, body, retry)
             .await?;
         parse(&text).map_err(|e| self.not_json(status, request_id, method, path, &e))
     }

@@ -3,7 +3,7 @@
 //! operations wait at once), start and stop, create (never repeated blindly), update
 //! (the kind's steps), delete.
 
-use super::client::{Client, Retry};
+use super::client::{Client, Lane, Retry};
 use super::watch::{self, Observed, Waiting};
 use crate::provider::kind::{Listing, ResourceKind, Status, Step, Target};
 use crate::provider::{ApiError, CreateLog, OpError, Progress, ProviderError};
@@ -50,8 +50,18 @@ pub fn invalid(kind: Kind, what: &str, body: &Json) -> ApiError {
 
 /// One object's body; `None` when it does not exist.
 pub async fn get(c: &Client, kind: Kind, id: &str) -> Result<Option<Json>, ApiError> {
+    get_in(c, Lane::Normal, kind, id).await
+}
+
+/// [`get`] in a given lane.
+pub async fn get_in(
+    c: &Client,
+    lane: Lane,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<Json>, ApiError> {
     match c
-        .call("GET", &path_of(kind, id), &[], None, Retry::Safe)
+        .call_in(lane, "GET", &path_of(kind, id), &[], None, Retry::Safe)
         .await
     {
         Ok(b) if b["id"].is_string() && b["status"].is_string() => Ok(Some(b)),

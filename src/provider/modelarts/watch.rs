@@ -11,7 +11,7 @@
 //! read the walks cannot answer is made with a GET.
 
 use super::client::{Client, Lane, Retry};
-use super::objects::{done, get, Kind};
+use super::objects::{done, get, get_in, Kind};
 use crate::provider::kind::{Listing, Target};
 use crate::provider::ApiError;
 use serde_json::Value as Json;
@@ -178,7 +178,9 @@ async fn probe(c: &Client, kind: Kind, due: Vec<Read>) -> Vec<Read> {
             continue;
         };
         let oldest = reads.swap_remove(i);
-        match get(c, kind, &oldest.id).await {
+        // In the watch lane: at the start of a wave the normal lane holds the wave's
+        // creates (or deletes), and every wait of the target waits for this read.
+        match get_in(c, Lane::Watch, kind, &oldest.id).await {
             Ok(b) => {
                 let under_way = matches!(done(kind, target, b.as_ref()), Ok(false));
                 let _ = oldest.tx.send(match b {
