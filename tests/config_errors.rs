@@ -208,6 +208,25 @@ fn lock_is_reported_with_its_holder() {
         "{}",
         o.stderr
     );
+    // -lock=false runs without the lock (Terraform's flag), and says so.
+    for args in [
+        &["plan", "-lock=false"][..],
+        &["apply", "--lock", "false", "--auto-approve"],
+    ] {
+        let o = w.run(args);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(
+            o.stderr.contains("not locking the state") && o.stderr.contains("-lock=false"),
+            "{}",
+            o.stderr
+        );
+    }
+    let o = w.run(&["plan", "-lock=false", "-detailed-exitcode"]);
+    assert_eq!(
+        o.code, 0,
+        "the apply without the lock was recorded: {}",
+        o.stderr
+    );
     b.unlock();
     w.run(&["plan"]).ok();
 }

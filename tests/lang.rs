@@ -8,7 +8,8 @@
 //! (text that output must contain; repeatable), `!stdout: TEXT` and `!stderr: TEXT`
 //! (text it must not contain), `copy: FROM TO` (copy a file of the case over another
 //! before the step: how a case changes its configuration between steps), `save: FILE`
-//! (write the step's stdout to a file, for a later step to read). `values: {JSON}` is a step of its own: apply, then
+//! (write the step's stdout to a file, for a later step to read), `stdin: TEXT` (a line
+//! of the step's standard input; repeatable). `values: {JSON}` is a step of its own: apply, then
 //! `output -json`, and each named output must have that value. Lines starting with `#`
 //! say what Terraform does and where it is documented.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test reports on its terminal
@@ -30,6 +31,7 @@ struct Step {
     values: Option<Value>,
     copies: Vec<(String, String)>,
     save: Option<String>,
+    stdin: Vec<String>,
 }
 
 fn steps(case: &Path) -> Vec<Step> {
@@ -71,6 +73,7 @@ fn steps(case: &Path) -> Vec<Step> {
             "!stdout" => s.not_stdout.push(v.into()),
             "!stderr" => s.not_stderr.push(v.into()),
             "save" => s.save = Some(v.into()),
+            "stdin" => s.stdin.push(v.into()),
             "copy" => {
                 let (a, b) = v.split_once(' ').expect("copy: FROM TO");
                 s.copies.push((a.into(), b.into()));
@@ -145,7 +148,21 @@ fn run_case(case: &Path) -> Result<(), String> {
             }
         }
         c.envs(s.env.iter().map(|(k, v)| (k, v)));
-        let o = c.output().map_err(|e| e.to_string())?;
+        let o = if s.stdin.is_empty() {
+            c.output().map_err(|e| e.to_string())?
+        } else {
+            use std::io::Write;
+            c.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = c.spawn().map_err(|e| e.to_string())?;
+            let mut input = child.stdin.take().expect("piped stdin");
+            for l in &s.stdin {
+                writeln!(input, "{l}").map_err(|e| e.to_string())?;
+            }
+            drop(input);
+            child.wait_with_output().map_err(|e| e.to_string())?
+        };
         let (code, stdout, stderr) = (
             o.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&o.stdout).into_owned(),

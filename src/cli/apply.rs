@@ -167,7 +167,7 @@ pub async fn saved(
         wd,
         f,
         &p.vars.inputs_without_prompt(),
-        p.lock_timeout,
+        p.lock.locking(),
         registry,
         notify,
     )

@@ -1,16 +1,15 @@
 //! `maform drift`: what changed outside maform; exit 0 (none), 2 (drift) or 1 (error).
 
-use super::{Exit, Format, PlanArgs, VarArgs};
+use super::{Exit, Format, LockArgs, PlanArgs, VarArgs};
 use crate::ops::Workdir;
-use std::time::Duration;
 
 pub async fn run(
     wd: &Workdir,
     vars: VarArgs,
-    lock_timeout: Duration,
+    lock: LockArgs,
     format: Format,
 ) -> anyhow::Result<Exit> {
-    let p = PlanArgs::refresh_only(vars, lock_timeout);
+    let p = PlanArgs::refresh_only(vars, lock);
     let mut pl = crate::ops::plan::make_plan(wd, &p.request()?, "drift", &super::stderr).await?;
     pl.backend.unlock().await;
     pl.cloud.stop(&super::stderr).await?;

@@ -7,7 +7,6 @@ use crate::addr::ResourceAddr;
 use crate::ops::Loaded;
 use crate::plan::Action;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 pub async fn run(
     wd: &Workdir,
@@ -19,7 +18,7 @@ pub async fn run(
     let actions = if plan {
         let p = PlanArgs {
             vars,
-            lock_timeout: Duration::ZERO,
+            lock: Default::default(),
             destroy: false,
             refresh_only: false,
             replace: vec![],

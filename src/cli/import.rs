@@ -3,7 +3,6 @@
 use super::{Exit, VarArgs, Workdir};
 use crate::addr::InstanceAddr;
 use std::path::Path;
-use std::time::Duration;
 
 pub async fn run(
     wd: &Workdir,
@@ -11,7 +10,7 @@ pub async fn run(
     id: &str,
     generate: Option<&Path>,
     vars: &VarArgs,
-    lock_timeout: Duration,
+    locking: crate::state::backend::Locking,
 ) -> anyhow::Result<Exit> {
     let a = InstanceAddr::parse(addr)?;
     crate::ops::import::import(
@@ -20,7 +19,7 @@ pub async fn run(
         id,
         generate,
         &vars.inputs(),
-        lock_timeout,
+        locking,
         &super::stderr,
         &super::stdout,
     )

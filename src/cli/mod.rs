@@ -16,6 +16,7 @@ mod init;
 mod output;
 mod plan;
 mod progress;
+mod repl;
 mod show;
 mod signals;
 mod sim;
@@ -94,13 +95,43 @@ pub(crate) struct VarArgs {
     pub(crate) input: bool,
 }
 
+/// How a command takes the state's lock.
+#[derive(Args, Clone)]
+pub(crate) struct LockArgs {
+    /// Hold the state's lock while running (default true; `-lock=false` runs without it,
+    /// as Terraform allows: nothing then stops another run on the same state).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub(crate) lock: bool,
+    /// How long to wait for the state lock (a Go duration: 30s, 5m, 1h30m).
+    #[arg(long, default_value = "0s", value_parser = crate::config::parse_duration)]
+    pub(crate) lock_timeout: Duration,
+}
+
+impl Default for LockArgs {
+    fn default() -> LockArgs {
+        LockArgs {
+            lock: true,
+            lock_timeout: Duration::ZERO,
+        }
+    }
+}
+
+impl LockArgs {
+    pub(crate) fn locking(&self) -> crate::state::backend::Locking {
+        if self.lock {
+            crate::state::backend::Locking::Wait(self.lock_timeout)
+        } else {
+            crate::state::backend::Locking::Off
+        }
+    }
+}
+
 #[derive(Args, Clone)]
 pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub(crate) vars: VarArgs,
-    /// How long to wait for the state lock (e.g. 30s, 5m).
-    #[arg(long, default_value = "0s", value_parser = crate::config::parse_duration)]
-    pub(crate) lock_timeout: Duration,
+    #[command(flatten)]
+    pub(crate) lock: LockArgs,
     /// Plan to destroy everything.
     #[arg(long)]
     pub(crate) destroy: bool,
@@ -180,8 +211,8 @@ pub(crate) enum Cmd {
     Drift {
         #[command(flatten)]
         vars: VarArgs,
-        #[arg(long, default_value = "0s", value_parser = crate::config::parse_duration)]
-        lock_timeout: Duration,
+        #[command(flatten)]
+        lock: LockArgs,
         #[arg(long)]
         json: bool,
         #[arg(long, value_enum, default_value = "human")]
@@ -230,6 +261,14 @@ pub(crate) enum Cmd {
         #[arg(long)]
         raw: bool,
     },
+    /// Evaluate expressions against the configuration and the state (typed at a
+    /// terminal, or piped in: then only the last result is printed, and an error exits 1).
+    Console {
+        #[command(flatten)]
+        vars: VarArgs,
+        #[command(flatten)]
+        lock: LockArgs,
+    },
     /// Print the resource graph in DOT, for Graphviz.
     Graph {
         /// Label nodes with their planned action (contacts the API).
@@ -252,8 +291,8 @@ pub(crate) enum Cmd {
         generate_config: Option<PathBuf>,
         #[command(flatten)]
         vars: VarArgs,
-        #[arg(long, default_value = "0s", value_parser = crate::config::parse_duration)]
-        lock_timeout: Duration,
+        #[command(flatten)]
+        lock: LockArgs,
     },
     /// Inspect and edit the state.
     State {
@@ -466,7 +505,7 @@ impl PlanArgs {
     pub(crate) fn request(&self) -> anyhow::Result<Request> {
         Ok(Request {
             inputs: self.vars.inputs(),
-            lock_timeout: self.lock_timeout,
+            locking: self.lock.locking(),
             destroy: self.destroy,
             refresh_only: self.refresh_only,
             replace: crate::ops::plan::parse_addrs(&self.replace)?,
@@ -476,10 +515,10 @@ impl PlanArgs {
     }
 
     /// A refresh-only plan: what drift detection makes.
-    pub(crate) fn refresh_only(vars: VarArgs, lock_timeout: Duration) -> PlanArgs {
+    pub(crate) fn refresh_only(vars: VarArgs, lock: LockArgs) -> PlanArgs {
         PlanArgs {
             vars,
-            lock_timeout,
+            lock,
             destroy: false,
             refresh_only: true,
             replace: vec![],
@@ -906,6 +945,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => init::run(&wd()?, migrate_state, reconfigure).await,
         Cmd::ForceUnlock { id, force } => state::force_unlock(&wd()?, &id, force).await,
         Cmd::Output { name, json, raw } => output::run(&wd()?, name, json, raw).await,
+        Cmd::Console { vars, lock } => repl::run(&wd()?, &vars, &lock).await,
         Cmd::Graph { plan, format, vars } => graph::run(&wd()?, plan, format, vars).await,
         Cmd::Plan {
             p,
@@ -919,24 +959,16 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Cmd::Drift {
             vars,
-            lock_timeout,
+            lock,
             json,
             format,
-        } => {
-            drift::run(
-                &wd()?,
-                vars,
-                lock_timeout,
-                if json { Format::Json } else { format },
-            )
-            .await
-        }
+        } => drift::run(&wd()?, vars, lock, if json { Format::Json } else { format }).await,
         Cmd::Import {
             addr,
             id,
             generate_config,
             vars,
-            lock_timeout,
+            lock,
         } => {
             import::run(
                 &wd()?,
@@ -944,7 +976,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
                 &id,
                 generate_config.as_deref(),
                 &vars,
-                lock_timeout,
+                lock.locking(),
             )
             .await
         }

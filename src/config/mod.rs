@@ -448,14 +448,54 @@ pub fn did_you_mean<'c>(
 /// Parse a duration as Terraform writes them ("30s", "20m", "1h30m"); a bare number is
 /// seconds.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let t = s.trim();
-    if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
-        return t
-            .parse()
-            .map(std::time::Duration::from_secs)
-            .map_err(|_| format!("invalid duration {s:?}"));
+    go_duration(s.trim()).ok_or_else(|| {
+        if !s.trim().is_empty() && s.trim().chars().all(|c| c.is_ascii_digit() || c == '.') && s.trim() != "0" {
+            format!("invalid duration {s:?}: the number needs a unit (ns, us, ms, s, m, h), as in \"{}s\"", s.trim())
+        } else {
+            format!("invalid duration {s:?}: write one like \"30s\", \"5m\" or \"1h30m\"")
+        }
+    })
+}
+
+/// A duration as Go's `time.ParseDuration` reads it (what Terraform reads `-lock-timeout`
+/// and `timeouts` with): numbers with an optional fraction, each with its unit (`ns`,
+/// `us`/`µs`, `ms`, `s`, `m`, `h`), run together (`1h30m`, `1.5s`); `0` alone needs none.
+/// A negative one is refused (Go accepts it; a negative wait means nothing here).
+fn go_duration(t: &str) -> Option<std::time::Duration> {
+    if t == "0" {
+        return Some(std::time::Duration::ZERO);
     }
-    humantime::parse_duration(t).map_err(|_| format!("invalid duration {s:?}"))
+    let mut rest = t.strip_prefix('+').unwrap_or(t);
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, after) = rest.split_at(n);
+        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
+            return None;
+        }
+        let value: f64 = num.parse().ok()?;
+        let u = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(u);
+        let secs = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += value * secs;
+        rest = next;
+    }
+    std::time::Duration::try_from_secs_f64(total).ok()
 }
 
 #[cfg(test)]
@@ -474,8 +514,16 @@ mod tests {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("20m"), Ok(Duration::from_secs(1200)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("").is_err());
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        // As Go's time.ParseDuration: a number needs its unit, and no other units.
+        let e = parse_duration("45").unwrap_err();
+        assert!(e.contains("needs a unit") && e.contains("\"45s\""), "{e}");
+        for bad in [
+            "soon", "", "5 m", "1day", "2d", "-5s", "s", ".s", "1..2s", "1h30",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 }

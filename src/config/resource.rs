@@ -11,9 +11,14 @@ fn timeout(a: &Attr) -> Result<std::time::Duration, Diag> {
     let s = static_str(a, "a timeout")?;
     match super::parse_duration(&s) {
         Ok(d) if !d.is_zero() => Ok(d),
-        _ => Err(Diag::new(
+        Ok(_) => Err(Diag::new(
             Some(&a.span),
-            format!("invalid duration {s:?}"),
+            format!("invalid duration {s:?}: a timeout must be longer than zero"),
+            "Write a duration like \"30s\", \"20m\" or \"1h30m\".",
+        )),
+        Err(e) => Err(Diag::new(
+            Some(&a.span),
+            e,
             "Write a duration like \"30s\", \"20m\" or \"1h30m\".",
         )),
     }

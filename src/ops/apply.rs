@@ -228,7 +228,7 @@ pub async fn prepare_saved(
     wd: &Workdir,
     file: &std::path::Path,
     inputs: &crate::config::vars::Inputs,
-    lock_timeout: std::time::Duration,
+    locking: crate::state::backend::Locking,
     registry: &crate::provider::Registry,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Planned> {
@@ -242,7 +242,7 @@ pub async fn prepare_saved(
     }
     saved.check_variables(&l.vars)?;
     let mut backend = wd.config_backend(&l.cfg).await?;
-    backend.lock("apply", lock_timeout, notify).await?;
+    backend.acquire("apply", locking, notify).await?;
     let prior = backend.read().await?;
     super::check_state(&l, &prior)?;
     backend.preflight()?;

@@ -270,7 +270,7 @@ pub async fn import(
     id: &str,
     generate: Option<&std::path::Path>,
     inputs: &crate::config::vars::Inputs,
-    lock_timeout: std::time::Duration,
+    locking: crate::state::backend::Locking,
     notify: crate::Notify<'_>,
     say: crate::Notify<'_>,
 ) -> anyhow::Result<()> {
@@ -292,7 +292,7 @@ pub async fn import(
     }
     let mut l = super::load(wd, inputs)?;
     let mut backend = wd.config_backend(&l.cfg).await?;
-    backend.lock("import", lock_timeout, notify).await?;
+    backend.acquire("import", locking, notify).await?;
     let prior = backend.read().await?;
     if prior.instances.contains_key(addr) {
         anyhow::bail!("{addr} is already managed; remove it first with maform state rm {addr} if you mean to import another object there");

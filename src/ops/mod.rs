@@ -7,6 +7,7 @@
 //! that is `cli`'s job.
 
 pub mod apply;
+pub mod console;
 pub mod import;
 pub mod init;
 pub mod plan;

@@ -10,13 +10,12 @@ use crate::plan::{self, Options, Plan};
 use crate::state::backend::Backend;
 use crate::state::State;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// What a planning command asks for.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
     pub inputs: Inputs,
-    pub lock_timeout: Duration,
+    pub locking: crate::state::backend::Locking,
     pub destroy: bool,
     pub refresh_only: bool,
     pub replace: Vec<InstanceAddr>,
@@ -74,7 +73,7 @@ pub async fn make_plan(
     let l = super::load(wd, &req.inputs)?;
     t.phase("load configuration", notify);
     let mut backend = wd.config_backend(&l.cfg).await?;
-    backend.lock(operation, req.lock_timeout, notify).await?;
+    backend.acquire(operation, req.locking, notify).await?;
     let prior = backend.read().await?;
     super::check_state(&l, &prior)?;
     if matches!(operation, "apply" | "destroy") {

@@ -146,6 +146,21 @@ impl Recorded {
     }
 }
 
+/// How a command takes the state's lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locking {
+    /// Take it, waiting up to this long for another run to release it.
+    Wait(Duration),
+    /// Do not take it (`-lock=false`).
+    Off,
+}
+
+impl Default for Locking {
+    fn default() -> Locking {
+        Locking::Wait(Duration::ZERO)
+    }
+}
+
 impl Backend {
     pub async fn open(
         dir: &Path,
@@ -172,6 +187,27 @@ impl Backend {
 
     pub fn is_local(&self) -> bool {
         matches!(self, Backend::Local(_))
+    }
+
+    /// Take the lock as `locking` says: waiting up to its timeout, or, with
+    /// `-lock=false`, not at all (with a warning: another run may change the same state
+    /// meanwhile, as Terraform warns in its documentation of the flag).
+    pub async fn acquire(
+        &mut self,
+        operation: &str,
+        locking: Locking,
+        notify: crate::Notify<'_>,
+    ) -> Result<(), StateError> {
+        match locking {
+            Locking::Wait(timeout) => self.lock(operation, timeout, notify).await.map(|_| ()),
+            Locking::Off => {
+                notify(&format!(
+                    "Warning: not locking the state ({}) for {operation} (-lock=false): nothing stops another run from changing it at the same time",
+                    self.describe()
+                ));
+                Ok(())
+            }
+        }
     }
 
     pub async fn lock(

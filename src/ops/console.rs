@@ -1,0 +1,186 @@
+//! `maform console`: expressions evaluated as `terraform console` evaluates them, against
+//! the configuration (variables, locals, modules' outputs) and the objects in the state.
+//! Nothing is read from the API: data sources, which only a plan reads, are refused.
+
+use super::{Loaded, Workdir};
+use crate::addr::Mode;
+use crate::addr::SecretAttrs;
+use crate::config::eval::{Objects, Scope};
+use crate::config::{Diag, Span};
+use crate::state::backend::Locking;
+use crate::value::Value;
+use std::collections::BTreeMap;
+
+/// The file name that positions in console input carry.
+pub const INPUT: &str = "<console-input>";
+
+/// What expressions are evaluated against.
+pub struct Console {
+    l: Loaded,
+    objects: Objects,
+    sensitive: SecretAttrs,
+    modules: BTreeMap<String, Value>,
+}
+
+impl Console {
+    /// Load the configuration and read the state (under the lock, as Terraform's console
+    /// takes it, released at once: the console changes nothing).
+    pub async fn open(
+        wd: &Workdir,
+        inputs: &crate::config::vars::Inputs,
+        locking: Locking,
+        notify: crate::Notify<'_>,
+    ) -> anyhow::Result<Console> {
+        let l = super::load(wd, inputs)?;
+        let mut backend = wd.config_backend(&l.cfg).await?;
+        backend.acquire("console", locking, notify).await?;
+        let state = backend.read().await;
+        backend.unlock().await;
+        let state = state?;
+        super::check_state(&l, &state)?;
+        let no_data = Objects::new();
+        let modules = crate::plan::instances::module_values(
+            &l.cfg,
+            &l.vars,
+            &no_data,
+            &state,
+            &Default::default(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // A resource the state has no object of (nothing applied it yet) is what a plan
+        // would still make: not known yet.
+        let mut objects = state.objects();
+        for r in l.cfg.resources.iter().filter(|r| r.mode == Mode::Managed) {
+            objects
+                .entry(crate::addr::ResourceAddr::managed(&r.rtype, &r.name))
+                .or_insert(Value::Unknown);
+        }
+        Ok(Console {
+            objects,
+            sensitive: state.sensitive_attributes(),
+            modules,
+            l,
+        })
+    }
+
+    /// Evaluate the expression of input line `n` (1-based) and render its value as
+    /// Terraform's console does; an error carries the position in the input.
+    pub fn eval(&self, line: &str, n: usize) -> Result<String, Diag> {
+        let at_input = |mut d: Diag| {
+            if let Some(s) = d.span.as_mut().filter(|s| &*s.file == INPUT) {
+                s.line = n;
+            }
+            d
+        };
+        // On a line of its own, so that columns are the input's.
+        let text = format!("value = (\n{line}\n)\n");
+        let body = crate::config::load::parse_text(INPUT, &text).map_err(|mut d| {
+            // Past the line: the expression ended too early.
+            if let Some(s) = d.span.as_mut().filter(|s| s.line != 2) {
+                s.col = line.chars().count() + 1;
+                d.detail = "The expression ends too early: complete it.".into();
+            }
+            at_input(d)
+        })?;
+        let attr = body.attrs.get("value").ok_or_else(|| {
+            at_input(Diag::new(
+                Some(&Span {
+                    file: INPUT.into(),
+                    line: 2,
+                    col: 1,
+                }),
+                "expected one expression",
+                "Type an expression, such as var.name or length(local.list).",
+            ))
+        })?;
+        if let Some(root) = data_reference(&attr.expr, self.l.cfg.registry) {
+            return Err(at_input(Diag::new(
+                Some(&attr.span),
+                format!("{root} is a data source: the console reads nothing from the API"),
+                "Data sources are read by a plan; use an output of maform plan, or refer to what the state holds.",
+            )));
+        }
+        let mut scope = Scope::of(&self.l.cfg, &self.l.vars, &self.objects, &self.sensitive);
+        scope.modules = &self.modules;
+        let v = scope.eval(&attr.expr, &attr.span).map_err(at_input)?;
+        // What read a secret (and did not pass it through nonsensitive()) is not shown.
+        if scope.sensitive_hit.get() {
+            return Ok(Value::Sensitive(Box::new(v)).to_hcl());
+        }
+        Ok(render(&v, 0))
+    }
+}
+
+/// The first data source the expression refers to.
+fn data_reference(e: &hcl::Expression, registry: &crate::provider::Registry) -> Option<String> {
+    let mut refs = std::collections::BTreeSet::new();
+    crate::config::eval::refs::references(e, registry, &mut refs);
+    refs.into_iter().find_map(|r| match r {
+        crate::config::eval::refs::Ref::Resource(a) if a.mode == crate::addr::Mode::Data => {
+            Some(a.to_string())
+        }
+        _ => None,
+    })
+}
+
+/// A value as Terraform's console prints it: strings quoted, lists and maps one element
+/// a line, secrets `(sensitive value)`, what is not known yet `(known after apply)`.
+pub fn render(v: &Value, indent: usize) -> String {
+    let pad = "  ".repeat(indent + 1);
+    let end = "  ".repeat(indent);
+    match v {
+        Value::List(l) if l.is_empty() => "[]".into(),
+        Value::List(l) => {
+            let items: String = l
+                .iter()
+                .map(|x| format!("{pad}{},\n", render(x, indent + 1)))
+                .collect();
+            format!("[\n{items}{end}]")
+        }
+        Value::Map(m) if m.is_empty() => "{}".into(),
+        Value::Map(m) => {
+            let items: String = m
+                .iter()
+                .map(|(k, x)| {
+                    format!(
+                        "{pad}{} = {}\n",
+                        Value::String(k.clone()).to_hcl(),
+                        render(x, indent + 1)
+                    )
+                })
+                .collect();
+            format!("{{\n{items}{end}}}")
+        }
+        other => other.to_hcl(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_render_as_terraform_console_prints_them() {
+        assert_eq!(render(&Value::String("a\"b".into()), 0), "\"a\\\"b\"");
+        assert_eq!(render(&Value::List(vec![]), 0), "[]");
+        let v = Value::Map(
+            [
+                (
+                    "k".to_string(),
+                    Value::List(vec![Value::Number(1.0), Value::Null]),
+                ),
+                (
+                    "s".to_string(),
+                    Value::Sensitive(Box::new(Value::Bool(true))),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(
+            render(&v, 0),
+            "{\n  \"k\" = [\n    1,\n    null,\n  ]\n  \"s\" = (sensitive value)\n}"
+        );
+        assert_eq!(render(&Value::Unknown, 0), "(known after apply)");
+    }
+}

@@ -1,0 +1,4 @@
+variable "names" {
+  default = ["a", "b"]
+}
+data "modelarts_flavors" "all" {}
