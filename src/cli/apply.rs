@@ -46,6 +46,7 @@ async fn execute(
     parallelism: usize,
     json: bool,
     color: Style,
+    compact_warnings: bool,
 ) -> anyhow::Result<Exit> {
     let plan = &std::mem::take(&mut pl.plan);
     let state = &mut std::mem::take(&mut pl.refreshed);
@@ -59,7 +60,17 @@ async fn execute(
     } else {
         progress::Mode::Lines
     };
-    let view = tokio::spawn(progress::render(rx, mode, color, total));
+    // With -compact-warnings, the plan's warnings are summed up with the apply's.
+    let held = if compact_warnings && !json {
+        plan.warnings
+            .iter()
+            .map(|d| (super::warning_summary(d), d.to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let compact = (compact_warnings && !json).then_some(held);
+    let view = tokio::spawn(progress::render(rx, mode, color, total, compact));
     let cancel = Cancel::default();
     super::signals::watch(&cancel);
     let x = Execution {
@@ -107,9 +118,15 @@ pub async fn run(
             println!("Warning: resource targeting is in effect: this apply covers only {} and what it depends on.\n", p.target.join(", "));
         }
         print!("{}", crate::plan::render::plan(&pl.plan, registry));
-        super::print_warnings(&pl.plan);
+        // (With -compact-warnings, shown with the apply's own, at the end.)
+        if !p.compact_warnings {
+            super::print_warnings(&pl.plan, false);
+        }
     }
     if !pl.plan.has_changes() && (!p.refresh_only || pl.plan.drift.is_empty()) {
+        if p.compact_warnings && !json {
+            super::print_warnings(&pl.plan, true);
+        }
         let errored = crate::ops::apply::record_refresh(wd, &mut pl, &super::stderr).await?;
         pl.backend.unlock().await;
         pl.cloud.stop(&super::stderr).await?;
@@ -133,7 +150,7 @@ pub async fn run(
     if !json {
         println!();
     }
-    let r = execute(wd, &mut pl, parallelism, json, color).await;
+    let r = execute(wd, &mut pl, parallelism, json, color, p.compact_warnings).await;
     pl.backend.unlock().await;
     pl.cloud.stop(&super::stderr).await?;
     r
@@ -172,7 +189,7 @@ pub async fn saved(
         notify,
     )
     .await?;
-    let r = execute(wd, &mut pl, parallelism, json, color).await;
+    let r = execute(wd, &mut pl, parallelism, json, color, p.compact_warnings).await;
     pl.backend.unlock().await;
     pl.cloud.stop(&super::stderr).await?;
     r

@@ -24,6 +24,7 @@ pub async fn run(
             replace: vec![],
             target: vec![],
             refresh: true,
+            compact_warnings: false,
         };
         let pl = crate::ops::plan::make_plan(wd, &p.request()?, "plan", &super::stderr).await?;
         pl.cloud.stop(&super::stderr).await?;

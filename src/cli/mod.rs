@@ -147,6 +147,9 @@ pub(crate) struct PlanArgs {
     /// Read objects back from the API first (default true).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub(crate) refresh: bool,
+    /// Show warnings (when there is no error) as their summaries in one block.
+    #[arg(long)]
+    pub(crate) compact_warnings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -524,6 +527,7 @@ impl PlanArgs {
             replace: vec![],
             target: vec![],
             refresh: true,
+            compact_warnings: false,
         }
     }
 }
@@ -633,11 +637,55 @@ fn diagnostic_json(d: &crate::config::Diag) -> serde_json::Value {
     j
 }
 
-/// The plan's warnings (failed check block assertions), on stderr.
-pub(crate) fn print_warnings(plan: &crate::plan::Plan) {
+/// The plan's warnings (failed check block assertions), on stderr; with
+/// `-compact-warnings`, their summaries in one block.
+pub(crate) fn print_warnings(plan: &crate::plan::Plan, compact: bool) {
+    if compact {
+        let summaries: Vec<String> = plan.warnings.iter().map(warning_summary).collect();
+        eprint!("{}", compact_warnings(&summaries));
+        return;
+    }
     for w in &plan.warnings {
         eprintln!("{}", crate::redact::scrub(&format!("Warning: {w}")));
     }
+}
+
+/// A warning's summary line, with where, as `-compact-warnings` lists it.
+pub(crate) fn warning_summary(d: &crate::config::Diag) -> String {
+    match &d.span {
+        Some(s) => format!("{}\n  on {} line {}", d.summary, s.file, s.line),
+        None => d.summary.clone(),
+    }
+}
+
+/// The summary of a warning rendered as text (`FILE:LINE:COL: SUMMARY` and detail lines),
+/// in the form of [`warning_summary`].
+pub(crate) fn summary_of(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    let mut parts = first.splitn(4, ':');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(file), Some(line), Some(col), Some(rest))
+            if !file.is_empty()
+                && line.parse::<usize>().is_ok()
+                && col.parse::<usize>().is_ok() =>
+        {
+            format!("{}\n  on {file} line {line}", rest.trim_start())
+        }
+        _ => first.to_string(),
+    }
+}
+
+/// Warnings as Terraform's `-compact-warnings` shows them: their summaries in one block
+/// (nothing when there are none).
+pub(crate) fn compact_warnings(summaries: &[String]) -> String {
+    if summaries.is_empty() {
+        return String::new();
+    }
+    let list: String = summaries.iter().map(|s| format!("- {s}\n")).collect();
+    crate::redact::scrub(&format!(
+        "\nWarnings:\n\n{list}\nTo see the full warning notes, run maform without -compact-warnings.\n"
+    ))
+    .into_owned()
 }
 
 /// In a `--json` run, an error that ends it is also a `diagnostic` event on stdout (as
@@ -1012,6 +1060,21 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
                 apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    #[test]
+    fn compact_warnings_list_summaries_with_where() {
+        assert_eq!(
+            super::summary_of("main.tf:14:5: Check block assertion failed\n  detail"),
+            "Check block assertion failed\n  on main.tf line 14"
+        );
+        assert_eq!(super::summary_of("no place: here\n  x"), "no place: here");
+        assert_eq!(super::compact_warnings(&[]), "");
+        let block = super::compact_warnings(&["A\n  on main.tf line 2".into(), "B".into()]);
+        assert_eq!(block, "\nWarnings:\n\n- A\n  on main.tf line 2\n- B\n\nTo see the full warning notes, run maform without -compact-warnings.\n");
     }
 }
 

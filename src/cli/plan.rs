@@ -44,7 +44,7 @@ pub async fn run(
         Ok(())
     })();
     pl.cloud.stop(&super::stderr).await?;
-    super::print_warnings(&pl.plan);
+    super::print_warnings(&pl.plan, p.compact_warnings);
     result?;
     let changed = pl.plan.has_changes() || (p.refresh_only && !pl.plan.drift.is_empty());
     Ok(Exit(if detailed_exitcode && changed { 2 } else { 0 }))

@@ -78,7 +78,17 @@ struct InFlight {
     bar: Option<ProgressBar>,
 }
 
-pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, total: usize) {
+/// Render the events. `compact`: `-compact-warnings` was given, with the warnings held so
+/// far (summary and full text): warnings are then summed up at the end (in full if
+/// anything failed).
+pub async fn render(
+    mut rx: UnboundedReceiver<Event>,
+    mode: Mode,
+    style: Style,
+    total: usize,
+    mut compact: Option<Vec<(String, String)>>,
+) {
+    let mut any_failed = false;
     let mut inflight: BTreeMap<String, InFlight> = BTreeMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let multi = (mode == Mode::Live).then(MultiProgress::new);
@@ -164,6 +174,7 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                         }
                     }
                     Event::Failed { addr, deposed, action, error } => {
+                        any_failed = true;
                         let key = shown(&addr, &deposed);
                         let x = inflight.remove(&key);
                         let what = action.text().doing;
@@ -187,8 +198,9 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                         Mode::Json => emit_json("apply_skipped", &format!("{addr}: skipped because {because} failed"), json!({"hook": {"resource": resource_json(&addr), "because": because.to_string()}})),
                         _ => line(format!("{}{addr}: skipped, because {because} failed", stamp())),
                     },
-                    Event::Warning(w) => match mode {
-                        Mode::Json => emit_json("diagnostic", &w, json!({"diagnostic": {"severity": "warning", "summary": w}})),
+                    Event::Warning(w) => match (mode, &mut compact) {
+                        (Mode::Json, _) => emit_json("diagnostic", &w, json!({"diagnostic": {"severity": "warning", "summary": w}})),
+                        (_, Some(held)) => held.push((super::summary_of(&w), w)),
                         _ => eprintln!("{}", style.yellow(&crate::redact::scrub(&format!("Warning: {w}")))),
                     },
                     Event::Interrupted => match mode {
@@ -245,6 +257,27 @@ pub async fn render(mut rx: UnboundedReceiver<Event>, mode: Mode, style: Style, 
                     }
                 }
             }
+        }
+    }
+    // Held warnings: their summaries, unless something failed (then in full, as
+    // Terraform shows warnings that come with errors).
+    if let Some(held) = compact.filter(|h| !h.is_empty()) {
+        if any_failed {
+            for (_, w) in held {
+                eprintln!(
+                    "{}",
+                    style.yellow(&crate::redact::scrub(&format!("Warning: {w}")))
+                );
+            }
+        } else {
+            // (A check that fails at plan and again after apply is listed once.)
+            let mut summaries: Vec<String> = Vec::new();
+            for (s, _) in held {
+                if !summaries.contains(&s) {
+                    summaries.push(s);
+                }
+            }
+            eprint!("{}", super::compact_warnings(&summaries));
         }
     }
 }
