@@ -1006,26 +1006,79 @@ impl Scope<'_> {
         } else {
             (a.to_string(), "the template string".to_string())
         };
-        let tpl: Template = text.parse().map_err(|e| {
+        // Where each of a template file's elements is (a line and column of the file).
+        let at = |off: usize| {
+            let before = &text[..off.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            Span {
+                file: origin.as_str().into(),
+                line,
+                col,
+            }
+        };
+        let parsed = hcl_edit::parser::parse_template(&text).map_err(|e| {
+            let loc = e.location();
+            let place = if name == "templatefile" {
+                format!("{origin}:{}:{}: ", loc.line(), loc.column())
+            } else {
+                String::new()
+            };
             self.err(
                 span,
-                format!("{name}(): {origin} is not a valid template"),
-                format!("{e}"),
+                format!("{name}(): {place}invalid template syntax: {}", e.message()),
+                format!(
+                    "Fix the template's syntax at that position ({} is not a valid template).",
+                    origin
+                ),
             )
         })?;
+        let spans: Vec<Span> = if name == "templatefile" {
+            use hcl_edit::Span as _;
+            parsed
+                .iter()
+                .map(|el| at(el.span().map_or(0, |r| r.start)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tpl = Template::from(parsed);
         // A scope of its own: the variables given, the functions, nothing else.
         let inner = Scope::variables_only(&EMPTY_VARS, &self.base_dir);
         inner.depth.set(self.depth.get());
         inner.frames.borrow_mut().push(vars);
+        let names: Vec<String> = inner
+            .frames
+            .borrow()
+            .last()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
         let out = inner
-            .template(&tpl, Strip::None, Strip::None, span)
+            .template_at(&tpl, Strip::None, Strip::None, span, &spans)
             .map_err(|mut d| {
+                // An error inside the file names its place there; the diagnostic stays at
+                // the call.
+                let place = match d.span.take() {
+                    Some(s) if *s.file == *origin && name == "templatefile" => {
+                        format!("{}:{}:{}: ", s.file, s.line, s.col)
+                    }
+                    _ => String::new(),
+                };
+                d.span = Some(span.clone());
                 if secret {
                     // The template's own errors could quote what it was given.
-                    d.summary = format!("{name}({origin}): invalid template evaluation");
+                    d.summary = format!("{name}({origin}): {place}invalid template evaluation");
                     d.detail = "An argument is sensitive, so the details are not shown.".into();
                 } else {
-                    d.summary = format!("{name}({origin}): {}", d.summary);
+                    if let Some(var) = d.summary.strip_prefix("unknown variable ") {
+                        let var = var.trim_matches('"');
+                        d.detail = match super::did_you_mean(var, names.iter().map(String::as_str)) {
+                            Some(near) => format!("Did you mean {near:?}? The template's variables are those the call passes: {}.", names.join(", ")),
+                            None if names.is_empty() => "The call passes the template no variables.".into(),
+                            None => format!("The template's variables are those the call passes: {}.", names.join(", ")),
+                        };
+                    }
+                    d.summary = format!("{name}({origin}): {place}{}", d.summary);
                 }
                 d
             });

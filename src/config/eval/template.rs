@@ -104,6 +104,19 @@ impl Scope<'_> {
         next: Strip,
         span: &Span,
     ) -> Result<Option<String>, Diag> {
+        self.template_at(t, prev, next, span, &[])
+    }
+
+    /// [`Scope::template`], with the position of each of the template's elements where
+    /// known (a template file's): what an element's error points at.
+    pub(super) fn template_at(
+        &self,
+        t: &Template,
+        prev: Strip,
+        next: Strip,
+        call: &Span,
+        spans: &[Span],
+    ) -> Result<Option<String>, Diag> {
         let els = t.elements();
         let mut out = String::new();
         let strip_of = |e: &Element| match e {
@@ -119,6 +132,7 @@ impl Scope<'_> {
             },
         };
         for (i, el) in els.iter().enumerate() {
+            let span = spans.get(i).unwrap_or(call);
             self.long_enough(&out, span)?;
             let p = if i == 0 { prev } else { strip_of(&els[i - 1]) };
             let n = if i + 1 == els.len() {
@@ -235,7 +249,7 @@ impl Scope<'_> {
                 },
             }
         }
-        self.long_enough(&out, span)?;
+        self.long_enough(&out, call)?;
         Ok(Some(out))
     }
 }

@@ -1,0 +1,3 @@
+output "greeting" {
+  value = templatefile("${path.module}/greeting.tftpl", { name = "a" })
+}
