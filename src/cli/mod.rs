@@ -16,6 +16,7 @@ mod init;
 mod output;
 mod plan;
 mod progress;
+mod providers;
 mod repl;
 mod show;
 mod signals;
@@ -271,6 +272,12 @@ pub(crate) enum Cmd {
         vars: VarArgs,
         #[command(flatten)]
         lock: LockArgs,
+    },
+    /// The providers the configuration and the state require (maform's one, built in).
+    Providers {
+        /// Terraform's subcommands (lock, mirror, schema) are refused with the reason.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        sub: Vec<String>,
     },
     /// Print the resource graph in DOT, for Graphviz.
     Graph {
@@ -993,6 +1000,7 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => init::run(&wd()?, migrate_state, reconfigure).await,
         Cmd::ForceUnlock { id, force } => state::force_unlock(&wd()?, &id, force).await,
         Cmd::Output { name, json, raw } => output::run(&wd()?, name, json, raw).await,
+        Cmd::Providers { sub } => providers::run(&wd()?, sub.first().map(String::as_str)).await,
         Cmd::Console { vars, lock } => repl::run(&wd()?, &vars, &lock).await,
         Cmd::Graph { plan, format, vars } => graph::run(&wd()?, plan, format, vars).await,
         Cmd::Plan {

@@ -9,6 +9,10 @@
 //! Must not read configuration files, state or the terminal: it is given attribute
 //! values and returns attribute values.
 
+/// The provider's address, as plan and state JSON and `maform providers` name it (maform
+/// has one provider, built in).
+pub const PROVIDER_ADDRESS: &str = "registry.maform.dev/maform/modelarts";
+
 #[cfg(test)]
 pub mod fake;
 pub mod kind;

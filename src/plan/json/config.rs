@@ -22,7 +22,7 @@ const PROVIDER: &str = "modelarts";
 /// nested.
 pub fn configuration(cfg: &Config) -> Json {
     let mut providers = Map::new();
-    let full_name = "registry.maform.dev/maform/modelarts";
+    let full_name = crate::provider::PROVIDER_ADDRESS;
     let mut p = Map::new();
     p.insert("name".into(), json!(PROVIDER));
     p.insert("full_name".into(), json!(full_name));

@@ -117,7 +117,7 @@ fn addr_fields(a: &InstanceAddr) -> Map<String, Json> {
     }
     m.insert(
         "provider_name".into(),
-        json!("registry.maform.dev/maform/modelarts"),
+        json!(crate::provider::PROVIDER_ADDRESS),
     );
     m
 }

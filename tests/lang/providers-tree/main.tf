@@ -1,0 +1,6 @@
+module "team" {
+  source = "./modules/team"
+}
+module "none" {
+  source = "./modules/empty"
+}
