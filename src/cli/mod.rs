@@ -635,13 +635,44 @@ fn diagnostic_json(d: &crate::config::Diag) -> serde_json::Value {
         "detail": crate::redact::scrub(&d.detail),
     });
     if let Some(s) = &d.span {
-        j["range"] = serde_json::json!({
-            "filename": &*s.file,
-            "start": {"line": s.line, "column": s.col},
-            "end": {"line": s.line, "column": s.col},
-        });
+        j["range"] = diagnostic_range(s, std::fs::read_to_string(&*s.file).ok().as_deref());
     }
     j
+}
+
+/// A diagnostic's range in Terraform's shape (`line`, `column` and `byte` of its start and
+/// end). Positions mark where a construct starts; the range runs from there to the end of
+/// its line (its text trimmed), the construct as editors underline it. Without the file's
+/// text the range is empty.
+fn diagnostic_range(s: &crate::config::Span, text: Option<&str>) -> serde_json::Value {
+    let at = |col: usize, byte: Option<usize>| {
+        let mut p = serde_json::json!({"line": s.line, "column": col});
+        if let Some(b) = byte {
+            p["byte"] = b.into();
+        }
+        p
+    };
+    let line_text = text.and_then(|t| {
+        let start: usize = t.split_inclusive('\n').take(s.line - 1).map(str::len).sum();
+        t.split('\n').nth(s.line - 1).map(|l| (start, l.trim_end()))
+    });
+    let Some((line_start, line)) = line_text else {
+        return serde_json::json!({"filename": &*s.file, "start": at(s.col, None), "end": at(s.col, None)});
+    };
+    let chars = line.chars().count();
+    let byte_of = |col: usize| {
+        line_start
+            + line
+                .char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i)
+    };
+    let end = (chars + 1).max(s.col);
+    serde_json::json!({
+        "filename": &*s.file,
+        "start": at(s.col, Some(byte_of(s.col))),
+        "end": at(end, Some(byte_of(end))),
+    })
 }
 
 /// The plan's warnings (failed check block assertions), on stderr; with
@@ -1068,6 +1099,31 @@ async fn run(cli: Cli) -> anyhow::Result<Exit> {
                 apply::run(&wd()?, &p, auto_approve, parallelism, json, color).await,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    #[test]
+    fn a_range_runs_to_the_end_of_its_line() {
+        let s = crate::config::Span {
+            file: "main.tf".into(),
+            line: 2,
+            col: 3,
+        };
+        let text = "a = 1\n  flavour = \"é\"  \nz\n";
+        let r = super::diagnostic_range(&s, Some(text));
+        assert_eq!(
+            r["start"],
+            serde_json::json!({"line": 2, "column": 3, "byte": 8})
+        );
+        // Through the last character (é is two bytes), trailing blanks left out.
+        assert_eq!(
+            r["end"],
+            serde_json::json!({"line": 2, "column": 16, "byte": 22})
+        );
+        let r = super::diagnostic_range(&s, None);
+        assert_eq!(r["end"], serde_json::json!({"line": 2, "column": 3}));
     }
 }
 
