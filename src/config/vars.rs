@@ -332,12 +332,35 @@ pub struct Inputs {
     pub unknown_if_missing: bool,
 }
 
+/// The paths under `at` where type `ty` holds a set (see [`Resolved::sets`]).
+fn set_paths(ty: &Ty, at: &str, out: &mut BTreeSet<String>) {
+    match ty {
+        Ty::Set(_) => {
+            out.insert(at.to_string());
+        }
+        Ty::Object(fields) => {
+            for (k, f) in fields {
+                set_paths(&f.ty, &format!("{at}.{k}"), out);
+            }
+        }
+        Ty::List(t) | Ty::Map(t) => set_paths(t, &format!("{at}.*"), out),
+        Ty::Tuple(ts) => {
+            for t in ts {
+                set_paths(t, &format!("{at}.*"), out);
+            }
+        }
+        Ty::Any | Ty::String | Ty::Number | Ty::Bool => {}
+    }
+}
+
 /// Resolved variable values and which of them are sensitive.
 #[derive(Clone, Debug, Default)]
 pub struct Resolved {
     pub values: BTreeMap<String, Value>,
     pub sensitive: BTreeSet<String>,
-    /// The variables of a set type (what `for k, v in var.X` iterates by element).
+    /// Where the variables' types are sets (what `for k, v in var.X` iterates by
+    /// element): `NAME`, and paths into it, `NAME.ATTR` for an object's attribute and
+    /// `NAME.*` for any element of a list, map or tuple (`var.o.tags`, `var.m["k"]`).
     pub sets: BTreeSet<String>,
 }
 
@@ -345,9 +368,7 @@ impl Resolved {
     /// Record variable `name`'s value, of type `ty`.
     fn insert(&mut self, name: &str, v: Value, ty: &Ty, sensitive: bool) {
         self.values.insert(name.to_string(), v);
-        if matches!(ty, Ty::Set(_)) {
-            self.sets.insert(name.to_string());
-        }
+        set_paths(ty, name, &mut self.sets);
         if sensitive {
             self.sensitive.insert(name.to_string());
         }

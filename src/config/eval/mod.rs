@@ -228,8 +228,26 @@ impl<'a> Scope<'a> {
             Expression::FuncCall(f) => super::funcs::returns_set(f.name.name.as_str()),
             Expression::Parenthesis(x) => self.is_set_at(x, depth + 1),
             Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+                // A variable, or a path into one (`var.o.tags`, `var.m["k"]`).
+                (Expression::Variable(v), [TraversalOperator::GetAttr(a), rest @ ..])
+                    if v.as_str() == "var" =>
+                {
+                    let mut path = a.as_str().to_string();
+                    for op in rest {
+                        match op {
+                            TraversalOperator::GetAttr(x) => {
+                                path.push('.');
+                                path.push_str(x.as_str());
+                            }
+                            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => {
+                                path.push_str(".*")
+                            }
+                            _ => return false,
+                        }
+                    }
+                    self.set_vars.contains(&path)
+                }
                 (Expression::Variable(v), [TraversalOperator::GetAttr(a)]) => match v.as_str() {
-                    "var" => self.set_vars.contains(a.as_str()),
                     "local" => self
                         .locals
                         .get(a.as_str())
