@@ -227,6 +227,27 @@ fn lock_is_reported_with_its_holder() {
         "the apply without the lock was recorded: {}",
         o.stderr
     );
+    // The state commands take -lock-timeout and -lock as Terraform's do.
+    let o = w.run(&["state", "rm", "-lock-timeout=200ms", "modelarts_notebook.a"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("locked by another run"), "{}", o.stderr);
+    let o = w.run(&[
+        "state",
+        "mv",
+        "-lock=false",
+        "modelarts_notebook.a",
+        "modelarts_notebook.b",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("not locking the state"), "{}", o.stderr);
+    w.run(&[
+        "state",
+        "mv",
+        "-lock=false",
+        "modelarts_notebook.b",
+        "modelarts_notebook.a",
+    ])
+    .ok();
     b.unlock();
     w.run(&["plan"]).ok();
 }

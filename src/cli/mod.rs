@@ -375,9 +375,18 @@ pub(crate) enum StateCmd {
     /// Show one object.
     Show { addr: String },
     /// Forget objects (they keep existing in the cloud).
-    Rm { addrs: Vec<String> },
+    Rm {
+        addrs: Vec<String>,
+        #[command(flatten)]
+        lock: LockArgs,
+    },
     /// Rename an object in the state.
-    Mv { from: String, to: String },
+    Mv {
+        from: String,
+        to: String,
+        #[command(flatten)]
+        lock: LockArgs,
+    },
     /// Print the state; --serial N prints an older kept version.
     Pull {
         #[arg(long)]
@@ -385,12 +394,17 @@ pub(crate) enum StateCmd {
     },
     /// Forget which cloud the state's objects live in, after moving them deliberately;
     /// the next apply records where it runs.
-    Rebind,
+    Rebind {
+        #[command(flatten)]
+        lock: LockArgs,
+    },
     /// Replace the state with FILE (same lineage and a newer serial, unless --force).
     Push {
         file: PathBuf,
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        lock: LockArgs,
     },
 }
 

@@ -6,7 +6,13 @@ use crate::ops::console::Console;
 use std::io::{BufRead, IsTerminal, Write};
 
 pub async fn run(wd: &Workdir, vars: &VarArgs, lock: &LockArgs) -> anyhow::Result<Exit> {
-    let console = Console::open(wd, &vars.inputs(), lock.locking(), &super::stderr).await?;
+    // As Terraform's console: a required variable without a value is not asked for; it
+    // is unknown.
+    let inputs = crate::config::vars::Inputs {
+        unknown_if_missing: true,
+        ..vars.inputs_without_prompt()
+    };
+    let console = Console::open(wd, &inputs, lock.locking(), &super::stderr).await?;
     let stdin = std::io::stdin();
     let terminal = stdin.is_terminal();
     let mut last = None;

@@ -56,9 +56,9 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
             };
             std::io::stdout().write_all(&st.to_bytes())?;
         }
-        StateCmd::Rm { addrs } => {
+        StateCmd::Rm { addrs, lock } => {
             let targets = crate::ops::plan::parse_targets(&addrs)?;
-            let gone = crate::ops::state::rm(backend, &targets, notify).await?;
+            let gone = crate::ops::state::rm(backend, &targets, lock.locking(), notify).await?;
             for a in &gone {
                 println!("Removed {a}");
             }
@@ -67,14 +67,14 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
                 gone.len()
             );
         }
-        StateCmd::Mv { from, to } => {
+        StateCmd::Mv { from, to, lock } => {
             let parse = |s: &str| {
                 InstanceAddr::parse_target(s).map_err(|_| {
                     anyhow::anyhow!("invalid address {s:?}: write TYPE.NAME, TYPE.NAME[KEY], module.NAME or module.NAME[KEY] (and module.NAME.TYPE.NAME)")
                 })
             };
             let (f, t) = (parse(&from)?, parse(&to)?);
-            let made = crate::ops::state::mv(backend, &f, &t, notify).await?;
+            let made = crate::ops::state::mv(backend, &f, &t, lock.locking(), notify).await?;
             for (a, b) in &made {
                 println!("Move {a} to {b}");
             }
@@ -83,16 +83,18 @@ async fn edit(backend: &mut Backend, cmd: StateCmd) -> anyhow::Result<Exit> {
                 made.len()
             );
         }
-        StateCmd::Rebind => match crate::ops::state::rebind(backend, notify).await? {
-            Some(was) => println!(
-                "The state is no longer bound to {was}; the next apply records where it runs."
-            ),
-            None => println!(
-                "The state is not bound to a cloud yet; the next apply records where it runs."
-            ),
-        },
-        StateCmd::Push { file, force } => {
-            match crate::ops::state::push(backend, &file, force, notify).await? {
+        StateCmd::Rebind { lock } => {
+            match crate::ops::state::rebind(backend, lock.locking(), notify).await? {
+                Some(was) => println!(
+                    "The state is no longer bound to {was}; the next apply records where it runs."
+                ),
+                None => println!(
+                    "The state is not bound to a cloud yet; the next apply records where it runs."
+                ),
+            }
+        }
+        StateCmd::Push { file, force, lock } => {
+            match crate::ops::state::push(backend, &file, force, lock.locking(), notify).await? {
                 Pushed::Same(serial) => println!(
                     "{} is the state already (serial {serial}); nothing to push.",
                     file.display()

@@ -100,6 +100,15 @@ impl Console {
                 "Data sources are read by a plan; use an output of maform plan, or refer to what the state holds.",
             )));
         }
+        // A name the configuration does not declare is an error even inside try() or
+        // can(), as in a configuration file (they would swallow it).
+        if let Some(what) = self.undeclared(&attr.expr) {
+            return Err(at_input(Diag::new(
+                Some(&attr.span),
+                format!("reference to undeclared {what}"),
+                "Declare it in the configuration, or fix the name.",
+            )));
+        }
         let mut scope = Scope::of(&self.l.cfg, &self.l.vars, &self.objects, &self.sensitive);
         scope.modules = &self.modules;
         let v = scope.eval(&attr.expr, &attr.span).map_err(at_input)?;
@@ -108,6 +117,32 @@ impl Console {
             return Ok(Value::Sensitive(Box::new(v)).to_hcl());
         }
         Ok(render(&v, 0))
+    }
+}
+
+impl Console {
+    /// The first name the expression refers to that the configuration does not declare.
+    fn undeclared(&self, e: &hcl::Expression) -> Option<String> {
+        use crate::config::eval::refs::Ref;
+        let cfg = &self.l.cfg;
+        let mut refs = std::collections::BTreeSet::new();
+        crate::config::eval::refs::references(e, cfg.registry, &mut refs);
+        refs.into_iter().find_map(|r| match r {
+            Ref::Var(v) if !cfg.variables.contains_key(&v) => {
+                Some(format!("input variable var.{v}"))
+            }
+            Ref::Local(l) if !cfg.locals.contains_key(&l) => Some(format!("local value local.{l}")),
+            Ref::Module(m) if !cfg.modules.contains_key(&m) => Some(format!("module module.{m}")),
+            Ref::Resource(a)
+                if a.mode == Mode::Managed
+                    && !cfg.resources.iter().any(|r| {
+                        r.mode == Mode::Managed && r.rtype == a.rtype && r.name == a.name
+                    }) =>
+            {
+                Some(format!("resource {a}"))
+            }
+            _ => None,
+        })
     }
 }
 

@@ -2,18 +2,18 @@
 //! lock open. Each edit holds the lock and refuses what would lose information.
 
 use crate::addr::InstanceAddr;
-use crate::state::backend::Backend;
+use crate::state::backend::{Backend, Locking};
 use crate::state::State;
 use std::path::Path;
-use std::time::Duration;
 
 /// Remove the instances `targets` cover (they keep existing in the cloud). Returns them.
 pub async fn rm(
     backend: &mut Backend,
     targets: &[InstanceAddr],
+    locking: Locking,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Vec<InstanceAddr>> {
-    backend.lock("state rm", Duration::ZERO, notify).await?;
+    backend.acquire("state rm", locking, notify).await?;
     let prior = backend.read().await?;
     let mut st = prior.clone();
     let gone: Vec<InstanceAddr> = st
@@ -46,6 +46,7 @@ pub async fn mv(
     backend: &mut Backend,
     from: &InstanceAddr,
     to: &InstanceAddr,
+    locking: Locking,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Vec<(InstanceAddr, InstanceAddr)>> {
     if from.is_module() != to.is_module() {
@@ -54,7 +55,7 @@ pub async fn mv(
     if !from.is_module() && from.rtype() != to.rtype() {
         anyhow::bail!("cannot move {from} to {to}: the types differ");
     }
-    backend.lock("state mv", Duration::ZERO, notify).await?;
+    backend.acquire("state mv", locking, notify).await?;
     let prior = backend.read().await?;
     let mut st = prior.clone();
     // A resource named without a key whose instances all have keys: all of them move.
@@ -118,9 +119,10 @@ pub async fn push(
     backend: &mut Backend,
     file: &Path,
     force: bool,
+    locking: Locking,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Pushed> {
-    backend.lock("state push", Duration::ZERO, notify).await?;
+    backend.acquire("state push", locking, notify).await?;
     let prior = backend.read().await?;
     let f = file.display();
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {f}: {e}"))?;
@@ -180,9 +182,10 @@ pub async fn force_unlock(
 /// where it runs. Returns what the state was bound to.
 pub async fn rebind(
     backend: &mut Backend,
+    locking: Locking,
     notify: crate::Notify<'_>,
 ) -> anyhow::Result<Option<crate::state::Place>> {
-    backend.lock("state rebind", Duration::ZERO, notify).await?;
+    backend.acquire("state rebind", locking, notify).await?;
     let prior = backend.read().await?;
     let mut st = prior.clone();
     let was = st.provider.take();

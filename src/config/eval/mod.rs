@@ -49,6 +49,9 @@ pub struct Scope<'a> {
     pub sensitive_hit: Cell<bool>,
     /// How deep the evaluation is nested now.
     depth: Cell<usize>,
+    /// Whether this scope renders a template (`templatefile`/`templatestring`), where
+    /// calling them again is refused, as Terraform refuses it.
+    in_template: bool,
     /// How many values the evaluation has built (for iterations, collection results).
     built: Cell<u64>,
 }
@@ -123,6 +126,7 @@ impl<'a> Scope<'a> {
             sensitive_hit: Cell::new(false),
             built: Cell::new(0),
             depth: Cell::new(0),
+            in_template: false,
         }
     }
 
@@ -612,8 +616,16 @@ impl<'a> Scope<'a> {
         use BinaryOperator::*;
         let l = self.eval(&b.lhs_expr, span)?;
         let l = self.clean(l);
-        // Short-circuit logic as Terraform does not, but unknowns must still propagate.
+        // `&&` and `||` short-circuit (Terraform 1.12, HCL 2.23): a known left side that
+        // decides the result is the result, and the right side is not evaluated
+        // (`x == null || length(x) > 2`); unknowns still propagate.
         if matches!(b.operator, And | Or) {
+            let l = boolish(l);
+            match (&l, b.operator) {
+                (Value::Bool(false), And) => return Ok(Value::Bool(false)),
+                (Value::Bool(true), Or) => return Ok(Value::Bool(true)),
+                _ => {}
+            }
             let r = self.eval(&b.rhs_expr, span)?;
             let r = self.clean(r);
             return match (boolish(l), boolish(r)) {
@@ -979,6 +991,24 @@ impl Scope<'_> {
         let [a, vars] = f.args.as_slice() else {
             return Err(self.err(span, format!("{name} takes 2 arguments"), ""));
         };
+        // templatestring renders a string from elsewhere (a data source's, a file's): a
+        // template written in place is a template already, and Terraform refuses it.
+        let mut refers = matches!(a, Expression::Variable(_));
+        refs::visit_traversals(a, &mut |_, _| refers = true);
+        if name == "templatestring" && !refers {
+            return Err(self.err(
+                span,
+                "templatestring(): the template must be a reference (such as local.template), not a string written in place",
+                "Write the template as the string itself: \"...${x}...\" is rendered where it is written.",
+            ));
+        }
+        if self.in_template {
+            return Err(self.err(
+                span,
+                format!("{name}() cannot be called from inside a template (Terraform refuses templates that render templates)"),
+                "Render the inner template first (in a local) and pass its result as a variable.",
+            ));
+        }
         let seen = self.sensitive_hit.replace(false);
         let a = self.eval(a, span).map(|v| self.clean(v));
         let vars = self.eval(vars, span).map(|v| self.clean(v));
@@ -1009,6 +1039,13 @@ impl Scope<'_> {
                 "",
             ));
         };
+        if let Some(bad) = vars.keys().find(|k| !crate::config::load::is_ident(k)) {
+            return Err(self.err(
+                span,
+                format!("{name}(): invalid template variable name {bad:?}"),
+                "A name starts with a letter, followed by letters, digits, underscores and dashes.",
+            ));
+        }
         let (text, origin) = if name == "templatefile" {
             let path = self.base_dir.join(a);
             let bytes = super::funcs::read_bounded(&path)
@@ -1062,7 +1099,8 @@ impl Scope<'_> {
         };
         let tpl = Template::from(parsed);
         // A scope of its own: the variables given, the functions, nothing else.
-        let inner = Scope::variables_only(&EMPTY_VARS, &self.base_dir);
+        let mut inner = Scope::variables_only(&EMPTY_VARS, &self.base_dir);
+        inner.in_template = true;
         inner.depth.set(self.depth.get());
         inner.frames.borrow_mut().push(vars);
         let names: Vec<String> = inner

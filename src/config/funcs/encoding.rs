@@ -7,18 +7,115 @@ use std::collections::BTreeMap;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+/// JSON text of a value as Terraform's `jsonencode` writes it: numbers in plain decimals
+/// (`1000000000000000000000`, `0.0000001`, never an exponent), object keys in order.
+fn json_text(v: &Value, out: &mut String) {
+    match v {
+        Value::Null | Value::Unknown => out.push_str("null"),
+        Value::Sensitive(x) => json_text(x, out),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_finite() => out.push_str(&fmt_number(*n)),
+        Value::Number(_) => out.push_str("null"),
+        Value::String(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
+        Value::List(l) => {
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_text(x, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+                out.push(':');
+                json_text(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// The first key that appears twice in one object of JSON text `t` (already known to
+/// be valid JSON).
+fn duplicate_key(t: &str) -> Option<String> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Check<'a>(&'a std::cell::RefCell<Option<String>>);
+    impl<'de> DeserializeSeed<'de> for Check<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Check<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+            while a.next_element_seed(Check(self.0))?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(k) = a.next_key::<String>()? {
+                if !seen.insert(k.clone()) && self.0.borrow().is_none() {
+                    *self.0.borrow_mut() = Some(k);
+                }
+                a.next_value_seed(Check(self.0))?;
+            }
+            Ok(())
+        }
+    }
+    let found = std::cell::RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(t);
+    Check(&found).deserialize(&mut de).ok()?;
+    found.into_inner()
+}
+
 pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> {
     let one = || arity(args, 1).and_then(|()| s(&args[0], "the argument"));
     Some(match name {
-        "jsonencode" => arity(args, 1).and_then(|()| {
-            serde_json::to_string(&args[0].to_json())
-                .map(|j| Value::String(go_json_escapes(&j)))
-                .map_err(|e| e.to_string())
+        "jsonencode" => arity(args, 1).map(|()| {
+            let mut j = String::new();
+            json_text(&args[0], &mut j);
+            Value::String(go_json_escapes(&j))
         }),
         "jsondecode" => one().and_then(|t| {
-            serde_json::from_str(&t)
-                .map(|j| Value::from_json(&j))
-                .map_err(|e| format!("invalid JSON: {e}"))
+            let j: serde_json::Value =
+                serde_json::from_str(&t).map_err(|e| format!("invalid JSON: {e}"))?;
+            // A key twice in one object is an error, as in Terraform (a JSON parser
+            // would keep the last silently).
+            if let Some(k) = duplicate_key(&t) {
+                return Err(format!(
+                    "invalid JSON: duplicate {k:?} property in an object"
+                ));
+            }
+            Ok(Value::from_json(&j))
         }),
         "base64encode" => one().map(|t| Value::String(B64.encode(t))),
         "base64decode" => one().and_then(|t| {

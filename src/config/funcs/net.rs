@@ -59,11 +59,31 @@ struct Prefix {
     v6: bool,
 }
 
+/// An IPv4 address whose octets have leading zeros (`010.0.0.1`): Terraform's CIDR
+/// functions read them as decimal (its documented choice, unlike tools that read octal).
+fn v4_with_zeros(a: &str) -> Option<std::net::Ipv4Addr> {
+    let octets: Vec<u8> = a
+        .split('.')
+        .map(|o| {
+            (!o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| o.parse().ok())
+                .flatten()
+        })
+        .collect::<Option<_>>()?;
+    let [a, b, c, d] = octets[..] else {
+        return None;
+    };
+    Some(std::net::Ipv4Addr::new(a, b, c, d))
+}
+
 impl Prefix {
     fn parse(t: &str) -> Result<Prefix, String> {
         let bad = || format!("{t:?} is not a prefix in CIDR notation, such as \"10.0.0.0/16\"");
         let (a, l) = t.split_once('/').ok_or_else(bad)?;
-        let ip: IpAddr = a.parse().map_err(|_| bad())?;
+        let ip: IpAddr = a
+            .parse()
+            .or_else(|_| v4_with_zeros(a).map(IpAddr::V4).ok_or(()))
+            .map_err(|_| bad())?;
         let len: u32 = l.parse().map_err(|_| bad())?;
         let (bits, v6) = match ip {
             IpAddr::V4(v) => (u32::from(v) as u128, false),

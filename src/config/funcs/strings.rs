@@ -13,9 +13,18 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             None => Err("needs a format string".into()),
         },
         "formatlist" => formatlist(args),
-        "join" => arity(args, 2).and_then(|()| {
+        // One separator, then one or more lists (joined as one, as Terraform's join).
+        "join" => (if args.len() >= 2 {
+            Ok(())
+        } else {
+            Err("takes a separator and at least one list".to_string())
+        })
+        .and_then(|()| {
             let sep = s(&args[0], "the separator")?;
-            let items = list(&args[1], "the list")?;
+            let mut items = Vec::new();
+            for a in &args[1..] {
+                items.extend(list(a, "the list")?.iter().cloned());
+            }
             let parts = items
                 .iter()
                 .enumerate()
@@ -37,8 +46,8 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
                 text.split(sep.as_str()).map(Value::str).collect()
             }))
         }),
-        "lower" => unary(args, |x| x.to_lowercase()),
-        "upper" => unary(args, |x| x.to_uppercase()),
+        "lower" => unary(args, |x| one_to_one(x, char::to_lowercase)),
+        "upper" => unary(args, |x| one_to_one(x, char::to_uppercase)),
         "trimspace" => unary(args, |x| x.trim().to_string()),
         "chomp" => unary(args, |x| x.trim_end_matches(['\n', '\r']).to_string()),
         "strrev" => unary(args, |x| x.graphemes(true).rev().collect()),
@@ -84,7 +93,20 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
                         .replace_all(&text, to.as_str())
                         .into_owned()
                 } else if from.is_empty() {
-                    text
+                    // As Go's strings.Replace: the empty string matches before every
+                    // character and at the end.
+                    let mut out = to.clone();
+                    for c in text.chars() {
+                        out.push(c);
+                        out.push_str(&to);
+                    }
+                    if out.len() > super::super::eval::MAX_STRING {
+                        return Err(format!(
+                            "the result would be more than {} bytes",
+                            super::super::eval::MAX_STRING
+                        ));
+                    }
+                    out
                 } else {
                     text.replace(&from, &to)
                 },
@@ -227,12 +249,32 @@ fn formatlist(args: &[Value]) -> Result<Value, String> {
         .map(Value::List)
 }
 
+/// Map each character to one character, as Go's `strings.ToUpper`/`ToLower` (what
+/// Terraform's `upper`/`lower` use) do: a character whose mapping is several characters
+/// (`ß` upper-cased is `SS`) stays as it is, and Σ lower-cases to σ wherever it stands.
+fn one_to_one<I: Iterator<Item = char> + ExactSizeIterator>(
+    x: &str,
+    map: impl Fn(char) -> I,
+) -> String {
+    x.chars()
+        .map(|c| {
+            let mut m = map(c);
+            match (m.len(), m.next()) {
+                (1, Some(one)) => one,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 /// Terraform's `format`: Go's verbs `%d %s %v %q %f %e %g %x %X %o %b %t %%`, with flags,
 /// width, precision and explicit argument indexes (`%[2]s`).
 pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
     let mut out = String::new();
     let mut it = f.chars().peekable();
     let mut next = 0usize;
+    // How many arguments the verbs used (an unused one is an error, as in Terraform).
+    let mut used = 0usize;
     while let Some(c) = it.next() {
         if c != '%' {
             out.push(c);
@@ -297,6 +339,7 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
             .get(next)
             .ok_or_else(|| format!("not enough arguments for the format {f:?}"))?;
         next += 1;
+        used = used.max(next);
         let num = |what: &str| n(arg, what);
         let whole = |what: &str| -> Result<i64, String> {
             let x = num(what)?;
@@ -355,13 +398,22 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
                 let t = go_general(x, prec);
                 plus(if verb == 'G' { t.to_uppercase() } else { t }, x)
             }
-            'x' => format!("{:x}", whole("a %x argument")?),
-            'X' => format!("{:X}", whole("a %X argument")?),
-            'o' => format!("{:o}", whole("a %o argument")?),
-            'b' => format!("{:b}", whole("a %b argument")?),
-            't' => match arg {
+            // A negative number is its magnitude with a minus sign, as Go's fmt writes it.
+            'x' | 'X' | 'o' | 'b' => {
+                let x = whole(&format!("a %{verb} argument"))?;
+                let m = x.unsigned_abs();
+                let t = match verb {
+                    'x' => format!("{m:x}"),
+                    'X' => format!("{m:X}"),
+                    'o' => format!("{m:o}"),
+                    _ => format!("{m:b}"),
+                };
+                plus(if x < 0 { format!("-{t}") } else { t }, x as f64)
+            }
+            // A string "true" or "false" is a bool, as Terraform converts it.
+            't' => match crate::config::eval::boolish(arg.clone()) {
                 Value::Bool(b) => b.to_string(),
-                _ => return Err("%t needs a bool".into()),
+                _ => return Err(format!("%t needs a bool, not {}", arg.type_name())),
             },
             other => return Err(format!("unsupported format verb %{other}")),
         };
@@ -370,10 +422,14 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
         if flags.contains('-') {
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
+        } else if flags.contains('0') && matches!(verb, 's' | 'q' | 't') {
+            // Go pads the other verbs with zeros too, before the text.
+            out.extend(std::iter::repeat_n('0', pad));
+            out.push_str(&text);
         } else if flags.contains('0')
             && matches!(
                 verb,
-                'd' | 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b'
+                'd' | 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b' | 'v'
             )
         {
             // Zeros go after the sign, as Go's fmt does.
@@ -388,6 +444,13 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
             out.extend(std::iter::repeat_n(' ', pad));
             out.push_str(&text);
         }
+    }
+    if used < args.len() {
+        return Err(if used == 0 {
+            "too many arguments; no verbs in the format string".to_string()
+        } else {
+            format!("too many arguments; only {used} used by the format string")
+        });
     }
     Ok(out)
 }

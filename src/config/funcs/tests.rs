@@ -98,7 +98,10 @@ fn strings() {
             "formatlist(\"%s, %s!\", \"Salutations\", [\"A\", \"B\"])",
             json!(["Salutations, A!", "Salutations, B!"]),
         ),
-        ("templatestring(\"Hello, $${name}!\", { name = \"Jane\" })", json!("Hello, Jane!")),
+        (
+            "[for t in [\"Hello, $${name}!\"] : templatestring(t, { name = \"Jane\" })][0]",
+            json!("Hello, Jane!"),
+        ),
     ]);
     fails(&[
         ("regex(\"[a-z]+\", \"123\")", "did not match"),
@@ -114,7 +117,14 @@ fn strings() {
             "formatlist(\"%s %s\", [\"a\"], [\"b\", \"c\"])",
             "same length",
         ),
-        ("templatestring(\"$${nope}\", {})", "unknown variable"),
+        (
+            "[for t in [\"$${nope}\"] : templatestring(t, {})][0]",
+            "unknown variable",
+        ),
+        (
+            "templatestring(\"$${x}\", { x = 1 })",
+            "must be a reference",
+        ),
     ]);
 }
 

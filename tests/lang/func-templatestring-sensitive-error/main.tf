@@ -2,7 +2,10 @@ variable "pw" {
   default   = "hunter2"
   sensitive = true
 }
+locals {
+  t = "$${tonumber(substr(pw, 0, 4))}"
+}
 output "o" {
-  value     = templatestring("$${tonumber(substr(pw, 0, 4))}", { pw = var.pw })
+  value     = templatestring(local.t, { pw = var.pw })
   sensitive = true
 }

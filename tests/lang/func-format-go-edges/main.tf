@@ -1,0 +1,12 @@
+output "hex_negative" {
+  value = format("%x", -255)
+}
+output "zero_padded_string" {
+  value = format("%05s", "ab")
+}
+output "bool_from_string" {
+  value = format("%t", "true")
+}
+output "indexed" {
+  value = format("%[2]s-%[1]s", "a", "b")
+}

@@ -1,0 +1,3 @@
+output "o" {
+  value = jsondecode("{\"a\": 1, \"a\": 2}")
+}

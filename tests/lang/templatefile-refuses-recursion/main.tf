@@ -1,0 +1,3 @@
+output "o" {
+  value = templatefile("${path.module}/outer.tftpl", {})
+}

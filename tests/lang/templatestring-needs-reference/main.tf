@@ -1,0 +1,3 @@
+output "o" {
+  value = templatestring("hello $${name}", { name = "a" })
+}
