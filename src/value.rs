@@ -206,6 +206,60 @@ impl Value {
     }
 
     /// The value as an HCL literal, on one line.
+    /// The value as Terraform's console (and `output`) prints it: strings quoted, a
+    /// string of several lines as a heredoc (`<<EOT`, indented `<<-EOT` when nested),
+    /// lists and maps one element a line, secrets `(sensitive value)`, what is not known
+    /// yet `(known after apply)`.
+    pub fn to_console(&self) -> String {
+        self.console_at(0)
+    }
+
+    fn console_at(&self, indent: usize) -> String {
+        let pad = "  ".repeat(indent + 1);
+        let end = "  ".repeat(indent);
+        match self {
+            Value::List(l) if l.is_empty() => "[]".into(),
+            Value::List(l) => {
+                let items: String = l
+                    .iter()
+                    .map(|x| format!("{pad}{},\n", x.console_at(indent + 1)))
+                    .collect();
+                format!("[\n{items}{end}]")
+            }
+            Value::Map(m) if m.is_empty() => "{}".into(),
+            Value::Map(m) => {
+                let items: String = m
+                    .iter()
+                    .map(|(k, x)| format!("{pad}{} = {}\n", quote(k), x.console_at(indent + 1)))
+                    .collect();
+                format!("{{\n{items}{end}}}")
+            }
+            Value::String(s) if s.contains('\n') => {
+                // A delimiter no line starts with.
+                let mut delim = "EOT".to_string();
+                while s
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(delim.as_str()))
+                {
+                    delim.push('_');
+                }
+                let op = if indent > 0 { "<<-" } else { "<<" };
+                let lead = " ".repeat(indent * 2);
+                let mut out = format!("{op}{delim}");
+                for line in s.split('\n') {
+                    out.push('\n');
+                    out.push_str(&lead);
+                    out.push_str(line);
+                }
+                out.push('\n');
+                out.push_str(&lead);
+                out.push_str(&delim);
+                out
+            }
+            other => other.to_hcl(),
+        }
+    }
+
     pub fn to_hcl(&self) -> String {
         let mut s = String::new();
         self.write_hcl(&mut s);
@@ -515,6 +569,36 @@ pub fn to_json_masked(v: &Value, sensitive: &[Path], secret: &Json, unknown: &Js
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_render_as_terraform_console_prints_them() {
+        assert_eq!(Value::String("a\"b".into()).to_console(), "\"a\\\"b\"");
+        assert_eq!(Value::List(vec![]).to_console(), "[]");
+        let v = Value::Map(
+            [
+                (
+                    "k".to_string(),
+                    Value::List(vec![Value::Number(1.0), Value::Null]),
+                ),
+                (
+                    "s".to_string(),
+                    Value::Sensitive(Box::new(Value::Bool(true))),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(
+            v.to_console(),
+            "{\n  \"k\" = [\n    1,\n    null,\n  ]\n  \"s\" = (sensitive value)\n}"
+        );
+        assert_eq!(Value::Unknown.to_console(), "(known after apply)");
+        // Several lines: a heredoc, indented when nested, its delimiter in no line.
+        assert_eq!(Value::str("a\nb").to_console(), "<<EOT\na\nb\nEOT");
+        assert_eq!(Value::str("EOT\n").to_console(), "<<EOT_\nEOT\n\nEOT_");
+        let nested = Value::List(vec![Value::str("x\ny")]);
+        assert_eq!(nested.to_console(), "[\n  <<-EOT\n  x\n  y\n  EOT,\n]");
+    }
 
     #[test]
     fn reading_json_text_gives_what_from_json_gives() {

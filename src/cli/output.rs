@@ -32,10 +32,12 @@ pub async fn run(
             println!("{}", serde_json::to_string_pretty(&m)?);
         } else {
             for (k, o) in &st.outputs {
+                // As Terraform's: lists and maps one element a line, strings of several
+                // lines as heredocs.
                 let v = if o.sensitive {
                     "<sensitive>".into()
                 } else {
-                    o.value.to_hcl()
+                    o.value.to_console()
                 };
                 println!("{k} = {v}");
             }
@@ -60,7 +62,7 @@ pub async fn run(
     } else if json {
         println!("{}", serde_json::to_string(&o.value.to_json())?);
     } else {
-        println!("{}", o.value.to_hcl());
+        println!("{}", o.value.to_console());
     }
     Ok(Exit(0))
 }

@@ -238,7 +238,7 @@ pub async fn render(
                             _ => {
                                 println!("\nOutputs:\n");
                                 for (k, v) in outs {
-                                    println!("{k} = {}", v.map(|v| v.to_hcl()).unwrap_or_else(|| "<sensitive>".into()));
+                                    println!("{k} = {}", v.map(|v| v.to_console()).unwrap_or_else(|| "<sensitive>".into()));
                                 }
                             }
                         }

@@ -182,6 +182,9 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
         (Ty::Bool, Value::Bool(b)) => Value::Bool(b),
         (Ty::Bool, Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
         (Ty::Bool, v) => return Err(format!("a bool is required, got {}", v.to_hcl())),
+        // `list(any)` (and `set(any)`, `map(any)`): one element type, as Terraform
+        // converts them: mixed strings, numbers and bools are all strings.
+        (Ty::List(t), Value::List(l)) if **t == Ty::Any => Value::List(super::funcs::unify(l)),
         (Ty::List(t), Value::List(l)) => Value::List(
             l.into_iter()
                 .enumerate()
@@ -196,6 +199,10 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
             v => v,
         },
         (Ty::Set(_), v) => return Err(format!("a set is required, got a {}", v.type_name())),
+        (Ty::Map(t), Value::Map(m)) if **t == Ty::Any => {
+            let (keys, values): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
+            Value::Map(keys.into_iter().zip(super::funcs::unify(values)).collect())
+        }
         (Ty::Map(t), Value::Map(m)) => Value::Map(
             m.into_iter()
                 .map(|(k, x)| {
@@ -223,9 +230,8 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
                     None => return Err(format!("attribute {k:?} is required")),
                 }
             }
-            if let Some(extra) = m.keys().next() {
-                return Err(format!("unexpected attribute {extra:?}"));
-            }
+            // Attributes the type does not declare are dropped, as Terraform's object
+            // conversion drops them (a wider object passes where a narrower one is asked).
             Value::Map(out)
         }
         (Ty::Object(_), v) => {

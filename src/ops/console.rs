@@ -116,7 +116,7 @@ impl Console {
         if scope.sensitive_hit.get() {
             return Ok(Value::Sensitive(Box::new(v)).to_hcl());
         }
-        Ok(render(&v, 0))
+        Ok(v.to_console())
     }
 }
 
@@ -156,66 +156,4 @@ fn data_reference(e: &hcl::Expression, registry: &crate::provider::Registry) -> 
         }
         _ => None,
     })
-}
-
-/// A value as Terraform's console prints it: strings quoted, lists and maps one element
-/// a line, secrets `(sensitive value)`, what is not known yet `(known after apply)`.
-pub fn render(v: &Value, indent: usize) -> String {
-    let pad = "  ".repeat(indent + 1);
-    let end = "  ".repeat(indent);
-    match v {
-        Value::List(l) if l.is_empty() => "[]".into(),
-        Value::List(l) => {
-            let items: String = l
-                .iter()
-                .map(|x| format!("{pad}{},\n", render(x, indent + 1)))
-                .collect();
-            format!("[\n{items}{end}]")
-        }
-        Value::Map(m) if m.is_empty() => "{}".into(),
-        Value::Map(m) => {
-            let items: String = m
-                .iter()
-                .map(|(k, x)| {
-                    format!(
-                        "{pad}{} = {}\n",
-                        Value::String(k.clone()).to_hcl(),
-                        render(x, indent + 1)
-                    )
-                })
-                .collect();
-            format!("{{\n{items}{end}}}")
-        }
-        other => other.to_hcl(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_render_as_terraform_console_prints_them() {
-        assert_eq!(render(&Value::String("a\"b".into()), 0), "\"a\\\"b\"");
-        assert_eq!(render(&Value::List(vec![]), 0), "[]");
-        let v = Value::Map(
-            [
-                (
-                    "k".to_string(),
-                    Value::List(vec![Value::Number(1.0), Value::Null]),
-                ),
-                (
-                    "s".to_string(),
-                    Value::Sensitive(Box::new(Value::Bool(true))),
-                ),
-            ]
-            .into_iter()
-            .collect(),
-        );
-        assert_eq!(
-            render(&v, 0),
-            "{\n  \"k\" = [\n    1,\n    null,\n  ]\n  \"s\" = (sensitive value)\n}"
-        );
-        assert_eq!(render(&Value::Unknown, 0), "(known after apply)");
-    }
 }

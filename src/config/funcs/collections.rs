@@ -351,7 +351,7 @@ fn range(args: &[Value]) -> Result<Value, String> {
 /// The elements of a list, set or map with one element type, as Terraform's conversions
 /// make them: strings, numbers and bools mixed are all strings (`tolist([1, "a"])` is
 /// `["1", "a"]`, so `toset([1, "1"])` has one element).
-fn unify(l: Vec<Value>) -> Vec<Value> {
+pub(crate) fn unify(l: Vec<Value>) -> Vec<Value> {
     let kind = |v: &Value| match v {
         Value::String(_) => 1u8,
         Value::Number(_) => 2,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod collections;
+pub(crate) use collections::unify;
 mod crypto;
 mod encoding;
 mod files;

@@ -1,0 +1,6 @@
+output "list" {
+  value = [{ foo = "bar" }, "two"]
+}
+output "text" {
+  value = "a\nb"
+}
