@@ -19,7 +19,8 @@ pub struct Console {
     l: Loaded,
     objects: Objects,
     sensitive: SecretAttrs,
-    modules: BTreeMap<String, Value>,
+    /// The module calls' outputs, or why they cannot be evaluated.
+    modules: Result<BTreeMap<String, Value>, String>,
 }
 
 impl Console {
@@ -46,7 +47,7 @@ impl Console {
             &state,
             &Default::default(),
         )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| e.to_string());
         // A resource the state has no object of (nothing applied it yet) is what a plan
         // would still make: not known yet.
         let mut objects = state.objects();
@@ -72,27 +73,46 @@ impl Console {
             }
             d
         };
-        // On a line of its own, so that columns are the input's.
-        let text = format!("value = (\n{line}\n)\n");
+        // As an argument's value: positions past `value = ` are the input's, 8 columns on.
+        const AT: usize = "value = ".len();
+        let text = format!("value = {line}\n");
         let body = crate::config::load::parse_text(INPUT, &text).map_err(|mut d| {
-            // Past the line: the expression ended too early.
-            if let Some(s) = d.span.as_mut().filter(|s| s.line != 2) {
-                s.col = line.chars().count() + 1;
-                d.detail = "The expression ends too early: complete it.".into();
+            // Whether the expression only ends too early: on a line of its own, the
+            // parser then stops on the line after it.
+            let early = crate::config::load::parse_text(INPUT, &format!("value = (\n{line}\n)\n"))
+                .err()
+                .and_then(|w| w.span)
+                .is_some_and(|s| s.line > 2);
+            if let Some(s) = d.span.as_mut() {
+                if s.line > 1 || early {
+                    // Past the line: the expression ended too early.
+                    s.line = 1;
+                    s.col = line.chars().count() + 1;
+                    d.detail = "The expression ends too early: complete it.".into();
+                } else {
+                    s.col = s.col.saturating_sub(AT).max(1);
+                    d.detail = format!(
+                        "{line}\n{}^\nFix the syntax at this position.",
+                        " ".repeat(s.col - 1)
+                    );
+                }
             }
             at_input(d)
         })?;
-        let attr = body.attrs.get("value").ok_or_else(|| {
-            at_input(Diag::new(
+        let (Some(attr), 1) = (
+            body.attrs.get("value"),
+            body.attrs.len() + body.blocks.len(),
+        ) else {
+            return Err(at_input(Diag::new(
                 Some(&Span {
                     file: INPUT.into(),
-                    line: 2,
+                    line: 1,
                     col: 1,
                 }),
                 "expected one expression",
                 "Type an expression, such as var.name or length(local.list).",
-            ))
-        })?;
+            )));
+        };
         if let Some(root) = data_reference(&attr.expr, self.l.cfg.registry) {
             return Err(at_input(Diag::new(
                 Some(&attr.span),
@@ -110,7 +130,19 @@ impl Console {
             )));
         }
         let mut scope = Scope::of(&self.l.cfg, &self.l.vars, &self.objects, &self.sensitive);
-        scope.modules = &self.modules;
+        match &self.modules {
+            Ok(m) => scope.modules = m,
+            // Modules' outputs could not be evaluated (one reads a data source, say):
+            // only what reads them fails.
+            Err(e) if self.reads_modules(&attr.expr) => {
+                return Err(at_input(Diag::new(
+                    Some(&attr.span),
+                    format!("the modules' outputs cannot be evaluated here: {e}"),
+                    "The console evaluates the state and reads nothing from the API.",
+                )))
+            }
+            Err(_) => {}
+        }
         let v = scope.eval(&attr.expr, &attr.span).map_err(at_input)?;
         // What read a secret (and did not pass it through nonsensitive()) is not shown.
         if scope.sensitive_hit.get() {
@@ -121,6 +153,14 @@ impl Console {
 }
 
 impl Console {
+    /// Whether the expression reads a module call's outputs.
+    fn reads_modules(&self, e: &hcl::Expression) -> bool {
+        let mut refs = std::collections::BTreeSet::new();
+        crate::config::eval::refs::references(e, self.l.cfg.registry, &mut refs);
+        refs.iter()
+            .any(|r| matches!(r, crate::config::eval::refs::Ref::Module(_)))
+    }
+
     /// The first name the expression refers to that the configuration does not declare.
     fn undeclared(&self, e: &hcl::Expression) -> Option<String> {
         use crate::config::eval::refs::Ref;
