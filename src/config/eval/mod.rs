@@ -579,8 +579,29 @@ impl<'a> Scope<'a> {
                     .eval(&c.cond_expr, span)
                     .map(|v| boolish(self.clean(v)))?
                 {
-                    Value::Bool(true) => self.eval(&c.true_expr, span)?,
-                    Value::Bool(false) => self.eval(&c.false_expr, span)?,
+                    Value::Bool(which) => {
+                        let (chosen, other) = if which {
+                            (&c.true_expr, &c.false_expr)
+                        } else {
+                            (&c.false_expr, &c.true_expr)
+                        };
+                        let v = self.eval(chosen, span)?;
+                        // The two results take one type, as Terraform's conditional
+                        // unifies them: a number or bool opposite a string is a string
+                        // (`true ? 12 : "hello"` is "12"). The other side is evaluated
+                        // for its type only: its errors and secrets do not count.
+                        if matches!(v, Value::Number(_) | Value::Bool(_)) {
+                            let seen = self.sensitive_hit.get();
+                            let other = self.eval(other, span).ok().map(|o| o.unmark().0);
+                            self.sensitive_hit.set(seen);
+                            if matches!(other, Some(Value::String(_))) {
+                                return Ok(Value::String(
+                                    v.to_template_string().unwrap_or_default(),
+                                ));
+                            }
+                        }
+                        v
+                    }
                     Value::Unknown => Value::Unknown,
                     other => {
                         return Err(self.err(

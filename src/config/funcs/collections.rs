@@ -48,12 +48,14 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
         }
         "lookup" => lookup(args),
         "coalesce" => {
-            for a in args {
+            // The arguments take one type first, as Terraform's coalesce converts them
+            // (`coalesce(1, "a")` is "1").
+            for a in unify(args.to_vec()) {
                 match a {
                     Value::Unknown => return Some(Ok(Value::Unknown)),
                     Value::Null => {}
                     Value::String(x) if x.is_empty() => {}
-                    v => return Some(Ok(v.clone())),
+                    v => return Some(Ok(v)),
                 }
             }
             Err("all arguments are null or empty strings; no non-null value to return".into())

@@ -180,7 +180,17 @@ fn title(x: &str) -> String {
 
 /// A regular expression in RE2 syntax, with the error Terraform users can act on.
 pub(super) fn regex(p: &str) -> Result<regex_lite::Regex, String> {
-    regex_lite::Regex::new(p).map_err(|e| format!("invalid regular expression {p:?}: {e}"))
+    regex_lite::Regex::new(p).map_err(|e| {
+        // What RE2 has and maform's engine has not: said as such, not as a mistake.
+        let unsupported = if p.contains("\\Q") {
+            " (maform does not support RE2's \\Q...\\E quoting: escape each special character instead)"
+        } else if p.contains("\\p") || p.contains("\\P") {
+            " (maform does not support RE2's Unicode classes such as \\p{L}: use explicit ranges)"
+        } else {
+            ""
+        };
+        format!("invalid regular expression {p:?}: {e}{unsupported}")
+    })
 }
 
 /// A pattern for `regex`/`regexall`, whose groups are all named or all unnamed (the result

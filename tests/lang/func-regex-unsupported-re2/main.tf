@@ -1,0 +1,3 @@
+output "o" {
+  value = regex("\\Qa.b\\E", "a.b")
+}
