@@ -205,7 +205,6 @@ impl Value {
         }
     }
 
-    /// The value as an HCL literal, on one line.
     /// The value as Terraform's console (and `output`) prints it: strings quoted, a
     /// string of several lines as a heredoc (`<<EOT`, indented `<<-EOT` when nested),
     /// lists and maps one element a line, secrets `(sensitive value)`, what is not known
@@ -235,14 +234,15 @@ impl Value {
                 format!("{{\n{items}{end}}}")
             }
             Value::String(s) if s.contains('\n') => {
-                // A delimiter no line starts with.
-                let mut delim = "EOT".to_string();
-                while s
+                // A delimiter no line starts with: EOT, and one underscore more than any
+                // line that starts with EOT has after it (in one pass over the lines).
+                let most = s
                     .lines()
-                    .any(|l| l.trim_start().starts_with(delim.as_str()))
-                {
-                    delim.push('_');
-                }
+                    .filter_map(|l| l.trim_start().strip_prefix("EOT"))
+                    .map(|rest| rest.len() - rest.trim_start_matches('_').len() + 1)
+                    .max()
+                    .unwrap_or(0);
+                let delim = format!("EOT{}", "_".repeat(most));
                 let op = if indent > 0 { "<<-" } else { "<<" };
                 let lead = " ".repeat(indent * 2);
                 let mut out = format!("{op}{delim}");
@@ -260,6 +260,7 @@ impl Value {
         }
     }
 
+    /// The value as an HCL literal, on one line.
     pub fn to_hcl(&self) -> String {
         let mut s = String::new();
         self.write_hcl(&mut s);

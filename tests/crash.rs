@@ -132,6 +132,16 @@ fn interrupted_create_is_adopted_not_repeated() {
         journal.contains("\"op\":\"intent\"") && journal.contains("adopt-me"),
         "{journal}"
     );
+    // Without the lock the journal may be a live run's: a plan leaves it alone.
+    let o = w.run(&["plan", "-lock=false"]);
+    o.ok();
+    assert!(
+        o.stderr.contains("left alone") && !o.stderr.contains("Recovered"),
+        "{}",
+        o.stderr
+    );
+    assert!(state_ids(&w).is_empty(), "nothing written");
+    assert!(w.path().join("state/default.json.journal").exists());
     let o = w.run(&["plan"]);
     o.ok();
     assert!(

@@ -60,16 +60,9 @@ async fn execute(
     } else {
         progress::Mode::Lines
     };
-    // With -compact-warnings, the plan's warnings are summed up with the apply's.
-    let held = if compact_warnings && !json {
-        plan.warnings
-            .iter()
-            .map(|d| (super::warning_summary(d), d.to_string()))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let compact = (compact_warnings && !json).then_some(held);
+    // With -compact-warnings, the apply's own warnings are summed up at its end (the
+    // plan's were, before the question).
+    let compact = (compact_warnings && !json).then(Vec::new);
     let view = tokio::spawn(progress::render(rx, mode, color, total, compact));
     let cancel = Cancel::default();
     super::signals::watch(&cancel);
@@ -118,15 +111,10 @@ pub async fn run(
             println!("Warning: resource targeting is in effect: this apply covers only {} and what it depends on.\n", p.target.join(", "));
         }
         print!("{}", crate::plan::render::plan(&pl.plan, registry));
-        // (With -compact-warnings, shown with the apply's own, at the end.)
-        if !p.compact_warnings {
-            super::print_warnings(&pl.plan, false);
-        }
+        // (Before the question: what is approved is seen.)
+        super::print_warnings(&pl.plan, p.compact_warnings);
     }
     if !pl.plan.has_changes() && (!p.refresh_only || pl.plan.drift.is_empty()) {
-        if p.compact_warnings && !json {
-            super::print_warnings(&pl.plan, true);
-        }
         let errored = crate::ops::apply::record_refresh(wd, &mut pl, &super::stderr).await?;
         pl.backend.unlock().await;
         pl.cloud.stop(&super::stderr).await?;

@@ -667,8 +667,9 @@ fn diagnostic_range(s: &crate::config::Span, text: Option<&str>) -> serde_json::
         p
     };
     let line_text = text.and_then(|t| {
-        let start: usize = t.split_inclusive('\n').take(s.line - 1).map(str::len).sum();
-        t.split('\n').nth(s.line - 1).map(|l| (start, l.trim_end()))
+        let n = s.line.checked_sub(1)?;
+        let start: usize = t.split_inclusive('\n').take(n).map(str::len).sum();
+        t.split('\n').nth(n).map(|l| (start, l.trim_end()))
     });
     let Some((line_start, line)) = line_text else {
         return serde_json::json!({"filename": &*s.file, "start": at(s.col, None), "end": at(s.col, None)});

@@ -44,7 +44,8 @@ pub async fn run(
         Ok(())
     })();
     pl.cloud.stop(&super::stderr).await?;
-    super::print_warnings(&pl.plan, p.compact_warnings);
+    // (In full when the plan failed, as Terraform shows warnings that come with errors.)
+    super::print_warnings(&pl.plan, p.compact_warnings && result.is_ok());
     result?;
     let changed = pl.plan.has_changes() || (p.refresh_only && !pl.plan.drift.is_empty());
     Ok(Exit(if detailed_exitcode && changed { 2 } else { 0 }))

@@ -445,8 +445,8 @@ pub fn did_you_mean<'c>(
         .map(|(_, c)| c)
 }
 
-/// Parse a duration as Terraform writes them ("30s", "20m", "1h30m"); a bare number is
-/// seconds.
+/// Parse a duration as Terraform writes them ("30s", "20m", "1h30m"): Go's syntax (see
+/// [`go_duration`]); a bare number has no unit and is refused, saying so.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     go_duration(s.trim()).ok_or_else(|| {
         if !s.trim().is_empty() && s.trim().chars().all(|c| c.is_ascii_digit() || c == '.') && s.trim() != "0" {

@@ -82,7 +82,8 @@ impl Console {
             let early = crate::config::load::parse_text(INPUT, &format!("value = (\n{line}\n)\n"))
                 .err()
                 .and_then(|w| w.span)
-                .is_some_and(|s| s.line > 2);
+                .is_some_and(|s| s.line > 2)
+                && !d.summary.contains("newline or eof");
             if let Some(s) = d.span.as_mut() {
                 if s.line > 1 || early {
                     // Past the line: the expression ended too early.

@@ -122,7 +122,12 @@ async fn plan_with(
     // state before anything else is decided.
     let journal = backend.journal(&wd.dir);
     let mut prior = prior;
-    if !journal.read().await?.is_empty() {
+    let pending = !journal.read().await?.is_empty();
+    // Without the lock, the journal may be a run's at work now: left alone (recovering
+    // it would adopt or forget that run's creates, and write the state).
+    if pending && req.locking == crate::state::backend::Locking::Off {
+        notify("Warning: the state has a create journal (a run at work, or one that was interrupted); without the lock it is left alone. Run with the lock to recover it.");
+    } else if pending {
         let before = prior.clone();
         for msg in super::recover::recover(&providers, l, &data, &journal, &mut prior).await? {
             notify(&msg);

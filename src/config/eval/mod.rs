@@ -1014,8 +1014,7 @@ impl Scope<'_> {
         };
         // templatestring renders a string from elsewhere (a data source's, a file's): a
         // template written in place is a template already, and Terraform refuses it.
-        let mut refers = matches!(a, Expression::Variable(_));
-        refs::visit_traversals(a, &mut |_, _| refers = true);
+        let refers = matches!(a, Expression::Variable(_) | Expression::Traversal(_));
         if name == "templatestring" && !refers {
             return Err(self.err(
                 span,

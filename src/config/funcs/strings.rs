@@ -95,16 +95,20 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
                 } else if from.is_empty() {
                     // As Go's strings.Replace: the empty string matches before every
                     // character and at the end.
-                    let mut out = to.clone();
-                    for c in text.chars() {
-                        out.push(c);
-                        out.push_str(&to);
-                    }
-                    if out.len() > super::super::eval::MAX_STRING {
+                    let size = (text.chars().count() + 1)
+                        .saturating_mul(to.len())
+                        .saturating_add(text.len());
+                    if size > super::super::eval::MAX_STRING {
                         return Err(format!(
                             "the result would be more than {} bytes",
                             super::super::eval::MAX_STRING
                         ));
+                    }
+                    let mut out = String::with_capacity(size);
+                    out.push_str(&to);
+                    for c in text.chars() {
+                        out.push(c);
+                        out.push_str(&to);
                     }
                     out
                 } else {
@@ -442,8 +446,9 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
                 'd' | 'f' | 'F' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b' | 'v'
             )
         {
-            // Zeros go after the sign, as Go's fmt does.
-            let (sign, digits) = match text.strip_prefix(['-', '+', ' ']) {
+            // Zeros go after the sign, as Go's fmt does (a string's leading - is no sign).
+            let signed = verb != 'v' || matches!(arg, Value::Number(_));
+            let (sign, digits) = match text.strip_prefix(['-', '+', ' ']).filter(|_| signed) {
                 Some(rest) => (&text[..1], rest),
                 None => ("", text.as_str()),
             };

@@ -337,11 +337,9 @@ async fn walk(
     let (size, sorted) = match kind.listing() {
         Listing::All { query, key } => {
             let q: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, v.to_string())).collect();
-            let (status, request_id, text) = c
-                .call_bytes_in(Lane::Watch, "GET", kind.collection(), &q, None, Retry::Safe)
+            let r = c
+                .call_in(Lane::Watch, "GET", kind.collection(), &q, None, Retry::Safe)
                 .await?;
-            let r = super::client::parse(&text)
-                .map_err(|e| c.not_json(status, request_id, "GET", kind.collection(), &e))?;
             let Some(all) = r[key].as_array() else {
                 return Err(super::objects::invalid(
                     kind,

@@ -191,7 +191,10 @@ impl Backend {
 
     /// Take the lock as `locking` says: waiting up to its timeout, or, with
     /// `-lock=false`, not at all (with a warning: another run may change the same state
-    /// meanwhile, as Terraform warns in its documentation of the flag).
+    /// meanwhile, as Terraform warns in its documentation of the flag). Only the commands
+    /// that change nothing (plan, drift, console) run without it: the others write the
+    /// state and the create journal that makes a killed apply recoverable, which another
+    /// run would take for an interrupted run's and recover, or clear.
     pub async fn acquire(
         &mut self,
         operation: &str,
@@ -200,6 +203,11 @@ impl Backend {
     ) -> Result<(), StateError> {
         match locking {
             Locking::Wait(timeout) => self.lock(operation, timeout, notify).await.map(|_| ()),
+            Locking::Off if !matches!(operation, "plan" | "drift" | "console") => {
+                Err(StateError::Refused(format!(
+                    "-lock=false is refused for {operation}: it writes the state and its create journal, which another run working at the same time would take for an interrupted run's (and recover or clear); plan, drift and console run without the lock"
+                )))
+            }
             Locking::Off => {
                 notify(&format!(
                     "Warning: not locking the state ({}) for {operation} (-lock=false): nothing stops another run from changing it at the same time",

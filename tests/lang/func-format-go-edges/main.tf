@@ -10,3 +10,6 @@ output "bool_from_string" {
 output "indexed" {
   value = format("%[2]s-%[1]s", "a", "b")
 }
+output "zero_padded_dash_string" {
+  value = format("%05v", "-ab")
+}
