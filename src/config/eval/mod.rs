@@ -720,6 +720,33 @@ impl<'a> Scope<'a> {
         span: &Span,
     ) -> Result<Value, Diag> {
         let ops = all_ops;
+        // A set has no index: `toset(...)[0]`, `var.a_set[0]` are errors, as in Terraform.
+        for (j, op) in all_ops.iter().enumerate() {
+            if !matches!(
+                op,
+                TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)
+            ) {
+                continue;
+            }
+            let set = if j == 0 {
+                self.is_set(base)
+            } else if matches!(base, Expression::Variable(v) if matches!(v.as_str(), "var" | "local"))
+            {
+                self.is_set(&Expression::Traversal(Box::new(hcl::expr::Traversal::new(
+                    base.clone(),
+                    all_ops[..j].to_vec(),
+                ))))
+            } else {
+                false
+            };
+            if set {
+                return Err(self.err(
+                    span,
+                    "invalid index: elements of a set are identified only by their value, and have no index",
+                    "Convert it first (tolist(...)[0]), or use a for expression across its elements.",
+                ));
+            }
+        }
         let (mut v, used) = match (base, ops.first()) {
             (Expression::Variable(n), Some(TraversalOperator::GetAttr(a))) => {
                 self.root(n.as_str(), Some(a.as_str()), span)?

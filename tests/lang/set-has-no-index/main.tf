@@ -1,0 +1,7 @@
+variable "names" {
+  type    = set(string)
+  default = ["b", "a"]
+}
+output "o" {
+  value = var.names[0]
+}
