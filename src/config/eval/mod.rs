@@ -899,6 +899,16 @@ impl<'a> Scope<'a> {
                 "Provider-defined functions are not supported.",
             ));
         }
+        // What reads elements by position refuses a set, as Terraform's do.
+        if matches!(name, "element" | "slice" | "index")
+            && f.args.first().is_some_and(|a| self.is_set(a))
+        {
+            return Err(self.err(
+                span,
+                format!("{name}() cannot read a set by position: its elements have no index"),
+                "Convert it first with tolist(), or use contains() or a for expression.",
+            ));
+        }
         // Functions that look at how their arguments evaluate.
         match name {
             "try" => {

@@ -46,8 +46,8 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
                 text.split(sep.as_str()).map(Value::str).collect()
             }))
         }),
-        "lower" => unary(args, |x| one_to_one(x, char::to_lowercase)),
-        "upper" => unary(args, |x| one_to_one(x, char::to_uppercase)),
+        "lower" => unary(args, |x| one_to_one(x, false)),
+        "upper" => unary(args, |x| one_to_one(x, true)),
         "trimspace" => unary(args, |x| x.trim().to_string()),
         "chomp" => unary(args, |x| x.trim_end_matches(['\n', '\r']).to_string()),
         "strrev" => unary(args, |x| x.graphemes(true).rev().collect()),
@@ -264,19 +264,30 @@ fn formatlist(args: &[Value]) -> Result<Value, String> {
 }
 
 /// Map each character to one character, as Go's `strings.ToUpper`/`ToLower` (what
-/// Terraform's `upper`/`lower` use) do: a character whose mapping is several characters
-/// (`ß` upper-cased is `SS`) stays as it is, and Σ lower-cases to σ wherever it stands.
-fn one_to_one<I: Iterator<Item = char> + ExactSizeIterator>(
-    x: &str,
-    map: impl Fn(char) -> I,
-) -> String {
+/// Terraform's `upper`/`lower` use) do: Unicode's simple mapping, so a character whose
+/// full mapping is several characters takes its simple one where Unicode has one (İ
+/// lower-cases to i, ᾳ upper-cases to ᾼ) and else stays as it is (ß upper-cased is ß, not
+/// SS); Σ lower-cases to σ wherever it stands.
+fn one_to_one(x: &str, upper: bool) -> String {
     x.chars()
         .map(|c| {
-            let mut m = map(c);
-            match (m.len(), m.next()) {
-                (1, Some(one)) => one,
-                _ => c,
+            let mut full: Vec<char> = if upper {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
+            if full.len() == 1 {
+                return full.remove(0);
             }
+            let simple = match (upper, c as u32) {
+                (false, 0x130) => Some('i'),
+                (true, u @ (0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7)) => {
+                    char::from_u32(u + 8)
+                }
+                (true, u @ (0x1FB3 | 0x1FC3 | 0x1FF3)) => char::from_u32(u + 9),
+                _ => None,
+            };
+            simple.unwrap_or(c)
         })
         .collect()
 }

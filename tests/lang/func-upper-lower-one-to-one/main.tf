@@ -7,3 +7,9 @@ output "lower" {
 output "plain" {
   value = upper("hello")
 }
+output "dotted_i" {
+  value = lower("İ")
+}
+output "iota" {
+  value = upper("ᾳ")
+}
