@@ -184,7 +184,7 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
         (Ty::Bool, v) => return Err(format!("a bool is required, got {}", v.to_hcl())),
         // `list(any)` (and `set(any)`, `map(any)`): one element type, as Terraform
         // converts them: mixed strings, numbers and bools are all strings.
-        (Ty::List(t), Value::List(l)) if **t == Ty::Any => Value::List(super::funcs::unify(l)),
+        (Ty::List(t), Value::List(l)) if **t == Ty::Any => Value::List(super::funcs::unify(l)?),
         (Ty::List(t), Value::List(l)) => Value::List(
             l.into_iter()
                 .enumerate()
@@ -201,7 +201,7 @@ pub fn convert(v: Value, ty: &Ty) -> Result<Value, String> {
         (Ty::Set(_), v) => return Err(format!("a set is required, got a {}", v.type_name())),
         (Ty::Map(t), Value::Map(m)) if **t == Ty::Any => {
             let (keys, values): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
-            Value::Map(keys.into_iter().zip(super::funcs::unify(values)).collect())
+            Value::Map(keys.into_iter().zip(super::funcs::unify(values)?).collect())
         }
         (Ty::Map(t), Value::Map(m)) => Value::Map(
             m.into_iter()

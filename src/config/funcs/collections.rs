@@ -50,7 +50,10 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
         "coalesce" => {
             // The arguments take one type first, as Terraform's coalesce converts them
             // (`coalesce(1, "a")` is "1").
-            for a in unify(args.to_vec()) {
+            for a in match unify(args.to_vec()) {
+                Ok(l) => l,
+                Err(e) => return Some(Err(e)),
+            } {
                 match a {
                     Value::Unknown => return Some(Ok(Value::Unknown)),
                     Value::Null => {}
@@ -87,19 +90,20 @@ pub(super) fn call(name: &str, args: &[Value]) -> Option<Result<Value, String>> 
             })
         }),
         "toset" | "distinct" => arity(args, 1).and_then(|()| {
-            let l = unify(list(&args[0], "the argument")?);
+            let l = unify(list(&args[0], "the argument")?)?;
             Ok(Value::List(if name == "toset" {
                 set(l)
             } else {
                 distinct(l)
             }))
         }),
-        "tolist" => arity(args, 1)
-            .and_then(|()| list(&args[0], "the argument").map(|l| Value::List(unify(l)))),
+        "tolist" => {
+            arity(args, 1).and_then(|()| Ok(Value::List(unify(list(&args[0], "the argument")?)?)))
+        }
         "tomap" => arity(args, 1).and_then(|()| {
             let m = map(&args[0], "the argument")?;
             let (keys, values): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
-            Ok(Value::Map(keys.into_iter().zip(unify(values)).collect()))
+            Ok(Value::Map(keys.into_iter().zip(unify(values)?).collect()))
         }),
         "tostring" => arity(args, 1).and_then(|()| match &args[0] {
             Value::Null => Ok(Value::Null),
@@ -352,27 +356,36 @@ fn range(args: &[Value]) -> Result<Value, String> {
 
 /// The elements of a list, set or map with one element type, as Terraform's conversions
 /// make them: strings, numbers and bools mixed are all strings (`tolist([1, "a"])` is
-/// `["1", "a"]`, so `toset([1, "1"])` has one element).
-pub(crate) fn unify(l: Vec<Value>) -> Vec<Value> {
-    let kind = |v: &Value| match v {
-        Value::String(_) => 1u8,
-        Value::Number(_) => 2,
-        Value::Bool(_) => 4,
-        Value::Null | Value::Unknown => 0,
-        _ => 8,
-    };
-    let kinds = l.iter().fold(0u8, |k, v| k | kind(v));
-    if kinds & 8 != 0 || kinds.count_ones() < 2 {
-        return l;
+/// `["1", "a"]`, so `toset([1, "1"])` has one element). A primitive with a list or a map,
+/// or a list with a map, have no type in common: an error, as in Terraform.
+pub(crate) fn unify(l: Vec<Value>) -> Result<Vec<Value>, String> {
+    fn kind(v: &Value) -> u8 {
+        match v {
+            Value::String(_) => 1,
+            Value::Number(_) => 2,
+            Value::Bool(_) => 4,
+            Value::Null | Value::Unknown => 0,
+            Value::List(_) => 8,
+            Value::Map(_) => 16,
+            Value::Sensitive(x) => kind(x),
+        }
     }
-    l.into_iter()
+    let kinds = l.iter().fold(0u8, |k, v| k | kind(v));
+    let primitive = kinds & 7 != 0;
+    if (primitive && kinds & 24 != 0) || kinds & 24 == 24 {
+        return Err("the elements have no type in common: strings, numbers and bools convert to strings, but not to or from lists and maps (or objects)".into());
+    }
+    if kinds & 24 != 0 || kinds.count_ones() < 2 {
+        return Ok(l);
+    }
+    Ok(l.into_iter()
         .map(|v| match v {
             Value::Number(_) | Value::Bool(_) => {
                 Value::String(v.to_template_string().unwrap_or_default())
             }
             v => v,
         })
-        .collect()
+        .collect())
 }
 
 fn sets(name: &str, args: &[Value]) -> Result<Value, String> {
@@ -382,7 +395,7 @@ fn sets(name: &str, args: &[Value]) -> Result<Value, String> {
         .collect::<Result<Vec<_>, _>>()?;
     // The sets' elements have one type between them, as Terraform unifies them.
     let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
-    let mut all = unify(lists.concat()).into_iter();
+    let mut all = unify(lists.concat())?.into_iter();
     let mut lists = lens
         .into_iter()
         .map(|n| all.by_ref().take(n).collect::<Vec<_>>());

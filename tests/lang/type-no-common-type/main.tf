@@ -1,0 +1,3 @@
+output "o" {
+  value = tomap({ a = 1, b = [1] })
+}
