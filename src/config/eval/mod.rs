@@ -594,10 +594,22 @@ impl<'a> Scope<'a> {
                             let seen = self.sensitive_hit.get();
                             let other = self.eval(other, span).ok().map(|o| o.unmark().0);
                             self.sensitive_hit.set(seen);
-                            if matches!(other, Some(Value::String(_))) {
-                                return Ok(Value::String(
-                                    v.to_template_string().unwrap_or_default(),
-                                ));
+                            match (&v, &other) {
+                                (_, Some(Value::String(_))) => {
+                                    return Ok(Value::String(
+                                        v.to_template_string().unwrap_or_default(),
+                                    ));
+                                }
+                                // A number and a bool have no type in common.
+                                (Value::Number(_), Some(Value::Bool(_)))
+                                | (Value::Bool(_), Some(Value::Number(_))) => {
+                                    return Err(self.err(
+                                        span,
+                                        "inconsistent conditional result types: a number and a bool",
+                                        "The two results must have one type: convert one (tostring(), or a condition that gives a number).",
+                                    ));
+                                }
+                                _ => {}
                             }
                         }
                         v
