@@ -374,6 +374,13 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
                     fmt_number(x)
                 ));
             }
+            // (Beyond i64 a cast would saturate: a wrong digit string, silently.)
+            if x.abs() >= (i64::MAX as f64) {
+                return Err(format!(
+                    "%{verb} of {} is beyond what maform's numbers hold exactly (64-bit integers)",
+                    fmt_number(x)
+                ));
+            }
             Ok(x as i64)
         };
         // A sign for a number that is not negative: `+` with the + flag, a space with
@@ -389,8 +396,14 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
         };
         let text = match verb {
             'd' => {
-                let x = whole("a %d argument")?;
-                plus(x.to_string(), x as f64)
+                let x = num("a %d argument")?;
+                if x.fract() == 0.0 && x.abs() >= (i64::MAX as f64) {
+                    // Whole, beyond i64: its digits, as the number holds them.
+                    plus(format!("{x:.0}"), x)
+                } else {
+                    let x = whole("a %d argument")?;
+                    plus(x.to_string(), x as f64)
+                }
             }
             's' => {
                 let t = arg.to_template_string().ok_or_else(|| {

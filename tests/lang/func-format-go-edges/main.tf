@@ -13,3 +13,6 @@ output "indexed" {
 output "zero_padded_dash_string" {
   value = format("%05v", "-ab")
 }
+output "big_whole" {
+  value = format("%d", 1e20)
+}
