@@ -271,13 +271,15 @@ fn formatlist(args: &[Value]) -> Result<Value, String> {
 fn one_to_one(x: &str, upper: bool) -> String {
     x.chars()
         .map(|c| {
-            let mut full: Vec<char> = if upper {
-                c.to_uppercase().collect()
+            let (n, first) = if upper {
+                let mut m = c.to_uppercase();
+                (m.len(), m.next())
             } else {
-                c.to_lowercase().collect()
+                let mut m = c.to_lowercase();
+                (m.len(), m.next())
             };
-            if full.len() == 1 {
-                return full.remove(0);
+            if let (1, Some(one)) = (n, first) {
+                return one;
             }
             let simple = match (upper, c as u32) {
                 (false, 0x130) => Some('i'),
