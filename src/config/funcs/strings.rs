@@ -421,6 +421,8 @@ pub(super) fn format(f: &str, args: &[Value]) -> Result<String, String> {
                     serde_json::to_string(&arg.to_json()).map_err(|e| e.to_string())?
                 }
                 Value::Null => "null".into(),
+                // A number as Go's %v writes a big float: %g (`1e+06`, `12`, `0.5`).
+                Value::Number(x) => plus(go_general(*x, None), *x),
                 v => v.to_template_string().unwrap_or_default(),
             },
             'q' => crate::value::quote(&s(arg, "a %q argument")?),

@@ -16,3 +16,6 @@ output "zero_padded_dash_string" {
 output "big_whole" {
   value = format("%d", 1e20)
 }
+output "v_number" {
+  value = format("%v", 1000000)
+}
