@@ -47,14 +47,14 @@ fn decode_backend(b: &Block) -> Result<BackendConfig, Diag> {
     }
 }
 
-struct Lines {
+pub(crate) struct Lines {
     file: Arc<str>,
     starts: Vec<usize>,
     text: Arc<str>,
 }
 
 impl Lines {
-    fn new(file: &str, text: &str) -> Lines {
+    pub(crate) fn new(file: &str, text: &str) -> Lines {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines {
@@ -63,7 +63,7 @@ impl Lines {
             text: text.into(),
         }
     }
-    fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+    pub(crate) fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
         let off = range.map(|r| r.start).unwrap_or(0);
         let line = self.starts.partition_point(|&s| s <= off).max(1);
         let col = self.text[self.starts[line - 1]..off.min(self.text.len())]
@@ -807,16 +807,18 @@ impl Config {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         };
+        // An error about a whole file is at its start.
+        let whole = |p: &PathBuf| Span {
+            file: format!("{shown}{}", name(p)).into(),
+            line: 1,
+            col: 1,
+        };
         if let Some(j) = entries
             .iter()
             .find(|p| name(p).ends_with(".tf.json") || name(p).ends_with(".hcl.json"))
         {
             return Err(Diags(vec![Diag::new(
-                Some(&Span {
-                    file: format!("{shown}{}", name(j)).into(),
-                    line: 1,
-                    col: 1,
-                }),
+                Some(&whole(j)),
                 "JSON configuration syntax is not supported",
                 "maform reads the native syntax (*.tf and *.hcl files); convert this file or move it out of the directory.",
             )]));
@@ -831,11 +833,7 @@ impl Config {
         };
         if let Some(o) = entries.iter().find(|p| is_override(p)) {
             return Err(Diags(vec![Diag::new(
-                Some(&Span {
-                    file: format!("{shown}{}", name(o)).into(),
-                    line: 1,
-                    col: 1,
-                }),
+                Some(&whole(o)),
                 "override files are not supported",
                 "Terraform merges override.tf and *_override.tf into the blocks they name; maform does not. Merge its settings into the blocks themselves, or rename the file if it is an ordinary one.",
             )]));

@@ -5,11 +5,12 @@
 use super::{Loaded, Workdir};
 use crate::addr::Mode;
 use crate::addr::SecretAttrs;
+use crate::config::eval::refs::{references, Ref};
 use crate::config::eval::{Objects, Scope};
 use crate::config::{Diag, Span};
 use crate::state::backend::Locking;
 use crate::value::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The file name that positions in console input carry.
 pub const INPUT: &str = "<console-input>";
@@ -114,28 +115,17 @@ impl Console {
                 "Type an expression, such as var.name or length(local.list).",
             )));
         };
-        if let Some(root) = data_reference(&attr.expr, self.l.cfg.registry) {
-            return Err(at_input(Diag::new(
-                Some(&attr.span),
-                format!("{root} is a data source: the console reads nothing from the API"),
-                "Data sources are read by a plan; use an output of maform plan, or refer to what the state holds.",
-            )));
-        }
-        // A name the configuration does not declare is an error even inside try() or
-        // can(), as in a configuration file (they would swallow it).
-        if let Some(what) = self.undeclared(&attr.expr) {
-            return Err(at_input(Diag::new(
-                Some(&attr.span),
-                format!("reference to undeclared {what}"),
-                "Declare it in the configuration, or fix the name.",
-            )));
+        let mut refs = std::collections::BTreeSet::new();
+        references(&attr.expr, self.l.cfg.registry, &mut refs);
+        if let Some((summary, detail)) = self.refused(&refs) {
+            return Err(at_input(Diag::new(Some(&attr.span), summary, detail)));
         }
         let mut scope = Scope::of(&self.l.cfg, &self.l.vars, &self.objects, &self.sensitive);
         match &self.modules {
             Ok(m) => scope.modules = m,
             // Modules' outputs could not be evaluated (one reads a data source, say):
             // only what reads them fails.
-            Err(e) if self.reads_modules(&attr.expr) => {
+            Err(e) if refs.iter().any(|r| matches!(r, Ref::Module(_))) => {
                 return Err(at_input(Diag::new(
                     Some(&attr.span),
                     format!("the modules' outputs cannot be evaluated here: {e}"),
@@ -154,47 +144,30 @@ impl Console {
 }
 
 impl Console {
-    /// Whether the expression reads a module call's outputs.
-    fn reads_modules(&self, e: &hcl::Expression) -> bool {
-        let mut refs = std::collections::BTreeSet::new();
-        crate::config::eval::refs::references(e, self.l.cfg.registry, &mut refs);
-        refs.iter()
-            .any(|r| matches!(r, crate::config::eval::refs::Ref::Module(_)))
-    }
-
-    /// The first name the expression refers to that the configuration does not declare.
-    fn undeclared(&self, e: &hcl::Expression) -> Option<String> {
-        use crate::config::eval::refs::Ref;
+    /// Why the console refuses an expression with these references, if it does: a data
+    /// source (the console reads nothing from the API), or a name the configuration does
+    /// not declare (an error even inside try() or can(), as in a configuration file).
+    fn refused(&self, refs: &BTreeSet<Ref>) -> Option<(String, &'static str)> {
         let cfg = &self.l.cfg;
-        let mut refs = std::collections::BTreeSet::new();
-        crate::config::eval::refs::references(e, cfg.registry, &mut refs);
-        refs.into_iter().find_map(|r| match r {
-            Ref::Var(v) if !cfg.variables.contains_key(&v) => {
-                Some(format!("input variable var.{v}"))
+        refs.iter().find_map(|r| match r {
+            Ref::Resource(a) if a.mode == Mode::Data => Some((
+                format!("{a} is a data source: the console reads nothing from the API"),
+                "Data sources are read by a plan; use an output of maform plan, or refer to what the state holds.",
+            )),
+            _ => {
+                let what = match r {
+                    Ref::Var(v) if !cfg.variables.contains_key(v) => format!("input variable var.{v}"),
+                    Ref::Local(l) if !cfg.locals.contains_key(l) => format!("local value local.{l}"),
+                    Ref::Module(m) if !cfg.modules.contains_key(m) => format!("module module.{m}"),
+                    // (Every declared resource has a value: its object, or unknown.)
+                    Ref::Resource(a) if !self.objects.contains_key(a) => format!("resource {a}"),
+                    _ => return None,
+                };
+                Some((
+                    format!("reference to undeclared {what}"),
+                    "Declare it in the configuration, or fix the name.",
+                ))
             }
-            Ref::Local(l) if !cfg.locals.contains_key(&l) => Some(format!("local value local.{l}")),
-            Ref::Module(m) if !cfg.modules.contains_key(&m) => Some(format!("module module.{m}")),
-            Ref::Resource(a)
-                if a.mode == Mode::Managed
-                    && !cfg.resources.iter().any(|r| {
-                        r.mode == Mode::Managed && r.rtype == a.rtype && r.name == a.name
-                    }) =>
-            {
-                Some(format!("resource {a}"))
-            }
-            _ => None,
         })
     }
-}
-
-/// The first data source the expression refers to.
-fn data_reference(e: &hcl::Expression, registry: &crate::provider::Registry) -> Option<String> {
-    let mut refs = std::collections::BTreeSet::new();
-    crate::config::eval::refs::references(e, registry, &mut refs);
-    refs.into_iter().find_map(|r| match r {
-        crate::config::eval::refs::Ref::Resource(a) if a.mode == crate::addr::Mode::Data => {
-            Some(a.to_string())
-        }
-        _ => None,
-    })
 }

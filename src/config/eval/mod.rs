@@ -231,33 +231,38 @@ impl<'a> Scope<'a> {
         match e {
             Expression::FuncCall(f) => super::funcs::returns_set(f.name.name.as_str()),
             Expression::Parenthesis(x) => self.is_set_at(x, depth + 1),
-            Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
-                // A variable, or a path into one (`var.o.tags`, `var.m["k"]`).
-                (Expression::Variable(v), [TraversalOperator::GetAttr(a), rest @ ..])
-                    if v.as_str() == "var" =>
-                {
-                    let mut path = a.as_str().to_string();
-                    for op in rest {
-                        match op {
-                            TraversalOperator::GetAttr(x) => {
-                                path.push('.');
-                                path.push_str(x.as_str());
-                            }
-                            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => {
-                                path.push_str(".*")
-                            }
-                            _ => return false,
+            Expression::Traversal(t) => self.is_set_path(&t.expr, &t.operators, depth),
+            _ => false,
+        }
+    }
+
+    /// Whether `root` followed by `ops` (a traversal, or the first part of one) is a set.
+    fn is_set_path(&self, root: &Expression, ops: &[TraversalOperator], depth: usize) -> bool {
+        match (root, ops) {
+            // A variable, or a path into one (`var.o.tags`, `var.m["k"]`).
+            (Expression::Variable(v), [TraversalOperator::GetAttr(a), rest @ ..])
+                if v.as_str() == "var" =>
+            {
+                let mut path = a.as_str().to_string();
+                for op in rest {
+                    match op {
+                        TraversalOperator::GetAttr(x) => {
+                            path.push('.');
+                            path.push_str(x.as_str());
                         }
+                        TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => {
+                            path.push_str(".*")
+                        }
+                        _ => return false,
                     }
-                    self.set_vars.contains(&path)
                 }
-                (Expression::Variable(v), [TraversalOperator::GetAttr(a)]) => match v.as_str() {
-                    "local" => self
-                        .locals
-                        .get(a.as_str())
-                        .is_some_and(|l| self.is_set_at(&l.expr, depth + 1)),
-                    _ => false,
-                },
+                self.set_vars.contains(&path)
+            }
+            (Expression::Variable(v), [TraversalOperator::GetAttr(a)]) => match v.as_str() {
+                "local" => self
+                    .locals
+                    .get(a.as_str())
+                    .is_some_and(|l| self.is_set_at(&l.expr, depth + 1)),
                 _ => false,
             },
             _ => false,
@@ -742,14 +747,8 @@ impl<'a> Scope<'a> {
             }
             let set = if j == 0 {
                 self.is_set(base)
-            } else if matches!(base, Expression::Variable(v) if matches!(v.as_str(), "var" | "local"))
-            {
-                self.is_set(&Expression::Traversal(Box::new(hcl::expr::Traversal::new(
-                    base.clone(),
-                    all_ops[..j].to_vec(),
-                ))))
             } else {
-                false
+                self.is_set_path(base, &all_ops[..j], 0)
             };
             if set {
                 return Err(self.err(
@@ -1130,17 +1129,6 @@ impl Scope<'_> {
         } else {
             (a.to_string(), "the template string".to_string())
         };
-        // Where each of a template file's elements is (a line and column of the file).
-        let at = |off: usize| {
-            let before = &text[..off.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            Span {
-                file: origin.as_str().into(),
-                line,
-                col,
-            }
-        };
         let parsed = hcl_edit::parser::parse_template(&text).map_err(|e| {
             let loc = e.location();
             let place = if name == "templatefile" {
@@ -1157,12 +1145,11 @@ impl Scope<'_> {
                 ),
             )
         })?;
+        // Where each of a template file's elements is (a line and column of the file).
         let spans: Vec<Span> = if name == "templatefile" {
             use hcl_edit::Span as _;
-            parsed
-                .iter()
-                .map(|el| at(el.span().map_or(0, |r| r.start)))
-                .collect()
+            let lines = crate::config::load::Lines::new(&origin, &text);
+            parsed.iter().map(|el| lines.span(el.span())).collect()
         } else {
             Vec::new()
         };
